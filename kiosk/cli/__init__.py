@@ -1,0 +1,56 @@
+"""The `loket` command: what a technician (or staff, over SSH) can do on a terminal.
+
+Each group of subcommands lives in its own module with a `register(subparsers)` function. Commands
+that need the screens (`loket run`, `loket demo`) plug in through the `loket.commands` entry
+point, so that this package never imports Kivy. Any `LoketError` becomes one line and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from kiosk.cli import catalog_commands, provision_commands, queue_commands, status_commands
+from kiosk.errors import LoketError
+
+BUILTIN = [status_commands, queue_commands, catalog_commands, provision_commands]
+
+
+class UsageError(LoketError):
+    """The command line itself is wrong."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one clear line, not a usage dump
+        raise UsageError(f"{self.prog.removeprefix('loket').strip() or 'usage'}: {message} (see --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="loket", description="Loket kiosk terminal: queue, catalog, status, provisioning.")
+    parser.add_argument("--home", type=Path, help="the terminal's data directory (default: $LOKET_HOME "
+                        "or the platform's data dir)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+    for module in BUILTIN:
+        module.register(commands)
+    for plugin in entry_points(group="loket.commands"):
+        plugin.load()(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.func(args) or 0)
+    except LoketError as e:
+        print(f"loket: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

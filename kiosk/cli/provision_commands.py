@@ -1,0 +1,48 @@
+"""`loket provision`: give the terminal its office, offline (a key typed in) or from central."""
+
+from __future__ import annotations
+
+import argparse
+
+from kiosk.cli.common import terminal_for
+from kiosk.errors import LoketError
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    provision = commands.add_parser(
+        "provision", help="enroll this terminal: offline with --office-key, or online with --server/--code")
+    provision.add_argument("--terminal-code", help="4 characters, e.g. K7Q2 (offline provisioning)")
+    provision.add_argument("--office-code", help="the office's code (offline provisioning)")
+    provision.add_argument("--office-name", help="the office's name, printed on receipts")
+    provision.add_argument("--office-key", help="base64 of the office's raw 32-byte X25519 public key")
+    provision.add_argument("--server", help="central server URL (online enrollment)")
+    provision.add_argument("--code", help="one-time enrollment code from central")
+    provision.add_argument("--force", action="store_true",
+                           help="re-provision even though unsynced applications exist")
+    provision.set_defaults(func=provision_command)
+
+
+def provision_command(args: argparse.Namespace) -> int:
+    terminal = terminal_for(args)
+    if terminal.identity is not None and terminal.store.unsynced_count() and not args.force:
+        raise LoketError(
+            f"{terminal.store.unsynced_count()} applications are not yet synced: sync or export them "
+            "first (or pass --force)"
+        )
+    if args.server or args.code:
+        if not (args.server and args.code):
+            raise LoketError("online enrollment needs both --server URL and --code CODE")
+        from sync.enrollment import enroll_terminal
+
+        identity = enroll_terminal(terminal, args.server, args.code)
+    else:
+        missing = [f"--{n.replace('_', '-')}" for n in ("terminal_code", "office_code", "office_name", "office_key")
+                   if not getattr(args, n)]
+        if missing:
+            raise LoketError(f"offline provisioning needs {', '.join(missing)} (or use --server and --code)")
+        identity = terminal.provision_offline(
+            terminal_code=args.terminal_code, office_code=args.office_code,
+            office_name=args.office_name, office_key=args.office_key,
+        )
+    print(f"provisioned terminal {identity.terminal_code} for {identity.office_name} ({identity.office_code})")
+    return 0

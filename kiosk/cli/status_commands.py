@@ -1,0 +1,68 @@
+"""`loket status` and `loket doctor`: how the terminal is doing, for people and for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+
+from kiosk.catalog import catalog_in_force
+from kiosk.cli.common import print_json, terminal_for
+from kiosk.errors import LoketError
+
+LOW_DISK_BYTES = 200 * 1024 * 1024
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    status = commands.add_parser("status", help="queue counts, oldest unsynced age, catalog version")
+    status.add_argument("--json", action="store_true", help="print a JSON object")
+    status.set_defaults(func=status_command)
+    doctor = commands.add_parser("doctor", help="check the database, disk space and permissions")
+    doctor.set_defaults(func=doctor_command)
+
+
+def status_command(args: argparse.Namespace) -> int:
+    terminal = terminal_for(args)
+    status = terminal.status()
+    if args.json:
+        print_json(status)
+        return 0
+    age = status["oldest_unsynced_age_s"]
+    print(f"terminal:        {status['terminal'] or '(not provisioned)'}")
+    print(f"office:          {status['office'] or '-'}")
+    print("queue:           " + ", ".join(f"{k} {v}" for k, v in status["queue"].items()))
+    print(f"oldest unsynced: {'-' if age is None else f'{age:.0f} s'}")
+    print(f"catalog:         {status['catalog_version'] or '(invalid)'}")
+    print(f"database:        {status['db_bytes']} bytes")
+    if status["last_sync_error"]:
+        print(f"last sync error: {status['last_sync_error']}")
+    for problem in status["settings_problems"]:
+        print(f"settings:        {problem}")
+    return 0
+
+
+def doctor_command(args: argparse.Namespace) -> int:
+    terminal = terminal_for(args)
+    findings: list[tuple[bool, str]] = []
+    store = terminal.store
+    for note in store.recovery_notes:
+        findings.append((False, note))
+    integrity = store.integrity_check()
+    findings.append((integrity == "ok", f"database integrity: {integrity}"))
+    free = shutil.disk_usage(terminal.paths.home).free
+    findings.append((free >= LOW_DISK_BYTES, f"disk free: {free // (1024 * 1024)} MiB"))
+    for folder in (terminal.paths.home, terminal.paths.receipts, terminal.paths.exports):
+        writable = os.access(folder, os.W_OK)
+        findings.append((writable, f"{folder}: {'writable' if writable else 'NOT writable'}"))
+    try:
+        catalog = catalog_in_force(terminal.paths.catalog_file)
+        findings.append((True, f"catalog {catalog.version}: {len(catalog.services)} services"))
+    except LoketError as e:
+        findings.append((False, f"catalog: {e}"))
+    findings.append((terminal.identity is not None,
+                     "provisioned" if terminal.identity else "not provisioned: run `loket provision`"))
+    for problem in terminal.settings.problems:
+        findings.append((False, f"settings: {problem}"))
+    for ok, text in findings:
+        print(f"[{'ok' if ok else '!!'}] {text}")
+    return 0 if all(ok for ok, _ in findings) else 1

@@ -1,0 +1,74 @@
+"""The exceptions the kiosk core raises, each carrying a message people can read.
+
+Messages a citizen may see come in Bahasa Indonesia and English (`Text`); messages for staff and
+technicians are plain English strings. The CLI turns any `LoketError` into one line and exit 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Text:
+    """A short text in Bahasa Indonesia (`id`) and English (`en`)."""
+
+    id: str
+    en: str
+
+    def in_language(self, language: str) -> str:
+        return self.en if language == "en" else self.id
+
+    def format(self, **values: object) -> Text:
+        return Text(self.id.format(**values), self.en.format(**values))
+
+
+class LoketError(Exception):
+    """Base of every error the kiosk core raises on purpose."""
+
+
+class SettingsError(LoketError):
+    """A setting has a value Loket cannot use; the message names the key."""
+
+
+class NotProvisioned(LoketError):
+    """The terminal has no office yet, so it cannot take applications."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this terminal is not provisioned: run `loket provision` (or use the setup screen) "
+            "before it can take applications"
+        )
+
+
+class StoreError(LoketError):
+    """The local queue cannot be opened or written."""
+
+
+class StoreFull(StoreError):
+    """The disk (or the file-size limit) is full: the application was not recorded."""
+
+
+class SchemaTooNew(StoreError):
+    """The database was written by a newer Loket than this one."""
+
+
+class CatalogError(LoketError):
+    """A service catalog failed validation; the message names the service and field."""
+
+
+class UnknownService(LoketError):
+    """No service with that code is in the catalog in force."""
+
+
+class FormInvalid(LoketError):
+    """Some answers did not pass validation; `errors` maps field name to a bilingual message."""
+
+    def __init__(self, errors: dict[str, Text]) -> None:
+        self.errors = errors
+        detail = "; ".join(f"{name}: {text.en}" for name, text in errors.items())
+        super().__init__(f"the form has errors: {detail}")
+
+
+class BadReference(LoketError):
+    """A typed application number is malformed or its check character is wrong."""

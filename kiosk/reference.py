@@ -1,0 +1,50 @@
+"""Human application numbers: unique without coordination, easy to read aloud, with a check character.
+
+`K7Q2-2611-0042-X` is terminal `K7Q2`, filed in 2026-11, the terminal's 42nd application that month,
+check character `X`. The alphabet is Crockford's base 32 (no I, L, O, U), so nothing on a receipt
+looks like anything else; what a citizen types back is folded (O→0, I/L→1) before it is checked.
+The check character is Luhn mod 32 (python-stdnum), which catches every single wrong character and
+every swap of two neighbours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from stdnum import luhn
+
+from kiosk.errors import BadReference
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_FOLD = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_TERMINAL_CODE = re.compile(f"[{ALPHABET}]{{4}}")
+
+
+def normalize_terminal_code(code: str) -> str:
+    """Upper-cases and folds a terminal code; raises `ValueError` unless it is 4 alphabet characters."""
+    folded = code.strip().upper().translate(_FOLD)
+    if not _TERMINAL_CODE.fullmatch(folded):
+        raise ValueError(
+            "a terminal code is 4 characters from 0-9 and A-Z without I, L, O and U (e.g. K7Q2)"
+        )
+    return folded
+
+
+def make_reference(terminal_code: str, filed_on: dt.date, sequence: int) -> str:
+    """The application number for the terminal's `sequence`-th application of that month."""
+    if sequence < 1:
+        raise ValueError("sequence starts at 1")
+    body = f"{terminal_code}{filed_on:%y%m}{sequence:04d}"
+    check = luhn.calc_check_digit(body, alphabet=ALPHABET)
+    return f"{terminal_code}-{filed_on:%y%m}-{sequence:04d}-{check}"
+
+
+def parse_reference(typed: str) -> str:
+    """Turns what a citizen typed into the canonical grouped number, or raises `BadReference`."""
+    compact = re.sub(r"[\s\-.]", "", typed).upper().translate(_FOLD)
+    if not re.fullmatch(f"[{ALPHABET}]{{4}}[0-9]{{8,}}[{ALPHABET}]", compact):
+        raise BadReference(f"{typed!r} is not an application number (like K7Q2-2611-0042-X)")
+    if not luhn.is_valid(compact, alphabet=ALPHABET):
+        raise BadReference(f"{typed!r} has a typing mistake: its check character does not match")
+    return f"{compact[:4]}-{compact[4:8]}-{compact[8:-1]}-{compact[-1]}"

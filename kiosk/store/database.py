@@ -1,0 +1,131 @@
+"""Opening the queue database: pragmas for durability, schema migration, and corrupt-file recovery.
+
+A corrupt database is never deleted: it is renamed aside (with its -wal and -shm files) so that a
+technician can still rescue it, and a fresh queue starts so that the kiosk keeps serving citizens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from kiosk.errors import SchemaTooNew, StoreError, StoreFull
+from kiosk.store.schema import migrate, refuse_newer
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def connect(path: Path) -> sqlite_utils.Database:
+    """A connection in autocommit mode (we BEGIN ourselves); `make_durable` sets the journal."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return sqlite_utils.Database(conn)
+
+
+def make_durable(db: sqlite_utils.Database) -> None:
+    """WAL, and an fsync on every commit: a commit that returned survives a power cut."""
+    db.conn.execute("PRAGMA journal_mode = WAL")
+    db.conn.execute("PRAGMA synchronous = FULL")
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """One write transaction; the commit is durable (synchronous=FULL) when the block ends."""
+    try:
+        db.conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as e:
+        raise _as_store_error(e) from e
+    try:
+        yield
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    try:
+        db.conn.execute("COMMIT")
+    except sqlite3.Error as e:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise _as_store_error(e) from e
+
+
+def _as_store_error(e: sqlite3.Error) -> StoreError:
+    text = str(e).lower()
+    if "disk is full" in text or "database or disk is full" in text or "disk i/o error" in text:
+        return StoreFull(
+            "the terminal's disk is full: the application was NOT recorded; free space or call a "
+            "technician (applications already queued are safe)"
+        )
+    return StoreError(f"the local queue could not be written: {e}")
+
+
+def as_store_error(e: sqlite3.Error) -> StoreError:
+    return _as_store_error(e)
+
+
+def _move_aside(path: Path, now: dt.datetime) -> Path:
+    stamp = now.strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while target.exists():
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        n += 1
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.rename(target.with_name(target.name + suffix))
+    path.rename(target)
+    return target
+
+
+def _healthy(db: sqlite_utils.Database, *, full_check: bool) -> bool:
+    try:
+        db.execute("PRAGMA user_version").fetchone()
+        if full_check:
+            rows = db.execute("PRAGMA quick_check").fetchall()
+            return rows == [("ok",)]
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return True
+    except sqlite3.DatabaseError:
+        return False
+
+
+def open_database(path: Path, *, full_check: bool = True) -> tuple[sqlite_utils.Database, list[str]]:
+    """Opens (creating or migrating) the queue; returns it with notes on anything recovered."""
+    notes: list[str] = []
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for _attempt in range(2):
+        try:
+            db = connect(path)
+        except sqlite3.DatabaseError as e:
+            db = None
+            reason = str(e)
+        else:
+            reason = "integrity check failed"
+            if _healthy(db, full_check=full_check):
+                try:
+                    refuse_newer(db)
+                    make_durable(db)
+                    migrate(db)
+                    return db, notes
+                except SchemaTooNew:
+                    db.conn.close()
+                    raise
+                except sqlite3.OperationalError as e:
+                    db.conn.close()
+                    raise _as_store_error(e) from e
+                except sqlite3.DatabaseError as e:
+                    reason = str(e)
+            db.conn.close()
+        aside = _move_aside(path, dt.datetime.now(dt.UTC))
+        notes.append(
+            f"the queue database was corrupt ({reason}); it was moved aside to {aside.name} and a "
+            "fresh queue was started"
+        )
+    raise StoreError(f"cannot open a queue database at {path}")

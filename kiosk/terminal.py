@@ -1,0 +1,109 @@
+"""One terminal as the rest of the program sees it: its files, settings, queue and catalog.
+
+The CLI, the screens and the sync worker each hold a `Terminal`; it opens the store lazily, on the
+thread that first uses it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+from kiosk.catalog import Catalog, catalog_in_force
+from kiosk.crypto import new_terminal_keys, office_public_key
+from kiosk.errors import LoketError, SettingsError
+from kiosk.reference import normalize_terminal_code
+from kiosk.settings import Paths, Settings, default_home, load_settings, save_settings
+from kiosk.store import Store, TerminalIdentity, iso, utcnow
+
+
+class Terminal:
+    def __init__(self, home: Path | None = None) -> None:
+        self.paths = Paths(home or default_home()).ensure()
+        self.settings: Settings = load_settings(self.paths.settings_file)
+        self._store: Store | None = None
+        self._catalog: Catalog | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store.open(self.paths.database)
+        return self._store
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            self._catalog = catalog_in_force(self.paths.catalog_file)
+        return self._catalog
+
+    def reload_catalog(self) -> Catalog:
+        self._catalog = None
+        return self.catalog
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def update_settings(self, **changes: Any) -> Settings:
+        """Checks and saves changed settings; raises `SettingsError` naming a bad key."""
+        self.settings = self.settings.updated(**changes)
+        save_settings(self.paths.settings_file, self.settings)
+        return self.settings
+
+    @property
+    def identity(self) -> TerminalIdentity | None:
+        return self.store.identity()
+
+    def provision_offline(
+        self, *, terminal_code: str, office_code: str, office_name: str, office_key: str,
+        server_url: str = "", terminal_id: str = "", keys: tuple[str, str] | None = None,
+    ) -> TerminalIdentity:
+        """Gives the terminal its office, and itself a fresh Ed25519 key unless `keys` are given."""
+        try:
+            code = normalize_terminal_code(terminal_code)
+        except ValueError as e:
+            raise LoketError(f"terminal code {terminal_code!r}: {e}") from None
+        if not office_code.strip() or not office_name.strip():
+            raise LoketError("the office code and office name must not be empty")
+        try:
+            office_public_key(office_key)
+        except LoketError as e:
+            raise LoketError(f"--office-key: {e} (base64 of the raw 32-byte X25519 public key)") from None
+        signing, verifying = keys or (lambda k: (k.signing_key, k.verify_key))(new_terminal_keys())
+        identity = TerminalIdentity(
+            terminal_code=code, office_code=office_code.strip(), office_name=office_name.strip(),
+            office_key=office_key.strip(), signing_key=signing, verify_key=verifying,
+            server_url=server_url, terminal_id=terminal_id or code, provisioned_at=iso(utcnow()),
+        )
+        self.store.save_identity(identity)
+        self.store.record_audit("terminal.provisioned", f"{code} for office {identity.office_code}",
+                                actor="staff")
+        return identity
+
+    def status(self, now: dt.datetime | None = None) -> dict[str, Any]:
+        """The figures `loket status` prints and the maintenance screen shows."""
+        identity = self.identity
+        store = self.store
+        try:
+            catalog_version: str | None = self.catalog.version
+        except LoketError:
+            catalog_version = None
+        return {
+            "terminal": identity.terminal_code if identity else None,
+            "office": identity.office_code if identity else None,
+            "provisioned": identity is not None,
+            "queue": store.counts(),
+            "oldest_unsynced_age_s": store.oldest_unsynced_age_s(now),
+            "catalog_version": catalog_version,
+            "db_bytes": store.db_bytes(),
+            "disk_free_bytes": shutil.disk_usage(self.paths.home).free,
+            "last_sync": store.get_value("sync.last_attempt"),
+            "last_sync_error": store.get_value("sync.last_error"),
+            "settings_problems": list(self.settings.problems),
+        }
+
+
+__all__ = ["Terminal", "SettingsError"]

@@ -1,0 +1,32 @@
+"""Fixtures shared by every test package: a throwaway terminal home and a provisioned terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.crypto import OfficeKeypair, new_office_keypair
+from kiosk.terminal import Terminal
+
+
+@pytest.fixture
+def office() -> OfficeKeypair:
+    return new_office_keypair()
+
+
+@pytest.fixture
+def terminal(tmp_path: Path, office: OfficeKeypair) -> Terminal:
+    """A provisioned terminal (code K7Q2) with its home in a temporary directory."""
+    t = Terminal(tmp_path / "home")
+    t.provision_offline(terminal_code="K7Q2", office_code="3273010001", office_name="Kelurahan Braga",
+                        office_key=office.public_key)
+    yield t
+    t.close()
+
+
+@pytest.fixture
+def blank_terminal(tmp_path: Path) -> Terminal:
+    t = Terminal(tmp_path / "blank")
+    yield t
+    t.close()

@@ -1,0 +1,173 @@
+"""The local queue: durable submit, states, migrations and recovery from a corrupt file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from kiosk.errors import NotProvisioned, SchemaTooNew
+from kiosk.reference import parse_reference
+from kiosk.store import SCHEMA_VERSION, Store, TerminalIdentity
+
+IDENTITY = TerminalIdentity(terminal_code="K7Q2", office_code="OFF1", office_name="Kelurahan Braga",
+                            office_key="x" * 44, signing_key="s", verify_key="v")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store.open(tmp_path / "queue.db")
+    s.save_identity(IDENTITY)
+    yield s
+    s.close()
+
+
+def submit(store: Store, **kw) -> object:
+    return store.submit("SKD", "2026.11.1", b"sealed-bytes", **kw)
+
+
+def test_submit_queues_the_application_with_its_outbox_entry(store: Store) -> None:
+    app = submit(store)
+    assert app.state == "queued"
+    assert store.get(app.reference) == app
+    outbox = list(store.db["outbox"].rows)
+    assert [row["application_id"] for row in outbox] == [app.id]
+
+
+def test_references_are_sequential_per_month_and_carry_a_valid_check_character(store: Store) -> None:
+    nov = dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.UTC)
+    refs = [submit(store, now=nov).reference for _ in range(3)]
+    dec = submit(store, now=dt.datetime(2026, 12, 2, 3, 0, tzinfo=dt.UTC)).reference
+    assert [r.split("-")[2] for r in refs] == ["0001", "0002", "0003"]
+    assert dec.startswith("K7Q2-2612-0001-")
+    assert all(parse_reference(r) == r for r in refs + [dec])
+
+
+def test_submit_on_an_unprovisioned_terminal_is_refused(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "q.db") as blank, pytest.raises(NotProvisioned):
+        submit(blank)
+    with Store.open(tmp_path / "q.db") as again:
+        assert again.counts()["queued"] == 0
+
+
+def test_claim_marks_due_applications_sending_oldest_first(store: Store) -> None:
+    first, second = submit(store), submit(store)
+    claimed = store.claim(10)
+    assert [o.reference for o in claimed] == [first.reference, second.reference]
+    assert claimed[0].sealed == b"sealed-bytes"
+    assert store.counts()["sending"] == 2
+    assert store.claim(10) == []
+
+
+def test_synced_applications_leave_the_outbox(store: Store) -> None:
+    app = submit(store)
+    store.claim(10)
+    store.mark_synced([app.id])
+    assert store.get(app.reference).state == "synced"
+    assert store.db["outbox"].count == 0
+    assert store.oldest_unsynced_age_s() is None
+
+
+def test_rejected_application_keeps_its_reason_and_leaves_the_outbox(store: Store) -> None:
+    app = submit(store)
+    store.claim(10)
+    store.mark_rejected(app.id, "unknown service code")
+    got = store.get(app.reference)
+    assert (got.state, got.reason) == ("rejected", "unknown service code")
+    assert store.db["outbox"].count == 0
+
+
+def test_retry_puts_the_application_back_with_a_delay_and_the_error(store: Store) -> None:
+    app = submit(store)
+    store.claim(10)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
+    store.mark_retry([app.id], "connection refused", later)
+    assert store.get(app.reference).state == "queued"
+    assert store.claim(10) == []  # not due yet
+    assert [o.id for o in store.claim(10, now=later)] == [app.id]
+    assert store.last_errors() == [(app.reference, "connection refused")]
+
+
+def test_sending_left_by_a_crash_returns_to_queued_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "queue.db"
+    with Store.open(path) as s:
+        s.save_identity(IDENTITY)
+        app = submit(s)
+        s.claim(10)
+        assert s.get(app.reference).state == "sending"
+    with Store.open(path) as reopened:
+        assert reopened.get(app.reference).state == "queued"
+
+
+def test_central_status_is_kept_beside_the_sync_state(store: Store) -> None:
+    app = submit(store)
+    store.claim(1)
+    store.mark_synced([app.id])
+    assert store.set_central_status(app.id, "ready", dt.datetime.now(dt.UTC))
+    got = store.get(app.reference)
+    assert (got.state, got.central_status, got.status) == ("synced", "ready", "ready")
+    assert not store.set_central_status("not-ours", "done", dt.datetime.now(dt.UTC))
+
+
+def test_counts_list_every_state(store: Store) -> None:
+    submit(store)
+    assert store.counts() == {"queued": 1, "sending": 0, "synced": 0, "rejected": 0}
+
+
+def test_new_database_gets_the_current_schema_version(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "q.db") as s:
+        assert s.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert s.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+def test_database_from_a_newer_loket_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE future (x)")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(SchemaTooNew, match="newer Loket"):
+        Store.open(path)
+    assert path.read_bytes() == before
+
+
+def test_corrupt_database_is_moved_aside_and_a_fresh_queue_starts(tmp_path: Path) -> None:
+    path = tmp_path / "queue.db"
+    path.write_bytes(b"this is not a database" * 500)
+    with Store.open(path) as s:
+        assert s.counts()["queued"] == 0
+        assert len(s.recovery_notes) == 1 and "moved aside" in s.recovery_notes[0]
+        assert [e["action"] for e in s.audit_entries()] == ["store.recovered"]
+    aside = list(tmp_path.glob("queue.db.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_bytes().startswith(b"this is not a database")
+
+
+def test_damaged_pages_are_found_by_the_check_and_the_file_kept(tmp_path: Path) -> None:
+    path = tmp_path / "queue.db"
+    with Store.open(path) as s:
+        s.save_identity(IDENTITY)
+        for _ in range(300):
+            submit(s)
+        s.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(path.read_bytes())
+    page = 4096
+    for offset in range(3 * page, 6 * page):
+        data[offset] = 0x5A
+    path.write_bytes(bytes(data))
+    with Store.open(path) as s:
+        assert s.recovery_notes
+        assert s.integrity_check() == "ok"
+    assert list(tmp_path.glob("queue.db.corrupt-*"))
+
+
+def test_audit_entries_can_be_marked_synced(store: Store) -> None:
+    store.record_audit("maintenance.entered", "pin ok", actor="technician")
+    entries = store.audit_entries(unsynced_only=True)
+    assert [e["action"] for e in entries] == ["maintenance.entered"]
+    store.mark_audit_synced([e["id"] for e in entries])
+    assert store.audit_entries(unsynced_only=True) == []
