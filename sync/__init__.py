@@ -1,0 +1,1 @@
+"""Sync between a terminal and central: the shared wire protocol, the HTTP client, the worker."""

@@ -1,0 +1,163 @@
+"""The wire protocol between terminals and central: message models and request signing.
+
+Both sides import this module, so the contract exists once. Every terminal request (except
+enrollment, which a one-time code authenticates) carries four headers:
+
+    X-Loket-Terminal   the terminal id central gave at enrollment
+    X-Loket-Timestamp  Unix seconds when it was signed
+    X-Loket-Nonce      16 random bytes, hex; central refuses a nonce it has seen (replay)
+    X-Loket-Signature  base64 Ed25519 signature of `signing_message(...)`
+
+The signed message binds method, path (with query), timestamp, nonce and the SHA-256 of the body
+bytes exactly as sent (after gzip), so nothing in a request can be changed or replayed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import time
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kiosk.crypto import b64decode, b64encode, sign, verify
+
+API_PREFIX = "/api/v1"
+PROTOCOL_VERSION = 1
+MAX_BATCH_COUNT = 200
+MAX_BODY_BYTES = 4 * 1024 * 1024  # after decompression
+MAX_COMPRESSED_BYTES = 1 * 1024 * 1024
+MAX_CLOCK_SKEW_S = 300
+MAX_SEALED_BYTES = 16 * 1024
+
+HEADER_TERMINAL = "X-Loket-Terminal"
+HEADER_TIMESTAMP = "X-Loket-Timestamp"
+HEADER_NONCE = "X-Loket-Nonce"
+HEADER_SIGNATURE = "X-Loket-Signature"
+
+CentralStatus = Literal["received", "in_process", "ready", "done", "declined"]
+Outcome = Literal["accepted", "duplicate", "rejected"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EnrollRequest(Model):
+    code: str = Field(min_length=4, max_length=64)
+    verify_key: str = Field(min_length=40, max_length=64, description="terminal's Ed25519 public key, base64")
+    app_version: str = Field(default="", max_length=40)
+
+
+class EnrollResponse(Model):
+    terminal_id: str
+    terminal_code: str
+    office_code: str
+    office_name: str
+    office_key: str = Field(description="the office's X25519 public key, base64")
+    catalog_version: str | None = None
+
+
+class ApplicationUpload(Model):
+    id: str = Field(min_length=36, max_length=36, description="UUID made on the terminal: the idempotency key")
+    reference: str = Field(min_length=10, max_length=32)
+    service_code: str = Field(min_length=1, max_length=20)
+    catalog_version: str = Field(min_length=1, max_length=40)
+    created_at: dt.datetime
+    flags: list[str] = Field(default_factory=list, max_length=20)
+    sealed: str = Field(min_length=1, max_length=MAX_SEALED_BYTES * 2, description="sealed box, base64")
+
+
+class AuditUpload(Model):
+    id: int = Field(description="the terminal's own audit entry id")
+    at: dt.datetime
+    actor: str = Field(max_length=40)
+    action: str = Field(max_length=80)
+    detail: str = Field(default="", max_length=2000)
+
+
+class UploadBatch(Model):
+    applications: list[ApplicationUpload] = Field(default_factory=list, max_length=MAX_BATCH_COUNT)
+    audit: list[AuditUpload] = Field(default_factory=list, max_length=MAX_BATCH_COUNT)
+
+
+class UploadResult(Model):
+    id: str
+    outcome: Outcome
+    reason: str | None = None
+
+
+class UploadResponse(Model):
+    results: list[UploadResult]
+    audit_stored: list[int] = Field(default_factory=list)
+
+
+class StatusChange(Model):
+    application_id: str
+    reference: str
+    status: CentralStatus
+    at: dt.datetime
+
+
+class StatusChanges(Model):
+    changes: list[StatusChange]
+    cursor: int = Field(description="pass back as ?since= to get only newer changes")
+
+
+class Heartbeat(Model):
+    queue: dict[str, int] = Field(default_factory=dict)
+    oldest_unsynced_age_s: float | None = None
+    app_version: str = Field(default="", max_length=40)
+    catalog_version: str | None = Field(default=None, max_length=40)
+    last_error: str | None = Field(default=None, max_length=500)
+
+
+class HeartbeatResponse(Model):
+    server_time: dt.datetime
+    office_key: str = Field(description="current office public key; a terminal adopts a rotated one")
+    catalog_version: str | None = None
+
+
+class ErrorBody(Model):
+    error: str = Field(description="machine-readable code: bad_signature, stale, replay, revoked, ...")
+    message: str
+
+
+def body_digest(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def signing_message(method: str, path: str, timestamp: str, nonce: str, body: bytes) -> bytes:
+    return "\n".join(
+        ("loket-v1", method.upper(), path, timestamp, nonce, body_digest(body))
+    ).encode("ascii")
+
+
+def sign_request(
+    terminal_id: str, signing_key: str, method: str, path: str, body: bytes, *, now: float | None = None
+) -> dict[str, str]:
+    """The authentication headers for one request."""
+    timestamp = str(int(now if now is not None else time.time()))
+    nonce = secrets.token_hex(16)
+    signature = sign(signing_key, signing_message(method, path, timestamp, nonce, body))
+    return {
+        HEADER_TERMINAL: terminal_id,
+        HEADER_TIMESTAMP: timestamp,
+        HEADER_NONCE: nonce,
+        HEADER_SIGNATURE: b64encode(signature),
+    }
+
+
+def verify_request(
+    verify_key: str, method: str, path: str, body: bytes, headers: dict[str, str]
+) -> None:
+    """Raises `kiosk.crypto.CryptoFailure` unless the headers sign exactly this request.
+
+    Freshness (timestamp window) and replay (nonce seen) are central's to check, since only it
+    remembers nonces.
+    """
+    signature = b64decode(headers.get(HEADER_SIGNATURE, ""), what="signature", length=64)
+    message = signing_message(method, path, headers.get(HEADER_TIMESTAMP, ""), headers.get(HEADER_NONCE, ""), body)
+    verify(verify_key, message, signature)
