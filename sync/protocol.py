@@ -25,6 +25,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from kiosk.crypto import b64decode, b64encode, sign, verify
 
 API_PREFIX = "/api/v1"
+# The endpoints, so that client and server name them once.
+PATH_ENROLL = f"{API_PREFIX}/enroll"
+PATH_APPLICATIONS = f"{API_PREFIX}/applications"  # POST a gzip UploadBatch
+PATH_CATALOG = f"{API_PREFIX}/catalog"  # GET the catalog document; ETag / If-None-Match
+PATH_STATUS_CHANGES = f"{API_PREFIX}/status-changes"  # GET ?since=CURSOR -> StatusChanges
+PATH_HEARTBEAT = f"{API_PREFIX}/heartbeat"  # POST Heartbeat -> HeartbeatResponse
 PROTOCOL_VERSION = 1
 MAX_BATCH_COUNT = 200
 MAX_BODY_BYTES = 4 * 1024 * 1024  # after decompression
