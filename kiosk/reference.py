@@ -4,7 +4,7 @@
 check character `X`. The alphabet is Crockford's base 32 (no I, L, O, U), so nothing on a receipt
 looks like anything else; what a citizen types back is folded (O→0, I/L→1) before it is checked.
 The check character is Luhn mod 32 (python-stdnum), which catches every single wrong character and
-every swap of two neighbours.
+every swap of two neighbours but 0<->Z (which can only occur in the terminal code).
 """
 
 from __future__ import annotations
