@@ -25,6 +25,9 @@ def connect(path: Path) -> sqlite_utils.Database:
     conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
+    # Random UUID keys touch index pages all over the file; a larger page cache keeps submit
+    # latency flat as the queue grows (measured: bench.store, depth 100 000).
+    conn.execute("PRAGMA cache_size = -32000")
     return sqlite_utils.Database(conn)
 
 
