@@ -344,3 +344,36 @@ class Store:
                 "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 [key, value],
             )
+
+    # -- scheduling for the sync worker -------------------------------------------------------
+
+    def next_attempt_due(self) -> dt.datetime | None:
+        """When the earliest queued application may be sent again; None when nothing is queued."""
+        row = self.db.execute(
+            "SELECT min(o.next_attempt_at) FROM outbox o JOIN applications a ON a.id = o.application_id "
+            "WHERE a.state = 'queued'"
+        ).fetchone()
+        return parse_iso(row[0]) if row[0] else None
+
+    def retry_now(self, *, now: dt.datetime | None = None) -> int:
+        """Makes every queued application due at once (a technician's "sync now"); returns how many."""
+        with transaction(self.db):
+            cursor = self.db.execute("UPDATE outbox SET next_attempt_at = ? WHERE next_attempt_at > ?",
+                                     [iso(now or utcnow())] * 2)
+        return cursor.rowcount
+
+    def set_central_statuses(self, changes: Iterable[tuple[str, str, dt.datetime]]) -> int:
+        """`set_central_status` for many (id, status, at) in one transaction; returns how many were ours."""
+        rows = [(status, iso(at), app_id) for app_id, status, at in changes]
+        if unknown := {status for status, _, _ in rows} - set(CENTRAL_STATUSES):
+            raise StoreError(f"unknown central status {sorted(unknown)[0]!r}")
+        with transaction(self.db):
+            before = self.db.conn.total_changes
+            self.db.conn.executemany(
+                "UPDATE applications SET central_status = ?, central_status_at = ? WHERE id = ?", rows)
+            return self.db.conn.total_changes - before
+
+    def reload_identity(self) -> TerminalIdentity | None:
+        """Reads the identity again, e.g. after another thread adopted a rotated office key."""
+        self._identity = None
+        return self.identity()

@@ -1,0 +1,275 @@
+"""The terminal's HTTP client for central: signed, gzip-compressed, with explicit timeouts.
+
+One method per endpoint, taking and returning the models of `sync.protocol`. Failures become the
+exceptions of `sync.errors`, each with a message a technician can act on. TLS certificates are
+always verified (against `settings.ca_bundle` when set); plain http:// is allowed only to this
+machine, so personal data and signatures never cross a network in clear text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import gzip
+import ipaddress
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlencode, urlsplit
+
+import requests
+from pydantic import BaseModel, ValidationError
+
+from kiosk import __version__
+from sync.errors import (
+    AuthRefused,
+    BadAnswer,
+    EnrollmentFailed,
+    InsecureServer,
+    RequestRefused,
+    ServerBusy,
+    ServerUnreachable,
+    TerminalRevoked,
+)
+from sync.protocol import (
+    PATH_APPLICATIONS,
+    PATH_CATALOG,
+    PATH_ENROLL,
+    PATH_HEARTBEAT,
+    PATH_STATUS_CHANGES,
+    EnrollRequest,
+    EnrollResponse,
+    Heartbeat,
+    HeartbeatResponse,
+    StatusChanges,
+    UploadBatch,
+    UploadResponse,
+    sign_request,
+)
+
+USER_AGENT = f"loket-kiosk/{__version__}"
+GZIP_LEVEL = 6
+Reply = TypeVar("Reply", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds to wait for a connection, and then for each read of the answer."""
+
+    connect_s: float = 5.0
+    read_s: float = 30.0
+
+
+DEFAULT_TIMEOUTS = Timeouts()
+
+
+@dataclass(frozen=True)
+class CatalogDocument:
+    """A catalog as central serves it: the document's bytes and the ETag to send back next time."""
+
+    body: bytes
+    etag: str | None
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_server_url(url: str) -> str:
+    """The URL without a trailing slash, or `InsecureServer` saying why it cannot be used."""
+    url = (url or "").strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InsecureServer(f"server URL {url!r} must look like https://host[:port]")
+    if parts.query or parts.fragment:
+        raise InsecureServer(f"server URL {url!r} must not have a query or fragment")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise InsecureServer(
+            f"server URL {url!r} uses plain http to another machine: personal data and signatures must "
+            "not cross the network unencrypted. Use https:// (plain http is allowed only to 127.0.0.1/localhost)"
+        )
+    return url
+
+
+def parse_retry_after(value: str | None, *, now: dt.datetime | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date); None when absent or garbled."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
+
+
+def _refusal_detail(response: requests.Response) -> tuple[str, str]:
+    """(machine code, human message) from an error answer, whatever shape central gave it."""
+    try:
+        body = response.json()
+    except ValueError:
+        return "", (response.text or response.reason or "").strip()[:300]
+    if isinstance(body, dict):
+        if isinstance(body.get("error"), str):
+            return body["error"], str(body.get("message", ""))[:300]
+        detail = body.get("detail")
+        if isinstance(detail, dict) and isinstance(detail.get("error"), str):
+            return detail["error"], str(detail.get("message", ""))[:300]
+        if detail is not None:
+            return "", (detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False))[:300]
+    return "", json.dumps(body, ensure_ascii=False)[:300]
+
+
+class CentralClient:
+    """Talks to one central server. Not thread-safe: each thread makes its own."""
+
+    def __init__(
+        self,
+        server_url: str,
+        *,
+        terminal_id: str = "",
+        signing_key: str = "",
+        ca_bundle: str = "",
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
+    ) -> None:
+        self.base_url = check_server_url(server_url)
+        self.terminal_id = terminal_id
+        self.signing_key = signing_key
+        self.timeouts = timeouts
+        if ca_bundle and not Path(ca_bundle).exists():
+            raise InsecureServer(f"ca_bundle {ca_bundle!r} does not exist: fix the setting or clear it")
+        self.verify: str | bool = ca_bundle or True
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> CentralClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the endpoints -----------------------------------------------------------------------
+
+    def enroll(self, request: EnrollRequest) -> EnrollResponse:
+        try:
+            response = self._send("POST", PATH_ENROLL, self._json(request), signed=False)
+        except RequestRefused as e:
+            raise EnrollmentFailed(
+                f"central refused the enrollment code ({e}); a code works once and expires: ask staff for a new one"
+            ) from None
+        return self._parse(response, EnrollResponse, "enrollment answer")
+
+    def upload(self, batch: UploadBatch) -> UploadResponse:
+        response = self._send("POST", PATH_APPLICATIONS, self._json(batch))
+        return self._parse(response, UploadResponse, "upload answer")
+
+    def fetch_catalog(self, etag: str | None = None) -> CatalogDocument | None:
+        """The catalog central serves, or None when it is still `etag` (or central has none)."""
+        headers = {"If-None-Match": etag} if etag else {}
+        response = self._send("GET", PATH_CATALOG, b"", headers=headers, allow=(304, 404))
+        if response.status_code in (304, 404):
+            return None
+        return CatalogDocument(response.content, response.headers.get("ETag"))
+
+    def status_changes(self, since: int) -> StatusChanges:
+        path = f"{PATH_STATUS_CHANGES}?{urlencode({'since': since})}"
+        return self._parse(self._send("GET", path, b""), StatusChanges, "status changes")
+
+    def heartbeat(self, beat: Heartbeat) -> HeartbeatResponse:
+        response = self._send("POST", PATH_HEARTBEAT, self._json(beat))
+        return self._parse(response, HeartbeatResponse, "heartbeat answer")
+
+    # -- the plumbing ------------------------------------------------------------------------
+
+    @staticmethod
+    def _json(model: BaseModel) -> bytes:
+        return gzip.compress(model.model_dump_json().encode("utf-8"), compresslevel=GZIP_LEVEL, mtime=0)
+
+    def _send(
+        self, method: str, path: str, body: bytes, *, signed: bool = True,
+        headers: dict[str, str] | None = None, allow: tuple[int, ...] = (),
+    ) -> requests.Response:
+        url = self.base_url + path
+        all_headers = dict(headers or {})
+        if body:
+            all_headers.update({"Content-Type": "application/json", "Content-Encoding": "gzip"})
+        if signed:
+            if not (self.terminal_id and self.signing_key):
+                raise AuthRefused("this terminal has no key for central: enroll it first", status=0)
+            signed_path = urlsplit(url).path + (f"?{urlsplit(url).query}" if urlsplit(url).query else "")
+            all_headers.update(sign_request(self.terminal_id, self.signing_key, method, signed_path, body))
+        host = urlsplit(self.base_url).netloc
+        try:
+            response = self.session.request(
+                method, url, data=body or None, headers=all_headers, verify=self.verify,
+                timeout=(self.timeouts.connect_s, self.timeouts.read_s), allow_redirects=False,
+            )
+        except requests.exceptions.SSLError as e:
+            raise ServerUnreachable(
+                f"TLS verification of {host} failed ({_short(e)}): check the server certificate or the "
+                "ca_bundle setting"
+            ) from None
+        except requests.exceptions.ConnectTimeout:
+            raise ServerUnreachable(f"no connection to {host} within {self.timeouts.connect_s:g} s") from None
+        except requests.exceptions.ReadTimeout:
+            raise ServerUnreachable(f"{host} did not answer within {self.timeouts.read_s:g} s") from None
+        except requests.exceptions.ConnectionError as e:
+            raise ServerUnreachable(f"cannot reach {host}: {_short(e)}") from None
+        except requests.exceptions.RequestException as e:
+            raise ServerUnreachable(f"request to {host} failed: {_short(e)}") from None
+        if response.ok or response.status_code in allow:
+            return response
+        raise self._failure(method, path, response)
+
+    def _failure(self, method: str, path: str, response: requests.Response) -> Exception:
+        status = response.status_code
+        code, message = _refusal_detail(response)
+        what = f"{method} {path.split('?')[0]}"
+        said = f"HTTP {status}" + (f" {code}" if code else "") + (f": {message}" if message else "")
+        if status == 429 or status >= 500:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            hint = f" (retry after {retry_after:g} s)" if retry_after is not None else ""
+            return ServerBusy(f"central could not take {what} now: {said}{hint}", retry_after=retry_after)
+        if status == 403 and (code == "revoked" or "revoked" in message.lower()):
+            return TerminalRevoked(f"central revoked this terminal ({said}): enroll it again", status=status, code=code)
+        if status in (401, 403):
+            return AuthRefused(f"central did not accept this terminal's signature on {what}: {said}"
+                               + (" — check the terminal's clock" if code == "stale" else ""), status=status, code=code)
+        if 300 <= status < 400:
+            return RequestRefused(f"central redirected {what} to {response.headers.get('Location')!r}: set server_url "
+                                  "to the final address", status=status, code=code)
+        return RequestRefused(f"central refused {what}: {said}", status=status, code=code)
+
+    @staticmethod
+    def _parse(response: requests.Response, model: type[Reply], what: str) -> Reply:
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError as e:
+            first = e.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ())) or "body"
+            raise BadAnswer(f"central's {what} does not follow the protocol ({where}: {first['msg']})") from None
+
+
+def _short(error: Exception) -> str:
+    """The innermost reason of a requests/urllib3 error, not its whole repr chain."""
+    reason: BaseException = error
+    while reason.__context__ is not None and len(str(reason.__context__)) < len(str(reason)):
+        reason = reason.__context__
+    text = str(reason)
+    for marker in ("Caused by ", "Failed to establish a new connection: "):
+        if marker in text:
+            text = text.split(marker, 1)[1]
+    return text.strip("()' ")[:200] or type(error).__name__

@@ -1,0 +1,64 @@
+"""What one sync round did, for `loket sync --once`, the maintenance screen and the logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass
+class SyncReport:
+    """Counts and reasons from one round. `reachable` is False when central never answered."""
+
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    reachable: bool = False
+    sent: int = 0
+    accepted: int = 0
+    duplicate: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (reference, reason)
+    retried: int = 0
+    status_changes: int = 0
+    catalog_updated: str | None = None
+    office_key_rotated: bool = False
+    audit_sent: int = 0
+    remaining: int = 0
+    revoked: bool = False
+    retry_after: float | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.reachable and not self.errors
+
+    @property
+    def duration_s(self) -> float:
+        end = self.finished_at or dt.datetime.now(dt.UTC)
+        return (end - self.started_at).total_seconds()
+
+    def lines(self) -> list[str]:
+        """The round in a few lines a technician reads top to bottom."""
+        out = [
+            f"central:        {'reached' if self.reachable else 'NOT reached'}",
+            f"sent:           {self.sent} (accepted {self.accepted}, duplicate {self.duplicate}, "
+            f"rejected {len(self.rejected)}, to retry {self.retried})",
+            f"still queued:   {self.remaining}",
+            f"status changes: {self.status_changes}",
+            f"catalog:        {f'updated to {self.catalog_updated}' if self.catalog_updated else 'unchanged'}",
+        ]
+        if self.office_key_rotated:
+            out.append("office key:     rotated (new applications are sealed to the new key)")
+        if self.audit_sent:
+            out.append(f"audit entries:  {self.audit_sent} sent")
+        out += [f"rejected:       {reference}: {reason}" for reference, reason in self.rejected]
+        if self.revoked:
+            out.append("REVOKED:        central revoked this terminal; it no longer syncs")
+        out += [f"error:          {error}" for error in self.errors]
+        out.append(f"took:           {self.duration_s:.2f} s")
+        return out
+
+    def summary(self) -> str:
+        """One line for `sync.last_error` and logs."""
+        return "; ".join(self.errors) if self.errors else (
+            f"sent {self.sent}: {self.accepted} accepted, {self.duplicate} duplicate, {len(self.rejected)} rejected"
+        )

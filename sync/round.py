@@ -1,0 +1,263 @@
+"""One sync round: heartbeat, drain the outbox in batches, pull status changes and the catalog.
+
+Exactly-once rests on two facts: central treats the application UUID as an idempotency key, and
+the terminal marks an application `synced` only after central answered `accepted` or `duplicate`
+for it. A batch that is lost anywhere in between is simply sent again later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from pydantic import ValidationError
+
+from kiosk import __version__
+from kiosk.catalog.loader import install_catalog_bytes
+from kiosk.crypto import b64encode, office_public_key
+from kiosk.errors import CatalogError, LoketError
+from kiosk.store import Outgoing, utcnow
+from kiosk.terminal import Terminal
+from sync.backoff import Backoff
+from sync.client import CentralClient
+from sync.errors import SyncError, TerminalRevoked
+from sync.protocol import MAX_BATCH_COUNT, ApplicationUpload, AuditUpload, Heartbeat, UploadBatch
+from sync.report import SyncReport
+
+REVOKED_KEY = "sync.revoked"
+LAST_ATTEMPT_KEY = "sync.last_attempt"
+LAST_ERROR_KEY = "sync.last_error"
+LAST_SUCCESS_KEY = "sync.last_success"
+STATUS_CURSOR_KEY = "sync.status_cursor"
+CATALOG_ETAG_KEY = "sync.catalog_etag"
+CATALOG_ERROR_KEY = "sync.catalog_error"
+MAX_STATUS_PAGES = 50
+WHOLE_BATCH_REFUSALS = (400, 413, 422)
+
+Item = tuple[Outgoing, ApplicationUpload]
+
+
+def revoked_reason(terminal: Terminal) -> str | None:
+    """Why central revoked this terminal, if it did (and it was not enrolled again since)."""
+    identity = terminal.identity
+    raw = terminal.store.get_value(REVOKED_KEY)
+    if not raw or identity is None:
+        return None
+    record = json.loads(raw)
+    if record.get("terminal_id") != identity.terminal_id:
+        return None
+    return f"central revoked this terminal at {record['at']} ({record['reason']}); enroll it again with " \
+           "`loket provision --server URL --code CODE --force`"
+
+
+def upload_of(item: Outgoing) -> ApplicationUpload:
+    return ApplicationUpload(
+        id=item.id, reference=item.reference, service_code=item.service_code,
+        catalog_version=item.catalog_version, created_at=item.created_at, flags=list(item.flags),
+        sealed=b64encode(item.sealed),
+    )
+
+
+def audit_upload_of(row: dict) -> AuditUpload:
+    return AuditUpload(id=row["id"], at=row["at"], actor=(row["actor"] or "system")[:40],
+                       action=row["action"][:80], detail=(row["detail"] or "")[:2000])
+
+
+class SyncRound:
+    """Runs one round for a terminal with a client; the caller owns both (and their thread)."""
+
+    def __init__(
+        self, terminal: Terminal, client: CentralClient, *, backoff: Backoff, batch_size: int = MAX_BATCH_COUNT,
+        should_stop: Callable[[], bool] = lambda: False, now: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self.terminal = terminal
+        self.store = terminal.store
+        self.client = client
+        self.backoff = backoff
+        self.batch_size = max(1, min(batch_size, MAX_BATCH_COUNT))
+        self.should_stop = should_stop
+        self.now = now
+
+    def run(self, report: SyncReport, *, force: bool = False, drain: bool = True, pulls: bool = True) -> None:
+        """Fills `report`; a failure ends the round early with its reason in `report.errors`."""
+        try:
+            self.heartbeat(report)
+            if drain:
+                self.drain(report, force=force)
+            if pulls:
+                self.pull_status(report)
+                self.pull_catalog(report)
+        except TerminalRevoked as e:
+            report.revoked = True
+            report.errors.append(str(e))
+            identity = self.terminal.identity
+            record = {"terminal_id": identity.terminal_id if identity else "", "at": self.now().isoformat(),
+                      "reason": str(e)}
+            self.store.set_value(REVOKED_KEY, json.dumps(record))
+            self.store.record_audit("sync.revoked", str(e))
+        except SyncError as e:
+            report.errors.append(str(e))
+            report.retry_after = e.retry_after
+
+    # -- heartbeat ---------------------------------------------------------------------------
+
+    def heartbeat(self, report: SyncReport) -> None:
+        store = self.store
+        try:
+            catalog_version: str | None = self.terminal.catalog.version
+        except LoketError:
+            catalog_version = None
+        last_error = store.get_value(LAST_ERROR_KEY) or None
+        beat = Heartbeat(
+            queue=store.counts(), oldest_unsynced_age_s=store.oldest_unsynced_age_s(),
+            app_version=__version__, catalog_version=catalog_version,
+            last_error=last_error[:500] if last_error else None,
+        )
+        answer = self.client.heartbeat(beat)
+        report.reachable = True
+        identity = store.identity()
+        if identity is not None and answer.office_key != identity.office_key:
+            try:
+                office_public_key(answer.office_key)
+            except LoketError as e:
+                report.errors.append(f"central sent an unusable office key, keeping the old one: {e}")
+                return
+            store.save_identity(replace(identity, office_key=answer.office_key))
+            store.record_audit("sync.office_key_rotated", f"new office key {answer.office_key[:12]}…")
+            report.office_key_rotated = True
+
+    # -- the outbox --------------------------------------------------------------------------
+
+    def drain(self, report: SyncReport, *, force: bool = False) -> None:
+        """Sends due applications (and unsent audit entries) batch by batch until none is left."""
+        if force:
+            self.store.retry_now()
+        audit_pending = True
+        while not self.should_stop():
+            batch = self.store.claim(self.batch_size)
+            audit = self.store.audit_entries(unsynced_only=True, limit=MAX_BATCH_COUNT) if audit_pending else []
+            audit_pending = len(audit) == MAX_BATCH_COUNT
+            if not batch and not audit:
+                return
+            items: list[Item] = []
+            for outgoing in batch:
+                try:
+                    items.append((outgoing, upload_of(outgoing)))
+                except ValidationError as e:
+                    self._reject(outgoing, f"not sendable (the terminal's own check): {e.errors()[0]['msg']}", report)
+            self._upload(items, [audit_upload_of(row) for row in audit], report)
+
+    def _upload(self, items: Sequence[Item], audit: Sequence[AuditUpload], report: SyncReport) -> None:
+        if not items and not audit:
+            return
+        try:
+            answer = self.client.upload(UploadBatch(applications=[u for _, u in items], audit=list(audit)))
+        except TerminalRevoked:
+            self._retry_later(items, "central revoked this terminal", report, at_once=True)
+            raise
+        except SyncError as e:
+            if getattr(e, "status", None) not in WHOLE_BATCH_REFUSALS:
+                self._retry_later(items, str(e), report, retry_after=e.retry_after)
+                raise
+            report.reachable = True
+            self._isolate(items, audit, e, report)
+            return
+        report.reachable = True
+        by_id = {result.id: result for result in answer.results}
+        synced: list[str] = []
+        unanswered: list[Item] = []
+        for item in items:
+            result = by_id.get(item[0].id)
+            if result is None:
+                unanswered.append(item)
+            elif result.outcome == "rejected":
+                self._reject(item[0], result.reason or "central gave no reason", report)
+            else:
+                synced.append(item[0].id)
+                report.accepted += result.outcome == "accepted"
+                report.duplicate += result.outcome == "duplicate"
+        report.sent += len(items) - len(unanswered)
+        self.store.mark_synced(synced)
+        if unanswered:
+            self._retry_later(unanswered, "central's answer did not mention this application", report)
+        stored = [i for i in answer.audit_stored if i in {entry.id for entry in audit}]
+        self.store.mark_audit_synced(stored)
+        report.audit_sent += len(stored)
+
+    def _isolate(self, items: Sequence[Item], audit: Sequence[AuditUpload], refusal: SyncError,
+                 report: SyncReport) -> None:
+        """Central refused a whole batch: split it until the one it cannot take stands alone."""
+        if items and audit:
+            self._upload(items, [], report)
+            self._upload([], audit, report)
+        elif len(items) > 1:
+            middle = len(items) // 2
+            self._upload(items[:middle], [], report)
+            self._upload(items[middle:], [], report)
+        elif items:
+            self._reject(items[0][0], f"central refused it: {refusal}", report)
+        elif len(audit) > 1:
+            middle = len(audit) // 2
+            self._upload([], audit[:middle], report)
+            self._upload([], audit[middle:], report)
+        else:
+            # an audit line central cannot take must not block the others; it stays in the local log
+            self.store.mark_audit_synced([audit[0].id])
+            report.errors.append(f"audit entry {audit[0].id} ({audit[0].action}) refused by central: {refusal}")
+
+    def _reject(self, outgoing: Outgoing, reason: str, report: SyncReport) -> None:
+        self.store.mark_rejected(outgoing.id, reason)
+        report.rejected.append((outgoing.reference, reason))
+
+    def _retry_later(self, items: Sequence[Item], reason: str, report: SyncReport, *,
+                     retry_after: float | None = None, at_once: bool = False) -> None:
+        if not items:
+            return
+        attempt = max(outgoing.attempts for outgoing, _ in items) + 1
+        wait = 0.0 if at_once else self.backoff.delay(attempt, retry_after)
+        self.store.mark_retry([o.id for o, _ in items], reason, self.now() + dt.timedelta(seconds=wait))
+        report.retried += len(items)
+
+    # -- pulls -------------------------------------------------------------------------------
+
+    def pull_status(self, report: SyncReport) -> None:
+        """Status changes central made to our applications since the last cursor."""
+        cursor = int(self.store.get_value(STATUS_CURSOR_KEY, "0") or 0)
+        for _page in range(MAX_STATUS_PAGES):
+            page = self.client.status_changes(cursor)
+            if page.changes:
+                report.status_changes += self.store.set_central_statuses(
+                    (change.application_id, change.status, change.at) for change in page.changes)
+            if page.cursor != cursor:
+                self.store.set_value(STATUS_CURSOR_KEY, str(page.cursor))
+            if not page.changes or page.cursor == cursor:
+                return
+            cursor = page.cursor
+
+    def pull_catalog(self, report: SyncReport) -> None:
+        """Installs a new catalog from central; one that fails validation is never applied."""
+        store = self.store
+        document = self.client.fetch_catalog(store.get_value(CATALOG_ETAG_KEY))
+        if document is None:
+            return
+        try:
+            before: str | None = self.terminal.catalog.version
+        except LoketError:
+            before = None
+        try:
+            catalog = install_catalog_bytes(document.body, self.terminal.paths.catalog_file)
+        except CatalogError as e:
+            problem = f"the catalog from central was not applied (keeping {before or 'the default'}): {e}"
+            report.errors.append(problem)
+            store.set_value(CATALOG_ERROR_KEY, problem)
+            store.record_audit("sync.catalog_refused", problem[:2000])
+        else:
+            self.terminal.reload_catalog()
+            store.set_value(CATALOG_ERROR_KEY, "")
+            if catalog.version != before:
+                report.catalog_updated = catalog.version
+                store.record_audit("sync.catalog_updated", f"{before} -> {catalog.version}")
+        if document.etag:
+            store.set_value(CATALOG_ETAG_KEY, document.etag)

@@ -1,0 +1,201 @@
+"""The background sync worker: a daemon thread that drains the outbox and keeps in touch with central.
+
+The Kivy app calls `start()`, `wake()` after each submission, `refresh_status()` when a citizen
+looks an application up, and `stop()` on exit; it reads `last_report`. None of these block: the
+rounds run on the worker's own thread with its own `Terminal` (SQLite connections are per thread).
+Between rounds it sleeps until the next application is due, the sync interval passes, or it is
+woken; after a failed round it backs off (full jitter, capped) and never comes back sooner than a
+`Retry-After` asked. A revoked terminal stops for good, with the reason recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from pathlib import Path
+
+from kiosk.settings import load_settings
+from kiosk.store import iso, utcnow
+from kiosk.terminal import Terminal
+from sync.backoff import DEFAULT_BACKOFF, Backoff
+from sync.client import DEFAULT_TIMEOUTS, CentralClient, Timeouts
+from sync.errors import SyncError
+from sync.protocol import MAX_BATCH_COUNT
+from sync.report import SyncReport
+from sync.round import LAST_ATTEMPT_KEY, LAST_ERROR_KEY, LAST_SUCCESS_KEY, SyncRound, revoked_reason
+
+log = logging.getLogger("loket.sync")
+
+
+class SyncWorker:
+    """Syncs the terminal whose data lives in `home`. One worker per terminal process."""
+
+    def __init__(
+        self,
+        home: Path,
+        *,
+        batch_size: int = MAX_BATCH_COUNT,
+        backoff: Backoff = DEFAULT_BACKOFF,
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
+        interval_s: float | None = None,
+    ) -> None:
+        self.home = Path(home)
+        self.batch_size = batch_size
+        self.backoff = backoff
+        self.timeouts = timeouts
+        self.interval_s = interval_s
+        self.last_report: SyncReport | None = None
+        self.consecutive_failures = 0
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._local = threading.local()
+        self._round_lock = threading.Lock()
+        self._not_before = 0.0  # monotonic time before which central asked us not to come back
+
+    # -- what the UI calls (never blocks) ------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._loop, name="loket-sync", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Something new to send (or the link came back): run a round soon."""
+        self._wake.set()
+
+    def refresh_status(self) -> SyncReport | None:
+        """Pulls status changes now: on the worker thread when it runs (returns None), else here."""
+        if self.running:
+            self.wake()
+            return None
+        return self._round(drain=False)
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Asks the thread to finish its current batch and stop; True when it has stopped."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        stopped = not self.running
+        if stopped:
+            self._close_terminal()
+        return stopped
+
+    # -- rounds ------------------------------------------------------------------------------
+
+    def run_once(self, *, force: bool = False) -> SyncReport:
+        """One full round on the calling thread; `force` sends even applications still backing off."""
+        return self._round(force=force)
+
+    def _terminal(self) -> Terminal:
+        terminal = getattr(self._local, "terminal", None)
+        if terminal is None:
+            terminal = self._local.terminal = Terminal(self.home)
+        return terminal
+
+    def _close_terminal(self) -> None:
+        terminal = getattr(self._local, "terminal", None)
+        if terminal is not None:
+            terminal.close()
+            self._local.terminal = None
+
+    def _round(self, *, force: bool = False, drain: bool = True) -> SyncReport:
+        with self._round_lock:
+            report = SyncReport(started_at=utcnow())
+            terminal = self._terminal()
+            # a technician (or `loket provision`) may have changed these from another process
+            terminal.settings = load_settings(terminal.paths.settings_file)
+            identity = terminal.store.reload_identity()
+            server_url = terminal.settings.server_url or (identity.server_url if identity else "")
+            if identity is None:
+                report.errors.append("this terminal is not provisioned: run `loket provision --server URL --code CODE`")
+            elif not server_url:
+                report.errors.append("no central server is set: enroll with `loket provision --server URL --code CODE` "
+                                     "or set server_url")
+            elif reason := revoked_reason(terminal):
+                report.revoked = True
+                report.errors.append(reason)
+            else:
+                try:
+                    client = CentralClient(server_url, terminal_id=identity.terminal_id,
+                                           signing_key=identity.signing_key, ca_bundle=terminal.settings.ca_bundle,
+                                           timeouts=self.timeouts)
+                except SyncError as e:
+                    report.errors.append(str(e))
+                else:
+                    with client:
+                        SyncRound(terminal, client, backoff=self.backoff, batch_size=self.batch_size,
+                                  should_stop=self._stopping.is_set).run(report, force=force, drain=drain)
+            report.remaining = terminal.store.unsynced_count()
+            report.finished_at = utcnow()
+            self._record(terminal, report)
+            self.last_report = report
+            return report
+
+    @staticmethod
+    def _record(terminal: Terminal, report: SyncReport) -> None:
+        store = terminal.store
+        store.set_value(LAST_ATTEMPT_KEY, iso(report.started_at))
+        store.set_value(LAST_ERROR_KEY, "; ".join(report.errors)[:2000])
+        if report.ok:
+            store.set_value(LAST_SUCCESS_KEY, iso(report.finished_at or report.started_at))
+        (log.warning if report.errors else log.info)("sync round: %s", report.summary())
+
+    # -- the thread --------------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        try:
+            while not self._stopping.is_set():
+                self._wake.clear()
+                try:
+                    report = self._round()
+                except Exception as e:  # a bug or a broken disk must not kill the worker silently
+                    log.exception("sync round failed")
+                    report = SyncReport(started_at=utcnow(), finished_at=utcnow(),
+                                        errors=[f"internal error in the sync worker: {e!r}"])
+                    self.last_report = report
+                if report.revoked:
+                    log.warning("sync stopped: %s", "; ".join(report.errors))
+                    return
+                self._sleep(self._next_wait(report))
+        finally:
+            self._close_terminal()
+
+    def _next_wait(self, report: SyncReport) -> float:
+        """Seconds until the next round, unless woken sooner."""
+        now = time.monotonic()
+        if report.retry_after is not None:
+            self._not_before = now + report.retry_after
+        if not report.reachable:
+            self.consecutive_failures += 1
+            return self.backoff.delay(self.consecutive_failures, report.retry_after)
+        self.consecutive_failures = 0
+        terminal = self._terminal()
+        wait = float(self.interval_s if self.interval_s is not None else terminal.settings.sync_interval_s)
+        due = terminal.store.next_attempt_due()
+        if due is not None:
+            wait = min(wait, max(0.0, (due - dt.datetime.now(dt.UTC)).total_seconds()))
+        return wait
+
+    def _sleep(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not self._stopping.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            if self._wake.wait(remaining) and not self._stopping.is_set():
+                # woken by a new submission, but not before central's Retry-After has passed
+                hold = self._not_before - time.monotonic()
+                if hold <= 0:
+                    return
+                self._wake.clear()
+                deadline = time.monotonic() + hold
