@@ -27,7 +27,7 @@ from kiosk.crypto import b64decode, b64encode, sign, verify
 API_PREFIX = "/api/v1"
 # The endpoints, so that client and server name them once.
 PATH_ENROLL = f"{API_PREFIX}/enroll"
-PATH_APPLICATIONS = f"{API_PREFIX}/applications"  # POST a gzip UploadBatch
+PATH_APPLICATIONS = f"{API_PREFIX}/applications/batch"  # POST a gzip UploadBatch -> UploadResponse
 PATH_CATALOG = f"{API_PREFIX}/catalog"  # GET the catalog document; ETag / If-None-Match
 PATH_STATUS_CHANGES = f"{API_PREFIX}/status-changes"  # GET ?since=CURSOR -> StatusChanges
 PATH_HEARTBEAT = f"{API_PREFIX}/heartbeat"  # POST Heartbeat -> HeartbeatResponse
