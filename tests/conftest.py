@@ -9,6 +9,8 @@ import pytest
 from kiosk.crypto import OfficeKeypair, new_office_keypair
 from kiosk.terminal import Terminal
 
+pytest_plugins = ["tests.fixtures.central"]
+
 
 @pytest.fixture
 def office() -> OfficeKeypair:

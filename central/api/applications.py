@@ -1,0 +1,19 @@
+"""POST /api/v1/applications/batch: a terminal's signed, gzip-compressed upload, answered per application."""
+
+from fastapi import APIRouter
+
+from central.api.common import DB, REFUSALS, Signed, decode_body, request_body_doc, terminal_transaction
+from central.ingest import ingest
+from sync.protocol import API_PREFIX, UploadBatch, UploadResponse
+
+router = APIRouter(prefix=API_PREFIX, tags=["applications"])
+
+
+@router.post("/applications/batch", response_model=UploadResponse, responses=REFUSALS,
+             openapi_extra=request_body_doc(UploadBatch))
+def upload_batch(signed: Signed, db: DB) -> UploadResponse:
+    """Each application is `accepted` (stored now), `duplicate` (stored before: safe to forget) or
+    `rejected` with a reason (refused for good). Sending the same batch again is always safe."""
+    with terminal_transaction(db, signed) as (session, terminal):
+        batch = decode_body(signed, UploadBatch)
+        return ingest(session, terminal, batch)

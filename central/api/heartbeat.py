@@ -1,0 +1,29 @@
+"""POST /api/v1/heartbeat: a terminal reports its queue and versions; central answers its time and key."""
+
+import json
+import math
+
+from fastapi import APIRouter
+
+from central.api.common import DB, REFUSALS, Signed, decode_body, request_body_doc, terminal_transaction
+from central.models import utcnow
+from central.offices import catalog_in_force, current_key
+from central.values import clean_text
+from sync.protocol import API_PREFIX, Heartbeat, HeartbeatResponse
+
+router = APIRouter(prefix=API_PREFIX, tags=["heartbeat"])
+
+
+@router.post("/heartbeat", response_model=HeartbeatResponse, responses=REFUSALS,
+             openapi_extra=request_body_doc(Heartbeat))
+def heartbeat(signed: Signed, db: DB) -> HeartbeatResponse:
+    with terminal_transaction(db, signed) as (session, terminal):
+        beat = decode_body(signed, Heartbeat)
+        terminal.queue_json = clean_text(json.dumps(beat.queue, sort_keys=True))
+        age = beat.oldest_unsynced_age_s
+        terminal.oldest_unsynced_age_s = age if age is not None and math.isfinite(age) else None
+        terminal.app_version = clean_text(beat.app_version) or terminal.app_version
+        terminal.catalog_version = clean_text(beat.catalog_version)
+        terminal.last_error = clean_text(beat.last_error)
+        return HeartbeatResponse(server_time=utcnow(), office_key=current_key(session, terminal.office_id).public_key,
+                                 catalog_version=catalog_in_force(session, terminal.office_id).version)

@@ -1,0 +1,76 @@
+"""The FastAPI application: routers, staff pages, and every refusal answered as an `ErrorBody`."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from central import staff
+from central.api import ROUTERS
+from central.db import Database
+from central.errors import ApiError
+from central.settings import database_url
+from sync.protocol import ErrorBody, Heartbeat, UploadBatch
+
+log = logging.getLogger("central")
+
+
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(ErrorBody(error=code, message=message).model_dump(), status_code=status, headers=headers)
+
+
+def create_app(database: Database) -> FastAPI:
+    """The API and staff pages over `database` (already migrated)."""
+    app = FastAPI(title="Loket central", version="1", description="Central backend for Loket kiosk terminals. "
+                  "Terminal requests are signed with Ed25519; see sync/protocol.py.")
+    app.state.database = database
+    for router in ROUTERS:
+        app.include_router(router)
+    app.include_router(staff.router)
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, e: ApiError) -> JSONResponse:
+        return _error(e.status, e.code, e.message, e.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, e: RequestValidationError) -> JSONResponse:
+        errors = e.errors()
+        if any(err.get("type") == "json_invalid" for err in errors):
+            return _error(400, "malformed", "the body is not valid JSON")
+        first = errors[0] if errors else {}
+        where = ".".join(str(p) for p in first.get("loc", ())) or "request"
+        return _error(422, "invalid", f"{where}: {first.get('msg', 'invalid')} ({len(errors)} problem(s))")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, e: StarletteHTTPException) -> JSONResponse:
+        return _error(e.status_code, {404: "not_found", 405: "method_not_allowed"}.get(e.status_code, "http_error"),
+                      str(e.detail), getattr(e, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, e: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        return _error(500, "internal", "central failed on this request; it was logged")
+
+    original_openapi = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = original_openapi()  # also stores it in app.openapi_schema
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for model in (UploadBatch, Heartbeat):  # bodies those endpoints read themselves (signed bytes)
+                definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                components.update(definition.pop("$defs", {}))
+                components[model.__name__] = definition
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def from_environment() -> FastAPI:
+    """The app for `loket-central serve` workers: the database named by central's settings."""
+    return create_app(Database(database_url(), migrate_schema=False))

@@ -1,0 +1,94 @@
+"""Checking a terminal's signed request: who it is, that it signed exactly these bytes, recently, once.
+
+Refusals: unknown terminal, bad signature, stale timestamp, replayed nonce → 401; revoked → 403.
+The nonce is recorded in the request's own transaction, so of two copies of one request racing,
+the database lets only one through.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from central.db import insert_ignoring_conflicts
+from central.errors import ApiError
+from central.models import SeenNonce, Terminal
+from kiosk.crypto import CryptoFailure
+from sync.protocol import (
+    HEADER_NONCE,
+    HEADER_SIGNATURE,
+    HEADER_TERMINAL,
+    HEADER_TIMESTAMP,
+    MAX_CLOCK_SKEW_S,
+    verify_request,
+)
+
+_NONCE = re.compile(r"[0-9a-fA-F]{16,64}")
+_PRUNE_EVERY_S = 60.0
+_last_prune = 0.0
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    """What a signature covers, as received."""
+
+    method: str
+    path: str  # with "?query" when there is one
+    body: bytes
+    headers: Mapping[str, str]
+
+
+def _refuse(code: str, message: str) -> ApiError:
+    return ApiError(401, code, message)
+
+
+def authenticate(session: Session, request: SignedRequest, *, now: float | None = None) -> Terminal:
+    """The terminal that signed `request`, or raises `ApiError`."""
+    now = time.time() if now is None else now
+    headers = request.headers
+    terminal_id = headers.get(HEADER_TERMINAL, "")
+    if not terminal_id or not headers.get(HEADER_SIGNATURE):
+        raise _refuse("unauthenticated", "this request is not signed: enroll the terminal first")
+    terminal = session.get(Terminal, terminal_id[:36])
+    if terminal is None or terminal.id != terminal_id:
+        raise _refuse("unknown_terminal", "this terminal is not enrolled here: enroll it again")
+    try:
+        verify_request(terminal.verify_key, request.method, request.path, request.body, headers)  # type: ignore[arg-type]
+    except CryptoFailure:
+        raise _refuse("bad_signature", "the request signature does not verify") from None
+    if terminal.revoked_at is not None:
+        raise ApiError(403, "revoked", "this terminal was revoked by staff: it may not sync any more")
+    try:
+        timestamp = int(headers.get(HEADER_TIMESTAMP, ""))
+    except ValueError:
+        raise _refuse("stale", "the request timestamp is not a number") from None
+    if abs(now - timestamp) > MAX_CLOCK_SKEW_S:
+        raise _refuse("stale", f"the request was signed {int(now - timestamp)} s from central's clock: "
+                               "check the terminal's clock")
+    nonce = headers.get(HEADER_NONCE, "")
+    if not _NONCE.fullmatch(nonce):
+        raise _refuse("bad_nonce", "the request nonce must be 16-64 hex characters")
+    seen_at = dt.datetime.fromtimestamp(now, dt.UTC)
+    fresh = session.execute(insert_ignoring_conflicts(session, SeenNonce).values(
+        terminal_id=terminal.id, nonce=nonce.lower(), seen_at=seen_at).returning(SeenNonce.nonce)).first()
+    if fresh is None:
+        raise _refuse("replay", "this request was seen before (replayed nonce)")
+    terminal.last_seen_at = seen_at
+    _prune_nonces(session, now)
+    return terminal
+
+
+def _prune_nonces(session: Session, now: float) -> None:
+    """Forgets nonces older than the skew window: their timestamps alone make them stale now."""
+    global _last_prune
+    if now - _last_prune < _PRUNE_EVERY_S:
+        return
+    _last_prune = now
+    cutoff = dt.datetime.fromtimestamp(now - 2 * MAX_CLOCK_SKEW_S, dt.UTC)
+    session.execute(delete(SeenNonce).where(SeenNonce.seen_at < cutoff))

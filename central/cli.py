@@ -1,0 +1,205 @@
+"""The `loket-central` command: run the server and do staff work on its database.
+
+Every command takes `--db URL` (default `$LOKET_CENTRAL_DB`, else `loket-central.db` here). Any
+`LoketError` (bad input, nothing found) becomes one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from central import records
+from central.db import Database
+from central.errors import CentralError
+from central.offices import create_office, get_office, make_enrollment_code, publish_catalog, rotate_office_key
+from central.settings import ENV_DB, database_url
+from kiosk.errors import LoketError
+
+
+class UsageError(CentralError):
+    """The command line itself is wrong."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one clear line, not a usage dump
+        raise UsageError(f"{self.prog.removeprefix('loket-central').strip() or 'usage'}: {message} (see --help)")
+
+
+def _open(args: argparse.Namespace) -> Database:
+    return Database(database_url(args.db))
+
+
+def _print_json(value: object) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    url = database_url(args.db)
+    Database(url).dispose()  # migrate once, before any worker starts
+    os.environ[ENV_DB] = url  # the workers' app factory reads it through central.settings
+    uvicorn.run("central.app:from_environment", factory=True, host=args.host, port=args.port,
+                workers=args.workers, access_log=args.access_log, log_level=args.log_level)
+    return 0
+
+
+def cmd_office_create(args: argparse.Namespace) -> int:
+    with _open(args).transaction() as session:
+        office = create_office(session, args.code, args.name, catalog=args.catalog)
+        print(f"office {office.code} ({office.name}) created")
+    return 0
+
+
+def cmd_office_rotate_key(args: argparse.Namespace) -> int:
+    with _open(args).transaction() as session:
+        key = rotate_office_key(session, get_office(session, args.code))
+        print(f"office {args.code}: new public key {key.public_key} (older keys kept to open older applications)")
+    return 0
+
+
+def cmd_office_catalog(args: argparse.Namespace) -> int:
+    with _open(args).transaction() as session:
+        entry = publish_catalog(session, get_office(session, args.code), args.file)
+        print(f"office {args.code}: catalog {entry.version} in force")
+    return 0
+
+
+def cmd_enroll_code(args: argparse.Namespace) -> int:
+    if args.ttl_hours <= 0:
+        raise UsageError("enroll-code: --ttl-hours must be positive")
+    with _open(args).transaction() as session:
+        print(make_enrollment_code(session, get_office(session, args.office), ttl=dt.timedelta(hours=args.ttl_hours)))
+    return 0
+
+
+def cmd_applications_list(args: argparse.Namespace) -> int:
+    with _open(args).transaction() as session:
+        rows = records.list_applications(session, office=args.office, limit=args.limit)
+    if args.json:
+        _print_json([dataclasses.asdict(r) for r in rows])
+    else:
+        for r in rows:
+            print(f"{r.reference}  {r.service_code:<8} {r.status:<10} office {r.office}  terminal {r.terminal}  "
+                  f"received {r.received_at}")
+        print(f"{len(rows)} application(s)")
+    return 0
+
+
+def cmd_applications_show(args: argparse.Namespace) -> int:
+    with _open(args).transaction() as session:
+        _print_json(records.show_application(session, args.reference))
+    return 0
+
+
+def cmd_applications_set_status(args: argparse.Namespace) -> int:
+    with _open(args).transaction() as session:
+        app = records.set_status(session, args.reference, args.status)
+        print(f"{app.reference}: {app.status}")
+    return 0
+
+
+def cmd_terminals_list(args: argparse.Namespace) -> int:
+    with _open(args).transaction() as session:
+        terminals = records.list_terminals(session)
+    if args.json:
+        _print_json(terminals)
+    else:
+        for t in terminals:
+            state = "revoked" if t["revoked_at"] else "active"
+            print(f"{t['code']}  {t['id']}  office {t['office']}  {state}  last seen {t['last_seen_at'] or 'never'}  "
+                  f"queue {t['queue'] or '-'}  app {t['app_version'] or '-'}  catalog {t['catalog_version'] or '-'}")
+        print(f"{len(terminals)} terminal(s)")
+    return 0
+
+
+def cmd_terminals_revoke(args: argparse.Namespace) -> int:
+    with _open(args).transaction() as session:
+        terminal = records.revoke_terminal(session, args.terminal)
+        print(f"terminal {terminal.code} ({terminal.id}) revoked")
+    return 0
+
+
+def cmd_terminals_keys(args: argparse.Namespace) -> int:
+    with _open(args).transaction() as session:
+        _print_json(records.terminal_keys(session))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    db = argparse.ArgumentParser(add_help=False)
+    db.add_argument("--db", metavar="URL", help="database URL: sqlite:///FILE or postgresql+psycopg://... "
+                    f"(default ${ENV_DB}, else ./loket-central.db)")
+    parser = _Parser(prog="loket-central", description="Loket central backend: server and staff commands.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, required=True)
+
+    def command(group: argparse._SubParsersAction, name: str, func, help: str) -> argparse.ArgumentParser:  # type: ignore[type-arg, no-untyped-def]
+        sub = group.add_parser(name, parents=[db], help=help, description=help)
+        sub.set_defaults(func=func)
+        return sub
+
+    def group(name: str, help: str) -> argparse._SubParsersAction:  # type: ignore[type-arg]
+        return commands.add_parser(name, help=help).add_subparsers(dest="action", metavar="ACTION",
+                                                                   parser_class=_Parser, required=True)
+
+    serve = command(commands, "serve", cmd_serve, "run the HTTP API and staff pages")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    serve.add_argument("--access-log", action="store_true")
+    serve.add_argument("--log-level", default="warning", choices=("critical", "error", "warning", "info", "debug"))
+
+    office = group("office", "offices and their keys and catalogs")
+    sub = command(office, "create", cmd_office_create, "create an office with a new keypair")
+    sub.add_argument("--code", required=True)
+    sub.add_argument("--name", required=True)
+    sub.add_argument("--catalog", type=Path, help="catalog JSON (default: the built-in catalog)")
+    command(office, "rotate-key", cmd_office_rotate_key, "give the office a new keypair, keeping the old").add_argument(
+        "--code", required=True)
+    sub = command(office, "catalog", cmd_office_catalog, "put a catalog file in force for the office")
+    sub.add_argument("--code", required=True)
+    sub.add_argument("file", type=Path)
+
+    sub = command(commands, "enroll-code", cmd_enroll_code, "print a one-time code to enroll one terminal")
+    sub.add_argument("--office", required=True)
+    sub.add_argument("--ttl-hours", type=float, default=24.0)
+
+    apps = group("applications", "applications that arrived")
+    sub = command(apps, "list", cmd_applications_list, "list applications (no personal data)")
+    sub.add_argument("--json", action="store_true")
+    sub.add_argument("--office")
+    sub.add_argument("--limit", type=int, default=1000)
+    command(apps, "show", cmd_applications_show, "one application as JSON, personal data opened").add_argument(
+        "reference")
+    sub = command(apps, "set-status", cmd_applications_set_status, "move an application to a status")
+    sub.add_argument("reference")
+    sub.add_argument("status", help=", ".join(records.STATUSES))
+
+    terminals = group("terminals", "enrolled terminals")
+    command(terminals, "list", cmd_terminals_list, "terminals with last seen, queue and versions").add_argument(
+        "--json", action="store_true")
+    command(terminals, "revoke", cmd_terminals_revoke, "refuse a terminal from now on").add_argument("terminal")
+    command(terminals, "keys", cmd_terminals_keys, "JSON {terminal code: verify key} for receipt checks")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.func(args) or 0)
+    except LoketError as e:
+        print(f"loket-central: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""Taking in applications and audit entries, exactly once, whatever path they arrive by.
+
+`ingest` is the one place the rules live, so a batch uploaded over HTTP and (later) a bundle
+carried on a USB stick get the same answers. The application's terminal-made UUID is its primary
+key and is inserted with ON CONFLICT DO NOTHING, so the database settles any race between two
+copies of the same upload: one is `accepted`, the other `duplicate`.
+
+`rejected` is permanent and for that one application only: an unknown service, a reference that is
+not this terminal's, sealed data no key of the office opens, an id or reference taken by another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from central.db import insert_ignoring_conflicts
+from central.models import Application, AuditEntry, OfficeKey, StatusChange, Terminal, utcnow
+from central.offices import known_service_codes, office_keys
+from central.values import clean_text, has_control, is_uuid, plausible_utc
+from kiosk.crypto import CryptoFailure, b64decode, open_sealed
+from kiosk.errors import BadReference
+from kiosk.reference import parse_reference
+from sync.protocol import (
+    MAX_SEALED_BYTES,
+    ApplicationUpload,
+    AuditUpload,
+    UploadBatch,
+    UploadResponse,
+    UploadResult,
+)
+
+FIRST_STATUS = "received"
+
+
+@dataclass(frozen=True)
+class Opened:
+    """An upload that passed every check, with the key that opened its sealed data."""
+
+    upload: ApplicationUpload
+    sealed: bytes
+    key_id: int
+
+
+def _open_with_any(keys: Sequence[OfficeKey], sealed: bytes) -> tuple[int, dict] | None:
+    for key in keys:
+        try:
+            return key.id, open_sealed(key.private_key, sealed)
+        except (CryptoFailure, ValueError):
+            continue
+    return None
+
+
+def check_upload(upload: ApplicationUpload, terminal: Terminal, services: frozenset[str],
+                 keys: Sequence[OfficeKey]) -> Opened | str:
+    """The upload ready to store, or the reason it is refused for good."""
+    if has_control(upload.catalog_version) or any(has_control(flag) for flag in upload.flags):
+        return "catalog_version or flags hold control characters"
+    if plausible_utc(upload.created_at) is None:
+        return f"created_at {upload.created_at.isoformat()} is not a plausible time"
+    if upload.service_code not in services:
+        return f"unknown service code {upload.service_code!r} for this office"
+    try:
+        reference = parse_reference(upload.reference)
+    except BadReference:
+        return f"malformed reference {upload.reference!r}"
+    if reference != upload.reference:
+        return f"reference {upload.reference!r} is not in canonical form ({reference})"
+    if not reference.startswith(f"{terminal.code}-"):
+        return f"reference {reference} belongs to another terminal than {terminal.code}"
+    try:
+        sealed = b64decode(upload.sealed, what="sealed data")
+    except CryptoFailure as e:
+        return str(e)
+    if len(sealed) > MAX_SEALED_BYTES:
+        return f"sealed data is larger than {MAX_SEALED_BYTES} bytes"
+    opened = _open_with_any(keys, sealed)
+    if opened is None:
+        return "sealed data does not open with any key of this office"
+    key_id, content = opened
+    if isinstance(content, dict) and content.get("service", upload.service_code) != upload.service_code:
+        return f"sealed data is for service {content.get('service')!r}, not {upload.service_code!r}"
+    return Opened(upload.model_copy(update={"created_at": plausible_utc(upload.created_at)}), sealed, key_id)
+
+
+def _why_not_inserted(session: Session, upload: ApplicationUpload, terminal: Terminal) -> UploadResult:
+    existing = session.get(Application, upload.id)
+    if existing is not None:
+        if existing.terminal_id == terminal.id:
+            return UploadResult(id=upload.id, outcome="duplicate")
+        return UploadResult(id=upload.id, outcome="rejected",
+                            reason="this id is used by another terminal's application")
+    return UploadResult(id=upload.id, outcome="rejected",
+                        reason=f"reference {upload.reference} is used by another application")
+
+
+def store_application(session: Session, terminal: Terminal, opened: Opened, now: dt.datetime) -> UploadResult:
+    upload = opened.upload
+    inserted = session.execute(
+        insert_ignoring_conflicts(session, Application).values(
+            id=upload.id, reference=upload.reference, terminal_id=terminal.id, office_id=terminal.office_id,
+            service_code=upload.service_code, catalog_version=upload.catalog_version, filed_at=upload.created_at,
+            received_at=now, flags=",".join(upload.flags), sealed=opened.sealed, office_key_id=opened.key_id,
+            status=FIRST_STATUS, status_at=now,
+        ).returning(Application.id)
+    ).first()
+    if inserted is None:
+        return _why_not_inserted(session, upload, terminal)
+    session.add(StatusChange(application_id=upload.id, terminal_id=terminal.id, status=FIRST_STATUS, at=now,
+                             actor="central"))
+    return UploadResult(id=upload.id, outcome="accepted")
+
+
+def store_audit(session: Session, terminal: Terminal, entries: Sequence[AuditUpload], now: dt.datetime) -> list[int]:
+    """Stores the terminal's audit entries once each; answers every id now held (new or not)."""
+    for entry in entries:
+        session.execute(
+            insert_ignoring_conflicts(session, AuditEntry).values(
+                terminal_id=terminal.id, entry_id=entry.id, at=plausible_utc(entry.at) or now,
+                actor=clean_text(entry.actor), action=clean_text(entry.action), detail=clean_text(entry.detail),
+                received_at=now,
+            )
+        )
+    return [entry.id for entry in entries]
+
+
+def ingest(session: Session, terminal: Terminal, batch: UploadBatch, *, now: dt.datetime | None = None
+           ) -> UploadResponse:
+    """Stores a batch from `terminal` in the caller's transaction; one result per application, in order."""
+    now = now or utcnow()
+    services = known_service_codes(session, terminal.office_id)
+    keys = office_keys(session, terminal.office_id)
+    results: list[UploadResult] = []
+    for upload in batch.applications:
+        if not is_uuid(upload.id):
+            results.append(UploadResult(id=upload.id, outcome="rejected",
+                                        reason="the id is not a UUID in canonical form"))
+            continue
+        checked = check_upload(upload, terminal, services, keys)
+        if isinstance(checked, str):
+            duplicate = session.scalar(select(Application.id).where(Application.id == upload.id,
+                                                                    Application.terminal_id == terminal.id))
+            # a copy of something already accepted stays `duplicate` even if the rules changed since
+            results.append(UploadResult(id=upload.id, outcome="duplicate") if duplicate else
+                           UploadResult(id=upload.id, outcome="rejected", reason=checked))
+        else:
+            results.append(store_application(session, terminal, checked, now))
+    audit_stored = store_audit(session, terminal, batch.audit, now)
+    return UploadResponse(results=results, audit_stored=audit_stored)

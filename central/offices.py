@@ -1,0 +1,195 @@
+"""Offices, their keys and catalogs, and enrolling terminals with one-time codes.
+
+The office's private key is created here and never leaves central. An enrollment code is shown to
+staff once and stored only as a hash; it expires and works once, except that the terminal which
+used it may ask again with the same key (its first answer was lost) and gets the same answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import secrets
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from central.errors import ApiError, CentralError, NotFound
+from central.models import EnrollmentCode, Office, OfficeCatalog, OfficeKey, Terminal, as_utc, utcnow
+from central.values import clean_text
+from kiosk.catalog import DEFAULT_CATALOG, parse_catalog
+from kiosk.crypto import CryptoFailure, b64decode, new_office_keypair
+from kiosk.errors import CatalogError
+from kiosk.reference import ALPHABET
+from sync.protocol import EnrollRequest, EnrollResponse
+
+ENROLL_CODE_TTL = dt.timedelta(hours=24)
+_OFFICE_CODE = re.compile(r"[0-9A-Za-z._-]{1,20}")
+_FOLD = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def create_office(session: Session, code: str, name: str, *, catalog: Path | None = None) -> Office:
+    """A new office with a fresh keypair and the default (or given) catalog in force."""
+    if not _OFFICE_CODE.fullmatch(code):
+        raise CentralError(f"office code {code!r}: use 1-20 letters, digits, '.', '_' or '-'")
+    if not name.strip():
+        raise CentralError("an office needs a name")
+    if session.scalar(select(Office).where(Office.code == code)) is not None:
+        raise CentralError(f"office {code!r} exists already")
+    office = Office(code=code, name=name.strip(), created_at=utcnow())
+    session.add(office)
+    session.flush()
+    add_office_key(session, office)
+    publish_catalog(session, office, catalog or DEFAULT_CATALOG)
+    return office
+
+
+def get_office(session: Session, code: str) -> Office:
+    office = session.scalar(select(Office).where(Office.code == code))
+    if office is None:
+        raise NotFound(f"no office {code!r}")
+    return office
+
+
+def add_office_key(session: Session, office: Office) -> OfficeKey:
+    keypair = new_office_keypair()
+    key = OfficeKey(office_id=office.id, public_key=keypair.public_key, private_key=keypair.private_key,
+                    created_at=utcnow())
+    session.add(key)
+    session.flush()
+    return key
+
+
+def rotate_office_key(session: Session, office: Office) -> OfficeKey:
+    """A new current key; the old ones are retired but kept so older sealed data still opens."""
+    now = utcnow()
+    for key in office_keys(session, office):
+        if key.retired_at is None:
+            key.retired_at = now
+    return add_office_key(session, office)
+
+
+def office_keys(session: Session, office: Office | int) -> list[OfficeKey]:
+    """The office's keys, current first."""
+    office_id = office if isinstance(office, int) else office.id
+    return list(session.scalars(select(OfficeKey).where(OfficeKey.office_id == office_id)
+                                .order_by(OfficeKey.id.desc())))
+
+
+def current_key(session: Session, office: Office | int) -> OfficeKey:
+    return office_keys(session, office)[0]
+
+
+def publish_catalog(session: Session, office: Office, path: Path) -> OfficeCatalog:
+    """Puts a catalog file in force for the office, after it passed validation in full."""
+    try:
+        raw = path.read_bytes()
+        doc = json.loads(raw)
+    except OSError as e:
+        raise CentralError(f"cannot read catalog {path}: {e.strerror}") from None
+    except ValueError as e:
+        raise CentralError(f"catalog {path} is not JSON: {e}") from None
+    try:
+        catalog = parse_catalog(doc)
+    except CatalogError as e:
+        raise CentralError(f"catalog {path} refused: {e}") from None
+    entry = OfficeCatalog(office_id=office.id, version=catalog.version, etag=f'"{hashlib.sha256(raw).hexdigest()}"',
+                          document=raw.decode("utf-8"), installed_at=utcnow())
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def catalog_in_force(session: Session, office_id: int) -> OfficeCatalog:
+    return session.scalars(select(OfficeCatalog).where(OfficeCatalog.office_id == office_id)
+                           .order_by(OfficeCatalog.id.desc()).limit(1)).one()
+
+
+_known_services: dict[str, frozenset[str]] = {}
+
+
+def known_service_codes(session: Session, office_id: int) -> frozenset[str]:
+    """Every service code any catalog of the office has offered (older applications stay valid)."""
+    etags = list(session.scalars(select(OfficeCatalog.etag).where(OfficeCatalog.office_id == office_id)))
+    codes: set[str] = set()
+    for etag in etags:
+        if etag not in _known_services:
+            document = session.scalar(select(OfficeCatalog.document).where(OfficeCatalog.etag == etag).limit(1))
+            doc: dict[str, Any] = json.loads(document or "{}")
+            _known_services[etag] = frozenset(s["code"] for s in doc.get("services", ()))
+        codes |= _known_services[etag]
+    return frozenset(codes)
+
+
+def normalize_code(typed: str) -> str:
+    return re.sub(r"[\s-]", "", typed).upper().translate(_FOLD)
+
+
+def _hash_code(typed: str) -> str:
+    return hashlib.sha256(normalize_code(typed).encode("utf-8")).hexdigest()
+
+
+def make_enrollment_code(session: Session, office: Office, *, ttl: dt.timedelta = ENROLL_CODE_TTL) -> str:
+    """A new one-time code (like `7K2M-QX4P-9RTB`) for enrolling one terminal with `office`."""
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
+    now = utcnow()
+    session.add(EnrollmentCode(office_id=office.id, code_hash=_hash_code(raw), created_at=now, expires_at=now + ttl))
+    session.flush()
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def _new_terminal_code(session: Session) -> str:
+    while True:
+        code = "".join(secrets.choice(ALPHABET) for _ in range(4))
+        if session.scalar(select(Terminal.id).where(Terminal.code == code)) is None:
+            return code
+
+
+def enroll(session: Session, request: EnrollRequest, *, now: dt.datetime | None = None) -> EnrollResponse:
+    """Trades a one-time code for a terminal identity, or raises `ApiError` (401)."""
+    now = now or utcnow()
+    entry = session.scalar(select(EnrollmentCode).where(EnrollmentCode.code_hash == _hash_code(request.code)))
+    if entry is None:
+        raise ApiError(401, "bad_code", "this enrollment code is not known: ask staff for a new one")
+    if entry.used_at is not None:
+        terminal = session.get(Terminal, entry.terminal_id) if entry.terminal_id else None
+        if terminal is None or terminal.verify_key != request.verify_key or terminal.revoked_at is not None:
+            raise ApiError(401, "code_used", "this enrollment code was used already: ask staff for a new one")
+        return enroll_response(session, terminal)
+    if as_utc(entry.expires_at) < now:
+        raise ApiError(401, "code_expired", "this enrollment code has expired: ask staff for a new one")
+    try:
+        b64decode(request.verify_key, what="verify_key", length=32)
+    except CryptoFailure as e:
+        raise ApiError(422, "invalid", str(e)) from None
+    terminal = Terminal(id=str(uuid.uuid4()), code=_new_terminal_code(session), office_id=entry.office_id,
+                        verify_key=request.verify_key, enrolled_at=now,
+                        app_version=clean_text(request.app_version) or None)
+    # the conditional update is what makes a code work once when two terminals race for it
+    taken = session.execute(update(EnrollmentCode).where(EnrollmentCode.id == entry.id,
+                                                         EnrollmentCode.used_at.is_(None))
+                            .values(used_at=now, terminal_id=terminal.id)).rowcount
+    if taken != 1:
+        raise ApiError(401, "code_used", "this enrollment code was used already: ask staff for a new one")
+    session.add(terminal)
+    try:
+        session.flush()
+    except IntegrityError:  # two new terminals drew the same code at the same moment
+        raise ApiError(503, "retry", "enrollment collided with another: try again", {"Retry-After": "1"}) from None
+    return enroll_response(session, terminal)
+
+
+def enroll_response(session: Session, terminal: Terminal) -> EnrollResponse:
+    office = session.get(Office, terminal.office_id)
+    assert office is not None
+    return EnrollResponse(
+        terminal_id=terminal.id, terminal_code=terminal.code, office_code=office.code, office_name=office.name,
+        office_key=current_key(session, office).public_key,
+        catalog_version=catalog_in_force(session, office.id).version,
+    )

@@ -1,0 +1,131 @@
+"""What staff do with applications and terminals; the CLI and the staff pages both come through here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any, get_args
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from central.errors import CentralError, NotFound
+from central.models import Application, Office, OfficeKey, StatusChange, Terminal, as_utc, utcnow
+from kiosk.crypto import open_sealed
+from kiosk.errors import BadReference
+from kiosk.reference import parse_reference
+from sync.protocol import CentralStatus
+
+STATUSES: tuple[str, ...] = get_args(CentralStatus)
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else as_utc(moment).isoformat()  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class ApplicationRow:
+    """An application as staff lists it: no personal data."""
+
+    id: str
+    reference: str
+    office: str
+    terminal: str
+    service_code: str
+    status: str
+    filed_at: str | None
+    received_at: str | None
+
+
+def list_applications(session: Session, *, office: str | None = None, limit: int = 1000) -> list[ApplicationRow]:
+    query = (select(Application, Office.code, Terminal.code).join(Office, Office.id == Application.office_id)
+             .join(Terminal, Terminal.id == Application.terminal_id)
+             .order_by(Application.received_at.desc(), Application.reference).limit(limit))
+    if office:
+        query = query.where(Office.code == office)
+    return [ApplicationRow(a.id, a.reference, office_code, terminal_code, a.service_code, a.status,
+                           _iso(a.filed_at), _iso(a.received_at))
+            for a, office_code, terminal_code in session.execute(query)]
+
+
+def find_application(session: Session, reference: str) -> Application:
+    """By reference number (as typed, folded and checked) or by id."""
+    app = session.get(Application, reference.strip().lower())
+    if app is None:
+        try:
+            canonical = parse_reference(reference)
+        except BadReference as e:
+            raise NotFound(str(e)) from None
+        app = session.scalar(select(Application).where(Application.reference == canonical))
+    if app is None:
+        raise NotFound(f"no application {reference!r}")
+    return app
+
+
+def show_application(session: Session, reference: str) -> dict[str, Any]:
+    """Everything about one application, with its personal data opened by the office's key."""
+    app = find_application(session, reference)
+    key = session.get(OfficeKey, app.office_key_id)
+    assert key is not None
+    history = session.scalars(select(StatusChange).where(StatusChange.application_id == app.id)
+                              .order_by(StatusChange.id))
+    return {
+        "id": app.id, "reference": app.reference, "office": session.get(Office, app.office_id).code,  # type: ignore[union-attr]
+        "terminal": session.get(Terminal, app.terminal_id).code,  # type: ignore[union-attr]
+        "service_code": app.service_code, "catalog_version": app.catalog_version, "status": app.status,
+        "filed_at": _iso(app.filed_at), "received_at": _iso(app.received_at),
+        "flags": [f for f in app.flags.split(",") if f],
+        "history": [{"status": h.status, "at": _iso(h.at), "actor": h.actor} for h in history],
+        "personal_data": open_sealed(key.private_key, app.sealed),
+    }
+
+
+def set_status(session: Session, reference: str, status: str, *, actor: str = "staff",
+               now: dt.datetime | None = None) -> Application:
+    """Moves an application to `status`; its terminal learns it on its next status pull."""
+    if status not in STATUSES:
+        raise CentralError(f"status {status!r}: use one of {', '.join(STATUSES)}")
+    app = find_application(session, reference)
+    now = now or utcnow()
+    if app.status != status:
+        app.status, app.status_at = status, now
+        session.add(StatusChange(application_id=app.id, terminal_id=app.terminal_id, status=status, at=now,
+                                 actor=actor))
+    return app
+
+
+def terminal_summary(session: Session, terminal: Terminal) -> dict[str, Any]:
+    office = session.get(Office, terminal.office_id)
+    return {
+        "id": terminal.id, "code": terminal.code, "office": office.code if office else None,
+        "enrolled_at": _iso(terminal.enrolled_at), "revoked_at": _iso(terminal.revoked_at),
+        "last_seen_at": _iso(terminal.last_seen_at), "queue": json.loads(terminal.queue_json or "{}"),
+        "oldest_unsynced_age_s": terminal.oldest_unsynced_age_s, "app_version": terminal.app_version,
+        "catalog_version": terminal.catalog_version, "last_error": terminal.last_error,
+    }
+
+
+def list_terminals(session: Session) -> list[dict[str, Any]]:
+    return [terminal_summary(session, t) for t in session.scalars(select(Terminal).order_by(Terminal.enrolled_at))]
+
+
+def find_terminal(session: Session, id_or_code: str) -> Terminal:
+    terminal = session.get(Terminal, id_or_code.strip()) or session.scalar(
+        select(Terminal).where(Terminal.code == id_or_code.strip().upper()))
+    if terminal is None:
+        raise NotFound(f"no terminal {id_or_code!r}")
+    return terminal
+
+
+def revoke_terminal(session: Session, id_or_code: str) -> Terminal:
+    """From now on the terminal's every request is refused (403); its applications stay."""
+    terminal = find_terminal(session, id_or_code)
+    if terminal.revoked_at is None:
+        terminal.revoked_at = utcnow()
+    return terminal
+
+
+def terminal_keys(session: Session) -> dict[str, str]:
+    """{terminal code: Ed25519 verify key}, to check the signature on a receipt's QR code."""
+    return {t.code: t.verify_key for t in session.scalars(select(Terminal).order_by(Terminal.code))}
