@@ -13,10 +13,18 @@ from collections.abc import Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from kiosk.cli import catalog_commands, provision_commands, queue_commands, status_commands, sync_commands
+from kiosk.cli import (
+    catalog_commands,
+    maintenance_commands,
+    provision_commands,
+    queue_commands,
+    status_commands,
+    sync_commands,
+)
 from kiosk.errors import LoketError
 
-BUILTIN = [status_commands, queue_commands, catalog_commands, provision_commands, sync_commands]
+BUILTIN = [status_commands, queue_commands, catalog_commands, provision_commands, sync_commands,
+           maintenance_commands]
 
 
 class UsageError(LoketError):

@@ -6,6 +6,7 @@ import argparse
 
 from kiosk.cli.common import terminal_for
 from kiosk.errors import LoketError
+from kiosk.store.exports import unsynced_not_exported
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -24,10 +25,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def provision_command(args: argparse.Namespace) -> int:
     terminal = terminal_for(args)
-    if terminal.identity is not None and terminal.store.unsynced_count() and not args.force:
+    waiting = unsynced_not_exported(terminal.store) if terminal.identity is not None else 0
+    if waiting and not args.force:
         raise LoketError(
-            f"{terminal.store.unsynced_count()} applications are not yet synced: sync or export them "
-            "first (or pass --force)"
+            f"{waiting} applications are not yet synced nor exported: sync them, or export them with "
+            "`loket maintenance export DIR`, first (or pass --force)"
         )
     if args.server or args.code:
         if not (args.server and args.code):

@@ -105,4 +105,8 @@ def test_re_provisioning_is_refused_while_applications_are_unsynced(home: Path, 
     assert loket(home, "submit", *SKD).returncode == 0
     done = loket(home, "provision", "--terminal-code", "AB12", "--office-code", "X", "--office-name", "Y",
                  "--office-key", office.public_key)
-    assert done.returncode == 2 and "not yet synced" in done.stderr
+    assert done.returncode == 2 and "not yet synced nor exported" in done.stderr
+    assert loket(home, "maintenance", "export", str(home.parent / "usb")).returncode == 0
+    again = loket(home, "provision", "--terminal-code", "AB12", "--office-code", "X", "--office-name", "Y",
+                  "--office-key", office.public_key)
+    assert again.returncode == 0, again.stderr
