@@ -4,12 +4,12 @@ from fastapi import APIRouter
 
 from central.api.common import DB, REFUSALS, Signed, decode_body, request_body_doc, terminal_transaction
 from central.ingest import ingest
-from sync.protocol import API_PREFIX, UploadBatch, UploadResponse
+from sync.protocol import PATH_APPLICATIONS, UploadBatch, UploadResponse
 
-router = APIRouter(prefix=API_PREFIX, tags=["applications"])
+router = APIRouter(tags=["applications"])
 
 
-@router.post("/applications/batch", response_model=UploadResponse, responses=REFUSALS,
+@router.post(PATH_APPLICATIONS, response_model=UploadResponse, responses=REFUSALS,
              openapi_extra=request_body_doc(UploadBatch))
 def upload_batch(signed: Signed, db: DB) -> UploadResponse:
     """Each application is `accepted` (stored now), `duplicate` (stored before: safe to forget) or

@@ -4,9 +4,9 @@ from fastapi import APIRouter, Response
 
 from central.api.common import DB, REFUSALS, Signed, terminal_transaction
 from central.offices import catalog_in_force
-from sync.protocol import API_PREFIX
+from sync.protocol import PATH_CATALOG
 
-router = APIRouter(prefix=API_PREFIX, tags=["catalog"])
+router = APIRouter(tags=["catalog"])
 
 
 def _matches(if_none_match: str, etag: str) -> bool:
@@ -14,7 +14,7 @@ def _matches(if_none_match: str, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-@router.get("/catalog", responses={**REFUSALS, 200: {"content": {"application/json": {}}},
+@router.get(PATH_CATALOG, responses={**REFUSALS, 200: {"content": {"application/json": {}}},
                                    304: {"description": "the terminal has this version already"}})
 def get_catalog(signed: Signed, db: DB) -> Response:
     with terminal_transaction(db, signed) as (session, terminal):

@@ -4,12 +4,12 @@ from fastapi import APIRouter
 
 from central.api.common import DB, REFUSALS
 from central.offices import enroll
-from sync.protocol import API_PREFIX, EnrollRequest, EnrollResponse
+from sync.protocol import PATH_ENROLL, EnrollRequest, EnrollResponse
 
-router = APIRouter(prefix=API_PREFIX, tags=["enrollment"])
+router = APIRouter(tags=["enrollment"])
 
 
-@router.post("/enroll", response_model=EnrollResponse, responses=REFUSALS)
+@router.post(PATH_ENROLL, response_model=EnrollResponse, responses=REFUSALS)
 def enroll_terminal(request: EnrollRequest, db: DB) -> EnrollResponse:
     """The code works once and expires; the same terminal (same key) asking again gets the same answer."""
     with db.transaction() as session:

@@ -9,12 +9,12 @@ from central.api.common import DB, REFUSALS, Signed, decode_body, request_body_d
 from central.models import utcnow
 from central.offices import catalog_in_force, current_key
 from central.values import clean_text
-from sync.protocol import API_PREFIX, Heartbeat, HeartbeatResponse
+from sync.protocol import PATH_HEARTBEAT, Heartbeat, HeartbeatResponse
 
-router = APIRouter(prefix=API_PREFIX, tags=["heartbeat"])
+router = APIRouter(tags=["heartbeat"])
 
 
-@router.post("/heartbeat", response_model=HeartbeatResponse, responses=REFUSALS,
+@router.post(PATH_HEARTBEAT, response_model=HeartbeatResponse, responses=REFUSALS,
              openapi_extra=request_body_doc(Heartbeat))
 def heartbeat(signed: Signed, db: DB) -> HeartbeatResponse:
     with terminal_transaction(db, signed) as (session, terminal):

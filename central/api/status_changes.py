@@ -7,14 +7,14 @@ from sqlalchemy import select
 
 from central.api.common import DB, REFUSALS, Signed, terminal_transaction
 from central.models import Application, StatusChange, as_utc
-from sync.protocol import API_PREFIX, StatusChanges
+from sync.protocol import PATH_STATUS_CHANGES, StatusChanges
 from sync.protocol import StatusChange as WireStatusChange
 
-router = APIRouter(prefix=API_PREFIX, tags=["status"])
+router = APIRouter(tags=["status"])
 PAGE = 500
 
 
-@router.get("/status-changes", response_model=StatusChanges, responses=REFUSALS)
+@router.get(PATH_STATUS_CHANGES, response_model=StatusChanges, responses=REFUSALS)
 def status_changes(signed: Signed, db: DB, since: Annotated[int, Query(ge=0, le=2**62)] = 0) -> StatusChanges:
     """At most 500 changes, oldest first; ask again with the returned cursor until none come."""
     with terminal_transaction(db, signed) as (session, terminal):
