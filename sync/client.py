@@ -165,7 +165,9 @@ class CentralClient:
 
     def enroll(self, request: EnrollRequest) -> EnrollResponse:
         try:
-            response = self._send("POST", PATH_ENROLL, self._json(request), signed=False)
+            # plain JSON: enrollment is one small unsigned request, parsed by central's framework
+            response = self._send("POST", PATH_ENROLL, request.model_dump_json().encode("utf-8"), signed=False,
+                                  compressed=False)
         except RequestRefused as e:
             raise EnrollmentFailed(
                 f"central refused the enrollment code ({e}); a code works once and expires: ask staff for a new one"
@@ -199,13 +201,15 @@ class CentralClient:
         return gzip.compress(model.model_dump_json().encode("utf-8"), compresslevel=GZIP_LEVEL, mtime=0)
 
     def _send(
-        self, method: str, path: str, body: bytes, *, signed: bool = True,
+        self, method: str, path: str, body: bytes, *, signed: bool = True, compressed: bool = True,
         headers: dict[str, str] | None = None, allow: tuple[int, ...] = (),
     ) -> requests.Response:
         url = self.base_url + path
         all_headers = dict(headers or {})
         if body:
-            all_headers.update({"Content-Type": "application/json", "Content-Encoding": "gzip"})
+            all_headers["Content-Type"] = "application/json"
+            if compressed:
+                all_headers["Content-Encoding"] = "gzip"
         if signed:
             if not (self.terminal_id and self.signing_key):
                 raise AuthRefused("this terminal has no key for central: enroll it first", status=0)
