@@ -13,6 +13,7 @@ import email.utils
 import gzip
 import ipaddress
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -267,13 +268,23 @@ class CentralClient:
             raise BadAnswer(f"central's {what} does not follow the protocol ({where}: {first['msg']})") from None
 
 
+_REASONS = (
+    re.compile(r"certificate verify failed: ([^('\"]+)"),
+    re.compile(r"\[SSL: [A-Z_]+\] ([^('\"]+)"),
+    re.compile(r"\[Errno -?\d+\] ([^'\")]+)"),
+    re.compile(r"(Remote end closed connection without response|Connection aborted|Read timed out)"),
+)
+
+_DROPPED = "the connection was dropped before central answered"
+_PLAIN = {"Connection aborted": _DROPPED, "Remote end closed connection without response": _DROPPED,
+          "Connection reset by peer": _DROPPED, "Connection refused": "connection refused (is central running there?)"}
+
+
 def _short(error: Exception) -> str:
-    """The innermost reason of a requests/urllib3 error, not its whole repr chain."""
-    reason: BaseException = error
-    while reason.__context__ is not None and len(str(reason.__context__)) < len(str(reason)):
-        reason = reason.__context__
-    text = str(reason)
-    for marker in ("Caused by ", "Failed to establish a new connection: "):
-        if marker in text:
-            text = text.split(marker, 1)[1]
-    return text.strip("()' ")[:200] or type(error).__name__
+    """The reason inside a requests/urllib3 error ("Connection refused"), not its whole repr chain."""
+    text = str(error)
+    for pattern in _REASONS:
+        if found := pattern.search(text):
+            reason = found.group(1).strip().rstrip(".")
+            return _PLAIN.get(reason, reason)
+    return text[:200] or type(error).__name__
