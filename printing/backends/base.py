@@ -1,0 +1,28 @@
+"""The interface every printer backend implements, and what a print job reports back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from printing.content import Receipt
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """A receipt handed to a printer: what happened, in one line, and the PDF if one was written."""
+
+    description: str
+    reference: str
+    backend: str
+    pdf_path: Path | None = None
+    job_id: str = ""
+
+
+class Backend(Protocol):
+    name: str
+
+    def print(self, receipt: Receipt, paper: str, logo: Path | None) -> PrintJob:
+        """Hands the receipt to the printer; raises `PrinterError` when it cannot."""
+        ...

@@ -1,0 +1,117 @@
+"""The ESC/POS backend: straight to a thermal receipt printer with python-escpos.
+
+`printer_escpos_url` says where it is:
+    tcp://192.168.1.50:9100            a network printer (port 9100 when left out)
+    usb://04b8:0202                    a USB printer by vendor:product id (hex)
+    serial:///dev/ttyUSB0?baudrate=19200
+Add `status=0` to the query to skip the paper check for printers that never answer status requests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from escpos.escpos import Escpos
+from escpos.exceptions import Error as EscposError
+
+from printing.backends.base import PrintJob
+from printing.content import Receipt
+from printing.errors import PrinterError
+from printing.escpos_layout import write_receipt
+
+NO_PAPER = 0
+
+
+@dataclass(frozen=True)
+class PrinterAddress:
+    kind: str  # tcp, usb or serial
+    host: str = ""
+    port: int = 9100
+    vendor: int = 0
+    product: int = 0
+    device: str = ""
+    baudrate: int = 9600
+    check_status: bool = True
+
+
+def parse_printer_url(url: str) -> PrinterAddress:
+    """Reads `printer_escpos_url`; raises `PrinterError` saying what a good one looks like."""
+    example = "tcp://HOST:9100, usb://VID:PID or serial:///dev/ttyUSB0"
+    if not url:
+        raise PrinterError(f"no ESC/POS printer is set: set printer_escpos_url ({example})")
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    check_status = query.get("status", ["1"])[0] not in ("0", "no", "false")
+    try:
+        if parts.scheme == "tcp" and parts.hostname:
+            return PrinterAddress("tcp", host=parts.hostname, port=parts.port or 9100, check_status=check_status)
+        if parts.scheme == "usb":
+            vendor, _, product = parts.netloc.partition(":")
+            return PrinterAddress("usb", vendor=int(vendor, 16), product=int(product, 16), check_status=check_status)
+        if parts.scheme == "serial" and parts.path:
+            return PrinterAddress("serial", device=parts.path, baudrate=int(query.get("baudrate", ["9600"])[0]),
+                                  check_status=check_status)
+    except ValueError:
+        pass
+    raise PrinterError(f"printer_escpos_url {url!r} is not understood: use {example}")
+
+
+class EscposBackend:
+    name = "escpos"
+
+    def __init__(self, url: str, *, timeout_s: float = 5.0, status_timeout_s: float = 1.0) -> None:
+        self.url = url
+        self.timeout_s = timeout_s
+        self.status_timeout_s = status_timeout_s
+
+    def connect(self, address: PrinterAddress) -> Escpos:
+        """Opens the connection; a printer that cannot be reached raises `PrinterError`."""
+        try:
+            if address.kind == "tcp":
+                from escpos.printer import Network
+
+                printer: Escpos = Network(address.host, address.port, timeout=self.timeout_s)
+            elif address.kind == "usb":
+                from escpos.printer import Usb
+
+                printer = Usb(address.vendor, address.product, timeout=int(self.timeout_s * 1000))
+            else:
+                from escpos.printer import Serial
+
+                printer = Serial(address.device, baudrate=address.baudrate, timeout=self.timeout_s)
+            printer.open()
+        except (EscposError, OSError, ImportError, ValueError) as e:
+            reason = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
+            raise PrinterError(f"cannot reach the receipt printer at {self.url}: {reason}") from e
+        return printer
+
+    def _paper_status(self, printer: Escpos) -> int | None:
+        """The printer's paper sensor (0 none, 1 low, 2 fine), or None when it does not answer."""
+        device = getattr(printer, "device", None)
+        if isinstance(device, socket.socket):
+            device.settimeout(self.status_timeout_s)
+        try:
+            return printer.paper_status()
+        except (OSError, EscposError, NotImplementedError, AssertionError):
+            return None
+        finally:
+            if isinstance(device, socket.socket):
+                device.settimeout(self.timeout_s)
+
+    def print(self, receipt: Receipt, paper: str, logo: Path | None) -> PrintJob:
+        address = parse_printer_url(self.url)
+        printer = self.connect(address)
+        try:
+            if address.check_status and self._paper_status(printer) == NO_PAPER:
+                raise PrinterError(f"the receipt printer at {self.url} is out of paper: load a roll and reprint")
+            write_receipt(printer, receipt, paper, logo)
+        except (EscposError, OSError) as e:
+            raise PrinterError(f"the receipt printer at {self.url} stopped answering while printing: {e}") from e
+        finally:
+            with contextlib.suppress(OSError):
+                printer.close()
+        return PrintJob(f"printed on the receipt printer at {self.url}", receipt.reference, self.name)

@@ -1,0 +1,187 @@
+"""What a receipt says, in the citizen's language, worked out once for every layout and printer.
+
+No personal data is here (the terminal cannot read it: it is sealed): the office, the service,
+the reference, the dates, the documents to bring, how to check the status, a privacy line and the
+signed QR payload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from lokal.holidays import add_working_days
+
+from kiosk.catalog.model import Service
+from kiosk.errors import Text
+from kiosk.store import Application, TerminalIdentity
+from printing.qr import make_qr_payload
+
+LABELS = {
+    "title": Text("TANDA TERIMA PERMOHONAN", "APPLICATION RECEIPT"),
+    "reference": Text("Nomor permohonan", "Application number"),
+    "service": Text("Layanan", "Service"),
+    "filed": Text("Diajukan", "Filed"),
+    "ready": Text("Perkiraan selesai", "Expected ready"),
+    "working_days": Text("{n} hari kerja (tanpa hari libur dan cuti bersama)",
+                         "{n} working days (holidays and cuti bersama excluded)"),
+    "estimate": Text("{n} hari kerja; perkiraan, kalender libur belum terbit",
+                     "{n} working days; estimate, holiday calendar not yet published"),
+    "same_day": Text("hari ini juga", "the same day"),
+    "ask_staff": Text("Tanyakan kepada petugas loket", "Ask the staff at the counter"),
+    "ask_documents": Text("Tanyakan persyaratan kepada petugas loket.", "Ask the staff which documents to bring."),
+    "fee": Text("Biaya", "Fee"),
+    "documents": Text("Bawa dokumen berikut ke loket:", "Bring these documents to the counter:"),
+    "no_documents": Text("Tidak perlu membawa dokumen.", "No documents needed."),
+    "status": Text(
+        "Cek status: pilih \"Cek status\" di kios ini dan masukkan nomor di atas, atau tanyakan petugas loket.",
+        "Check the status: choose \"Check status\" on this kiosk and enter the number above, or ask the staff.",
+    ),
+    "privacy": Text(
+        "Data pribadi Anda terkunci (terenkripsi) untuk kantor kelurahan dan tidak tercetak di sini.",
+        "Your personal data is locked (encrypted) for the office and is not printed here.",
+    ),
+    "qr": Text("Kode QR: bukti keaslian tanda terima", "QR code: proof that this receipt is genuine"),
+    "steps": Text("Langkah selanjutnya", "What happens next"),
+    "complaints": Text("Pengaduan", "Complaints"),
+    "reprint": Text("CETAK ULANG", "REPRINT"),
+    "terminal": Text("Terminal", "Terminal"),
+}
+
+_MONTHS = {
+    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+           "Oktober", "November", "Desember"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+}
+_DAYS = {
+    "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Every line a receipt prints, already in one language; layouts only place them."""
+
+    language: str
+    office_name: str
+    office_code: str
+    terminal_code: str
+    title: str
+    reference: str
+    service_label: str
+    service_name: str
+    filed_label: str
+    filed_text: str
+    ready_label: str
+    ready_text: str
+    ready_note: str
+    fee_label: str
+    fee_text: str
+    documents_label: str
+    documents: tuple[str, ...]
+    status_text: str
+    privacy_text: str
+    qr_caption: str
+    qr_payload: str
+    steps_label: str
+    steps: tuple[str, ...]
+    complaints_label: str
+    complaints_text: str
+    reference_label: str
+    terminal_text: str
+    footer: str
+    reprint_label: str = ""
+
+
+def long_date(day: dt.date, language: str) -> str:
+    """`Rabu, 25 November 2026` / `Wednesday, 25 November 2026`."""
+    lang = "en" if language == "en" else "id"
+    return f"{_DAYS[lang][day.weekday()]}, {day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
+
+
+def filed_moment(moment: dt.datetime, language: str) -> str:
+    """The filing time in the terminal's local time: `24 November 2026, 09.12 WIB` (`09:12` in English)."""
+    local = moment.astimezone()
+    lang = "en" if language == "en" else "id"
+    clock = f"{local:%H:%M}" if lang == "en" else f"{local:%H.%M}"
+    zone = local.tzname() or ""
+    return f"{local.day} {_MONTHS[lang][local.month - 1]} {local.year}, {clock} {zone}".rstrip()
+
+
+def expected_ready(filed_on: dt.date, days: int) -> tuple[dt.date, bool]:
+    """The date `days` working days after filing, and whether the official holiday calendar covered it.
+
+    Weekends, national holidays and cuti bersama are skipped (lokal-id's SKB 3 Menteri data). For a
+    year the calendar does not know yet, only weekends are skipped and the flag is False.
+    """
+    try:
+        return add_working_days(filed_on, days), True
+    except ValueError:
+        day, left = filed_on, days
+        while left > 0:
+            day += dt.timedelta(days=1)
+            if day.weekday() < 5:
+                left -= 1
+        return day, False
+
+
+def build_receipt(identity: TerminalIdentity, service: Service | None, app: Application, language: str = "id",
+                  *, reprint_at: dt.datetime | None = None) -> Receipt:
+    """The receipt for `app`, signed by `identity`, in `language` (`id` or `en`).
+
+    `service` is None when the catalog in force no longer lists the application's service (a
+    reprint after a catalog update): the receipt then names the code and sends the citizen to staff.
+    """
+    lang = "en" if language == "en" else "id"
+
+    def say(key: str) -> str:
+        return LABELS[key].in_language(lang)
+
+    if service is None:
+        ready_text, ready_note = say("ask_staff"), ""
+    else:
+        ready_on, official = expected_ready(app.created_at.astimezone().date(), service.days)
+        ready_text = long_date(ready_on, lang)
+        if service.days == 0:
+            ready_note = say("same_day")
+        else:
+            ready_note = LABELS["working_days" if official else "estimate"].format(n=service.days).in_language(lang)
+    documents = tuple(d.in_language(lang) for d in service.documents) if service else ()
+    if service is None:
+        documents_label = say("ask_documents")
+    else:
+        documents_label = say("documents") if documents else say("no_documents")
+    reprint = f"{say('reprint')} {filed_moment(reprint_at, lang)}" if reprint_at else ""
+    return Receipt(
+        language=lang,
+        office_name=identity.office_name,
+        office_code=identity.office_code,
+        terminal_code=identity.terminal_code,
+        title=say("title"),
+        reference=app.reference,
+        reference_label=say("reference"),
+        service_label=say("service"),
+        service_name=service.name.in_language(lang) if service else app.service_code,
+        filed_label=say("filed"),
+        filed_text=filed_moment(app.created_at, lang),
+        ready_label=say("ready"),
+        ready_text=ready_text,
+        ready_note=ready_note,
+        fee_label=say("fee"),
+        fee_text=service.fee_text().in_language(lang) if service else "-",
+        documents_label=documents_label,
+        documents=documents,
+        status_text=say("status"),
+        privacy_text=say("privacy"),
+        qr_caption=say("qr"),
+        qr_payload=make_qr_payload(identity, app),
+        steps_label=say("steps"),
+        steps=tuple(step.in_language(lang) for step in service.procedure) if service else (),
+        complaints_label=say("complaints"),
+        complaints_text=service.complaints.in_language(lang) if service else say("ask_staff"),
+        terminal_text=f"{say('terminal')} {identity.terminal_code}",
+        footer=f"{identity.office_name} ({identity.office_code}) · {say('terminal')} {identity.terminal_code}",
+        reprint_label=reprint,
+    )

@@ -1,0 +1,93 @@
+"""Printing a terminal's receipts: what the kiosk screens, maintenance and `loket reprint` call.
+
+The application is already durably queued before any of this runs, so a printer fault only ever
+costs a piece of paper: `print_receipt` raises `PrinterError` with one line, and the receipt can be
+printed again (or written to a file) with `reprint_receipt`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from kiosk.errors import LoketError, NotProvisioned, UnknownService
+from kiosk.reference import parse_reference
+from kiosk.store import Application, utcnow
+from kiosk.terminal import Terminal
+from printing.backends import PrintJob, backend_for
+from printing.backends.pdf_folder import write_pdf
+from printing.content import Receipt, build_receipt
+from printing.errors import PrinterError
+from printing.layouts import DEFAULT_LOGO, render_pdf
+
+log = logging.getLogger(__name__)
+
+#: An office's own logo, when a technician puts one in the terminal's home, replaces the default emblem.
+OFFICE_LOGO_NAME = "logo.png"
+
+
+def office_logo(terminal: Terminal) -> Path:
+    own = terminal.paths.home / OFFICE_LOGO_NAME
+    return own if own.exists() else DEFAULT_LOGO
+
+
+def receipt_for(terminal: Terminal, app: Application, language: str = "id", *, reprint: bool = False) -> Receipt:
+    """The receipt of one of this terminal's applications, signed with the terminal's key."""
+    identity = terminal.identity
+    if identity is None:
+        raise NotProvisioned()
+    try:
+        service = terminal.catalog.service(app.service_code)
+    except UnknownService:
+        service = None
+    return build_receipt(identity, service, app, language, reprint_at=utcnow() if reprint else None)
+
+
+def render_receipt_pdf(terminal: Terminal, app: Application, language: str = "id", paper: str | None = None) -> bytes:
+    """The receipt as PDF bytes for `paper` (default: the terminal's `printer_paper`)."""
+    return render_pdf(receipt_for(terminal, app, language), paper or terminal.settings.printer_paper,
+                      office_logo(terminal))
+
+
+def print_receipt(terminal: Terminal, app: Application, language: str = "id", *, reprint: bool = False) -> PrintJob:
+    """Renders the receipt for the terminal's paper and hands it to the printer its settings choose.
+
+    Safe to call from a background thread. Raises `PrinterError` (one line) for any fault, including
+    ones nobody foresaw: the kiosk then shows the reference and staff reprint later.
+    """
+    try:
+        receipt = receipt_for(terminal, app, language, reprint=reprint)
+        backend = backend_for(terminal.settings, terminal.paths.receipts)
+        return backend.print(receipt, terminal.settings.printer_paper, office_logo(terminal))
+    except PrinterError:
+        raise
+    except Exception as e:
+        log.exception("receipt %s could not be printed", app.reference)
+        raise PrinterError(f"the receipt for {app.reference} could not be printed: {e}") from e
+
+
+def reprint_receipt(terminal: Terminal, reference: str, *, language: str | None = None, to: Path | None = None,
+                    paper: str | None = None, actor: str = "technician") -> PrintJob:
+    """Prints one of this terminal's receipts again (marked as a reprint), or writes it to `to` as PDF.
+
+    Every reprint, and every failed one, goes in the audit log.
+    """
+    canonical = parse_reference(reference)
+    app = terminal.store.get(canonical)
+    if app is None:
+        raise LoketError(f"no application {canonical} on this terminal")
+    language = language or terminal.settings.language
+    store = terminal.store
+    try:
+        if to is not None:
+            pdf = render_pdf(receipt_for(terminal, app, language, reprint=True),
+                             paper or terminal.settings.printer_paper, office_logo(terminal))
+            path = write_pdf(pdf, to)
+            job = PrintJob(f"written to {path}", app.reference, "file", pdf_path=path)
+        else:
+            job = print_receipt(terminal, app, language, reprint=True)
+    except PrinterError as e:
+        store.record_audit("receipt.reprint_failed", f"{app.reference}: {e}", actor=actor)
+        raise
+    store.record_audit("receipt.reprinted", f"{app.reference}: {job.description}", actor=actor)
+    return job
