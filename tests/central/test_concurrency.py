@@ -1,0 +1,64 @@
+"""Exactly once under concurrency: many copies of the same batch at the same moment store each application once."""
+
+import threading
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from central.db import Database
+from central.models import Application, StatusChange
+
+
+def _send_concurrently(sim, applications, copies):
+    body = sim.batch_body(applications)
+    barrier = threading.Barrier(copies)
+    answers = []
+
+    def send():
+        barrier.wait()
+        answers.append(sim.upload_raw(body))  # each copy is signed afresh: a retry, not a replay
+
+    threads = [threading.Thread(target=send) for _ in range(copies)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return answers
+
+
+def test_concurrent_copies_of_one_batch_accept_each_application_exactly_once(any_central, enrolled_any):
+    sim = enrolled_any()
+    applications = [sim.application() for _ in range(20)]
+    answers = _send_concurrently(sim, applications, copies=8)
+    assert [a.status_code for a in answers] == [200] * 8
+    accepted = Counter(r["id"] for a in answers for r in a.json()["results"] if r["outcome"] == "accepted")
+    duplicates = Counter(r["id"] for a in answers for r in a.json()["results"] if r["outcome"] == "duplicate")
+    assert accepted == Counter({app.id: 1 for app in applications})
+    assert duplicates == Counter({app.id: 7 for app in applications})
+    with Database(any_central.db_url, migrate_schema=False).transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Application)) == 20
+        assert session.scalar(select(func.count()).select_from(StatusChange)) == 20
+
+
+def test_overlapping_batches_from_many_terminals_lose_and_duplicate_nothing(any_central, enrolled_any):
+    terminals = [enrolled_any() for _ in range(4)]
+    batches = {sim: [sim.application() for _ in range(30)] for sim in terminals}
+    results: list[dict] = []
+    lock = threading.Lock()
+
+    def drain(sim):
+        apps = batches[sim]
+        for start in range(0, 30, 10):  # each window overlaps the last: a lost ack re-sent with new work
+            answer = sim.upload_raw(sim.batch_body(apps[max(0, start - 5):start + 10]))
+            with lock:
+                results.extend(answer.json()["results"])
+
+    threads = [threading.Thread(target=drain, args=(sim,)) for sim in terminals]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    accepted = Counter(r["id"] for r in results if r["outcome"] == "accepted")
+    assert set(accepted) == {a.id for apps in batches.values() for a in apps}
+    assert set(accepted.values()) == {1}
+    assert not [r for r in results if r["outcome"] == "rejected"]
