@@ -18,13 +18,14 @@ from kiosk.cli import (
     maintenance_commands,
     provision_commands,
     queue_commands,
+    receipt_commands,
     status_commands,
     sync_commands,
 )
 from kiosk.errors import LoketError
 
 BUILTIN = [status_commands, queue_commands, catalog_commands, provision_commands, sync_commands,
-           maintenance_commands]
+           maintenance_commands, receipt_commands]
 
 
 class UsageError(LoketError):
