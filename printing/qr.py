@@ -91,6 +91,10 @@ def parse_qr_payload(payload: str) -> tuple[VerifiedReceipt, str, bytes]:
         signature = base64.b32decode(signature_text + "=" * (-len(signature_text) % 8))
     except binascii.Error:
         raise MalformedPayload("malformed: the signature is not valid base32") from None
+    # 103 base32 characters carry 515 bits for 512: the spare bits must be zero, or one signature
+    # would have several spellings and an altered receipt could still verify.
+    if base64.b32encode(signature).decode("ascii").rstrip("=") != signature_text:
+        raise MalformedPayload("malformed: the signature's last character is not a valid ending")
     claims = VerifiedReceipt(reference, reference[:4], service, filed_at)
     return claims, payload[: payload.rindex(":")], signature
 
