@@ -3,9 +3,9 @@
 It sits between a terminal and central and, request by request, either passes the request through
 or injects one fault: drop the connection before central sees the request, drop it after central
 answered (so central committed but the terminal never hears), stall past the client's read timeout,
-or answer 500 / 503 / 429 itself (503 and 429 with `Retry-After`). A plan decides which; the proxy
-counts what it did. Requests are forwarded with `Connection: close`, so each request is its own
-connection and gets its own decision.
+or answer 500 / 503 / 429 itself (503 and 429 with `Retry-After`), or answer 200 with a captive
+portal's HTML page. A plan decides which; the proxy counts what it did. Requests are forwarded with
+`Connection: close`, so each request is its own connection and gets its own decision.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ class Fault(Enum):
     HTTP_500 = "http_500"
     HTTP_503 = "http_503"
     HTTP_429 = "http_429"
+    CAPTIVE_PORTAL = "captive_portal"  # 200 OK with an HTML login page instead of central's answer
 
 
 Plan = Callable[[str, str], Fault]  # (method, path) -> what to do with this request
@@ -166,6 +167,11 @@ class FaultProxy:
                 return
             if fault is Fault.STALL:
                 self.stopping.wait(self.stall_s)
+                return
+            if fault is Fault.CAPTIVE_PORTAL:
+                page = b"<html><body>Login to Wi-Fi Kelurahan</body></html>"
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n"
+                             b"Connection: close\r\n\r\n%s" % (len(page), page))
                 return
             if fault in (Fault.HTTP_500, Fault.HTTP_503, Fault.HTTP_429):
                 status = int(fault.value.split("_")[1])
