@@ -60,6 +60,17 @@ def parse_printer_url(url: str) -> PrinterAddress:
     raise PrinterError(f"printer_escpos_url {url!r} is not understood: use {example}")
 
 
+def _reason(error: BaseException) -> str:
+    """The root cause in a few words: python-escpos wraps the OS error in a multi-line message."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, OSError) and cause.strerror:
+            return cause.strerror
+        cause = cause.__cause__ or cause.__context__
+    lines = [line.strip(" ()") for line in str(error).splitlines() if line.strip(" ()")]
+    return lines[-1] if lines else type(error).__name__
+
+
 class EscposBackend:
     name = "escpos"
 
@@ -85,8 +96,7 @@ class EscposBackend:
                 printer = Serial(address.device, baudrate=address.baudrate, timeout=self.timeout_s)
             printer.open()
         except (EscposError, OSError, ImportError, ValueError) as e:
-            reason = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
-            raise PrinterError(f"cannot reach the receipt printer at {self.url}: {reason}") from e
+            raise PrinterError(f"cannot reach the receipt printer at {self.url}: {_reason(e)}") from e
         return printer
 
     def _paper_status(self, printer: Escpos) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -19,7 +20,8 @@ def write_pdf(pdf: bytes, target: Path) -> Path:
         tmp.write_bytes(pdf)
         os.replace(tmp, target)
     except OSError as e:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise PrinterError(f"cannot write the receipt to {target}: {e.strerror or e}") from e
     return target
 

@@ -1,0 +1,95 @@
+"""`print_receipt` and `reprint_receipt` with the default PDF-folder backend: faults, reprints, the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+import pytest
+
+from kiosk.errors import BadReference, LoketError
+from kiosk.reference import make_reference
+from kiosk.store import Application
+from kiosk.terminal import Terminal
+from printing import PrinterError, print_receipt, reprint_receipt
+from tests.printing.conftest import decode_qr, pdf_text, pdf_to_png
+
+
+def test_default_backend_saves_the_receipt_in_the_terminals_receipts_folder(
+    terminal: Terminal, filed: Application,
+) -> None:
+    job = print_receipt(terminal, filed, language="id")
+    assert job.pdf_path == terminal.paths.receipts / f"{filed.reference}.pdf"
+    assert job.backend == "pdf"
+    assert str(job.pdf_path) in job.description
+    assert filed.reference in pdf_text(job.pdf_path)
+
+
+def test_pdf_folder_setting_and_paper_are_honoured(terminal: Terminal, filed: Application, tmp_path: Path) -> None:
+    terminal.update_settings(printer_pdf_dir=str(tmp_path / "out"), printer_paper="58mm")
+    job = print_receipt(terminal, filed)
+    assert job.pdf_path.parent == tmp_path / "out"
+    assert pdf_to_png(job.pdf_path, tmp_path).exists()
+    from PIL import Image
+
+    with Image.open(tmp_path / "receipt.png") as png:
+        assert abs(png.width - round(58 / 25.4 * 203)) <= 1
+
+
+def test_print_from_a_background_thread(terminal: Terminal, filed: Application) -> None:
+    jobs = []
+    worker = threading.Thread(target=lambda: jobs.append(print_receipt(terminal, filed, "en")))
+    worker.start()
+    worker.join(30)
+    assert jobs and jobs[0].pdf_path.exists()
+    assert "APPLICATION RECEIPT" in pdf_text(jobs[0].pdf_path)
+
+
+def test_folder_that_is_a_file_is_a_printer_error_then_reprint_works_once_fixed(
+    terminal: Terminal, filed: Application, tmp_path: Path,
+) -> None:
+    blocker = tmp_path / "receipts-usb"
+    blocker.write_text("not a folder")
+    terminal.update_settings(printer_pdf_dir=str(blocker))
+    with pytest.raises(PrinterError, match=f"cannot write the receipt to {blocker}"):
+        print_receipt(terminal, filed)
+    assert terminal.store.get(filed.reference).state == "queued"
+
+    with pytest.raises(PrinterError):
+        reprint_receipt(terminal, filed.reference)
+
+    blocker.unlink()
+    job = reprint_receipt(terminal, filed.reference)
+    assert job.pdf_path == blocker / f"{filed.reference}-reprint-1.pdf"
+    text = pdf_text(job.pdf_path)
+    assert "CETAK ULANG" in text and filed.reference in text
+    actions = [e["action"] for e in terminal.store.audit_entries() if e["action"].startswith("receipt.")]
+    assert actions == ["receipt.reprint_failed", "receipt.reprinted"]
+
+
+def test_reprint_is_audited_and_keeps_earlier_copies(terminal: Terminal, filed: Application) -> None:
+    first = print_receipt(terminal, filed)
+    second = reprint_receipt(terminal, filed.reference.lower().replace("-", " "), actor="staff")
+    third = reprint_receipt(terminal, filed.reference)
+    assert first.pdf_path.exists() and second.pdf_path != third.pdf_path
+    entries = [e for e in terminal.store.audit_entries() if e["action"] == "receipt.reprinted"]
+    assert [e["actor"] for e in entries] == ["staff", "technician"]
+    assert all(filed.reference in e["detail"] for e in entries)
+
+
+def test_reprint_to_a_file_writes_that_layout(terminal: Terminal, filed: Application, tmp_path: Path) -> None:
+    target = tmp_path / "copy" / "receipt.pdf"
+    job = reprint_receipt(terminal, filed.reference, to=target, paper="a4", language="en")
+    assert job.pdf_path == target
+    assert "REPRINT" in pdf_text(target)
+    assert len(decode_qr(pdf_to_png(target, tmp_path))) == 1
+    assert not any(terminal.paths.receipts.iterdir())
+
+
+def test_reprint_of_a_mistyped_or_unknown_reference_says_so(terminal: Terminal, filed: Application) -> None:
+    with pytest.raises(BadReference, match="typing mistake"):
+        reprint_receipt(terminal, filed.reference[:-1] + ("A" if filed.reference[-1] != "A" else "B"))
+    missing = make_reference("K7Q2", dt.date(2026, 3, 1), 77)
+    with pytest.raises(LoketError, match=f"no application {missing} on this terminal"):
+        reprint_receipt(terminal, missing)
