@@ -32,8 +32,12 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog.removeprefix('loket-central').strip() or 'usage'}: {message} (see --help)")
 
 
+def _db_url(args: argparse.Namespace) -> str:
+    return database_url(args.db or args.global_db)
+
+
 def _open(args: argparse.Namespace) -> Database:
-    return Database(database_url(args.db))
+    return Database(_db_url(args))
 
 
 def _print_json(value: object) -> None:
@@ -43,7 +47,7 @@ def _print_json(value: object) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    url = database_url(args.db)
+    url = _db_url(args)
     Database(url).dispose()  # migrate once, before any worker starts
     os.environ[ENV_DB] = url  # the workers' app factory reads it through central.settings
     uvicorn.run("central.app:from_environment", factory=True, host=args.host, port=args.port,
@@ -138,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("--db", metavar="URL", help="database URL: sqlite:///FILE or postgresql+psycopg://... "
                     f"(default ${ENV_DB}, else ./loket-central.db)")
     parser = _Parser(prog="loket-central", description="Loket central backend: server and staff commands.")
+    parser.add_argument("--db", dest="global_db", metavar="URL", help="as --db after the command")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, required=True)
 
     def command(group: argparse._SubParsersAction, name: str, func, help: str) -> argparse.ArgumentParser:  # type: ignore[type-arg, no-untyped-def]

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.db import insert_ignoring_conflicts
+from central.errors import ApiError
 from central.models import Application, AuditEntry, OfficeKey, StatusChange, Terminal, utcnow
 from central.offices import known_service_codes, office_keys
 from central.values import clean_text, has_control, is_uuid, plausible_utc
@@ -132,6 +133,9 @@ def ingest(session: Session, terminal: Terminal, batch: UploadBatch, *, now: dt.
            ) -> UploadResponse:
     """Stores a batch from `terminal` in the caller's transaction; one result per application, in order."""
     now = now or utcnow()
+    for n, entry in enumerate(batch.audit):
+        if not -(2**63) <= entry.id < 2**63:
+            raise ApiError(422, "invalid", f"audit.{n}.id: must fit in 64 bits")
     services = known_service_codes(session, terminal.office_id)
     keys = office_keys(session, terminal.office_id)
     results: list[UploadResult] = []

@@ -1,0 +1,106 @@
+"""The `loket-central` command: staff work on the database, one line and exit 2 on bad input."""
+
+import json
+import re
+
+import pytest
+
+from central.cli import main
+from central.simterminal import SimulatedTerminal
+
+
+@pytest.fixture
+def db(tmp_path):
+    return f"sqlite:///{tmp_path / 'central.db'}"
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_enroll_code_prints_the_code_alone_on_a_line(capsys, db):
+    assert run(capsys, "office", "create", "--code", "3273010001", "--name", "Kelurahan Braga", "--db", db)[0] == 0
+    code, out, _ = run(capsys, "enroll-code", "--office", "3273010001", "--db", db)
+    assert code == 0
+    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\n", out)
+
+
+def test_the_database_may_be_named_before_the_command(capsys, tmp_path):
+    assert run(capsys, "--db", f"sqlite:///{tmp_path / 'first.db'}", "office", "create", "--code", "A1",
+               "--name", "Desa A")[0] == 0
+    assert (tmp_path / "first.db").exists()
+
+
+def test_the_database_defaults_to_the_environment_variable(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("LOKET_CENTRAL_DB", str(tmp_path / "env.db"))
+    assert run(capsys, "office", "create", "--code", "A1", "--name", "Desa A")[0] == 0
+    assert (tmp_path / "env.db").exists()
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["enroll-code", "--office", "nope"], "no office 'nope'"),
+    (["office", "create", "--code", "bad code!", "--name", "X"], "office code"),
+    (["applications", "show", "K7Q2-2611-0001-X"], "check character"),
+    (["applications", "set-status", "K7Q2-2611-0042-X", "lost"], "use one of received"),
+    (["terminals", "revoke", "ZZZZ"], "no terminal"),
+    (["office", "catalog", "--code", "3273010001", "/nonexistent.json"], "cannot read catalog"),
+    (["applications", "frobnicate"], "invalid choice"),
+    (["terminals", "revoke"], "required: terminal"),
+])
+def test_bad_input_is_one_line_and_exit_2(capsys, db, argv, fragment):
+    run(capsys, "office", "create", "--code", "3273010001", "--name", "Kelurahan Braga", "--db", db)
+    code, out, err = run(capsys, *argv, "--db", db)
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("loket-central: ")
+    assert fragment in err
+
+
+def test_an_unsupported_database_url_is_one_line_and_exit_2(capsys):
+    code, _, err = run(capsys, "terminals", "list", "--db", "mysql://x/y")
+    assert code == 2 and "unsupported database 'mysql'" in err
+
+
+def test_applications_flow_list_show_set_status_with_a_real_upload(capsys, central):
+    sim = SimulatedTerminal(central.url)
+    sim.enroll(central.enrollment_code())
+    app = sim.application(service_code="SKTM", answers={"nama": "Siti Aminah", "nik": "3273015708900003"})
+    sim.upload([app])
+    db = ["--db", central.db_url]
+
+    code, out, _ = run(capsys, "applications", "list", "--json", *db)
+    (row,) = json.loads(out)
+    assert (row["reference"], row["service_code"], row["status"]) == (app.reference, "SKTM", "received")
+
+    code, out, _ = run(capsys, "applications", "show", app.reference.lower(), *db)
+    shown = json.loads(out)
+    assert shown["personal_data"]["answers"] == {"nama": "Siti Aminah", "nik": "3273015708900003"}
+
+    assert run(capsys, "applications", "set-status", app.reference, "ready", *db)[1] == f"{app.reference}: ready\n"
+    assert [c.status for c in sim.status_changes(0).changes] == ["received", "ready"]
+    assert app.reference in run(capsys, "applications", "list", *db)[1]
+
+
+def test_terminals_list_keys_and_revoke(capsys, central):
+    sim = SimulatedTerminal(central.url)
+    identity = sim.enroll(central.enrollment_code())
+    db = ["--db", central.db_url]
+    (row,) = json.loads(run(capsys, "terminals", "list", "--json", *db)[1])
+    assert row["code"] == identity.terminal_code and row["revoked_at"] is None
+    assert json.loads(run(capsys, "terminals", "keys", *db)[1]) == {identity.terminal_code: sim.keys.verify_key}
+    assert run(capsys, "terminals", "revoke", identity.terminal_id, *db)[0] == 0
+    assert "revoked" in run(capsys, "terminals", "list", *db)[1]
+    assert sim.signed("GET", "/api/v1/catalog").status_code == 403
+
+
+def test_rotate_key_keeps_older_applications_readable(capsys, central):
+    sim = SimulatedTerminal(central.url)
+    sim.enroll(central.enrollment_code())
+    app = sim.application(answers={"nama": "Before Rotation"})
+    sim.upload([app])
+    db = ["--db", central.db_url]
+    assert run(capsys, "office", "rotate-key", "--code", "3273010001", *db)[0] == 0
+    assert sim.heartbeat().office_key != sim.identity.office_key
+    shown = json.loads(run(capsys, "applications", "show", app.reference, *db)[1])
+    assert shown["personal_data"]["answers"] == {"nama": "Before Rotation"}

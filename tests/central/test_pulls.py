@@ -1,0 +1,83 @@
+"""What terminals pull: the catalog with its ETag, status changes after a cursor, and heartbeat answers."""
+
+import json
+
+from central.db import Database
+from central.offices import get_office, publish_catalog, rotate_office_key
+from central.records import list_terminals, set_status
+from kiosk.catalog import DEFAULT_CATALOG
+from sync.protocol import Heartbeat
+
+
+def test_the_catalog_is_the_offices_document_with_an_etag_and_304_when_unchanged(enrolled_any):
+    sim = enrolled_any()
+    first = sim.catalog()
+    assert first.status_code == 200
+    assert first.json() == json.loads(DEFAULT_CATALOG.read_text(encoding="utf-8"))
+    etag = first.headers["ETag"]
+    again = sim.catalog(etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert sim.catalog('"something-else"').status_code == 200
+
+
+def test_a_new_catalog_changes_the_etag(central, enrolled, tmp_path):
+    sim = enrolled()
+    etag = sim.catalog().headers["ETag"]
+    doc = json.loads(DEFAULT_CATALOG.read_text(encoding="utf-8"))
+    doc["version"] = "2026.12.1"
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with Database(central.db_url).transaction() as session:
+        publish_catalog(session, get_office(session, "3273010001"), path)
+    changed = sim.catalog(etag)
+    assert changed.status_code == 200
+    assert changed.json()["version"] == "2026.12.1"
+    assert sim.heartbeat().catalog_version == "2026.12.1"
+
+
+def test_status_changes_are_this_terminals_only_and_follow_the_cursor(any_central, enrolled_any):
+    sim, other = enrolled_any(), enrolled_any()
+    mine = [sim.application() for _ in range(3)]
+    sim.upload(mine)
+    other.upload([other.application()])
+    first = sim.status_changes(0)
+    assert {c.application_id for c in first.changes} == {a.id for a in mine}
+    with Database(any_central.db_url).transaction() as session:
+        set_status(session, mine[1].reference, "in_process")
+        set_status(session, mine[1].reference, "ready")
+    later = sim.status_changes(first.cursor)
+    assert [(c.reference, c.status) for c in later.changes] == [(mine[1].reference, "in_process"),
+                                                                (mine[1].reference, "ready")]
+    assert later.cursor > first.cursor
+    assert sim.status_changes(later.cursor).changes == []
+
+
+def test_a_negative_or_non_numeric_cursor_is_422(enrolled):
+    sim = enrolled()
+    assert sim.signed("GET", "/api/v1/status-changes?since=-1").status_code == 422
+    assert sim.signed("GET", "/api/v1/status-changes?since=abc").status_code == 422
+
+
+def test_a_heartbeat_is_recorded_for_staff(central, enrolled):
+    sim = enrolled()
+    answer = sim.heartbeat(Heartbeat(queue={"queued": 4, "synced": 10}, oldest_unsynced_age_s=125.5,
+                                     app_version="0.1.0", catalog_version="2026.11.1", last_error="timeout"))
+    assert answer.office_key == sim.identity.office_key
+    with Database(central.db_url).transaction() as session:
+        (row,) = list_terminals(session)
+    assert row["queue"] == {"queued": 4, "synced": 10}
+    assert row["oldest_unsynced_age_s"] == 125.5
+    assert (row["app_version"], row["catalog_version"], row["last_error"]) == ("0.1.0", "2026.11.1", "timeout")
+    assert row["last_seen_at"] is not None
+
+
+def test_after_key_rotation_the_heartbeat_hands_out_the_new_key_and_old_sealed_data_still_opens(central, enrolled):
+    sim = enrolled()
+    old_key = sim.identity.office_key
+    with Database(central.db_url).transaction() as session:
+        new_key = rotate_office_key(session, get_office(session, "3273010001")).public_key
+    assert sim.heartbeat().office_key == new_key != old_key
+    sealed_to_old = sim.application(office_key=old_key)
+    sealed_to_new = sim.application(office_key=new_key)
+    assert [r.outcome for r in sim.upload([sealed_to_old, sealed_to_new]).results] == ["accepted", "accepted"]
