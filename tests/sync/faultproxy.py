@@ -36,18 +36,20 @@ Plan = Callable[[str, str], Fault]  # (method, path) -> what to do with this req
 
 
 class Scripted:
-    """Applies `faults` in order to the requests `applies_to` accepts, then passes everything."""
+    """Applies `faults` in order to the requests `applies_to` accepts, then leaves it to `then`."""
 
-    def __init__(self, faults: Iterable[Fault], applies_to: Callable[[str, str], bool] = lambda m, p: True) -> None:
+    def __init__(self, faults: Iterable[Fault], applies_to: Callable[[str, str], bool] = lambda m, p: True, *,
+                 then: Plan = lambda m, p: Fault.PASS) -> None:
         self.faults = list(faults)
         self.applies_to = applies_to
+        self.then = then
         self.lock = threading.Lock()
 
     def __call__(self, method: str, path: str) -> Fault:
         with self.lock:
             if self.faults and self.applies_to(method, path):
                 return self.faults.pop(0)
-        return Fault.PASS
+        return self.then(method, path)
 
 
 class RandomFaults:
