@@ -12,6 +12,7 @@ from kiosk.catalog.loader import DEFAULT_CATALOG
 from kiosk.crypto import seal_for_office
 from kiosk.store import parse_iso
 from kiosk.terminal import Terminal
+from sync.enrollment import enroll_terminal
 from sync.round import REVOKED_KEY, STATUS_CURSOR_KEY
 from sync.worker import SyncWorker
 from tests.sync.conftest import FAST_BACKOFF, FAST_TIMEOUTS, CentralView, file_many
@@ -217,3 +218,24 @@ def test_audit_entries_reach_central_once(enrolled: Terminal) -> None:
     assert report.audit_sent >= 2
     assert enrolled.store.audit_entries(unsynced_only=True) == [] or all(
         row["action"].startswith("sync.") for row in enrolled.store.audit_entries(unsynced_only=True))
+
+
+def test_against_central_on_postgresql_a_lost_answer_still_ends_exactly_once(central_pg, tmp_path: Path) -> None:
+    terminal = Terminal(tmp_path / "kiosk-pg")
+    enroll_terminal(terminal, central_pg.url, central_pg.enrollment_code())
+    filed = file_many(terminal, 300)
+    with FaultProxy(central_pg.server.port, Scripted([Fault.PASS, Fault.DROP_AFTER], uploads_only)) as proxy:
+        terminal.update_settings(server_url=proxy.url)
+        first = worker_for(terminal).run_once()
+        assert first.accepted == 200 and first.retried == 100  # the second batch's answer was lost
+        second = worker_for(terminal).run_once(force=True)
+    assert (second.accepted, second.duplicate) == (0, 100)
+    assert terminal.store.counts()["synced"] == 300
+    view = CentralView(central_pg.db_url)
+    try:
+        assert view.count_by_id() == dict.fromkeys(filed, 1)
+        some = next(iter(filed))
+        assert view.opened(some)["personal_data"]["answers"] == filed[some]
+    finally:
+        view.close()
+        terminal.close()

@@ -1,0 +1,49 @@
+"""`loket sync --once`: one round now, said plainly; exit 0 when it went, 1 when central was not reached."""
+
+from __future__ import annotations
+
+import json
+
+from kiosk.cli import main
+from kiosk.terminal import Terminal
+from tests.sync.conftest import file_many
+
+
+def test_sync_once_sends_the_queue_and_says_what_happened(enrolled: Terminal, capsys) -> None:
+    file_many(enrolled, 3)
+    assert main(["--home", str(enrolled.paths.home), "sync", "--once"]) == 0
+    out = capsys.readouterr().out
+    assert "central:        reached" in out
+    assert "sent:           3 (accepted 3, duplicate 0, rejected 0, to retry 0)" in out
+    assert "still queued:   0" in out
+    assert enrolled.store.counts()["synced"] == 3
+
+
+def test_sync_once_as_json_carries_the_counts(enrolled: Terminal, capsys) -> None:
+    file_many(enrolled, 2)
+    assert main(["--home", str(enrolled.paths.home), "sync", "--once", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] and report["accepted"] == 2 and report["errors"] == []
+
+
+def test_sync_once_exits_non_zero_with_the_reason_when_central_is_not_there(enrolled: Terminal, capsys) -> None:
+    file_many(enrolled, 1)
+    enrolled.update_settings(server_url="http://127.0.0.1:9")
+    assert main(["--home", str(enrolled.paths.home), "sync", "--once"]) == 1
+    out = capsys.readouterr().out
+    assert "central:        NOT reached" in out
+    assert "error:          cannot reach 127.0.0.1:9: connection refused" in out
+    assert "still queued:   1" in out
+
+
+def test_sync_once_on_an_unprovisioned_terminal_says_how_to_enroll(tmp_path, capsys) -> None:
+    assert main(["--home", str(tmp_path / "blank"), "sync", "--once"]) == 1
+    assert "loket provision --server URL --code CODE" in capsys.readouterr().out
+
+
+def test_status_shows_the_last_sync_error(enrolled: Terminal, capsys) -> None:
+    enrolled.update_settings(server_url="http://127.0.0.1:9")
+    main(["--home", str(enrolled.paths.home), "sync", "--once"])
+    capsys.readouterr()
+    assert main(["--home", str(enrolled.paths.home), "status"]) == 0
+    assert "last sync error: cannot reach 127.0.0.1:9" in capsys.readouterr().out
