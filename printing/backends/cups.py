@@ -1,9 +1,11 @@
 """The CUPS backend: the receipt PDF goes to a CUPS queue through `lp`, so any printer the office has works.
 
-CUPS accepts a job even when its queue is stopped (`lp` exits 0 and the job waits), so the queue's
-state is read before the job is sent and watched until the job completes: a stopped queue, a
-printer reporting no paper or a failed filter becomes a `PrinterError`, and the waiting job is
-cancelled so that it cannot print twice once the fault is cleared and the receipt is reprinted.
+CUPS accepts a job even when its queue is stopped (`lp` exits 0 and the job waits), and a job for
+an unplugged printer waits forever ("Waiting for printer to become available"). So the queue's
+state is read before the job is sent and the job is watched until it completes: a stopped queue,
+a printer reporting no paper, a failed filter or a job not done within `wait_s` becomes a
+`PrinterError`, and the waiting job is cancelled so that it cannot print twice once the fault is
+cleared and the receipt is reprinted.
 """
 
 from __future__ import annotations
@@ -83,19 +85,34 @@ def _job_finished(queue: str, job_id: str) -> bool:
     return any(line.split()[:1] == [job_id] for line in completed.splitlines())
 
 
+def _job_status(queue: str, job_id: str) -> tuple[str, str]:
+    """(status line, alerts) of a job not yet completed, from `lpstat -l`; empty strings when not listed."""
+    listing = _run(["lpstat", "-l", "-W", "not-completed", "-o", queue]).stdout.decode("utf-8", "replace")
+    found, status, alerts = False, "", ""
+    for line in listing.splitlines():
+        if line and not line[0].isspace():
+            if found:
+                break
+            found = line.split()[:1] == [job_id]
+        elif found and line.strip().startswith("Status:"):
+            status = line.split(":", 1)[1].strip()
+        elif found and line.strip().startswith("Alerts:"):
+            alerts = line.split(":", 1)[1].strip()
+    return status, alerts
+
+
 def _job_failure(queue: str, job_id: str) -> str | None:
     """One line when CUPS reports the job failed (a filter or backend error), else None."""
-    detail = _run(["lpstat", "-l", "-o", job_id]).stdout.decode("utf-8", "replace")
-    if "job-completed-with-errors" not in detail and "Filter failed" not in detail:
-        return None
-    status = re.search(r"Status: (.+)", detail)
-    return f"CUPS queue {queue!r} could not print the job ({status.group(1).strip() if status else 'failed'})"
+    status, alerts = _job_status(queue, job_id)
+    if "job-completed-with-errors" in alerts or "failed" in status.lower():
+        return f"CUPS queue {queue!r} could not print the receipt ({status or alerts})"
+    return None
 
 
 class CupsBackend:
     name = "cups"
 
-    def __init__(self, queue: str, *, wait_s: float = 5.0, poll_s: float = 0.1) -> None:
+    def __init__(self, queue: str, *, wait_s: float = 10.0, poll_s: float = 0.1) -> None:
         self.queue = queue
         self.wait_s = wait_s
         self.poll_s = poll_s
@@ -132,6 +149,7 @@ class CupsBackend:
             if fault:
                 raise self._abandon(job_id, fault)
             if time.monotonic() >= deadline:
-                return PrintJob(f"sent to CUPS queue {self.queue} (job {job_id}, still printing)",
-                                receipt.reference, self.name, job_id=job_id)
+                status = _job_status(self.queue, job_id)[0] or "no word from the printer"
+                raise self._abandon(job_id, f"the printer of CUPS queue {self.queue!r} did not print the receipt "
+                                            f"within {self.wait_s:.0f} s ({status.rstrip('.')})")
             time.sleep(self.poll_s)

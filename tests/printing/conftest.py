@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -114,3 +116,20 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def cups_server() -> Iterator[object]:
+    """A private cupsd for this test session (see tests/printing/cups_server.py)."""
+    from tests.printing.cups_server import missing_requirements, private_cups
+
+    missing = missing_requirements()
+    if missing:
+        pytest.skip(missing)
+    # not under pytest's tmp folders: CUPS filters run as the `lp` user and must reach the spool
+    root = Path(tempfile.mkdtemp(prefix="loket-cups-"))
+    root.chmod(0o755)
+    try:
+        yield from private_cups(root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
