@@ -92,9 +92,10 @@ class SyncWorker:
 
     # -- rounds ------------------------------------------------------------------------------
 
-    def run_once(self, *, force: bool = False) -> SyncReport:
-        """One full round on the calling thread; `force` sends even applications still backing off."""
-        return self._round(force=force)
+    def run_once(self, *, force: bool = False, pulls: bool = True) -> SyncReport:
+        """One full round on the calling thread; `force` sends even applications still backing off,
+        `pulls=False` skips the status and catalog pulls (heartbeat and upload only)."""
+        return self._round(force=force, pulls=pulls)
 
     def _terminal(self) -> Terminal:
         terminal = getattr(self._local, "terminal", None)
@@ -108,7 +109,7 @@ class SyncWorker:
             terminal.close()
             self._local.terminal = None
 
-    def _round(self, *, force: bool = False, drain: bool = True) -> SyncReport:
+    def _round(self, *, force: bool = False, drain: bool = True, pulls: bool = True) -> SyncReport:
         with self._round_lock:
             report = SyncReport(started_at=utcnow())
             terminal = self._terminal()
@@ -134,7 +135,7 @@ class SyncWorker:
                 else:
                     with client:
                         SyncRound(terminal, client, backoff=self.backoff, batch_size=self.batch_size,
-                                  should_stop=self._stopping.is_set).run(report, force=force, drain=drain)
+                                  should_stop=self._stopping.is_set).run(report, force=force, drain=drain, pulls=pulls)
             report.remaining = terminal.store.unsynced_count()
             report.finished_at = utcnow()
             self._record(terminal, report)
