@@ -88,44 +88,63 @@ def check_upload(upload: ApplicationUpload, terminal: Terminal, services: frozen
     return Opened(upload.model_copy(update={"created_at": plausible_utc(upload.created_at)}), sealed, key_id)
 
 
-def _why_not_inserted(session: Session, upload: ApplicationUpload, terminal: Terminal) -> UploadResult:
-    existing = session.get(Application, upload.id)
-    if existing is not None:
-        if existing.terminal_id == terminal.id:
-            return UploadResult(id=upload.id, outcome="duplicate")
+def _insert_new(session: Session, terminal: Terminal, opened: Sequence[Opened], now: dt.datetime) -> set[str]:
+    """Inserts the applications in one statement; returns the ids that were new (the others conflicted)."""
+    if not opened:
+        return set()
+    rows = [{
+        "id": o.upload.id, "reference": o.upload.reference, "terminal_id": terminal.id,
+        "office_id": terminal.office_id, "service_code": o.upload.service_code,
+        "catalog_version": o.upload.catalog_version, "filed_at": o.upload.created_at, "received_at": now,
+        "flags": ",".join(o.upload.flags), "sealed": o.sealed, "office_key_id": o.key_id, "status": FIRST_STATUS,
+        "status_at": now,
+    } for o in opened]
+    table = Application.__table__
+    new = set(session.scalars(insert_ignoring_conflicts(session, table).returning(table.c.id), rows))
+    if new:
+        session.execute(StatusChange.__table__.insert(), [
+            {"application_id": app_id, "terminal_id": terminal.id, "status": FIRST_STATUS, "at": now,
+             "actor": "central"} for app_id in (o.upload.id for o in opened) if app_id in new])
+    return new
+
+
+def _owners(session: Session, ids: Sequence[str]) -> dict[str, str]:
+    """{application id: terminal id} for those of `ids` central holds already."""
+    if not ids:
+        return {}
+    return dict(session.execute(select(Application.id, Application.terminal_id).where(Application.id.in_(ids))).all())
+
+
+def _settle(upload: ApplicationUpload, verdict: Opened | str, new: set[str], owners: dict[str, str],
+            terminal: Terminal, answered: set[str]) -> UploadResult:
+    """The outcome for one upload, once the batch insert is done."""
+    first_copy = upload.id not in answered
+    answered.add(upload.id)
+    if upload.id in new and first_copy:
+        return UploadResult(id=upload.id, outcome="accepted")
+    owner = owners.get(upload.id) or (terminal.id if upload.id in new else None)
+    if owner == terminal.id:
+        # a copy of something already accepted stays `duplicate` even if the rules changed since
+        return UploadResult(id=upload.id, outcome="duplicate")
+    if owner is not None:
         return UploadResult(id=upload.id, outcome="rejected",
                             reason="this id is used by another terminal's application")
+    if isinstance(verdict, str):
+        return UploadResult(id=upload.id, outcome="rejected", reason=verdict)
     return UploadResult(id=upload.id, outcome="rejected",
                         reason=f"reference {upload.reference} is used by another application")
 
 
-def store_application(session: Session, terminal: Terminal, opened: Opened, now: dt.datetime) -> UploadResult:
-    upload = opened.upload
-    inserted = session.execute(
-        insert_ignoring_conflicts(session, Application).values(
-            id=upload.id, reference=upload.reference, terminal_id=terminal.id, office_id=terminal.office_id,
-            service_code=upload.service_code, catalog_version=upload.catalog_version, filed_at=upload.created_at,
-            received_at=now, flags=",".join(upload.flags), sealed=opened.sealed, office_key_id=opened.key_id,
-            status=FIRST_STATUS, status_at=now,
-        ).returning(Application.id)
-    ).first()
-    if inserted is None:
-        return _why_not_inserted(session, upload, terminal)
-    session.add(StatusChange(application_id=upload.id, terminal_id=terminal.id, status=FIRST_STATUS, at=now,
-                             actor="central"))
-    return UploadResult(id=upload.id, outcome="accepted")
-
-
 def store_audit(session: Session, terminal: Terminal, entries: Sequence[AuditUpload], now: dt.datetime) -> list[int]:
     """Stores the terminal's audit entries once each; answers every id now held (new or not)."""
-    for entry in entries:
-        session.execute(
-            insert_ignoring_conflicts(session, AuditEntry).values(
-                terminal_id=terminal.id, entry_id=entry.id, at=plausible_utc(entry.at) or now,
-                actor=clean_text(entry.actor), action=clean_text(entry.action), detail=clean_text(entry.detail),
-                received_at=now,
-            )
-        )
+    for n, entry in enumerate(entries):
+        if not -(2**63) <= entry.id < 2**63:
+            raise ApiError(422, "invalid", f"audit.{n}.id: must fit in 64 bits")
+    if entries:
+        session.execute(insert_ignoring_conflicts(session, AuditEntry.__table__), [{
+            "terminal_id": terminal.id, "entry_id": entry.id, "at": plausible_utc(entry.at) or now,
+            "actor": clean_text(entry.actor), "action": clean_text(entry.action), "detail": clean_text(entry.detail),
+            "received_at": now} for entry in entries])
     return [entry.id for entry in entries]
 
 
@@ -133,25 +152,19 @@ def ingest(session: Session, terminal: Terminal, batch: UploadBatch, *, now: dt.
            ) -> UploadResponse:
     """Stores a batch from `terminal` in the caller's transaction; one result per application, in order."""
     now = now or utcnow()
-    for n, entry in enumerate(batch.audit):
-        if not -(2**63) <= entry.id < 2**63:
-            raise ApiError(422, "invalid", f"audit.{n}.id: must fit in 64 bits")
+    audit_stored = store_audit(session, terminal, batch.audit, now)
     services = known_service_codes(session, terminal.office_id)
     keys = office_keys(session, terminal.office_id)
-    results: list[UploadResult] = []
-    for upload in batch.applications:
-        if not is_uuid(upload.id):
-            results.append(UploadResult(id=upload.id, outcome="rejected",
-                                        reason="the id is not a UUID in canonical form"))
-            continue
-        checked = check_upload(upload, terminal, services, keys)
-        if isinstance(checked, str):
-            duplicate = session.scalar(select(Application.id).where(Application.id == upload.id,
-                                                                    Application.terminal_id == terminal.id))
-            # a copy of something already accepted stays `duplicate` even if the rules changed since
-            results.append(UploadResult(id=upload.id, outcome="duplicate") if duplicate else
-                           UploadResult(id=upload.id, outcome="rejected", reason=checked))
-        else:
-            results.append(store_application(session, terminal, checked, now))
-    audit_stored = store_audit(session, terminal, batch.audit, now)
+    verdicts: list[Opened | str] = [
+        check_upload(upload, terminal, services, keys) if is_uuid(upload.id)
+        else "the id is not a UUID in canonical form" for upload in batch.applications]
+    first_of_each: dict[str, Opened] = {}
+    for verdict in verdicts:
+        if isinstance(verdict, Opened):
+            first_of_each.setdefault(verdict.upload.id, verdict)
+    new = _insert_new(session, terminal, list(first_of_each.values()), now)
+    owners = _owners(session, [u.id for u in batch.applications if u.id not in new and is_uuid(u.id)])
+    answered: set[str] = set()
+    results = [_settle(upload, verdict, new, owners, terminal, answered)
+               for upload, verdict in zip(batch.applications, verdicts, strict=True)]
     return UploadResponse(results=results, audit_stored=audit_stored)
