@@ -17,8 +17,9 @@ from PIL import Image
 
 from printing.content import Receipt
 
-#: Characters per line in font A, and QR module size in dots, per paper width.
+#: Characters per line in font A, printable dots, and QR module size in dots, per paper width.
 COLUMNS = {"58mm": 32, "80mm": 48, "a4": 48}
+DOTS = {"58mm": 384, "80mm": 576, "a4": 576}
 QR_DOTS = {"58mm": 6, "80mm": 7, "a4": 7}
 LOGO_DOTS = 96
 _PUNCTUATION = str.maketrans({"\u2022": "-", "\u00b7": "-", "\u2014": "-", "\u2013": "-", "\u201c": '"',
@@ -31,11 +32,15 @@ def plain(text: str) -> str:
     return folded.encode("ascii", "ignore").decode("ascii")
 
 
-@lru_cache(maxsize=4)
-def _logo(path: str, mtime: float) -> Image.Image:
-    image = Image.open(path).convert("L")
+@lru_cache(maxsize=8)
+def _logo(path: str, mtime: float, width: int) -> Image.Image:
+    """The logo in black and white, centred on a strip as wide as the paper (printers differ in centring)."""
+    with Image.open(path) as source:
+        image = source.convert("L")
     height = round(image.height * LOGO_DOTS / image.width)
-    return image.resize((LOGO_DOTS, height)).point(lambda v: 0 if v < 128 else 255).convert("1")
+    strip = Image.new("L", (width, height), 255)
+    strip.paste(image.resize((LOGO_DOTS, height)), ((width - LOGO_DOTS) // 2, 0))
+    return strip.point(lambda v: 0 if v < 128 else 255).convert("1")
 
 
 def write_receipt(printer: Escpos, receipt: Receipt, paper: str, logo: Path | None = None, *,
@@ -55,7 +60,7 @@ def write_receipt(printer: Escpos, receipt: Receipt, paper: str, logo: Path | No
         printer.textln("-" * width)
 
     if logo is not None and logo.exists():
-        printer.image(_logo(str(logo), logo.stat().st_mtime), center=True)
+        printer.image(_logo(str(logo), logo.stat().st_mtime, DOTS.get(paper, 576)))
     line(receipt.office_name, align="center", bold=True)
     line(receipt.title, align="center")
     if receipt.reprint_label:
