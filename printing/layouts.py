@@ -14,9 +14,10 @@ from reportlab.pdfgen.canvas import Canvas
 from kiosk.settings import PAPER_SIZES
 from printing.content import Receipt
 from printing.errors import PrinterError
-from printing.pdf_blocks import DOT, Column, draw_qr, fit_size, fonts_for, logo_reader
+from printing.pdf_blocks import DOT, Column, draw_emblem, draw_qr, fit_size, fonts_for, logo_reader
 from printing.qr import qr_matrix
 
+#: The default emblem: drawn as vectors in PDFs (see `draw_emblem`), printed from this PNG over ESC/POS.
 DEFAULT_LOGO = Path(str(resources.files("assets") / "images" / "office-logo.png"))
 
 
@@ -53,7 +54,10 @@ def render_thermal(receipt: Receipt, roll: Roll, logo: Path | None = DEFAULT_LOG
     regular, bold = fonts_for(_texts(receipt))
     body = roll.body
     col = Column(roll.printable, regular, bold)
-    col.image(logo_reader(logo), 12 * mm).space(1.5 * mm)
+    if logo == DEFAULT_LOGO:
+        col.emblem(12 * mm).space(1.5 * mm)
+    elif logo is not None:
+        col.image(logo_reader(logo), 12 * mm).space(1.5 * mm)
     col.text(receipt.office_name, body * 1.15, bold=True, align="center")
     col.space(1 * mm).text(receipt.title, body, align="center")
     if receipt.reprint_label:
@@ -97,10 +101,13 @@ def render_a4(receipt: Receipt, logo: Path | None = DEFAULT_LOGO) -> bytes:
     canvas = _canvas(buffer, A4, receipt)
     top = height - margin
 
-    reader = logo_reader(logo)
+    reader = logo_reader(logo) if logo != DEFAULT_LOGO else None
     text_x = margin
-    if reader is not None:
-        canvas.drawImage(reader, margin, top - 22 * mm, 22 * mm, 22 * mm, mask="auto")
+    if logo == DEFAULT_LOGO:
+        draw_emblem(canvas, margin, top - 22 * mm, 22 * mm)
+        text_x = margin + 28 * mm
+    elif reader is not None:
+        canvas.drawImage(reader, margin, top - 22 * mm, 22 * mm, 22 * mm, mask="auto", preserveAspectRatio=True)
         text_x = margin + 28 * mm
     header = Column(width - margin - text_x, regular, bold)
     header.text(receipt.office_name, 16, bold=True).space(1 * mm)

@@ -94,6 +94,32 @@ def draw_qr(canvas: Canvas, matrix: list[list[bool]], x: float, y: float, module
     return count * module
 
 
+def draw_emblem(canvas: Canvas, x: float, y: float, size: float) -> None:
+    """The default office emblem (a civic building in a ring) as vectors, crisp at any resolution.
+
+    assets/images/office-logo.png is the same drawing as pixels, for ESC/POS printers.
+    """
+    def at(u: float, v: float) -> tuple[float, float]:  # u, v in 0..1 from the top-left corner
+        return x + u * size, y + (1 - v) * size
+
+    canvas.saveState()
+    canvas.setLineWidth(size * 0.046)
+    canvas.circle(x + size / 2, y + size / 2, size * 0.46, stroke=1, fill=0)
+    roof = canvas.beginPath()
+    for polygon in (((0.18, 0.40), (0.5, 0.20), (0.82, 0.40)), ((0.30, 0.365), (0.70, 0.365), (0.5, 0.255))):
+        roof.moveTo(*at(*polygon[0]))
+        for corner in polygon[1:]:
+            roof.lineTo(*at(*corner))
+        roof.close()
+    canvas.drawPath(roof, stroke=0, fill=1, fillMode=0)  # even-odd: the inner triangle stays white
+    bars = [(0.18, 0.40, 0.82, 0.44), (0.18, 0.72, 0.82, 0.755), (0.13, 0.775, 0.87, 0.81)]
+    bars += [(0.24 + i * 0.15, 0.47, 0.31 + i * 0.15, 0.70) for i in range(4)]
+    for left, top, right, bottom in bars:
+        x0, y0 = at(left, bottom)
+        canvas.rect(x0, y0, (right - left) * size, (bottom - top) * size, stroke=0, fill=1)
+    canvas.restoreState()
+
+
 @dataclass
 class Column:
     """Blocks stacked top to bottom inside a column of fixed `width`."""
@@ -165,6 +191,10 @@ class Column:
             draw_qr(c, matrix, x + (self.width - side) / 2, top - quiet - side, module)
 
         self.blocks.append((side + 2 * quiet, draw))
+        return self
+
+    def emblem(self, size: float) -> Column:
+        self.blocks.append((size, lambda c, x, top: draw_emblem(c, x + (self.width - size) / 2, top - size, size)))
         return self
 
     def image(self, reader: ImageReader | None, height: float) -> Column:
