@@ -10,7 +10,7 @@ from printing.backends import PrintJob
 from printing.content import Receipt, build_receipt
 from printing.errors import BadSignature, MalformedPayload, PrinterError, ReceiptInvalid, UnknownTerminal
 from printing.qr import VerifiedReceipt, make_qr_payload, verify_qr_payload
-from printing.receipts import print_receipt, receipt_for, render_receipt_pdf, reprint_receipt
+from printing.receipts import print_receipt, print_test_receipt, receipt_for, render_receipt_pdf, reprint_receipt
 
 __all__ = [
     "BadSignature",
@@ -24,6 +24,7 @@ __all__ = [
     "build_receipt",
     "make_qr_payload",
     "print_receipt",
+    "print_test_receipt",
     "receipt_for",
     "render_receipt_pdf",
     "reprint_receipt",

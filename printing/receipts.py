@@ -7,11 +7,12 @@ printed again (or written to a file) with `reprint_receipt`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
 from kiosk.errors import LoketError, NotProvisioned, UnknownService
-from kiosk.reference import parse_reference
+from kiosk.reference import make_reference, parse_reference
 from kiosk.store import Application, utcnow
 from kiosk.terminal import Terminal
 from printing.backends import PrintJob, backend_for
@@ -64,6 +65,35 @@ def print_receipt(terminal: Terminal, app: Application, language: str = "id", *,
     except Exception as e:
         log.exception("receipt %s could not be printed", app.reference)
         raise PrinterError(f"the receipt for {app.reference} could not be printed: {e}") from e
+
+
+TEST_TITLE = {"id": "TES PRINTER - BUKAN TANDA TERIMA", "en": "PRINTER TEST - NOT A RECEIPT"}
+
+
+def print_test_receipt(terminal: Terminal, language: str = "id", *, actor: str = "technician") -> PrintJob:
+    """Prints a sample receipt, plainly marked as a test, through the configured printer.
+
+    Its QR holds an unsigned `LOKET-TEST` text, so it can never pass as a real receipt at the counter.
+    """
+    identity = terminal.identity
+    if identity is None:
+        raise NotProvisioned()
+    now = utcnow()
+    sample = Application("printer-test", make_reference(identity.terminal_code, now.date(), 1),
+                         terminal.catalog.services[0].code, terminal.catalog.version, now, "queued")
+    lang = "en" if language == "en" else "id"
+    receipt = dataclasses.replace(
+        receipt_for(terminal, sample, lang), title=TEST_TITLE[lang], reference=f"{identity.terminal_code}-TEST",
+        qr_payload=f"LOKET-TEST {identity.terminal_code} {now:%Y%m%d%H%M%S}",
+    )
+    try:
+        job = backend_for(terminal.settings, terminal.paths.receipts).print(
+            receipt, terminal.settings.printer_paper, office_logo(terminal))
+    except PrinterError as e:
+        terminal.store.record_audit("printer.test_failed", str(e), actor=actor)
+        raise
+    terminal.store.record_audit("printer.tested", job.description, actor=actor)
+    return job
 
 
 def reprint_receipt(terminal: Terminal, reference: str, *, language: str | None = None, to: Path | None = None,

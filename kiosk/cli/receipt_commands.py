@@ -20,6 +20,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     reprint.add_argument("--paper", choices=PAPER_SIZES, help="with --to: the layout (default: the terminal's)")
     reprint.set_defaults(func=reprint_command)
 
+    printer = commands.add_parser("printer", help="the receipt printer")
+    printer_commands = printer.add_subparsers(dest="printer_command", metavar="SUBCOMMAND", required=True)
+    test = printer_commands.add_parser("test", help="print a sample receipt marked as a test")
+    test.add_argument("--language", choices=LANGUAGES, help="default: the terminal's language")
+    test.set_defaults(func=printer_test_command)
+
     receipt = commands.add_parser("receipt", help="receipts and their QR codes")
     sub = receipt.add_subparsers(dest="receipt_command", metavar="SUBCOMMAND", required=True)
     verify = sub.add_parser("verify", help="check a receipt's QR code: its text, or a photo, scan or PDF of it")
@@ -36,6 +42,15 @@ def reprint_command(args: argparse.Namespace) -> int:
     terminal = terminal_for(args)
     job = reprint_receipt(terminal, args.reference, language=args.language, to=args.to, paper=args.paper)
     print(f"{job.reference}: {job.description}")
+    return 0
+
+
+def printer_test_command(args: argparse.Namespace) -> int:
+    from printing import print_test_receipt
+
+    terminal = terminal_for(args)
+    job = print_test_receipt(terminal, args.language or terminal.settings.language)
+    print(f"printer test: {job.description}")
     return 0
 
 

@@ -12,7 +12,14 @@ from kiosk.errors import BadReference, LoketError
 from kiosk.reference import make_reference
 from kiosk.store import Application
 from kiosk.terminal import Terminal
-from printing import PrinterError, print_receipt, reprint_receipt
+from printing import (
+    MalformedPayload,
+    PrinterError,
+    print_receipt,
+    print_test_receipt,
+    reprint_receipt,
+    verify_qr_payload,
+)
 from tests.printing.conftest import decode_qr, pdf_text, pdf_to_png
 
 
@@ -93,3 +100,24 @@ def test_reprint_of_a_mistyped_or_unknown_reference_says_so(terminal: Terminal, 
     missing = make_reference("K7Q2", dt.date(2026, 3, 1), 77)
     with pytest.raises(LoketError, match=f"no application {missing} on this terminal"):
         reprint_receipt(terminal, missing)
+
+
+def test_printer_test_page_is_marked_and_its_qr_can_never_pass_as_a_receipt(
+    terminal: Terminal, tmp_path: Path,
+) -> None:
+    job = print_test_receipt(terminal, "id")
+    text = pdf_text(job.pdf_path)
+    assert "TES PRINTER - BUKAN TANDA TERIMA" in text and "K7Q2-TEST" in text
+    payload = decode_qr(pdf_to_png(job.pdf_path, tmp_path))[0]
+    assert payload.startswith("LOKET-TEST K7Q2 ")
+    with pytest.raises(MalformedPayload):
+        verify_qr_payload(payload, {"K7Q2": terminal.identity.verify_key})
+    assert terminal.store.counts()["queued"] == 0
+    assert [e["action"] for e in terminal.store.audit_entries()][-1] == "printer.tested"
+
+
+def test_printer_test_with_the_printer_down_is_a_printer_error_and_audited(terminal: Terminal) -> None:
+    terminal.update_settings(printer_backend="escpos", printer_escpos_url="tcp://127.0.0.1:9")
+    with pytest.raises(PrinterError, match="cannot reach the receipt printer"):
+        print_test_receipt(terminal, "en")
+    assert [e["action"] for e in terminal.store.audit_entries()][-1] == "printer.test_failed"

@@ -146,3 +146,9 @@ def test_the_installed_command_runs_end_to_end(terminal: Terminal, filed: Applic
                           text=True, timeout=60, env={**os.environ, "LOKET_HOME": str(terminal.paths.home)})
     assert done.returncode == 0, done.stderr
     assert f"{filed.reference}-reprint-1.pdf" in done.stdout
+
+
+def test_printer_test_command(terminal: Terminal, capsys: pytest.CaptureFixture) -> None:
+    assert loket(terminal, "printer", "test", "--language", "en") == 0
+    out = capsys.readouterr().out
+    assert out.startswith("printer test: saved as ") and "K7Q2-TEST.pdf" in out
