@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from central.db import insert_ignoring_conflicts
 from central.errors import ApiError
-from central.models import SeenNonce, Terminal
+from central.models import SeenNonce, Terminal, as_utc
 from kiosk.crypto import CryptoFailure
 from sync.protocol import (
     HEADER_NONCE,
@@ -31,6 +31,7 @@ from sync.protocol import (
 
 _NONCE = re.compile(r"[0-9a-fA-F]{16,64}")
 _PRUNE_EVERY_S = 60.0
+_LAST_SEEN_RESOLUTION_S = 5.0
 _last_prune = 0.0
 
 
@@ -79,7 +80,9 @@ def authenticate(session: Session, request: SignedRequest, *, now: float | None 
         terminal_id=terminal.id, nonce=nonce.lower(), seen_at=seen_at).returning(SeenNonce.nonce)).first()
     if fresh is None:
         raise _refuse("replay", "this request was seen before (replayed nonce)")
-    terminal.last_seen_at = seen_at
+    last_seen = as_utc(terminal.last_seen_at)
+    if last_seen is None or (seen_at - last_seen).total_seconds() > _LAST_SEEN_RESOLUTION_S:
+        terminal.last_seen_at = seen_at  # not on every request: that would lock the row for each one
     _prune_nonces(session, now)
     return terminal
 

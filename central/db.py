@@ -7,8 +7,9 @@ busy timeout instead of failing to upgrade a read lock; commits are `synchronous
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -82,10 +83,13 @@ class Database:
         if migrate_schema:
             migrate(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time; queueing threads here is fair and cheap, where queueing them
+        # on the file lock means polling with growing sleeps, which starves some requests for seconds
+        self._writer = threading.Lock() if is_sqlite(url) else contextlib.nullcontext()
 
-    @contextmanager
+    @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
-        with self._sessions() as session, session.begin():
+        with self._writer, self._sessions() as session, session.begin():
             yield session
 
     def dispose(self) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from central.db import insert_ignoring_conflicts
 from central.errors import ApiError
-from central.models import Application, AuditEntry, OfficeKey, StatusChange, Terminal, utcnow
+from central.models import Application, AuditEntry, StatusChange, Terminal, utcnow
 from central.offices import known_service_codes, office_keys
 from central.values import clean_text, has_control, is_uuid, plausible_utc
 from kiosk.crypto import CryptoFailure, b64decode, open_sealed
@@ -47,23 +47,40 @@ class Opened:
     key_id: int
 
 
-def _open_with_any(keys: Sequence[OfficeKey], sealed: bytes) -> tuple[int, dict] | None:
-    for key in keys:
+@dataclass(frozen=True)
+class OfficeMaterial:
+    """What checking an upload needs of its office: service codes ever offered, keys (current first)."""
+
+    services: frozenset[str]
+    keys: tuple[tuple[int, str], ...]  # (key id, private key)
+
+
+_material: dict[int, OfficeMaterial] = {}  # per process; re-read before any refusal it could have caused
+
+
+def office_material(session: Session, office_id: int, *, fresh: bool = False) -> OfficeMaterial:
+    if fresh or office_id not in _material:
+        keys = tuple((k.id, k.private_key) for k in office_keys(session, office_id))
+        _material[office_id] = OfficeMaterial(known_service_codes(session, office_id), keys)
+    return _material[office_id]
+
+
+def _open_with_any(keys: Sequence[tuple[int, str]], sealed: bytes) -> tuple[int, dict] | None:
+    for key_id, private_key in keys:
         try:
-            return key.id, open_sealed(key.private_key, sealed)
+            return key_id, open_sealed(private_key, sealed)
         except (CryptoFailure, ValueError):
             continue
     return None
 
 
-def check_upload(upload: ApplicationUpload, terminal: Terminal, services: frozenset[str],
-                 keys: Sequence[OfficeKey]) -> Opened | str:
+def check_upload(upload: ApplicationUpload, terminal: Terminal, office: OfficeMaterial) -> Opened | str:
     """The upload ready to store, or the reason it is refused for good."""
     if has_control(upload.catalog_version) or any(has_control(flag) for flag in upload.flags):
         return "catalog_version or flags hold control characters"
     if plausible_utc(upload.created_at) is None:
         return f"created_at {upload.created_at.isoformat()} is not a plausible time"
-    if upload.service_code not in services:
+    if upload.service_code not in office.services:
         return f"unknown service code {upload.service_code!r} for this office"
     try:
         reference = parse_reference(upload.reference)
@@ -79,7 +96,7 @@ def check_upload(upload: ApplicationUpload, terminal: Terminal, services: frozen
         return str(e)
     if len(sealed) > MAX_SEALED_BYTES:
         return f"sealed data is larger than {MAX_SEALED_BYTES} bytes"
-    opened = _open_with_any(keys, sealed)
+    opened = _open_with_any(office.keys, sealed)
     if opened is None:
         return "sealed data does not open with any key of this office"
     key_id, content = opened
@@ -148,16 +165,20 @@ def store_audit(session: Session, terminal: Terminal, entries: Sequence[AuditUpl
     return [entry.id for entry in entries]
 
 
+def _check_all(uploads: Sequence[ApplicationUpload], terminal: Terminal, office: OfficeMaterial
+               ) -> list[Opened | str]:
+    return [check_upload(upload, terminal, office) if is_uuid(upload.id) else "the id is not a UUID in canonical form"
+            for upload in uploads]
+
+
 def ingest(session: Session, terminal: Terminal, batch: UploadBatch, *, now: dt.datetime | None = None
            ) -> UploadResponse:
     """Stores a batch from `terminal` in the caller's transaction; one result per application, in order."""
     now = now or utcnow()
     audit_stored = store_audit(session, terminal, batch.audit, now)
-    services = known_service_codes(session, terminal.office_id)
-    keys = office_keys(session, terminal.office_id)
-    verdicts: list[Opened | str] = [
-        check_upload(upload, terminal, services, keys) if is_uuid(upload.id)
-        else "the id is not a UUID in canonical form" for upload in batch.applications]
+    verdicts = _check_all(batch.applications, terminal, office_material(session, terminal.office_id))
+    if any(isinstance(v, str) for v in verdicts):  # refuse for good only on what the database says now
+        verdicts = _check_all(batch.applications, terminal, office_material(session, terminal.office_id, fresh=True))
     first_of_each: dict[str, Opened] = {}
     for verdict in verdicts:
         if isinstance(verdict, Opened):

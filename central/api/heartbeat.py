@@ -19,6 +19,7 @@ router = APIRouter(tags=["heartbeat"])
 def heartbeat(signed: Signed, db: DB) -> HeartbeatResponse:
     with terminal_transaction(db, signed) as (session, terminal):
         beat = decode_body(signed, Heartbeat)
+        terminal.last_seen_at = utcnow()
         terminal.queue_json = clean_text(json.dumps(beat.queue, sort_keys=True))
         age = beat.oldest_unsynced_age_s
         terminal.oldest_unsynced_age_s = age if age is not None and math.isfinite(age) else None

@@ -75,6 +75,7 @@ def test_a_heartbeat_is_recorded_for_staff(central, enrolled):
 def test_after_key_rotation_the_heartbeat_hands_out_the_new_key_and_old_sealed_data_still_opens(central, enrolled):
     sim = enrolled()
     old_key = sim.identity.office_key
+    sim.upload([sim.application()])  # central now holds the office's keys in memory
     with Database(central.db_url).transaction() as session:
         new_key = rotate_office_key(session, get_office(session, "3273010001")).public_key
     assert sim.heartbeat().office_key == new_key != old_key
