@@ -43,6 +43,14 @@ def _logo(path: str, mtime: float, width: int) -> Image.Image:
     return strip.point(lambda v: 0 if v < 128 else 255).convert("1")
 
 
+def _know_paper_width(printer: Escpos, dots: int) -> None:
+    """Tells a generic printer profile the paper width, on this printer only (profiles share their data)."""
+    data = printer.profile.profile_data
+    width = data.get("media", {}).get("width", {})
+    if width.get("pixels", "Unknown") == "Unknown":
+        printer.profile.profile_data = {**data, "media": {**data.get("media", {}), "width": {**width, "pixels": dots}}}
+
+
 def write_receipt(printer: Escpos, receipt: Receipt, paper: str, logo: Path | None = None, *,
                   cut: bool = True) -> None:
     """Sends the receipt to an open python-escpos printer (network, USB, serial or Dummy)."""
@@ -60,6 +68,7 @@ def write_receipt(printer: Escpos, receipt: Receipt, paper: str, logo: Path | No
         printer.textln("-" * width)
 
     if logo is not None and logo.exists():
+        _know_paper_width(printer, DOTS.get(paper, 576))
         printer.image(_logo(str(logo), logo.stat().st_mtime, DOTS.get(paper, 576)))
     line(receipt.office_name, align="center", bold=True)
     line(receipt.title, align="center")
