@@ -1,0 +1,217 @@
+"""The kiosk application: one window, a top bar, the screens, the docked keyboard and the idle reset.
+
+`LoketApp` holds the small app-level state the screens read (language, theme, text size, the
+citizen's `Journey`) and the `Terminal` they call. It never talks SQL or HTTP itself: filing goes
+through `kiosk/`, receipts through `printing/`, status refreshes through the sync worker.
+Create it only after `screens.launch.configure_kivy()` has set Kivy's config.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.text import DEFAULT_FONT, LabelBase
+from kivy.core.window import Window
+from kivy.factory import Factory
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from kiosk.errors import LoketError
+from kiosk.i18n import translate
+from kiosk.journey import IdleTimer, Journey, call_staff, clock_text
+from kiosk.terminal import Terminal
+from screens import consent, documents, form, not_provisioned, receipt, review, services, status, welcome
+from screens.dialogs import HelpDialog, IdleDialog
+from screens.keyboard import KeyboardDock  # noqa: F401  (registers the class used in app.kv)
+from screens.theme import palette
+
+log = logging.getLogger("loket.screens")
+FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
+#: where the idle reset is never needed: nothing of a citizen is on these screens
+RESTING_SCREENS = ("welcome", "not_provisioned")
+LARGE_TEXT_SCALE = 1.3
+SCREENS = {
+    "welcome": welcome.WelcomeScreen, "services": services.ServicesScreen, "form": form.FormScreen,
+    "documents": documents.DocumentsScreen, "review": review.ReviewScreen, "consent": consent.ConsentScreen,
+    "receipt": receipt.ReceiptScreen, "status": status.StatusScreen,
+    "not_provisioned": not_provisioned.NotProvisionedScreen,
+}
+
+
+def register_fonts() -> None:
+    """Noto Sans (bundled, covers Indonesian) for text; Kivy's DejaVu Sans for the icons."""
+    LabelBase.register(DEFAULT_FONT, str(FONTS / "NotoSans-Regular.ttf"), fn_bold=str(FONTS / "NotoSans-Bold.ttf"))
+    LabelBase.register("Symbols", "data/fonts/DejaVuSans.ttf")
+
+
+class LoketApp(App):
+    """The citizen-facing kiosk."""
+
+    title = "Loket"
+    lang = StringProperty("id")
+    text_scale = NumericProperty(1.0)
+    high_contrast = BooleanProperty(False)
+    theme = ObjectProperty(palette(False))
+    office_name = StringProperty("")
+    clock = StringProperty("")
+    keyboard = ObjectProperty(None, allownone=True)
+
+    def __init__(self, terminal: Terminal, *, sync_worker: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.terminal = terminal
+        self.sync_worker = sync_worker
+        settings = terminal.settings
+        self.journey = Journey(language=settings.language)
+        self.idle = IdleTimer(settings.idle_timeout_s, settings.idle_warning_s, time.monotonic())
+        self.lang = settings.language
+        self.base_text_scale = settings.text_scale
+        self.text_scale = settings.text_scale
+        self.high_contrast = settings.high_contrast
+        self.idle_dialog: IdleDialog | None = None
+        self.help_dialog: HelpDialog | None = None
+        self.screen_manager: ScreenManager | None = None
+        self._idle_event = None
+
+    # -- words ------------------------------------------------------------------------------
+
+    def t(self, message: str, language: str | None = None, **values: Any) -> str:
+        """`message` (English gettext id) in the current language; kv passes `app.lang` to re-label."""
+        return translate(language or self.lang, message, **values)
+
+    def set_language(self, language: str) -> None:
+        self.journey.set_language(language)
+        self.lang = language
+        self._tick_clock()
+
+    def on_high_contrast(self, _app: LoketApp, value: bool) -> None:
+        self.theme = palette(value)
+
+    def toggle_text_size(self) -> None:
+        large = self.text_scale > self.base_text_scale
+        self.text_scale = self.base_text_scale if large else self.base_text_scale * LARGE_TEXT_SCALE
+
+    # -- building --------------------------------------------------------------------------
+
+    def build(self):
+        register_fonts()
+        Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+        root = Factory.KioskRoot()
+        self.keyboard = root.ids.keyboard_dock
+        self.screen_manager = root.ids.screens
+        self.screen_manager.transition = NoTransition()
+        for name, cls in SCREENS.items():
+            self.screen_manager.add_widget(cls(name=name))
+        Window.bind(on_touch_down=self._activity, on_key_down=self._activity)
+        Clock.schedule_interval(self._check_idle, 0.25)
+        Clock.schedule_interval(lambda *_: self._tick_clock(), 1)
+        self.reset()
+        return root
+
+    def on_start(self) -> None:
+        if self.sync_worker is not None:
+            self.sync_worker.start()
+
+    def on_stop(self) -> None:
+        if self.sync_worker is not None:
+            self.sync_worker.stop()
+        self.terminal.close()
+
+    # -- moving between screens ---------------------------------------------------------------
+
+    @property
+    def provisioned(self) -> bool:
+        try:
+            return self.terminal.identity is not None
+        except LoketError as e:
+            log.error("cannot read the terminal identity: %s", e)
+            return False
+
+    def go(self, name: str) -> None:
+        """Shows screen `name` (its `enter()` prepares it from the journey)."""
+        if self.keyboard is not None:
+            self.keyboard.hide()
+        screen = self.screen_manager.get_screen(name)
+        if hasattr(screen, "enter"):
+            screen.enter()
+        self.screen_manager.current = name
+
+    @property
+    def current_screen(self):
+        return self.screen_manager.current_screen
+
+    def reset(self) -> None:
+        """Back to the start with nothing of the last citizen left in memory or on any widget."""
+        self.dismiss_dialogs()
+        if self.keyboard is not None:
+            self.keyboard.hide()
+        self.journey.reset(self.terminal.settings.language)
+        for screen in self.screen_manager.screens:
+            screen.clear()
+        self.lang = self.terminal.settings.language
+        self.text_scale = self.base_text_scale
+        self.high_contrast = self.terminal.settings.high_contrast
+        identity = self.terminal.identity if self.provisioned else None
+        self.office_name = identity.office_name if identity else ""
+        self._tick_clock()
+        self.idle.touch(time.monotonic())
+        self.go("welcome" if identity else "not_provisioned")
+
+    def application_filed(self) -> None:
+        """An application is queued: the sync worker sends it as soon as it can."""
+        if self.sync_worker is not None:
+            self.sync_worker.wake()
+
+    # -- help and idle --------------------------------------------------------------------------
+
+    def call_staff(self) -> None:
+        try:
+            call_staff(self.terminal.store, self.screen_manager.current)
+        except LoketError as e:  # the citizen still sees the message; staff see the log
+            log.error("could not record the help request: %s", e)
+        if self.help_dialog is None:
+            self.help_dialog = HelpDialog()
+        self.help_dialog.open()
+
+    def dismiss_dialogs(self) -> None:
+        for dialog in (self.idle_dialog, self.help_dialog):
+            if dialog is not None and dialog.parent is not None:
+                dialog.dismiss(animation=False)
+
+    def still_here(self) -> None:
+        self.idle.touch(time.monotonic())
+        if self.idle_dialog is not None:
+            self.idle_dialog.dismiss(animation=False)
+
+    def _activity(self, *_args: Any) -> None:
+        if self.idle_dialog is None or self.idle_dialog.parent is None:
+            self.idle.touch(time.monotonic())
+
+    def _check_idle(self, *_args: Any) -> None:
+        if self.screen_manager.current in RESTING_SCREENS and self.journey.is_blank:
+            self.idle.touch(time.monotonic())
+            return
+        now = time.monotonic()
+        phase = self.idle.phase(now)
+        if phase == "expired":
+            self.reset()
+        elif phase == "warning":
+            if self.idle_dialog is None:
+                self.idle_dialog = IdleDialog()
+            self.idle_dialog.seconds_left = self.idle.seconds_left(now)
+            if self.idle_dialog.parent is None:
+                if self.keyboard is not None:
+                    self.keyboard.hide()
+                self.idle_dialog.open(animation=False)
+
+    def _tick_clock(self) -> None:
+        self.clock = clock_text(dt.datetime.now(), self.lang)
+
+
+__all__ = ["LoketApp", "register_fonts"]

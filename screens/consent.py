@@ -1,0 +1,74 @@
+"""Consent (UU 27/2022): what is collected, why, how long it is kept, who sees it; then submit.
+
+"Kirim Permohonan" stays disabled until the citizen taps "Saya setuju". Submitting files the
+application through kiosk/ (one durable transaction) and moves on to the receipt.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+
+from kiosk.errors import FormInvalid, LoketError, NotProvisioned
+from screens.widgets import KioskScreen, load_kv
+
+log = logging.getLogger("loket.screens")
+
+
+class ConsentScreen(KioskScreen):
+    step = NumericProperty(0)
+    steps = NumericProperty(0)
+    agreed = BooleanProperty(False)
+    collected = StringProperty("")
+    service = ObjectProperty(None, allownone=True)
+    problem = StringProperty("")
+
+    def enter(self) -> None:
+        journey = self.app.journey
+        self.service = journey.service
+        self.step, self.steps = journey.step_number("consent"), journey.step_count
+        self.agreed = journey.consent_given
+        self.problem = ""
+        self.ids.scroll.scroll_y = 1
+
+    def collected_text(self, language: str) -> str:
+        if self.service is None:
+            return ""
+        return ", ".join(f.label.in_language(language) for f in self.app.journey.form_fields)
+
+    def toggle(self) -> None:
+        self.agreed = not self.agreed
+        self.app.journey.consent_given = self.agreed
+
+    def submit(self) -> None:
+        app = self.app
+        if not self.agreed:
+            return
+        try:
+            app.journey.submit(app.terminal.store, app.terminal.catalog)
+        except FormInvalid:
+            page = app.journey.first_page_with_error()
+            if page is None:
+                self.problem = "Please tick to say you agree."
+                return
+            app.journey.page = page
+            app.go("form")
+            return
+        except NotProvisioned:
+            app.go("not_provisioned")
+            return
+        except LoketError as e:  # StoreFull and other store faults: nothing was queued
+            log.error("could not file the application: %s", e)
+            self.problem = "We could not record your application. Please ask a staff member for help."
+            return
+        app.application_filed()
+        app.go("receipt")
+
+    def clear(self) -> None:
+        self.agreed = False
+        self.problem = ""
+        self.service = None
+
+
+load_kv(__file__)

@@ -1,0 +1,144 @@
+"""The on-screen keyboard, docked under the screens: a numeric pad or the Indonesian full layout.
+
+It is Kivy's `VKeyboard` with our JSON layouts (assets/keyboards), placed in the root layout rather
+than floating over it, so the screen above shrinks and the field being typed stays visible. Keys go
+to the `KioskInput` that has the focus; touching the keyboard never takes that focus away.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.clock import Clock
+from kivy.metrics import dp
+from kivy.properties import NumericProperty, ObjectProperty, OptionProperty
+from kivy.uix.behaviors import FocusBehavior
+from kivy.uix.anchorlayout import AnchorLayout
+from kivy.uix.textinput import TextInput
+from kivy.uix.vkeyboard import VKeyboard
+
+from screens.widgets import load_kv, scroll_view_of
+
+KEYBOARDS = Path(__file__).resolve().parent.parent / "assets" / "keyboards"
+LAYOUTS = {"numeric": str(KEYBOARDS / "numeric.json"), "text": str(KEYBOARDS / "indonesian.json")}
+#: which keyboard each catalog field type gets
+KEYBOARD_FOR_TYPE = {"nik": "numeric", "kk": "numeric", "phone": "numeric", "postal_code": "numeric",
+                     "number": "numeric", "date": "numeric"}
+KEY_HEIGHT_DP = 80
+NUMERIC_PAD_WIDTH_DP = 760
+TEXT_KEYBOARD_WIDTH_DP = 1600
+
+
+class KioskInput(TextInput):
+    """A text field that opens our docked keyboard (`keyboard_kind`) instead of a system one."""
+
+    keyboard_kind = OptionProperty("text", options=tuple(LAYOUTS))
+    #: what to scroll into view above the keyboard (the whole question, not just the box)
+    reveal = ObjectProperty(None, allownone=True)
+
+    def on_focus(self, instance, focused: bool) -> None:
+        from kivy.app import App
+
+        app = App.get_running_app()
+        if app is not None and app.keyboard is not None:
+            if focused:
+                app.keyboard.attach(self)
+            else:
+                app.keyboard.detach_later(self)
+
+
+class KioskKeyboard(VKeyboard):
+    """A VKeyboard that fills the box it is given and leaves the focused field focused."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.do_translation = self.do_rotation = self.do_scale = False
+        self._refresh = Clock.create_trigger(lambda *_: self.refresh(True))
+        self.bind(size=self._refresh)
+
+    def on_touch_down(self, touch) -> bool | None:
+        if self.collide_point(*touch.pos):
+            FocusBehavior.ignored_touch.append(touch)
+        return super().on_touch_down(touch)
+
+
+class KeyboardDock(AnchorLayout):
+    """The strip at the bottom of the window that holds the keyboard while a field has the focus."""
+
+    target = ObjectProperty(None, allownone=True)
+    kind = OptionProperty("text", options=tuple(LAYOUTS))
+    shown_height = NumericProperty(0)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.keyboard = KioskKeyboard(layout=LAYOUTS["text"], size_hint=(None, 1))
+        self.keyboard.bind(on_textinput=self._typed, on_key_down=self._special)
+        self._pending_detach = None
+
+    # -- showing and hiding ---------------------------------------------------------------
+
+    def attach(self, field: KioskInput) -> None:
+        if self._pending_detach is not None:
+            self._pending_detach.cancel()
+            self._pending_detach = None
+        self.target = field
+        self.kind = field.keyboard_kind
+        self.keyboard.layout = LAYOUTS[self.kind]
+        if self.keyboard.parent is None:
+            self.add_widget(self.keyboard)
+        self.height = self._height_for(self.kind)
+        # a numeric pad as wide as the screen is a long reach; keep it about hand-sized
+        wanted = dp(NUMERIC_PAD_WIDTH_DP) if self.kind == "numeric" else dp(TEXT_KEYBOARD_WIDTH_DP)
+        self.keyboard.width = min(wanted, self.width - dp(16))
+        Clock.schedule_once(lambda *_: self._reveal(field), 0)
+
+    def detach_later(self, field: KioskInput) -> None:
+        """Hides the keyboard on the next frame unless another field took the focus meanwhile."""
+        if self.target is field:
+            self._pending_detach = Clock.schedule_once(lambda *_: self.hide(), 0)
+
+    def hide(self) -> None:
+        self._pending_detach = None
+        self.target = None
+        if self.keyboard.parent is not None:
+            self.remove_widget(self.keyboard)
+        self.height = 0
+
+    @property
+    def visible(self) -> bool:
+        return self.keyboard.parent is not None
+
+    def _height_for(self, kind: str) -> float:
+        from kivy.core.window import Window
+
+        rows = 4 if kind == "numeric" else 5
+        wanted = rows * dp(KEY_HEIGHT_DP) + dp(24)
+        # on a short screen (1024x600) the keys shrink rather than hide the field being typed
+        return min(wanted, Window.height * 0.45)
+
+    def _reveal(self, field: KioskInput) -> None:
+        scroll = scroll_view_of(field)
+        if scroll is not None and field.get_root_window() is not None:
+            scroll.scroll_to(field.reveal or field, padding=dp(16), animate=False)
+
+    # -- typing ---------------------------------------------------------------------------
+
+    def _typed(self, _keyboard: VKeyboard, text: str) -> None:
+        if self.target is not None:
+            self.target.insert_text(text)
+
+    def _special(self, _keyboard: VKeyboard, keycode: str, _internal: str | None, _modifiers: list) -> None:
+        field = self.target
+        if field is None:
+            return
+        if keycode == "backspace":
+            field.do_backspace()
+        elif keycode == "enter":
+            following = field.get_focus_next()
+            if isinstance(following, KioskInput):
+                following.focus = True
+            else:
+                field.focus = False
+
+
+load_kv(__file__)

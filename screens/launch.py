@@ -1,0 +1,102 @@
+"""Starting the kiosk: Kivy's configuration (kiosk mode or windowed) and the `loket run` command.
+
+`configure_kivy()` must run before anything imports `kivy.core.window`, because Kivy reads its
+window settings once, when the window is created. `loket run` and `loket demo` plug into the
+`loket` CLI through the `loket.commands` entry point, so kiosk/ never imports Kivy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def configure_kivy(*, kiosk_mode: bool, size: tuple[int, int] | None = None) -> None:
+    """Kiosk mode: fullscreen, borderless, no exit on Escape, no multitouch dots, no cursor."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_HOME", str(Path(tempfile.gettempdir()) / "loket-kivy"))
+    from kivy.config import Config
+
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("kivy", "keyboard_mode", "system")
+    Config.set("kivy", "log_level", "warning")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+    Config.set("graphics", "multisamples", "0")
+    if kiosk_mode:
+        Config.set("graphics", "fullscreen", "auto")
+        Config.set("graphics", "borderless", "1")
+        Config.set("graphics", "show_cursor", "0")
+    else:
+        Config.set("graphics", "fullscreen", "0")
+        Config.set("graphics", "borderless", "0")
+        width, height = size or (1280, 800)
+        Config.set("graphics", "width", str(width))
+        Config.set("graphics", "height", str(height))
+
+
+def lock_window(kiosk_mode: bool) -> None:
+    """Window close and Alt+F4 do nothing in kiosk mode; SIGTERM/SIGINT still stop the app cleanly."""
+    from kivy.app import App
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+
+    if kiosk_mode:
+        Window.bind(on_request_close=lambda *_args, **_kw: True)
+        Window.show_cursor = False
+
+    def stop(*_: Any) -> None:
+        Clock.schedule_once(lambda *_: App.get_running_app() and App.get_running_app().stop())
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+
+def run_kiosk(home: Path | None, *, windowed: bool = False, size: tuple[int, int] | None = None) -> int:
+    """Opens the kiosk on the terminal in `home` and returns when it stops."""
+    from kiosk.terminal import Terminal
+
+    terminal = Terminal(home)
+    kiosk_mode = terminal.settings.kiosk_mode and not windowed
+    configure_kivy(kiosk_mode=kiosk_mode, size=size)
+    worker = None
+    if terminal.settings.server_url or (terminal.identity and terminal.identity.server_url):
+        from sync.worker import SyncWorker
+
+        worker = SyncWorker(terminal.paths.home)
+    from screens.app import LoketApp
+
+    app = LoketApp(terminal, sync_worker=worker)
+    lock_window(kiosk_mode)
+    app.run()
+    return 0
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError("use WIDTHxHEIGHT, e.g. 1080x1920") from None
+    return width, height
+
+
+def _add_window_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--windowed", action="store_true", help="a normal window instead of kiosk mode")
+    parser.add_argument("--size", type=_size, help="window size when windowed, e.g. 1080x1920")
+
+
+def register_run(subparsers: Any) -> None:
+    parser = subparsers.add_parser("run", help="open the citizen kiosk (fullscreen kiosk mode by default)")
+    _add_window_options(parser)
+    parser.set_defaults(func=lambda args: run_kiosk(args.home, windowed=args.windowed, size=args.size))
+
+
+def register_demo(subparsers: Any) -> None:
+    from screens.demo import run_demo
+
+    parser = subparsers.add_parser("demo", help="make a demo terminal (PDF receipts) and open the kiosk windowed")
+    _add_window_options(parser)
+    parser.set_defaults(func=lambda args: run_demo(args.home, size=args.size))

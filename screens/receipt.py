@@ -1,0 +1,90 @@
+"""Receipt: the application number in large type, its QR on screen, and the printing progress.
+
+Printing runs on a background thread (a slow or broken printer never freezes the screen). Whatever
+happens to the paper, the number stays on screen to write down or photograph: the application is
+already safely queued.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import qrcode
+from kivy.clock import Clock
+from kivy.graphics.texture import Texture
+from kivy.properties import ObjectProperty, OptionProperty, StringProperty
+
+from kiosk.errors import LoketError
+from printing import PrinterError, make_qr_payload, print_receipt
+from screens.widgets import KioskScreen, load_kv
+
+log = logging.getLogger("loket.screens")
+
+
+def qr_texture(payload: str, box_px: int = 8) -> Texture:
+    """The QR code of `payload` as a Kivy texture (black on white, with the quiet zone)."""
+    code = qrcode.QRCode(box_size=box_px, border=4)
+    code.add_data(payload)
+    code.make(fit=True)
+    image = code.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
+    image = image.transpose(1)  # PIL's top-down rows to OpenGL's bottom-up: FLIP_TOP_BOTTOM
+    texture = Texture.create(size=image.size, colorfmt="rgb")
+    texture.mag_filter = "nearest"
+    texture.blit_buffer(image.tobytes(), colorfmt="rgb", bufferfmt="ubyte")
+    return texture
+
+
+class ReceiptScreen(KioskScreen):
+    reference = StringProperty("")
+    service = ObjectProperty(None, allownone=True)
+    qr = ObjectProperty(None, allownone=True)
+    printing = OptionProperty("idle", options=("idle", "printing", "printed", "failed"))
+    #: the last print job (description, pdf_path) or the error, for maintenance and tests
+    outcome = ObjectProperty(None, allownone=True)
+
+    def enter(self) -> None:
+        app = self.app
+        filed = app.journey.filed
+        if filed is None:
+            return
+        self.reference = filed.reference
+        self.service = app.journey.service
+        try:
+            self.qr = qr_texture(make_qr_payload(app.terminal.identity, filed))
+        except LoketError as e:
+            log.error("no QR for %s: %s", filed.reference, e)
+            self.qr = None
+        self.outcome = None
+        self.printing = "printing"
+        terminal, language = app.terminal, app.lang
+        threading.Thread(target=self._print, args=(terminal, filed, language), name="loket-print",
+                         daemon=True).start()
+
+    def _print(self, terminal, filed, language: str) -> None:
+        try:
+            job = print_receipt(terminal, filed, language)
+        except PrinterError as e:
+            log.error("receipt %s not printed: %s", filed.reference, e)
+            Clock.schedule_once(lambda *_: self._printed(filed.reference, "failed", e))
+        else:
+            Clock.schedule_once(lambda *_: self._printed(filed.reference, "printed", job))
+
+    def _printed(self, reference: str, state: str, outcome: object) -> None:
+        if reference != self.reference:  # the citizen already left; the next one must not see this
+            return
+        self.outcome = outcome
+        self.printing = state
+
+    def done(self) -> None:
+        self.app.reset()
+
+    def clear(self) -> None:
+        self.reference = ""
+        self.service = None
+        self.qr = None
+        self.outcome = None
+        self.printing = "idle"
+
+
+load_kv(__file__)

@@ -1,0 +1,88 @@
+"""Status lookup: the citizen types an application number and sees where it stands.
+
+The answer comes from the terminal's own queue (through kiosk/); when a sync worker runs, the screen
+also asks it to pull the office's latest statuses in the background and reads the queue again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from kivy.clock import Clock
+from kivy.properties import ObjectProperty, StringProperty
+
+from kiosk.errors import BadReference, LoketError
+from kiosk.journey import StatusLookup, look_up_status
+from screens.widgets import KioskScreen, load_kv
+
+log = logging.getLogger("loket.screens")
+#: how long after asking the worker for fresh statuses the screen reads the queue again
+REFRESH_DELAY_S = 3.0
+
+
+class StatusScreen(KioskScreen):
+    result: StatusLookup | None = ObjectProperty(None, allownone=True)
+    problem = StringProperty("")
+    refreshing = StringProperty("")
+
+    def enter(self) -> None:
+        self.ids.reference_input.focus = True
+
+    def look_up(self) -> None:
+        typed = self.ids.reference_input.text
+        self.result = None
+        self.problem = ""
+        if not typed.strip():
+            self.problem = "Type the number printed on your receipt."
+            return
+        try:
+            self.result = look_up_status(self.app.terminal.store, self._catalog(), typed)
+        except BadReference:
+            self.problem = "This number is not right. Check it against your receipt."
+            return
+        if not self.result.found:
+            self.problem = "This kiosk does not know that number. Please ask a staff member."
+            return
+        self._refresh_live(self.result.reference)
+
+    def _catalog(self):
+        try:
+            return self.app.terminal.catalog
+        except LoketError:
+            return None
+
+    def _refresh_live(self, reference: str) -> None:
+        worker = self.app.sync_worker
+        if worker is None:
+            return
+        self.refreshing = reference
+        threading.Thread(target=self._pull, args=(worker, reference), name="loket-status", daemon=True).start()
+
+    def _pull(self, worker, reference: str) -> None:
+        try:
+            worker.refresh_status()
+        except Exception as e:  # offline is normal: the local answer stays on screen
+            log.info("status refresh failed: %s", e)
+        Clock.schedule_once(lambda *_: self._reread(reference), REFRESH_DELAY_S)
+
+    def _reread(self, reference: str) -> None:
+        if self.refreshing != reference or self.result is None or self.result.reference != reference:
+            return
+        self.refreshing = ""
+        try:
+            self.result = look_up_status(self.app.terminal.store, self._catalog(), reference)
+        except LoketError as e:
+            log.error("status re-read failed: %s", e)
+
+    def when(self, moment) -> str:
+        return moment.astimezone().strftime("%d-%m-%Y %H.%M") if moment else ""
+
+    def clear(self) -> None:
+        self.ids.reference_input.text = ""
+        self.result = None
+        self.problem = ""
+        self.refreshing = ""
+
+
+load_kv(__file__)

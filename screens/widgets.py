@@ -1,0 +1,124 @@
+"""The building blocks every screen shares: big buttons, labels sized for reading, error lines.
+
+Their looks (sizes in dp/sp times the text scale, theme colours) live in `widgets.kv`; the screens
+compose them. `KioskScreen` is the base of every screen: `clear()` forgets what a citizen left on it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.app import App
+from kivy.lang import Builder
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, OptionProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+from kivy.uix.screenmanager import Screen
+from kivy.uix.scrollview import ScrollView
+from kivy.uix.widget import Widget
+
+SYMBOLS = "[font=Symbols]{}[/font]"
+
+
+def symbol(character: str) -> str:
+    """Markup for an icon from the symbol font (the text font lacks ✓ ⚠ ⌫ …)."""
+    return SYMBOLS.format(character)
+
+
+class KioskButton(ButtonBehavior, Label):
+    """A large, rounded, wrapping button. `role` picks its colours: primary, secondary or quiet."""
+
+    role = OptionProperty("secondary", options=("primary", "secondary", "quiet", "selected"))
+    min_height = NumericProperty(dp(80))
+    #: True: as wide as its words (set `width` from `texture_size` where used); False: wrap to the width
+    fit_width = BooleanProperty(False)
+
+
+class KioskLabel(Label):
+    """Body text: 24 sp times the text scale, wrapping to its width."""
+
+
+class Heading(KioskLabel):
+    pass
+
+
+class Muted(KioskLabel):
+    pass
+
+
+class BigNumber(KioskLabel):
+    pass
+
+
+class TextLabel(KioskLabel):
+    """Shows catalog `Text` in the current language, after an optional `prefix` (e.g. a bullet)."""
+
+    source = ObjectProperty(None, allownone=True)
+    prefix = StringProperty("")
+
+
+class ErrorLine(BoxLayout):
+    """An error the citizen can act on: an icon and words, never colour alone."""
+
+    message = StringProperty("")
+
+
+class StepHeader(BoxLayout):
+    """"Langkah i dari n" over the screen's title; the title is catalog `Text` or an English gettext id."""
+
+    step = NumericProperty(0)
+    steps = NumericProperty(0)
+    title = ObjectProperty(None, allownone=True)
+    title_id = StringProperty("")
+
+
+class NavBar(BoxLayout):
+    """Kembali bottom-left, the one primary action bottom-right, on every step of the journey."""
+
+    back_text = StringProperty("")
+    next_text = StringProperty("")
+    next_enabled = BooleanProperty(True)
+    show_back = BooleanProperty(True)
+    show_next = BooleanProperty(True)
+    __events__ = ("on_back", "on_next")
+
+    def on_back(self) -> None:
+        pass
+
+    def on_next(self) -> None:
+        pass
+
+
+class KioskScreen(Screen):
+    """Base of every screen."""
+
+    app = ObjectProperty(None, rebind=True)
+
+    def __init__(self, **kwargs) -> None:
+        self.app = App.get_running_app()
+        super().__init__(**kwargs)
+
+    def clear(self) -> None:
+        """Forget everything a citizen typed or saw here (idle reset, next citizen)."""
+
+
+def scroll_view_of(widget: Widget) -> ScrollView | None:
+    """The ScrollView that holds `widget`, if any."""
+    parent = widget.parent
+    while parent is not None and parent is not parent.parent:
+        if isinstance(parent, ScrollView):
+            return parent
+        parent = parent.parent
+    return None
+
+
+def load_kv(module_file: str) -> None:
+    """Loads the `.kv` that sits next to a screen module, once."""
+    path = str(Path(module_file).with_suffix(".kv"))
+    if path not in Builder.files:
+        Builder.load_file(path)
+
+
+load_kv(__file__)
