@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import subprocess
 from pathlib import Path
 
 import pytest
+import zxingcpp
+from PIL import Image
 from pypdf import PdfReader
 from reportlab.lib.units import mm
 
@@ -15,7 +18,7 @@ from kiosk.terminal import Terminal
 from printing import BadSignature, render_receipt_pdf, verify_qr_payload
 from printing.content import build_receipt
 from printing.layouts import render_pdf
-from tests.printing.conftest import decode_qr, pdf_text, pdf_to_png
+from tests.printing.conftest import decode_qr, file_sample, pdf_text, pdf_to_png
 
 PAPERS = ["58mm", "80mm", "a4"]
 
@@ -95,3 +98,16 @@ def test_receipt_without_a_logo_still_renders(terminal: Terminal, filed: Applica
     for paper in PAPERS:
         pdf = render_pdf(receipt, paper, logo=None)
         assert decode_qr(pdf_to_png(pdf, tmp_path)) == [receipt.qr_payload]
+
+
+def test_every_service_receipt_decodes_from_black_and_white_58mm(terminal: Terminal, tmp_path: Path) -> None:
+    """Thermal heads print dots, not grey: the QR must survive a hard black/white rasterisation."""
+    for service in terminal.catalog.services:
+        app = file_sample(terminal, service.code)
+        pdf = tmp_path / "receipt.pdf"
+        pdf.write_bytes(render_receipt_pdf(terminal, app, "id", "58mm"))
+        subprocess.run(["pdftoppm", "-r", "203", "-mono", "-singlefile", str(pdf), str(tmp_path / "mono")], check=True)
+        with Image.open(tmp_path / "mono.pbm") as image:
+            found = [c.text for c in zxingcpp.read_barcodes(image.convert("L"))]
+        assert len(found) == 1, service.code
+        assert verify_qr_payload(found[0], {"K7Q2": terminal.identity.verify_key}).service_code == service.code
