@@ -33,6 +33,18 @@ _FAULTS = {
 }
 
 
+_MEDIA_BOX = re.compile(rb"/MediaBox \[\s*0 0 ([0-9.]+) ([0-9.]+)\s*\]")
+
+
+def media_option(pdf: bytes, paper: str) -> list[str]:
+    """`-o media=Custom.WxHmm` for roll paper, so the driver feeds as much paper as the receipt is long."""
+    found = _MEDIA_BOX.search(pdf)
+    if paper == "a4" or not found:
+        return []
+    width, height = (float(v) * 25.4 / 72 for v in found.groups())
+    return ["-o", f"media=Custom.{width:.0f}x{height:.0f}mm"]
+
+
 def _run(args: list[str], *, stdin: bytes | None = None, timeout: float = 10) -> subprocess.CompletedProcess:
     try:
         return subprocess.run(args, input=stdin, capture_output=True, timeout=timeout, check=False,
@@ -134,7 +146,8 @@ class CupsBackend:
     def print(self, receipt: Receipt, paper: str, logo: Path | None) -> PrintJob:
         self.check()
         pdf = render_pdf(receipt, paper, logo)
-        result = _run(["lp", "-d", self.queue, "-t", f"{receipt.title} {receipt.reference}", "-"], stdin=pdf)
+        result = _run(["lp", "-d", self.queue, "-t", f"{receipt.title} {receipt.reference}",
+                       *media_option(pdf, paper), "-"], stdin=pdf)
         found = _REQUEST_ID.search(result.stdout.decode("utf-8", "replace"))
         if result.returncode != 0 or not found:
             detail = _first_line(result.stderr) or _first_line(result.stdout) or f"exit code {result.returncode}"

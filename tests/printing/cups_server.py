@@ -129,10 +129,12 @@ class PrivateCups:
     def find_output(self, reference: str, job_id: str, timeout: float = 15) -> Path:
         """The PDF cups-pdf wrote for one job: its name carries the title (with the reference) and job id."""
         number = job_id.rsplit("-", 1)[-1]
+        queue = job_id.rsplit("-", 1)[0]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for path in self.output.glob(f"*{reference}*-job_{number}.pdf"):
-                if path.stat().st_size > 0:
+            completed = self.run("lpstat", "-W", "completed", "-o", queue, check=False).stdout.split()
+            if job_id in completed:  # cups-pdf has finished writing when CUPS calls the job completed
+                for path in self.output.glob(f"*{reference}*-job_{number}.pdf"):
                     return path
             time.sleep(0.05)
         raise AssertionError(f"cups-pdf wrote no PDF for {reference} job {job_id} in {self.output}")

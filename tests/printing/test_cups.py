@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from kiosk.crypto import OfficeKeypair
 from kiosk.reference import ALPHABET
@@ -68,6 +69,8 @@ def test_receipt_printed_through_lp_comes_out_with_a_verifiable_qr(
     assert "printed on CUPS queue" in job.description
     printed = cups.find_output(application.reference, job.job_id)
     assert application.reference in pdf_text(printed)
+    page_width_mm = float(PdfReader(printed).pages[0].mediabox.width) * 25.4 / 72
+    assert page_width_mm == pytest.approx(80 if paper == "80mm" else 210, abs=1)  # roll paper: media=Custom
     payloads = decode_qr(pdf_to_png(printed, tmp_path))
     receipt = verify_qr_payload(payloads[0], {office_terminal.identity.terminal_code:
                                               office_terminal.identity.verify_key})
