@@ -14,7 +14,7 @@ from PIL import Image
 
 from kiosk.cli import main
 from kiosk.crypto import new_terminal_keys
-from kiosk.receipt_keys import STORE_KEY
+from kiosk.receipt_keys import STORE_KEY, known_keys, parse_key_list
 from kiosk.reference import make_reference
 from kiosk.store import Application, TerminalIdentity
 from kiosk.terminal import Terminal
@@ -152,3 +152,17 @@ def test_printer_test_command(terminal: Terminal, capsys: pytest.CaptureFixture)
     assert loket(terminal, "printer", "test", "--language", "en") == 0
     out = capsys.readouterr().out
     assert out.startswith("printer test: saved as ") and "K7Q2-TEST.pdf" in out
+
+
+def test_a_file_that_is_not_an_image_says_so(terminal: Terminal, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture) -> None:
+    notes = tmp_path / "notes.png"
+    notes.write_text("not an image")
+    assert loket(terminal, "receipt", "verify", str(notes)) == 2
+    assert "is neither an image nor a PDF" in capsys.readouterr().err
+
+
+def test_own_key_always_wins_over_a_list_entry_for_the_same_terminal(terminal: Terminal) -> None:
+    other = new_terminal_keys().verify_key
+    keys = known_keys(terminal.identity, parse_key_list({"k7q2": other, "ABCD": other}))
+    assert keys == {"K7Q2": terminal.identity.verify_key, "ABCD": other}
