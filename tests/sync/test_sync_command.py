@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 
+from central.devserver import REPO
 from kiosk.cli import main
 from kiosk.terminal import Terminal
 from tests.sync.conftest import file_many
@@ -47,3 +51,16 @@ def test_status_shows_the_last_sync_error(enrolled: Terminal, capsys) -> None:
     capsys.readouterr()
     assert main(["--home", str(enrolled.paths.home), "status"]) == 0
     assert "last sync error: cannot reach 127.0.0.1:9" in capsys.readouterr().out
+
+
+def test_sync_watch_keeps_syncing_in_the_foreground_until_interrupted(enrolled: Terminal) -> None:
+    file_many(enrolled, 2)
+    process = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "--home", str(enrolled.paths.home), "sync",
+                                "--watch"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        first = process.stdout.readline()
+        assert "sent 2: 2 accepted" in first and "(queued 0)" in first
+        assert enrolled.store.counts()["synced"] == 2
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(15) == 130

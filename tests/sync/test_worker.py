@@ -239,3 +239,22 @@ def test_against_central_on_postgresql_a_lost_answer_still_ends_exactly_once(cen
     finally:
         view.close()
         terminal.close()
+
+
+def test_a_wake_does_not_cut_short_centrals_retry_after(behind_proxy: Terminal, proxy: FaultProxy) -> None:
+    arrivals: list[float] = []
+    proxy.on_request = lambda raw: arrivals.append(time.monotonic())
+    proxy.plan = Scripted([Fault.HTTP_429])
+    proxy.retry_after_s = 2
+    worker = worker_for(behind_proxy, interval_s=3600)
+    worker.start()
+    try:
+        assert wait_until(lambda: worker.last_report is not None)
+        assert worker.last_report.retry_after == 2
+        for _ in range(5):
+            worker.wake()
+            time.sleep(0.1)
+        assert wait_until(lambda: len(arrivals) >= 2, timeout=5)
+        assert arrivals[1] - arrivals[0] >= 1.9
+    finally:
+        worker.stop(5)
