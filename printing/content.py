@@ -31,11 +31,13 @@ LABELS = {
     "ask_staff": Text("Tanyakan kepada petugas loket", "Ask the staff at the counter"),
     "ask_documents": Text("Tanyakan persyaratan kepada petugas loket.", "Ask the staff which documents to bring."),
     "fee": Text("Biaya", "Fee"),
-    "documents": Text("Bawa dokumen berikut ke loket:", "Bring these documents to the counter:"),
+    "documents": Text("Dokumen yang perlu dibawa ke loket:", "Documents to bring to the counter:"),
     "no_documents": Text("Tidak perlu membawa dokumen.", "No documents needed."),
     "status": Text(
-        "Cek status: pilih \"Cek status\" di kios ini dan masukkan nomor di atas, atau tanyakan petugas loket.",
-        "Check the status: choose \"Check status\" on this kiosk and enter the number above, or ask the staff.",
+        "Cek status: pilih \"Cek Status Permohonan\" di kios ini dan masukkan nomor di atas, "
+        "atau tanyakan petugas loket.",
+        "Check the status: choose \"Check application status\" on this kiosk and enter the number above, "
+        "or ask the staff.",
     ),
     "privacy": Text(
         "Data pribadi Anda terkunci (terenkripsi) untuk kantor kelurahan dan tidak tercetak di sini.",
