@@ -3,9 +3,9 @@
 CUPS accepts a job even when its queue is stopped (`lp` exits 0 and the job waits), and a job for
 an unplugged printer waits forever ("Waiting for printer to become available"). So the queue's
 state is read before the job is sent and the job is watched until it completes: a stopped queue,
-a printer reporting no paper, a failed filter or a job not done within `wait_s` becomes a
-`PrinterError`, and the waiting job is cancelled so that it cannot print twice once the fault is
-cleared and the receipt is reprinted.
+a printer reporting no paper, a failed filter or a job not done in time (15 s on roll paper, 60 s
+on A4) becomes a `PrinterError`, and the waiting job is cancelled so that it cannot print twice
+once the fault is cleared and the receipt is reprinted.
 """
 
 from __future__ import annotations
@@ -124,7 +124,11 @@ def _job_failure(queue: str, job_id: str) -> str | None:
 class CupsBackend:
     name = "cups"
 
-    def __init__(self, queue: str, *, wait_s: float = 10.0, poll_s: float = 0.1) -> None:
+    #: How long a job may take before the printer counts as faulty: a thermal printer prints at once,
+    #: an office printer may first warm up (and CUPS's ipp backend waits for the printer's own job).
+    WAIT_S = {"58mm": 15.0, "80mm": 15.0, "a4": 60.0}
+
+    def __init__(self, queue: str, *, wait_s: float | None = None, poll_s: float = 0.1) -> None:
         self.queue = queue
         self.wait_s = wait_s
         self.poll_s = poll_s
@@ -153,7 +157,8 @@ class CupsBackend:
             detail = _first_line(result.stderr) or _first_line(result.stdout) or f"exit code {result.returncode}"
             raise PrinterError(f"CUPS refused the receipt for queue {self.queue!r}: {detail.removeprefix('lp: ')}")
         job_id = found.group(1)
-        deadline = time.monotonic() + self.wait_s
+        wait_s = self.wait_s if self.wait_s is not None else self.WAIT_S.get(paper, 60.0)
+        deadline = time.monotonic() + wait_s
         while True:
             if _job_finished(self.queue, job_id):
                 return PrintJob(f"printed on CUPS queue {self.queue} (job {job_id})", receipt.reference,
@@ -164,5 +169,5 @@ class CupsBackend:
             if time.monotonic() >= deadline:
                 status = _job_status(self.queue, job_id)[0] or "no word from the printer"
                 raise self._abandon(job_id, f"the printer of CUPS queue {self.queue!r} did not print the receipt "
-                                            f"within {self.wait_s:.0f} s ({status.rstrip('.')})")
+                                            f"within {wait_s:.0f} s ({status.rstrip('.')})")
             time.sleep(self.poll_s)
