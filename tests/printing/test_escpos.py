@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+import struct
+import threading
+
 import pytest
 from escpos.printer import Dummy
 
@@ -142,3 +146,28 @@ def test_missing_serial_device_is_a_clear_error(terminal: Terminal, filed: Appli
     terminal.update_settings(printer_backend="escpos", printer_escpos_url=f"serial://{tmp_path}/ttyUSB9")
     with pytest.raises(PrinterError, match="cannot reach the receipt printer at serial://"):
         print_receipt(terminal, filed)
+
+
+def test_printer_dropping_the_connection_mid_receipt_is_a_clear_error(terminal: Terminal, filed: Application) -> None:
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+
+    def answer_then_hang_up() -> None:
+        conn, _ = server.accept()
+        conn.recv(3)
+        conn.sendall(LoopbackPrinter.PAPER_OK)
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset, like a power cut
+        conn.close()
+
+    hang_up = threading.Thread(target=answer_then_hang_up)
+    hang_up.start()
+    try:
+        terminal.update_settings(printer_backend="escpos",
+                                 printer_escpos_url=f"tcp://127.0.0.1:{server.getsockname()[1]}")
+        with pytest.raises(PrinterError, match="stopped answering while printing"):
+            print_receipt(terminal, filed)
+        assert terminal.store.get(filed.reference).state == "queued"
+    finally:
+        hang_up.join(5)
+        server.close()
