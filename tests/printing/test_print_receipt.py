@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageDraw
 
 from kiosk.errors import BadReference, LoketError
 from kiosk.reference import make_reference
@@ -17,6 +18,7 @@ from printing import (
     PrinterError,
     print_receipt,
     print_test_receipt,
+    render_receipt_pdf,
     reprint_receipt,
     verify_qr_payload,
 )
@@ -37,10 +39,7 @@ def test_pdf_folder_setting_and_paper_are_honoured(terminal: Terminal, filed: Ap
     terminal.update_settings(printer_pdf_dir=str(tmp_path / "out"), printer_paper="58mm")
     job = print_receipt(terminal, filed)
     assert job.pdf_path.parent == tmp_path / "out"
-    assert pdf_to_png(job.pdf_path, tmp_path).exists()
-    from PIL import Image
-
-    with Image.open(tmp_path / "receipt.png") as png:
+    with Image.open(pdf_to_png(job.pdf_path, tmp_path)) as png:
         assert abs(png.width - round(58 / 25.4 * 203)) <= 1
 
 
@@ -121,3 +120,12 @@ def test_printer_test_with_the_printer_down_is_a_printer_error_and_audited(termi
     with pytest.raises(PrinterError, match="cannot reach the receipt printer"):
         print_test_receipt(terminal, "en")
     assert [e["action"] for e in terminal.store.audit_entries()][-1] == "printer.test_failed"
+
+
+def test_an_offices_own_logo_replaces_the_default_emblem(terminal: Terminal, filed: Application) -> None:
+    assert b"/Subtype /Image" not in render_receipt_pdf(terminal, filed, "id", "80mm")  # the emblem is vectors
+    logo = Image.new("L", (120, 120), 255)
+    ImageDraw.Draw(logo).ellipse((10, 10, 110, 110), fill=0)
+    logo.save(terminal.paths.home / "logo.png")
+    for paper in ("58mm", "80mm", "a4"):
+        assert b"/Subtype /Image" in render_receipt_pdf(terminal, filed, "id", paper)
