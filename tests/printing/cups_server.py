@@ -78,7 +78,9 @@ def missing_requirements() -> str | None:
 class PrivateCups:
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.env = {**os.environ, "CUPS_SERVER": str(root / "cups.sock"), "LANG": "C", "LC_ALL": "C"}
+        path = os.environ.get("PATH", "/usr/bin:/bin")
+        self.env = {**os.environ, "CUPS_SERVER": str(root / "cups.sock"), "LANG": "C", "LC_ALL": "C",
+                    "PATH": f"{path}:/usr/sbin:/sbin"}  # lpadmin, cupsenable & co. live in sbin
         self.process: subprocess.Popen | None = None
         self.output = cups_pdf_output_folder()
 
