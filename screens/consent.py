@@ -11,7 +11,7 @@ import logging
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 
 from kiosk.errors import FormInvalid, LoketError, NotProvisioned
-from screens.widgets import KioskScreen, load_kv
+from screens.widgets import KioskScreen, load_kv, scroll_to_top
 
 log = logging.getLogger("loket.screens")
 
@@ -30,7 +30,7 @@ class ConsentScreen(KioskScreen):
         self.step, self.steps = journey.step_number("consent"), journey.step_count
         self.agreed = journey.consent_given
         self.problem = ""
-        self.ids.scroll.scroll_y = 1
+        scroll_to_top(self.ids.scroll)
 
     def collected_text(self, language: str) -> str:
         if self.service is None:

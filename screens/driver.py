@@ -7,6 +7,7 @@ widget's centre, then renders frames. Needs a display (Xvfb in CI).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,7 +53,6 @@ class Driver:
 
     def stop(self) -> None:
         self.app.stop()
-        self.frames(1)
 
     # -- time and frames -------------------------------------------------------------------
 
@@ -108,9 +108,16 @@ class Driver:
 
     def _scroll_into_view(self, widget: Widget) -> None:
         scroll = scroll_view_of(widget)
-        if scroll is not None:
+        if scroll is None:
+            return
+        for _attempt in range(5):
+            x, y = widget.to_window(*widget.center)
+            left, bottom = scroll.to_window(scroll.x, scroll.y)
+            if left <= x <= left + scroll.width and bottom <= y <= bottom + scroll.height:
+                return
             scroll.scroll_to(widget, padding=20, animate=False)
-            self.frames(1)
+            self.frames(2)
+        raise AssertionError(f"could not scroll {widget!r} into view")
 
     def type(self, text: str) -> None:
         """Types `text` on the docked on-screen keyboard, key by key (caps lock for capitals)."""
@@ -121,9 +128,11 @@ class Driver:
             want_caps = char.isalpha() and char.isupper()
             if want_caps != keyboard.have_capslock and self._key_position(keyboard, None, "capslock"):
                 self._press(keyboard, None, "capslock")
+                self.frames(1)  # the keyboard swaps to its capitals on the next frame
             self._press(keyboard, char, None)
         if keyboard.have_capslock:
             self._press(keyboard, None, "capslock")
+            self.frames(1)
 
     def press_special(self, name: str) -> None:
         self._press(self.app.keyboard.keyboard, None, name)
@@ -143,8 +152,61 @@ class Driver:
             for index, (_shown, internal, special_name, _width) in enumerate(keys):
                 if (char is not None and internal == char) or (special is not None and special_name == special):
                     (x, y), (w, h) = geometry[f"LINE_{line}"][index]
-                    return keyboard.to_window(x + w / 2, y + h / 2)
+                    return keyboard.to_window(*keyboard.to_parent(x + w / 2, y + h / 2))
         return None
+
+    # -- a citizen's whole journey ---------------------------------------------------------------
+
+    def wait_until(self, condition, timeout_s: float = 10.0) -> bool:
+        """Renders frames until `condition()` holds (background work lands via the Clock)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if condition():
+                return True
+            self.frames(1)
+            time.sleep(0.01)
+        return condition()
+
+    def answer_page(self, answers: dict[str, str]) -> None:
+        """Answers every question on the form page shown: taps a choice, or types on the keyboard."""
+        for row in self.screen.rows():
+            value = answers.get(row.field.name, "")
+            if row.field.type == "choice":
+                button = next(b for b in row.choice_buttons if b.value == value)
+                self.tap(button)
+            elif value:
+                self.tap(row.input)
+                if self.app.keyboard.kind == "numeric":
+                    value = value.replace(" ", "")
+                self.type(value)
+        self.frames(1)
+
+    def file(self, service_code: str, answers: dict[str, str], *, shoot: str | None = None) -> None:
+        """From Welcome to the receipt: choose the service, answer every page, agree and submit."""
+        def shot(step: str) -> None:
+            if shoot:
+                self.screenshot(f"{shoot}-{step}")
+
+        shot("welcome")
+        self.tap(self.screen.ids.file_button)
+        shot("services")
+        self.tap(next(c for c in self.screen.cards() if c.service.code == service_code))
+        page = 1
+        while self.screen_name == "form":
+            self.answer_page(answers)
+            shot(f"form-page{page}")
+            self.tap(self.screen.ids.nav.ids.next_button)
+            page += 1
+        for step in ("documents", "review"):
+            if self.screen_name != step:
+                raise AssertionError(f"expected the {step} screen, got {self.screen_name}")
+            shot(step)
+            self.tap(self.screen.ids.nav.ids.next_button)
+        self.tap(self.screen.ids.agree_button)
+        shot("consent")
+        self.tap(self.screen.ids.nav.ids.next_button)
+        if self.screen_name != "receipt":
+            raise AssertionError(f"expected the receipt, got {self.screen_name}: {self.app.journey.errors}")
 
     def resize(self, width: int, height: int) -> None:
         Window.size = (width, height)

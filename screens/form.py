@@ -12,7 +12,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.catalog.model import Field
 from screens.keyboard import KEYBOARD_FOR_TYPE, KioskInput
-from screens.widgets import KioskButton, KioskScreen, load_kv
+from screens.widgets import KioskButton, KioskScreen, load_kv, scroll_to_top
 
 #: what the citizen sees as a hint for each kind of question (English gettext ids)
 HINTS = {"nik": "16 digits, as on your ID card (KTP)", "kk": "16 digits, as on your family card (KK)",
@@ -75,9 +75,11 @@ class FieldRow(BoxLayout):
         return widget
 
     def clear(self) -> None:
-        self.value = ""
+        """Empties the widget only: the journey keeps the answer (Back never loses it)."""
         if self.input is not None:
+            self.input.unbind(text=self._typed, focus=self._left)
             self.input.text = ""
+        self.value = ""
 
 
 class FormScreen(KioskScreen):
@@ -130,7 +132,7 @@ class FormScreen(KioskScreen):
             self.ids.fields.add_widget(row)
         self.step, self.steps = journey.step_number("form"), journey.step_count
         self.service_name = journey.service.name
-        self.ids.scroll.scroll_y = 1
+        scroll_to_top(self.ids.scroll)
 
     def clear(self) -> None:
         for row in self.rows():

@@ -12,8 +12,8 @@ from pathlib import Path
 from kivy.clock import Clock
 from kivy.metrics import dp
 from kivy.properties import NumericProperty, ObjectProperty, OptionProperty
-from kivy.uix.behaviors import FocusBehavior
 from kivy.uix.anchorlayout import AnchorLayout
+from kivy.uix.behaviors import FocusBehavior
 from kivy.uix.textinput import TextInput
 from kivy.uix.vkeyboard import VKeyboard
 

@@ -66,7 +66,8 @@ class ReceiptScreen(KioskScreen):
             job = print_receipt(terminal, filed, language)
         except PrinterError as e:
             log.error("receipt %s not printed: %s", filed.reference, e)
-            Clock.schedule_once(lambda *_: self._printed(filed.reference, "failed", e))
+            fault = e
+            Clock.schedule_once(lambda *_: self._printed(filed.reference, "failed", fault))
         else:
             Clock.schedule_once(lambda *_: self._printed(filed.reference, "printed", job))
 

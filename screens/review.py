@@ -5,7 +5,7 @@ from __future__ import annotations
 from kivy.properties import NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from screens.widgets import KioskScreen, load_kv
+from screens.widgets import KioskScreen, load_kv, scroll_to_top
 
 
 class ReviewRow(BoxLayout):
@@ -29,7 +29,7 @@ class ReviewScreen(KioskScreen):
             row = ReviewRow(field=field, value=shown)
             row.bind(on_change=self._change)
             self.ids.answers.add_widget(row)
-        self.ids.scroll.scroll_y = 1
+        scroll_to_top(self.ids.scroll)
 
     def rows(self) -> list[ReviewRow]:
         return list(reversed(self.ids.answers.children))

@@ -11,7 +11,7 @@ from kivy.uix.gridlayout import GridLayout
 
 from kiosk.catalog.model import Category, Service
 from kiosk.errors import LoketError
-from screens.widgets import Heading, KioskScreen, load_kv
+from screens.widgets import Heading, KioskScreen, load_kv, scroll_to_top
 
 log = logging.getLogger("loket.screens")
 
@@ -28,7 +28,7 @@ class ServicesScreen(KioskScreen):
     def enter(self) -> None:
         if not self.ids.cards.children:
             self._build()
-        self.ids.scroll.scroll_y = 1
+        scroll_to_top(self.ids.scroll)
 
     def _build(self) -> None:
         box = self.ids.cards

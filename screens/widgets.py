@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, OptionProperty, StringProperty
@@ -112,6 +113,12 @@ def scroll_view_of(widget: Widget) -> ScrollView | None:
             return parent
         parent = parent.parent
     return None
+
+
+def scroll_to_top(scroll: ScrollView) -> None:
+    """Shows the top of a list that was just (re)built, once its layout has settled."""
+    scroll.scroll_y = 1
+    Clock.schedule_once(lambda *_: setattr(scroll, "scroll_y", 1), 0)
 
 
 def load_kv(module_file: str) -> None:
