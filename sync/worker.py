@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.settings import load_settings
@@ -40,8 +41,11 @@ class SyncWorker:
         backoff: Backoff = DEFAULT_BACKOFF,
         timeouts: Timeouts = DEFAULT_TIMEOUTS,
         interval_s: float | None = None,
+        on_report: Callable[[SyncReport], None] | None = None,
     ) -> None:
+        """`on_report` is called on the worker's thread after each round (e.g. to schedule a UI update)."""
         self.home = Path(home)
+        self.on_report = on_report
         self.batch_size = batch_size
         self.backoff = backoff
         self.timeouts = timeouts
@@ -140,6 +144,8 @@ class SyncWorker:
             report.finished_at = utcnow()
             self._record(terminal, report)
             self.last_report = report
+            if self.on_report is not None:
+                self.on_report(report)
             return report
 
     @staticmethod
