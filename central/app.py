@@ -7,6 +7,8 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central import staff
@@ -17,6 +19,7 @@ from central.settings import database_url
 from sync.protocol import ErrorBody, Heartbeat, UploadBatch
 
 log = logging.getLogger("central")
+RETRY_AFTER_S = 5
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -49,6 +52,14 @@ def create_app(database: Database) -> FastAPI:
     async def _http(_request: Request, e: StarletteHTTPException) -> JSONResponse:
         return _error(e.status_code, {404: "not_found", 405: "method_not_allowed"}.get(e.status_code, "http_error"),
                       str(e.detail), getattr(e, "headers", None))
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def _database_unavailable(_request: Request, e: Exception) -> JSONResponse:
+        # transient by nature: the terminal keeps its applications and retries after the pause
+        log.warning("database unavailable: %s", str(e).splitlines()[0])
+        return _error(503, "unavailable", "central's database is unavailable for a moment: retry later",
+                      {"Retry-After": str(RETRY_AFTER_S)})
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, e: Exception) -> JSONResponse:

@@ -30,8 +30,11 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
-    """An engine for `url`; raises `CentralError` when the URL is not one central can use."""
+def make_engine(url: str, *, pool_size: int = 20) -> Engine:
+    """An engine for `url`; raises `CentralError` when the URL is not one central can use.
+
+    `pool_size` + as many overflow = 40 connections, the size of the server's thread pool, so a
+    request never waits for a connection behind the others."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -77,7 +80,7 @@ def migrate(engine: Engine) -> None:
 class Database:
     """One engine and its session factory; `transaction()` is the unit of work."""
 
-    def __init__(self, url: str, *, migrate_schema: bool = True, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, migrate_schema: bool = True, pool_size: int = 20) -> None:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
         if migrate_schema:

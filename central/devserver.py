@@ -208,10 +208,20 @@ class RunningPostgres:
         return self.database_url(name)
 
     def stop(self) -> None:
-        _run_as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.directory / "data"), "-m", "fast", "-w", "stop"],
-                         check=False)
+        """Stops the cluster and removes it."""
+        self.pause()
         if self.owned_directory:
             shutil.rmtree(self.directory, ignore_errors=True)
+
+    def pause(self) -> None:
+        """Stops the server, keeping its data: `resume()` brings it back on the same port."""
+        _run_as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.directory / "data"), "-m", "fast", "-w", "stop"],
+                         check=False)
+
+    def resume(self) -> None:
+        options = f"-p {self.port} -k {self.directory} -h 127.0.0.1 -c max_connections=300"
+        _run_as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.directory / "data"), "-l",
+                          str(self.directory / "log"), "-w", "-o", options, "start"])
 
     def __enter__(self) -> RunningPostgres:
         return self
@@ -238,23 +248,20 @@ def _reachable_by_postgres(path: Path) -> bool:
 def start_postgres(workdir: Path) -> RunningPostgres:
     """A fresh cluster (initdb, trust auth for `tester` on loopback only) with an empty `loket` database.
 
-    The cluster lives in `workdir/postgres` when the postgres user can reach it, else in a private
-    temporary directory removed on `stop()`."""
+    The cluster lives in a new `workdir/postgres-*` when the postgres user can reach `workdir`, else
+    in a private temporary directory removed on `stop()`."""
     bin_dir = ensure_postgres_installed()
     workdir.mkdir(parents=True, exist_ok=True)
     owned = not _reachable_by_postgres(workdir)
-    directory = Path(tempfile.mkdtemp(prefix="loket-pg-")) if owned else workdir / "postgres"
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = Path(tempfile.mkdtemp(prefix="loket-pg-") if owned else tempfile.mkdtemp(prefix="postgres-",
+                                                                                         dir=workdir))
     if os.geteuid() == 0:
         os.chmod(directory, 0o755)
         shutil.chown(directory, "postgres", "postgres")
     data = directory / "data"
     _run_as_postgres([str(bin_dir / "initdb"), "-D", str(data), "-U", "tester", "--auth=trust", "-E", "UTF8",
                       "--locale=C.UTF-8", "--no-sync"])
-    port = free_port()
-    options = f"-p {port} -k {directory} -h 127.0.0.1 -c fsync=on -c max_connections=300"
-    _run_as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(directory / "log"), "-w", "-o", options,
-                      "start"])
-    running = RunningPostgres(directory, port, bin_dir, owned)
+    running = RunningPostgres(directory, free_port(), bin_dir, owned)
+    running.resume()
     running.create_database("loket")
     return running
