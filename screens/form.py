@@ -50,6 +50,8 @@ class FieldRow(BoxLayout):
 
     @property
     def choice_buttons(self) -> list[ChoiceButton]:
+        if "choices" not in self.ids:  # still being built
+            return []
         return list(reversed(self.ids.choices.children))
 
     def on_value(self, _row: FieldRow, value: str) -> None:

@@ -14,6 +14,7 @@ from kivy.metrics import dp
 from kivy.properties import NumericProperty, ObjectProperty, OptionProperty
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.behaviors import FocusBehavior
+from kivy.uix.screenmanager import Screen
 from kivy.uix.textinput import TextInput
 from kivy.uix.vkeyboard import VKeyboard
 
@@ -112,7 +113,7 @@ class KeyboardDock(AnchorLayout):
         from kivy.core.window import Window
 
         rows = 4 if kind == "numeric" else 5
-        wanted = rows * dp(KEY_HEIGHT_DP) + dp(24)
+        wanted = rows * dp(KEY_HEIGHT_DP + 8) + dp(40)  # 8 dp between keys; the margins
         # on a short screen (1024x600) the keys shrink rather than hide the field being typed
         return min(wanted, Window.height * 0.45)
 
@@ -134,11 +135,21 @@ class KeyboardDock(AnchorLayout):
         if keycode == "backspace":
             field.do_backspace()
         elif keycode == "enter":
-            following = field.get_focus_next()
-            if isinstance(following, KioskInput):
+            following = self._field_after(field)
+            if following is not None:
                 following.focus = True
             else:
                 field.focus = False
+
+    @staticmethod
+    def _field_after(field: KioskInput) -> KioskInput | None:
+        """The next text field on the same screen (Enter moves on; after the last one it closes)."""
+        screen = field
+        while screen.parent is not None and not isinstance(screen, Screen):
+            screen = screen.parent
+        fields = [w for w in screen.walk(restrict=True) if isinstance(w, KioskInput)]
+        index = fields.index(field) if field in fields else len(fields)
+        return fields[index + 1] if index + 1 < len(fields) else None
 
 
 load_kv(__file__)

@@ -105,6 +105,15 @@ class KioskScreen(Screen):
         """Forget everything a citizen typed or saw here (idle reset, next citizen)."""
 
 
+class PageScroll(ScrollView):
+    """A screen's scrolling body. A page shorter than the view always sits at the top."""
+
+    def on_scroll_y(self, _scroll: ScrollView, value: float) -> None:
+        content = self._viewport
+        if content is not None and content.height <= self.height and value != 1:
+            self.scroll_y = 1
+
+
 def scroll_view_of(widget: Widget) -> ScrollView | None:
     """The ScrollView that holds `widget`, if any."""
     parent = widget.parent
