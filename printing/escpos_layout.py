@@ -16,6 +16,7 @@ from escpos.escpos import Escpos
 from PIL import Image
 
 from printing.content import Receipt
+from printing.qr import qr_matrix
 
 #: Characters per line in font A, printable dots, and QR module size in dots, per paper width.
 COLUMNS = {"58mm": 32, "80mm": 48, "a4": 48}
@@ -51,9 +52,29 @@ def _know_paper_width(printer: Escpos, dots: int) -> None:
         printer.profile.profile_data = {**data, "media": {**data.get("media", {}), "width": {**width, "pixels": dots}}}
 
 
+def qr_image(payload: str, module_dots: int, width: int) -> Image.Image:
+    """The QR code as a black-and-white raster with a 4-module quiet zone, centred on a paper-wide strip."""
+    matrix = qr_matrix(payload)
+    side = (len(matrix) + 8) * module_dots
+    image = Image.new("1", (width, side), 1)
+    pixels = image.load()
+    left = (width - side) // 2 + 4 * module_dots
+    for row, cells in enumerate(matrix):
+        for col, dark in enumerate(cells):
+            if dark:
+                for dy in range(module_dots):
+                    y = (row + 4) * module_dots + dy
+                    for dx in range(module_dots):
+                        pixels[left + col * module_dots + dx, y] = 0
+    return image
+
+
 def write_receipt(printer: Escpos, receipt: Receipt, paper: str, logo: Path | None = None, *,
-                  cut: bool = True) -> None:
-    """Sends the receipt to an open python-escpos printer (network, USB, serial or Dummy)."""
+                  cut: bool = True, native_qr: bool = True) -> None:
+    """Sends the receipt to an open python-escpos printer (network, USB, serial or Dummy).
+
+    `native_qr=False` sends the QR as a raster image, for printers without the `GS ( k` QR command.
+    """
     width = COLUMNS.get(paper, 48)
 
     def line(text: str = "", *, align: str = "left", bold: bool = False, indent: str = "") -> None:
@@ -67,8 +88,8 @@ def write_receipt(printer: Escpos, receipt: Receipt, paper: str, logo: Path | No
         printer.set(align="left", bold=False, normal_textsize=True)
         printer.textln("-" * width)
 
+    _know_paper_width(printer, DOTS.get(paper, 576))
     if logo is not None and logo.exists():
-        _know_paper_width(printer, DOTS.get(paper, 576))
         printer.image(_logo(str(logo), logo.stat().st_mtime, DOTS.get(paper, 576)))
     line(receipt.office_name, align="center", bold=True)
     line(receipt.title, align="center")
@@ -97,7 +118,10 @@ def write_receipt(printer: Escpos, receipt: Receipt, paper: str, logo: Path | No
     line(receipt.status_text)
     printer.set(align="center", normal_textsize=True)
     printer.ln()
-    printer.qr(receipt.qr_payload, ec=QR_ECLEVEL_M, size=QR_DOTS.get(paper, 7), native=True)
+    if native_qr:
+        printer.qr(receipt.qr_payload, ec=QR_ECLEVEL_M, size=QR_DOTS.get(paper, 7), native=True)
+    else:
+        printer.image(qr_image(receipt.qr_payload, QR_DOTS.get(paper, 7), DOTS.get(paper, 576)))
     printer.ln()
     line(receipt.qr_caption, align="center")
     line(receipt.privacy_text, align="center")

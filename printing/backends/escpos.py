@@ -4,7 +4,8 @@
     tcp://192.168.1.50:9100            a network printer (port 9100 when left out)
     usb://04b8:0202                    a USB printer by vendor:product id (hex)
     serial:///dev/ttyUSB0?baudrate=19200
-Add `status=0` to the query to skip the paper check for printers that never answer status requests.
+Query options: `status=0` skips the paper check (printers that never answer status requests);
+`qr=image` sends the QR code as a raster image (printers without the native `GS ( k` QR command).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class PrinterAddress:
     device: str = ""
     baudrate: int = 9600
     check_status: bool = True
+    native_qr: bool = True
 
 
 def parse_printer_url(url: str) -> PrinterAddress:
@@ -45,16 +47,17 @@ def parse_printer_url(url: str) -> PrinterAddress:
         raise PrinterError(f"no ESC/POS printer is set: set printer_escpos_url ({example})")
     parts = urlsplit(url)
     query = parse_qs(parts.query)
-    check_status = query.get("status", ["1"])[0] not in ("0", "no", "false")
+    options = {"check_status": query.get("status", ["1"])[0] not in ("0", "no", "false"),
+               "native_qr": query.get("qr", ["native"])[0] != "image"}
     try:
         if parts.scheme == "tcp" and parts.hostname:
-            return PrinterAddress("tcp", host=parts.hostname, port=parts.port or 9100, check_status=check_status)
+            return PrinterAddress("tcp", host=parts.hostname, port=parts.port or 9100, **options)
         if parts.scheme == "usb":
             vendor, _, product = parts.netloc.partition(":")
-            return PrinterAddress("usb", vendor=int(vendor, 16), product=int(product, 16), check_status=check_status)
+            return PrinterAddress("usb", vendor=int(vendor, 16), product=int(product, 16), **options)
         if parts.scheme == "serial" and parts.path:
             return PrinterAddress("serial", device=parts.path, baudrate=int(query.get("baudrate", ["9600"])[0]),
-                                  check_status=check_status)
+                                  **options)
     except ValueError:
         pass
     raise PrinterError(f"printer_escpos_url {url!r} is not understood: use {example}")
@@ -118,7 +121,7 @@ class EscposBackend:
         try:
             if address.check_status and self._paper_status(printer) == NO_PAPER:
                 raise PrinterError(f"the receipt printer at {self.url} is out of paper: load a roll and reprint")
-            write_receipt(printer, receipt, paper, logo)
+            write_receipt(printer, receipt, paper, logo, native_qr=address.native_qr)
         except (EscposError, OSError) as e:
             raise PrinterError(f"the receipt printer at {self.url} stopped answering while printing: {e}") from e
         finally:

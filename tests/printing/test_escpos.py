@@ -7,7 +7,9 @@ import struct
 import threading
 
 import pytest
+import zxingcpp
 from escpos.printer import Dummy
+from PIL import Image
 
 from kiosk.store import Application
 from kiosk.terminal import Terminal
@@ -171,3 +173,42 @@ def test_printer_dropping_the_connection_mid_receipt_is_a_clear_error(terminal: 
     finally:
         hang_up.join(5)
         server.close()
+
+
+def raster_images(data: bytes) -> list[Image.Image]:
+    """Every `GS v 0` raster image in an ESC/POS stream, as the printer would lay the dots down."""
+    images, start = [], 0
+    while (start := data.find(GS + b"v0", start)) != -1:
+        width_bytes = data[start + 4] + 256 * data[start + 5]
+        rows = data[start + 6] + 256 * data[start + 7]
+        body = data[start + 8:start + 8 + width_bytes * rows]
+        inverted = bytes(255 - b for b in body)  # ESC/POS: 1 = dot (black); PIL "1": 1 = white
+        images.append(Image.frombytes("1", (width_bytes * 8, rows), inverted))
+        start += 8 + len(body)
+    return images
+
+
+@pytest.mark.parametrize("paper", ["58mm", "80mm"])
+def test_qr_as_a_raster_image_for_printers_without_native_qr(
+    terminal: Terminal, filed: Application, paper: str,
+) -> None:
+    printer = Dummy()
+    receipt = receipt_for(terminal, filed, "id")
+    write_receipt(printer, receipt, paper, DEFAULT_LOGO, native_qr=False)
+    data = printer.output
+    assert QR_STORE not in data and data.endswith(FULL_CUT)
+    images = raster_images(data)
+    assert [image.width for image in images] == [{"58mm": 384, "80mm": 576}[paper]] * 2  # logo, QR
+    decoded = [c.text for image in images for c in zxingcpp.read_barcodes(image.convert("L"))]
+    assert decoded == [receipt.qr_payload]
+
+
+def test_url_option_switches_to_raster_qr(terminal: Terminal, filed: Application) -> None:
+    printer = LoopbackPrinter()
+    try:
+        terminal.update_settings(printer_backend="escpos", printer_escpos_url=printer.url + "?qr=image")
+        print_receipt(terminal, filed)
+        data = printer.wait_for_jobs(1)[0]
+        assert QR_STORE not in data and len(raster_images(data)) == 2
+    finally:
+        printer.close()
