@@ -189,14 +189,18 @@ def log_tail(terminal: Terminal, lines: int = 40) -> list[str]:
 # -- actions ---------------------------------------------------------------------------------------
 
 def audited(terminal: Terminal, action: str, call: Callable[[], Result],
-            describe: Callable[[Result], str] = lambda _r: "done") -> Result:
-    """Runs one maintenance action and records `maintenance.<action>` with its outcome, failed or not."""
+            describe: Callable[[Result], str] | None = lambda _r: "done") -> Result:
+    """Runs one maintenance action and records `maintenance.<action>` with its outcome, failed or not.
+
+    `describe=None`: the action writes its own entry when it succeeds (only a failure is added here).
+    """
     try:
         result = call()
     except LoketError as e:
         terminal.store.record_audit(f"maintenance.{action}", f"failed: {e}"[:2000], actor=TECHNICIAN)
         raise
-    terminal.store.record_audit(f"maintenance.{action}", describe(result)[:2000], actor=TECHNICIAN)
+    if describe is not None:
+        terminal.store.record_audit(f"maintenance.{action}", describe(result)[:2000], actor=TECHNICIAN)
     return result
 
 
@@ -275,8 +279,7 @@ def usb_folders(roots: tuple[Path, ...] = USB_ROOTS) -> list[Path]:
 
 def export_queue(terminal: Terminal, folder: Path) -> Export:
     """The signed bundle of unsynced applications in `folder` (a USB stick); they stay queued here too."""
-    return audited(terminal, "export", lambda: export_unsynced(terminal, folder),
-                   lambda e: f"{e.applications} applications, {e.audit_entries} audit entries to {e.path}")
+    return audited(terminal, "exported", lambda: export_unsynced(terminal, folder), None)
 
 
 def begin_reprovision(terminal: Terminal) -> None:
