@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 from pathlib import Path
 
 from kiosk.errors import LoketError, NotProvisioned, UnknownService
@@ -22,6 +23,9 @@ from printing.errors import PrinterError
 from printing.layouts import DEFAULT_LOGO, render_pdf
 
 log = logging.getLogger(__name__)
+#: One receipt at a time per process: a reprint from maintenance must not interleave its bytes with
+#: the kiosk's receipt on the same thermal printer.
+_PRINTER_LOCK = threading.Lock()
 
 #: An office's own logo, when a technician puts one in the terminal's home, replaces the default emblem.
 OFFICE_LOGO_NAME = "logo.png"
@@ -59,7 +63,8 @@ def print_receipt(terminal: Terminal, app: Application, language: str = "id", *,
     try:
         receipt = receipt_for(terminal, app, language, reprint=reprint)
         backend = backend_for(terminal.settings, terminal.paths.receipts)
-        return backend.print(receipt, terminal.settings.printer_paper, office_logo(terminal))
+        with _PRINTER_LOCK:
+            return backend.print(receipt, terminal.settings.printer_paper, office_logo(terminal))
     except PrinterError:
         raise
     except Exception as e:
@@ -87,8 +92,9 @@ def print_test_receipt(terminal: Terminal, language: str = "id", *, actor: str =
         qr_payload=f"LOKET-TEST {identity.terminal_code} {now:%Y%m%d%H%M%S}",
     )
     try:
-        job = backend_for(terminal.settings, terminal.paths.receipts).print(
-            receipt, terminal.settings.printer_paper, office_logo(terminal))
+        with _PRINTER_LOCK:
+            job = backend_for(terminal.settings, terminal.paths.receipts).print(
+                receipt, terminal.settings.printer_paper, office_logo(terminal))
     except PrinterError as e:
         terminal.store.record_audit("printer.test_failed", str(e), actor=actor)
         raise
