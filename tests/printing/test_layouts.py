@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
 from reportlab.lib.units import mm
@@ -111,3 +113,16 @@ def test_every_service_receipt_decodes_from_black_and_white_58mm(terminal: Termi
             found = [c.text for c in zxingcpp.read_barcodes(image.convert("L"))]
         assert len(found) == 1, service.code
         assert verify_qr_payload(found[0], {"K7Q2": terminal.identity.verify_key}).service_code == service.code
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(office=st.text(st.characters(whitelist_categories=("L", "N", "P", "Zs")), min_size=1, max_size=120),
+       paper=st.sampled_from(PAPERS))
+def test_any_office_name_gives_a_one_page_receipt_for_any_paper(
+    terminal: Terminal, filed: Application, office: str, paper: str,
+) -> None:
+    receipt = build_receipt(terminal.identity, terminal.catalog.service("SKU"), filed, "id")
+    pdf = render_pdf(dataclasses.replace(receipt, office_name=office, footer=office), paper)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    assert filed.reference in reader.pages[0].extract_text()
