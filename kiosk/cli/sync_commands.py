@@ -16,13 +16,22 @@ def register(commands: argparse._SubParsersAction) -> None:
                       help="one round now, sending every queued application even if it is backing off")
     mode.add_argument("--watch", action="store_true", help="keep syncing in the foreground until Ctrl-C")
     sync.add_argument("--json", action="store_true", help="print the round's report as JSON")
+    sync.add_argument("--retry-rejected", action="store_true",
+                      help="first put applications central rejected back in the queue (once central is fixed)")
     sync.set_defaults(func=sync_command)
 
 
 def sync_command(args: argparse.Namespace) -> int:
     from sync.worker import SyncWorker
 
-    home = terminal_for(args).paths.home
+    terminal = terminal_for(args)
+    if args.retry_rejected:
+        count = terminal.store.requeue_rejected()
+        terminal.store.record_audit("sync.requeued_rejected", f"{count} rejected applications queued again",
+                                    actor="technician")
+        print(f"queued again:   {count} rejected application(s)")
+    home = terminal.paths.home
+    terminal.close()
     worker = SyncWorker(home)
     if args.once:
         report = worker.run_once(force=True)

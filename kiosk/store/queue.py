@@ -377,3 +377,17 @@ class Store:
         """Reads the identity again, e.g. after another thread adopted a rotated office key."""
         self._identity = None
         return self.identity()
+
+    def requeue_rejected(self, *, now: dt.datetime | None = None) -> int:
+        """Puts every rejected application back in the outbox, e.g. after central fixed a refusal that
+        was its own fault; returns how many. Central's UUID check keeps a resend harmless."""
+        stamp = iso(now or utcnow())
+        with transaction(self.db):
+            ids = [(row[0],) for row in self.db.execute("SELECT id FROM applications WHERE state = 'rejected'")]
+            self.db.conn.executemany(
+                "UPDATE applications SET state = 'queued', reason = NULL, updated_at = ? WHERE id = ?",
+                [(stamp, i) for (i,) in ids])
+            self.db.conn.executemany(
+                "INSERT INTO outbox (application_id, enqueued_at, next_attempt_at, attempts) VALUES (?, ?, ?, 0) "
+                "ON CONFLICT(application_id) DO NOTHING", [(i, stamp, stamp) for (i,) in ids])
+        return len(ids)

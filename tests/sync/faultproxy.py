@@ -29,6 +29,7 @@ class Fault(Enum):
     HTTP_500 = "http_500"
     HTTP_503 = "http_503"
     HTTP_429 = "http_429"
+    HTTP_422 = "http_422"  # central refusing a whole batch (as a buggy central would)
     CAPTIVE_PORTAL = "captive_portal"  # 200 OK with an HTML login page instead of central's answer
 
 
@@ -71,6 +72,10 @@ class RandomFaults:
                 return fault
             roll -= weight
         return Fault.PASS
+
+
+_REASONS = {Fault.HTTP_500: "Internal Server Error", Fault.HTTP_503: "Service Unavailable",
+            Fault.HTTP_429: "Too Many Requests", Fault.HTTP_422: "Unprocessable Content"}
 
 
 def _canned(status: int, reason: str, retry_after: int | None) -> bytes:
@@ -175,10 +180,9 @@ class FaultProxy:
                 conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n"
                              b"Connection: close\r\n\r\n%s" % (len(page), page))
                 return
-            if fault in (Fault.HTTP_500, Fault.HTTP_503, Fault.HTTP_429):
+            if fault in _REASONS:
                 status = int(fault.value.split("_")[1])
-                reason = {500: "Internal Server Error", 503: "Service Unavailable", 429: "Too Many Requests"}[status]
-                conn.sendall(_canned(status, reason, None if status == 500 else self.retry_after_s))
+                conn.sendall(_canned(status, _REASONS[fault], self.retry_after_s if status in (429, 503) else None))
                 return
             answer = self._forward(raw)
             if answer and fault is Fault.PASS:

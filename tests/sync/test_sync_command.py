@@ -10,7 +10,9 @@ import sys
 from central.devserver import REPO
 from kiosk.cli import main
 from kiosk.terminal import Terminal
+from sync.protocol import PATH_APPLICATIONS
 from tests.sync.conftest import file_many
+from tests.sync.faultproxy import Fault, FaultProxy
 
 
 def test_sync_once_sends_the_queue_and_says_what_happened(enrolled: Terminal, capsys) -> None:
@@ -64,3 +66,19 @@ def test_sync_watch_keeps_syncing_in_the_foreground_until_interrupted(enrolled: 
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(15) == 130
+
+
+def test_retry_rejected_sends_again_what_a_faulty_central_refused(
+        behind_proxy: Terminal, proxy: FaultProxy, capsys) -> None:
+    filed = file_many(behind_proxy, 3)
+    proxy.plan = lambda method, path: Fault.HTTP_422 if path == PATH_APPLICATIONS else Fault.PASS
+    home = str(behind_proxy.paths.home)
+    main(["--home", home, "sync", "--once"])
+    assert behind_proxy.store.counts()["rejected"] == 3
+    assert "HTTP 422" in behind_proxy.store.get_by_id(next(iter(filed))).reason
+    proxy.plan = lambda method, path: Fault.PASS  # central fixed
+    capsys.readouterr()
+    assert main(["--home", home, "sync", "--once", "--retry-rejected"]) == 0
+    out = capsys.readouterr().out
+    assert "queued again:   3 rejected application(s)" in out and "accepted 3" in out
+    assert behind_proxy.store.counts() == {"queued": 0, "sending": 0, "synced": 3, "rejected": 0}
