@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.errors import LoketError, NotProvisioned, UnknownService
@@ -60,16 +61,20 @@ def print_receipt(terminal: Terminal, app: Application, language: str = "id", *,
     Safe to call from a background thread. Raises `PrinterError` (one line) for any fault, including
     ones nobody foresaw: the kiosk then shows the reference and staff reprint later.
     """
+    return _hand_to_printer(terminal, lambda: receipt_for(terminal, app, language, reprint=reprint), app.reference)
+
+
+def _hand_to_printer(terminal: Terminal, make_receipt: Callable[[], Receipt], what: str) -> PrintJob:
     try:
-        receipt = receipt_for(terminal, app, language, reprint=reprint)
+        receipt = make_receipt()
         backend = backend_for(terminal.settings, terminal.paths.receipts)
         with _PRINTER_LOCK:
             return backend.print(receipt, terminal.settings.printer_paper, office_logo(terminal))
     except PrinterError:
         raise
     except Exception as e:
-        log.exception("receipt %s could not be printed", app.reference)
-        raise PrinterError(f"the receipt for {app.reference} could not be printed: {e}") from e
+        log.exception("receipt %s could not be printed", what)
+        raise PrinterError(f"the receipt for {what} could not be printed: {e}") from e
 
 
 TEST_TITLE = {"id": "TES PRINTER - BUKAN TANDA TERIMA", "en": "PRINTER TEST - NOT A RECEIPT"}
@@ -87,14 +92,15 @@ def print_test_receipt(terminal: Terminal, language: str = "id", *, actor: str =
     sample = Application("printer-test", make_reference(identity.terminal_code, now.date(), 1),
                          terminal.catalog.services[0].code, terminal.catalog.version, now, "queued")
     lang = "en" if language == "en" else "id"
-    receipt = dataclasses.replace(
-        receipt_for(terminal, sample, lang), title=TEST_TITLE[lang], reference=f"{identity.terminal_code}-TEST",
-        qr_payload=f"LOKET-TEST {identity.terminal_code} {now:%Y%m%d%H%M%S}",
-    )
+
+    def test_receipt() -> Receipt:
+        return dataclasses.replace(
+            receipt_for(terminal, sample, lang), title=TEST_TITLE[lang], reference=f"{identity.terminal_code}-TEST",
+            qr_payload=f"LOKET-TEST {identity.terminal_code} {now:%Y%m%d%H%M%S}",
+        )
+
     try:
-        with _PRINTER_LOCK:
-            job = backend_for(terminal.settings, terminal.paths.receipts).print(
-                receipt, terminal.settings.printer_paper, office_logo(terminal))
+        job = _hand_to_printer(terminal, test_receipt, "the printer test")
     except PrinterError as e:
         terminal.store.record_audit("printer.test_failed", str(e), actor=actor)
         raise
