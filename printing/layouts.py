@@ -158,7 +158,7 @@ def render_a4(receipt: Receipt, logo: Path | None = DEFAULT_LOGO) -> bytes:
 
     canvas.setLineWidth(0.5)
     canvas.line(margin, margin + 6 * mm, width - margin, margin + 6 * mm)
-    canvas.setFont(regular, 8)
+    canvas.setFont(regular, fit_size(receipt.footer, regular, 8, inner))
     canvas.drawString(margin, margin, receipt.footer)
     canvas.showPage()
     canvas.save()
