@@ -51,7 +51,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     Database(url).dispose()  # migrate once, before any worker starts
     os.environ[ENV_DB] = url  # the workers' app factory reads it through central.settings
     uvicorn.run("central.app:from_environment", factory=True, host=args.host, port=args.port,
-                workers=args.workers, access_log=args.access_log, log_level=args.log_level)
+                workers=args.workers, access_log=args.access_log, log_level=args.log_level,
+                timeout_graceful_shutdown=5)
     return 0
 
 

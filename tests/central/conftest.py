@@ -1,5 +1,6 @@
-"""Helpers for central's tests: enrolled simulated terminals against the running server, and a
-`any_central` fixture that runs a test on SQLite and on PostgreSQL."""
+"""Central's own tests share one server per module (starting one costs about a second): `central`
+and `central_pg` are redefined here at module scope, and every test enrolls its terminals with an
+office of its own, so tests stay independent. `any_central` runs a test on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,8 +8,22 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from central.devserver import RunningPostgres
 from central.simterminal import SimulatedTerminal
-from tests.fixtures.central import CentralHarness
+from tests.fixtures.central import CentralHarness, central_harness
+
+
+@pytest.fixture(scope="module")
+def central(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralHarness]:
+    folder = tmp_path_factory.mktemp("central")
+    yield from central_harness(f"sqlite:///{folder / 'central.db'}", folder)
+
+
+@pytest.fixture(scope="module")
+def central_pg(postgres_cluster: RunningPostgres, tmp_path_factory: pytest.TempPathFactory
+               ) -> Iterator[CentralHarness]:
+    folder = tmp_path_factory.mktemp("central_pg")
+    yield from central_harness(postgres_cluster.create_database(folder.name.lower()), folder)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -18,10 +33,11 @@ def any_central(request: pytest.FixtureRequest) -> CentralHarness:
 
 def _enroller(server: CentralHarness) -> Iterator[Callable[..., SimulatedTerminal]]:
     made: list[SimulatedTerminal] = []
+    own_office = server.create_office()
 
     def enroll(office: str | None = None) -> SimulatedTerminal:
         sim = SimulatedTerminal(server.url)
-        sim.enroll(server.enrollment_code(office))
+        sim.enroll(server.enrollment_code(office or own_office))
         made.append(sim)
         return sim
 
@@ -32,7 +48,7 @@ def _enroller(server: CentralHarness) -> Iterator[Callable[..., SimulatedTermina
 
 @pytest.fixture
 def enrolled(central: CentralHarness) -> Iterator[Callable[..., SimulatedTerminal]]:
-    """`enrolled(office=None)` → a new terminal enrolled with the SQLite central."""
+    """`enrolled(office=None)` → a new terminal enrolled with the SQLite central, in this test's own office."""
     yield from _enroller(central)
 
 

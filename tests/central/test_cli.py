@@ -63,13 +63,14 @@ def test_an_unsupported_database_url_is_one_line_and_exit_2(capsys):
 
 
 def test_applications_flow_list_show_set_status_with_a_real_upload(capsys, central):
+    office = central.create_office()
     sim = SimulatedTerminal(central.url)
-    sim.enroll(central.enrollment_code())
+    sim.enroll(central.enrollment_code(office))
     app = sim.application(service_code="SKTM", answers={"nama": "Siti Aminah", "nik": "3273015708900003"})
     sim.upload([app])
     db = ["--db", central.db_url]
 
-    code, out, _ = run(capsys, "applications", "list", "--json", *db)
+    code, out, _ = run(capsys, "applications", "list", "--json", "--office", office, *db)
     (row,) = json.loads(out)
     assert (row["reference"], row["service_code"], row["status"]) == (app.reference, "SKTM", "received")
 
@@ -86,21 +87,24 @@ def test_terminals_list_keys_and_revoke(capsys, central):
     sim = SimulatedTerminal(central.url)
     identity = sim.enroll(central.enrollment_code())
     db = ["--db", central.db_url]
-    (row,) = json.loads(run(capsys, "terminals", "list", "--json", *db)[1])
-    assert row["code"] == identity.terminal_code and row["revoked_at"] is None
-    assert json.loads(run(capsys, "terminals", "keys", *db)[1]) == {identity.terminal_code: sim.keys.verify_key}
+    (row,) = [t for t in json.loads(run(capsys, "terminals", "list", "--json", *db)[1])
+              if t["code"] == identity.terminal_code]
+    assert row["id"] == identity.terminal_id and row["revoked_at"] is None
+    assert json.loads(run(capsys, "terminals", "keys", *db)[1])[identity.terminal_code] == sim.keys.verify_key
     assert run(capsys, "terminals", "revoke", identity.terminal_id, *db)[0] == 0
-    assert "revoked" in run(capsys, "terminals", "list", *db)[1]
+    (line,) = [t for t in run(capsys, "terminals", "list", *db)[1].splitlines() if t.startswith(identity.terminal_code)]
+    assert "revoked" in line
     assert sim.signed("GET", "/api/v1/catalog").status_code == 403
 
 
 def test_rotate_key_keeps_older_applications_readable(capsys, central):
+    office = central.create_office()
     sim = SimulatedTerminal(central.url)
-    sim.enroll(central.enrollment_code())
+    sim.enroll(central.enrollment_code(office))
     app = sim.application(answers={"nama": "Before Rotation"})
     sim.upload([app])
     db = ["--db", central.db_url]
-    assert run(capsys, "office", "rotate-key", "--code", "3273010001", *db)[0] == 0
+    assert run(capsys, "office", "rotate-key", "--code", office, *db)[0] == 0
     assert sim.heartbeat().office_key != sim.identity.office_key
     shown = json.loads(run(capsys, "applications", "show", app.reference, *db)[1])
     assert shown["personal_data"]["answers"] == {"nama": "Before Rotation"}

@@ -36,8 +36,10 @@ def test_concurrent_copies_of_one_batch_accept_each_application_exactly_once(any
     assert accepted == Counter({app.id: 1 for app in applications})
     assert duplicates == Counter({app.id: 7 for app in applications})
     with Database(any_central.db_url, migrate_schema=False).transaction() as session:
-        assert session.scalar(select(func.count()).select_from(Application)) == 20
-        assert session.scalar(select(func.count()).select_from(StatusChange)) == 20
+        mine = select(func.count()).select_from(Application).where(Application.terminal_id == sim.terminal_id)
+        assert session.scalar(mine) == 20
+        changes = select(func.count()).select_from(StatusChange).where(StatusChange.terminal_id == sim.terminal_id)
+        assert session.scalar(changes) == 20
 
 
 def test_overlapping_batches_from_many_terminals_lose_and_duplicate_nothing(any_central, enrolled_any):

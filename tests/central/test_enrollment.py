@@ -17,10 +17,11 @@ def _enroll(url: str, code: str, verify_key: str) -> requests.Response:
 
 
 def test_enrollment_gives_identity_office_and_its_public_key(any_central):
+    office = any_central.create_office(name="Kelurahan Sukajadi")
     sim = SimulatedTerminal(any_central.url)
-    identity = sim.enroll(any_central.enrollment_code())
-    assert identity.office_code == "3273010001"
-    assert identity.office_name == "Kelurahan Braga"
+    identity = sim.enroll(any_central.enrollment_code(office))
+    assert identity.office_code == office
+    assert identity.office_name == "Kelurahan Sukajadi"
     assert normalize_terminal_code(identity.terminal_code) == identity.terminal_code
     assert len(b64decode(identity.office_key)) == 32
     assert identity.catalog_version == "2026.11.1"
@@ -43,8 +44,7 @@ def test_the_same_terminal_retrying_a_used_code_gets_the_same_identity(central):
 
 
 def test_an_expired_code_is_refused(central):
-    central.create_office("3273010002")
-    code = new_enrollment_code(central.db_url, "3273010002", ttl=dt.timedelta(seconds=-1))
+    code = new_enrollment_code(central.db_url, central.create_office(), ttl=dt.timedelta(seconds=-1))
     answer = _enroll(central.url, code, SimulatedTerminal(central.url).keys.verify_key)
     assert answer.status_code == 401
     assert answer.json()["error"] == "code_expired"

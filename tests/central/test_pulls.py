@@ -29,7 +29,7 @@ def test_a_new_catalog_changes_the_etag(central, enrolled, tmp_path):
     path = tmp_path / "catalog.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     with Database(central.db_url).transaction() as session:
-        publish_catalog(session, get_office(session, "3273010001"), path)
+        publish_catalog(session, get_office(session, sim.identity.office_code), path)
     changed = sim.catalog(etag)
     assert changed.status_code == 200
     assert changed.json()["version"] == "2026.12.1"
@@ -65,7 +65,7 @@ def test_a_heartbeat_is_recorded_for_staff(central, enrolled):
                                      app_version="0.1.0", catalog_version="2026.11.1", last_error="timeout"))
     assert answer.office_key == sim.identity.office_key
     with Database(central.db_url).transaction() as session:
-        (row,) = list_terminals(session)
+        (row,) = [t for t in list_terminals(session) if t["code"] == sim.identity.terminal_code]
     assert row["queue"] == {"queued": 4, "synced": 10}
     assert row["oldest_unsynced_age_s"] == 125.5
     assert (row["app_version"], row["catalog_version"], row["last_error"]) == ("0.1.0", "2026.11.1", "timeout")
@@ -77,7 +77,7 @@ def test_after_key_rotation_the_heartbeat_hands_out_the_new_key_and_old_sealed_d
     old_key = sim.identity.office_key
     sim.upload([sim.application()])  # central now holds the office's keys in memory
     with Database(central.db_url).transaction() as session:
-        new_key = rotate_office_key(session, get_office(session, "3273010001")).public_key
+        new_key = rotate_office_key(session, get_office(session, sim.identity.office_code)).public_key
     assert sim.heartbeat().office_key == new_key != old_key
     sealed_to_old = sim.application(office_key=old_key)
     sealed_to_new = sim.application(office_key=new_key)

@@ -4,7 +4,10 @@ import datetime as dt
 import gzip
 import json
 
+from sqlalchemy import select
+
 from central.db import Database
+from central.models import AuditEntry
 from central.records import show_application
 from kiosk.crypto import new_office_keypair
 from sync.protocol import MAX_BATCH_COUNT, MAX_BODY_BYTES, MAX_COMPRESSED_BYTES, AuditUpload
@@ -101,9 +104,9 @@ def test_audit_entries_are_stored_once_and_acknowledged(central, enrolled):
                            detail=f"entry {i}") for i in (1, 2)]
     assert sim.upload([], entries).audit_stored == [1, 2]
     assert sim.upload([], entries).audit_stored == [1, 2]
-    with Database(central.db_url).engine.connect() as connection:
-        count = connection.exec_driver_sql("SELECT count(*) FROM audit_entries").scalar()
-    assert count == 2
+    with Database(central.db_url).transaction() as session:
+        stored = session.scalars(select(AuditEntry.detail).where(AuditEntry.terminal_id == sim.terminal_id)).all()
+    assert sorted(stored) == ["entry 1", "entry 2"]
 
 
 def test_a_plain_json_body_is_accepted_too(enrolled):
