@@ -47,6 +47,7 @@ DataDir /usr/share/cups
 ErrorLog {root}/error_log
 AccessLog {root}/access_log
 PageLog {root}/page_log
+Printcap {root}/printcap
 FileDevice Yes
 Sandboxing Relaxed
 SystemGroup root
