@@ -55,14 +55,16 @@ class OfficeMaterial:
     keys: tuple[tuple[int, str], ...]  # (key id, private key)
 
 
-_material: dict[int, OfficeMaterial] = {}  # per process; re-read before any refusal it could have caused
+# per process, by (database, office); re-read before any refusal it could have caused
+_material: dict[tuple[str, int], OfficeMaterial] = {}
 
 
 def office_material(session: Session, office_id: int, *, fresh: bool = False) -> OfficeMaterial:
-    if fresh or office_id not in _material:
+    key = (str(session.get_bind().url), office_id)
+    if fresh or key not in _material:
         keys = tuple((k.id, k.private_key) for k in office_keys(session, office_id))
-        _material[office_id] = OfficeMaterial(known_service_codes(session, office_id), keys)
-    return _material[office_id]
+        _material[key] = OfficeMaterial(known_service_codes(session, office_id), keys)
+    return _material[key]
 
 
 def _open_with_any(keys: Sequence[tuple[int, str]], sealed: bytes) -> tuple[int, dict] | None:

@@ -13,13 +13,17 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from central.db import Database
 from central.devserver import create_test_office, new_enrollment_code, start_central
+from central.records import revoke_terminal
 from central.simterminal import SimulatedTerminal
+from kiosk.crypto import new_terminal_keys
 from sync.protocol import (
     HEADER_NONCE,
     HEADER_SIGNATURE,
     HEADER_TERMINAL,
     HEADER_TIMESTAMP,
+    MAX_COMPRESSED_BYTES,
     PATH_APPLICATIONS,
     PATH_CATALOG,
     PATH_ENROLL,
@@ -172,3 +176,40 @@ def test_dates_far_outside_any_plausible_range_do_not_break_listing(sim):
     answer = sim.upload_raw(gzip.compress(json.dumps({"applications": apps}).encode()))
     assert answer.json()["results"][0]["outcome"] == "rejected"
     assert sim.signed("GET", PATH_CATALOG).status_code == 200
+
+
+@PROPERTY
+@given(extra=st.integers(min_value=1, max_value=200_000))
+def test_any_body_over_the_wire_limit_is_413(sim, extra):
+    answer = sim.upload_raw(b"\x1f" * (MAX_COMPRESSED_BYTES + extra))
+    _no_5xx(answer, {413})
+
+
+@PROPERTY
+@given(path=st.sampled_from([PATH_CATALOG, f"{PATH_STATUS_CHANGES}?since=0", PATH_HEARTBEAT, PATH_APPLICATIONS]),
+       body=st.binary(max_size=300))
+def test_any_request_signed_with_a_wrong_key_is_401(sim, path, body):
+    method = "GET" if path.startswith((PATH_CATALOG, PATH_STATUS_CHANGES)) else "POST"
+    _no_5xx(sim.signed(method, path, body, signing_key=new_terminal_keys().signing_key), {401})
+
+
+@pytest.fixture(scope="module")
+def revoked(sim) -> SimulatedTerminal:
+    """A second terminal of the same central, revoked by staff."""
+    other = SimulatedTerminal(sim.base_url)
+    db_url = sim.db_url  # type: ignore[attr-defined]
+    other.enroll(new_enrollment_code(db_url, sim.identity.office_code))
+    db = Database(db_url, migrate_schema=False)
+    with db.transaction() as session:
+        revoke_terminal(session, other.terminal_id)
+    db.dispose()
+    yield other
+    other.close()
+
+
+@PROPERTY
+@given(path=st.sampled_from([PATH_CATALOG, f"{PATH_STATUS_CHANGES}?since=0", PATH_HEARTBEAT, PATH_APPLICATIONS]),
+       body=st.binary(max_size=300) | json_values.map(lambda v: json.dumps(v).encode()))
+def test_a_revoked_terminal_gets_403_whatever_it_sends(revoked, path, body):
+    method = "GET" if path.startswith((PATH_CATALOG, PATH_STATUS_CHANGES)) else "POST"
+    _no_5xx(revoked.signed(method, path, body), {403})
