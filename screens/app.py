@@ -37,6 +37,7 @@ FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 #: where the idle reset is never needed: nothing of a citizen is on these screens
 RESTING_SCREENS = ("welcome", "not_provisioned")
 LARGE_TEXT_SCALE = 1.3
+COMPACT_BELOW_HEIGHT = 800
 SCREENS = {
     "welcome": welcome.WelcomeScreen, "services": services.ServicesScreen, "form": form.FormScreen,
     "documents": documents.DocumentsScreen, "review": review.ReviewScreen, "consent": consent.ConsentScreen,
@@ -58,10 +59,12 @@ class LoketApp(App):
     lang = StringProperty("id")
     text_scale = NumericProperty(1.0)
     high_contrast = BooleanProperty(False)
-    theme = ObjectProperty(palette(False))
+    theme = ObjectProperty(palette(False), rebind=True)
     office_name = StringProperty("")
     clock = StringProperty("")
-    keyboard = ObjectProperty(None, allownone=True)
+    keyboard = ObjectProperty(None, allownone=True, rebind=True)
+    #: a short screen (e.g. 1024x600): slimmer bars so the form keeps room above the keyboard
+    compact = BooleanProperty(False)
 
     def __init__(self, terminal: Terminal, *, sync_worker: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -108,11 +111,15 @@ class LoketApp(App):
         self.screen_manager.transition = NoTransition()
         for name, cls in SCREENS.items():
             self.screen_manager.add_widget(cls(name=name))
-        Window.bind(on_touch_down=self._activity, on_key_down=self._activity)
+        Window.bind(on_touch_down=self._activity, on_key_down=self._activity, size=self._window_resized)
+        self._window_resized(Window, Window.size)
         Clock.schedule_interval(self._check_idle, 0.25)
         Clock.schedule_interval(lambda *_: self._tick_clock(), 1)
         self.reset()
         return root
+
+    def _window_resized(self, _window: Any, size: tuple[int, int]) -> None:
+        self.compact = size[1] < COMPACT_BELOW_HEIGHT
 
     def on_start(self) -> None:
         if self.sync_worker is not None:

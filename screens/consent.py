@@ -21,7 +21,7 @@ class ConsentScreen(KioskScreen):
     steps = NumericProperty(0)
     agreed = BooleanProperty(False)
     collected = StringProperty("")
-    service = ObjectProperty(None, allownone=True)
+    service = ObjectProperty(None, allownone=True, rebind=True)
     problem = StringProperty("")
 
     def enter(self) -> None:

@@ -10,7 +10,7 @@ from screens.widgets import KioskScreen, TextLabel, load_kv
 class DocumentsScreen(KioskScreen):
     step = NumericProperty(0)
     steps = NumericProperty(0)
-    service = ObjectProperty(None, allownone=True)
+    service = ObjectProperty(None, allownone=True, rebind=True)
 
     def enter(self) -> None:
         journey = self.app.journey

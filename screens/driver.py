@@ -100,6 +100,7 @@ class Driver:
 
     def tap(self, widget: Widget, *, frames: int = 2) -> None:
         """Touches the centre of `widget`, scrolling it into view first when it sits in a ScrollView."""
+        self.frames(1)  # a screen just shown is laid out on its first frame
         self._scroll_into_view(widget)
         x, y = widget.to_window(*widget.center)
         if not (0 <= x < Window.width and 0 <= y < Window.height):

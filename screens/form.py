@@ -22,15 +22,15 @@ HINTS = {"nik": "16 digits, as on your ID card (KTP)", "kk": "16 digits, as on y
 
 class ChoiceButton(KioskButton):
     value = StringProperty("")
-    label = ObjectProperty(None)
+    label = ObjectProperty(None, rebind=True)
 
 
 class FieldRow(BoxLayout):
     """One question: its label, help, the input (a text field or choice buttons) and its error."""
 
-    field: Field = ObjectProperty(None)
-    error = ObjectProperty(None, allownone=True)
-    input = ObjectProperty(None, allownone=True)
+    field: Field = ObjectProperty(None, rebind=True)
+    error = ObjectProperty(None, allownone=True, rebind=True)
+    input = ObjectProperty(None, allownone=True, rebind=True)
     value = StringProperty("")
     hint_id = StringProperty("")
 
@@ -87,7 +87,7 @@ class FieldRow(BoxLayout):
 class FormScreen(KioskScreen):
     step = NumericProperty(0)
     steps = NumericProperty(0)
-    service_name = ObjectProperty(None, allownone=True)
+    service_name = ObjectProperty(None, allownone=True, rebind=True)
 
     def enter(self) -> None:
         self._show_page()

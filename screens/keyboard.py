@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kivy.clock import Clock
 from kivy.metrics import dp
-from kivy.properties import NumericProperty, ObjectProperty, OptionProperty
+from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.behaviors import FocusBehavior
 from kivy.uix.screenmanager import Screen
@@ -35,7 +35,7 @@ class KioskInput(TextInput):
 
     keyboard_kind = OptionProperty("text", options=tuple(LAYOUTS))
     #: what to scroll into view above the keyboard (the whole question, not just the box)
-    reveal = ObjectProperty(None, allownone=True)
+    reveal = ObjectProperty(None, allownone=True, rebind=True)
 
     def on_focus(self, instance, focused: bool) -> None:
         from kivy.app import App
@@ -66,9 +66,10 @@ class KioskKeyboard(VKeyboard):
 class KeyboardDock(AnchorLayout):
     """The strip at the bottom of the window that holds the keyboard while a field has the focus."""
 
-    target = ObjectProperty(None, allownone=True)
+    target = ObjectProperty(None, allownone=True, rebind=True)
     kind = OptionProperty("text", options=tuple(LAYOUTS))
-    shown_height = NumericProperty(0)
+    #: the keyboard is on screen (short screens then hide the step header to keep the field in view)
+    shown = BooleanProperty(False)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -88,10 +89,11 @@ class KeyboardDock(AnchorLayout):
         if self.keyboard.parent is None:
             self.add_widget(self.keyboard)
         self.height = self._height_for(self.kind)
+        self.shown = True
         # a numeric pad as wide as the screen is a long reach; keep it about hand-sized
         wanted = dp(NUMERIC_PAD_WIDTH_DP) if self.kind == "numeric" else dp(TEXT_KEYBOARD_WIDTH_DP)
         self.keyboard.width = min(wanted, self.width - dp(16))
-        Clock.schedule_once(lambda *_: self._reveal(field), 0)
+        Clock.schedule_once(lambda *_: self._reveal(field, tries=3), 0)
 
     def detach_later(self, field: KioskInput) -> None:
         """Hides the keyboard on the next frame unless another field took the focus meanwhile."""
@@ -104,6 +106,7 @@ class KeyboardDock(AnchorLayout):
         if self.keyboard.parent is not None:
             self.remove_widget(self.keyboard)
         self.height = 0
+        self.shown = False
 
     @property
     def visible(self) -> bool:
@@ -117,10 +120,16 @@ class KeyboardDock(AnchorLayout):
         # on a short screen (1024x600) the keys shrink rather than hide the field being typed
         return min(wanted, Window.height * 0.45)
 
-    def _reveal(self, field: KioskInput) -> None:
+    def _reveal(self, field: KioskInput, tries: int) -> None:
+        """Scrolls the question into view above the keyboard, again once the layout has settled."""
         scroll = scroll_view_of(field)
-        if scroll is not None and field.get_root_window() is not None:
-            scroll.scroll_to(field.reveal or field, padding=dp(16), animate=False)
+        if scroll is None or field.get_root_window() is None or self.target is not field:
+            return
+        whole = field.reveal
+        target = whole if whole is not None and whole.height <= scroll.height else field
+        scroll.scroll_to(target, padding=dp(8), animate=False)
+        if tries > 1:
+            Clock.schedule_once(lambda *_: self._reveal(field, tries - 1), 0)
 
     # -- typing ---------------------------------------------------------------------------
 

@@ -37,11 +37,11 @@ def qr_texture(payload: str, box_px: int = 8) -> Texture:
 
 class ReceiptScreen(KioskScreen):
     reference = StringProperty("")
-    service = ObjectProperty(None, allownone=True)
-    qr = ObjectProperty(None, allownone=True)
+    service = ObjectProperty(None, allownone=True, rebind=True)
+    qr = ObjectProperty(None, allownone=True, rebind=True)
     printing = OptionProperty("idle", options=("idle", "printing", "printed", "failed"))
     #: the last print job (description, pdf_path) or the error, for maintenance and tests
-    outcome = ObjectProperty(None, allownone=True)
+    outcome = ObjectProperty(None, allownone=True, rebind=True)
 
     def enter(self) -> None:
         app = self.app

@@ -9,7 +9,7 @@ from screens.widgets import KioskScreen, load_kv, scroll_to_top
 
 
 class ReviewRow(BoxLayout):
-    field = ObjectProperty(None)
+    field = ObjectProperty(None, rebind=True)
     value = StringProperty("")
     __events__ = ("on_change",)
 

@@ -17,11 +17,11 @@ log = logging.getLogger("loket.screens")
 
 
 class ServiceCard(ButtonBehavior, BoxLayout):
-    service = ObjectProperty(None)
+    service = ObjectProperty(None, rebind=True)
 
 
 class CategoryHeading(Heading):
-    category = ObjectProperty(None)
+    category = ObjectProperty(None, rebind=True)
 
 
 class ServicesScreen(KioskScreen):
@@ -59,7 +59,17 @@ class ServicesScreen(KioskScreen):
 
 
 class ServiceGrid(GridLayout):
-    pass
+    """Cards side by side all as tall as the tallest, so a row reads as one line."""
+
+    def add_widget(self, widget, *args, **kwargs) -> None:
+        widget.bind(minimum_height=self._trigger_layout)
+        super().add_widget(widget, *args, **kwargs)
+
+    def do_layout(self, *args) -> None:
+        tallest = max((card.minimum_height for card in self.children), default=0)
+        for card in self.children:
+            card.height = tallest
+        super().do_layout(*args)
 
 
 load_kv(__file__)

@@ -22,7 +22,7 @@ REFRESH_DELAY_S = 3.0
 
 
 class StatusScreen(KioskScreen):
-    result: StatusLookup | None = ObjectProperty(None, allownone=True)
+    result: StatusLookup | None = ObjectProperty(None, allownone=True, rebind=True)
     problem = StringProperty("")
     refreshing = StringProperty("")
 

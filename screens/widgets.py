@@ -56,7 +56,7 @@ class BigNumber(KioskLabel):
 class TextLabel(KioskLabel):
     """Shows catalog `Text` in the current language, after an optional `prefix` (e.g. a bullet)."""
 
-    source = ObjectProperty(None, allownone=True)
+    source = ObjectProperty(None, allownone=True, rebind=True)
     prefix = StringProperty("")
 
 
@@ -71,7 +71,8 @@ class StepHeader(BoxLayout):
 
     step = NumericProperty(0)
     steps = NumericProperty(0)
-    title = ObjectProperty(None, allownone=True)
+    title = ObjectProperty(None, allownone=True, rebind=True)
+    hidden = BooleanProperty(False)
     title_id = StringProperty("")
 
 
