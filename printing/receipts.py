@@ -23,7 +23,8 @@ from printing.content import Receipt, build_receipt
 from printing.errors import PrinterError
 from printing.layouts import DEFAULT_LOGO, render_pdf
 
-log = logging.getLogger(__name__)
+#: under "loket" so the terminal's log file (and the maintenance screen's log tail) shows printer faults
+log = logging.getLogger("loket.printing")
 #: One receipt at a time per process: a reprint from maintenance must not interleave its bytes with
 #: the kiosk's receipt on the same thermal printer.
 _PRINTER_LOCK = threading.Lock()
@@ -69,12 +70,15 @@ def _hand_to_printer(terminal: Terminal, make_receipt: Callable[[], Receipt], wh
         receipt = make_receipt()
         backend = backend_for(terminal.settings, terminal.paths.receipts)
         with _PRINTER_LOCK:
-            return backend.print(receipt, terminal.settings.printer_paper, office_logo(terminal))
-    except PrinterError:
+            job = backend.print(receipt, terminal.settings.printer_paper, office_logo(terminal))
+    except PrinterError as e:
+        log.warning("receipt %s not printed: %s", what, e)
         raise
     except Exception as e:
         log.exception("receipt %s could not be printed", what)
         raise PrinterError(f"the receipt for {what} could not be printed: {e}") from e
+    log.info("receipt %s: %s", what, job.description)
+    return job
 
 
 TEST_TITLE = {"id": "TES PRINTER - BUKAN TANDA TERIMA", "en": "PRINTER TEST - NOT A RECEIPT"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from pathlib import Path
 
@@ -129,3 +130,16 @@ def test_an_offices_own_logo_replaces_the_default_emblem(terminal: Terminal, fil
     logo.save(terminal.paths.home / "logo.png")
     for paper in ("58mm", "80mm", "a4"):
         assert b"/Subtype /Image" in render_receipt_pdf(terminal, filed, "id", paper)
+
+
+def test_printer_faults_and_prints_reach_the_terminals_log(
+    terminal: Terminal, filed: Application, caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="loket")
+    print_receipt(terminal, filed)
+    terminal.update_settings(printer_backend="escpos", printer_escpos_url="tcp://127.0.0.1:9")
+    with pytest.raises(PrinterError):
+        print_receipt(terminal, filed)
+    records = [(r.name, r.levelname, r.getMessage()) for r in caplog.records if r.name == "loket.printing"]
+    assert records[0][:2] == ("loket.printing", "INFO") and "saved as" in records[0][2]
+    assert records[1][:2] == ("loket.printing", "WARNING") and "cannot reach the receipt printer" in records[1][2]
