@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from central import records
+from central.bundles import import_bundle
 from central.db import Database
 from central.errors import CentralError
 from central.offices import create_office, get_office, make_enrollment_code, publish_catalog, rotate_office_key
@@ -82,6 +83,20 @@ def cmd_enroll_code(args: argparse.Namespace) -> int:
         raise UsageError("enroll-code: --ttl-hours must be positive")
     with _open(args).transaction() as session:
         print(make_enrollment_code(session, get_office(session, args.office), ttl=dt.timedelta(hours=args.ttl_hours)))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    try:
+        data = args.bundle.read_bytes()
+    except OSError as e:
+        raise UsageError(f"import: cannot read {args.bundle}: {e.strerror}") from None
+    report = import_bundle(_open(args), data, allow_revoked=args.allow_revoked)
+    counts = report.outcomes
+    print(f"terminal {report.terminal_code}: accepted {counts['accepted']}, duplicate {counts['duplicate']}, "
+          f"rejected {counts['rejected']}, audit entries {report.audit_stored}")
+    for app_id, reason in report.rejected:
+        print(f"rejected {app_id}: {reason}")
     return 0
 
 
@@ -176,6 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command(commands, "enroll-code", cmd_enroll_code, "print a one-time code to enroll one terminal")
     sub.add_argument("--office", required=True)
     sub.add_argument("--ttl-hours", type=float, default=24.0)
+
+    sub = command(commands, "import", cmd_import, "ingest a terminal's USB export bundle (exactly once)")
+    sub.add_argument("bundle", type=Path)
+    sub.add_argument("--allow-revoked", action="store_true", help="import even if the terminal was revoked")
 
     apps = group("applications", "applications that arrived")
     sub = command(apps, "list", cmd_applications_list, "list applications (no personal data)")
