@@ -85,7 +85,11 @@ def is_loopback(host: str) -> bool:
 def check_server_url(url: str) -> str:
     """The URL without a trailing slash, or `InsecureServer` saying why it cannot be used."""
     url = (url or "").strip().rstrip("/")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number from 0 to 65535
+    except ValueError as e:
+        raise InsecureServer(f"server URL {url!r} cannot be read ({e}): write it as https://host[:port]") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InsecureServer(f"server URL {url!r} must look like https://host[:port]")
     if parts.query or parts.fragment:

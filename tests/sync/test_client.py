@@ -49,6 +49,18 @@ def test_a_url_that_is_not_a_server_address_is_refused(url: str) -> None:
         check_server_url(url)
 
 
+@given(st.text(max_size=60) | st.builds(lambda scheme, rest: scheme + rest, st.sampled_from(["http://", "https://"]),
+                                        st.text(max_size=40)))
+def test_any_typed_text_is_either_a_usable_url_or_a_clear_refusal(typed: str) -> None:
+    try:
+        url = check_server_url(typed)
+    except InsecureServer as e:
+        assert "server URL" in str(e)
+    else:
+        assert url.startswith(("https://", "http://")) and not url.endswith("/")
+        assert check_server_url(url) == url
+
+
 def test_a_missing_ca_bundle_is_named_in_the_error(tmp_path: Path) -> None:
     with pytest.raises(InsecureServer, match="ca_bundle"):
         CentralClient("https://central.example", ca_bundle=str(tmp_path / "nope.pem"))
