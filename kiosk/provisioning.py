@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 IDLE_TIMEOUT_CHOICES = (30, 60, 90, 120, 180, 300)
 #: audit actor for the steps: provisioning is done by office staff
 STAFF = "staff"
+#: set from enrollment until `finish`: a restart in between comes back to the setup, not to citizens
+UNFINISHED_KEY = "provisioning.unfinished"
 
 
 class ProvisioningError(LoketError):
@@ -81,7 +83,14 @@ def enroll(terminal: Terminal, url: str, code: str) -> TerminalIdentity:
     if not re.sub(r"[\s-]", "", code or ""):
         raise ProvisioningError("type the enrollment code central gave you, e.g. 7K2M-QX4P-9RTB")
     check_can_reprovision(terminal)
-    return enroll_terminal(terminal, url, code)
+    identity = enroll_terminal(terminal, url, code)
+    terminal.store.set_value(UNFINISHED_KEY, "1")
+    return identity
+
+
+def needs_setup(terminal: Terminal) -> bool:
+    """True until the terminal has an office and the setup begun on its screen was finished."""
+    return terminal.identity is None or terminal.store.get_value(UNFINISHED_KEY) == "1"
 
 
 # -- the printer -----------------------------------------------------------------------------------
@@ -194,6 +203,7 @@ def finish(terminal: Terminal) -> TerminalIdentity:
         raise ProvisioningError("this terminal has no office yet: enroll it with the code from central first")
     if not terminal.settings.maintenance_pin_hash:
         raise ProvisioningError("set the maintenance PIN first: without it nobody can open maintenance")
+    terminal.store.set_value(UNFINISHED_KEY, "")
     terminal.store.record_audit("provisioning.finished", f"{identity.terminal_code} for {identity.office_code}, "
                                 f"printer {terminal.settings.printer_backend}", actor=STAFF)
     return identity
@@ -201,6 +211,6 @@ def finish(terminal: Terminal) -> TerminalIdentity:
 
 __all__ = [
     "IDLE_TIMEOUT_CHOICES", "PrinterChoice", "ProvisioningError", "ReprovisionRefused", "check_can_reprovision",
-    "choose_printer", "cups_queues", "current_printer", "enroll", "finish", "printer_choices", "server_url",
-    "print_test_page", "set_idle_timeout", "set_language", "set_pin",
+    "choose_printer", "cups_queues", "current_printer", "enroll", "finish", "needs_setup", "printer_choices",
+    "server_url", "print_test_page", "set_idle_timeout", "set_language", "set_pin",
 ]

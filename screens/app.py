@@ -30,12 +30,15 @@ from kiosk.terminal import Terminal
 from screens import consent, documents, form, not_provisioned, receipt, review, services, status, welcome
 from screens.dialogs import HelpDialog, IdleDialog
 from screens.keyboard import KeyboardDock  # noqa: F401  (registers the class used in app.kv)
+from screens.maintenance import MaintenanceScreen
+from screens.pin_pad import MaintenancePinScreen, watch_hidden_corner
+from screens.provisioning import ProvisioningScreen, start_screen
 from screens.theme import palette
 
 log = logging.getLogger("loket.screens")
 FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 #: where the idle reset is never needed: nothing of a citizen is on these screens
-RESTING_SCREENS = ("welcome", "not_provisioned")
+RESTING_SCREENS = ("welcome", "not_provisioned", "provisioning")
 LARGE_TEXT_SCALE = 1.3
 COMPACT_BELOW_HEIGHT = 800
 SCREENS = {
@@ -43,6 +46,7 @@ SCREENS = {
     "documents": documents.DocumentsScreen, "review": review.ReviewScreen, "consent": consent.ConsentScreen,
     "receipt": receipt.ReceiptScreen, "status": status.StatusScreen,
     "not_provisioned": not_provisioned.NotProvisionedScreen,
+    "provisioning": ProvisioningScreen, "maintenance_pin": MaintenancePinScreen, "maintenance": MaintenanceScreen,
 }
 
 
@@ -112,6 +116,7 @@ class LoketApp(App):
         for name, cls in SCREENS.items():
             self.screen_manager.add_widget(cls(name=name))
         Window.bind(on_touch_down=self._activity, on_key_down=self._activity, size=self._window_resized)
+        watch_hidden_corner(self)
         self._window_resized(Window, Window.size)
         Clock.schedule_interval(self._check_idle, 0.25)
         Clock.schedule_interval(lambda *_: self._tick_clock(), 1)
@@ -168,7 +173,7 @@ class LoketApp(App):
         self.office_name = identity.office_name if identity else ""
         self._tick_clock()
         self.idle.touch(time.monotonic())
-        self.go("welcome" if identity else "not_provisioned")
+        self.go(start_screen(self.terminal) if identity else "not_provisioned")
 
     def application_filed(self) -> None:
         """An application is queued: the sync worker sends it as soon as it can."""
