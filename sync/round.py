@@ -45,7 +45,10 @@ def revoked_reason(terminal: Terminal) -> str | None:
     raw = terminal.store.get_value(REVOKED_KEY)
     if not raw or identity is None:
         return None
-    record = json.loads(raw)
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        record = {"terminal_id": identity.terminal_id, "at": "an unknown time", "reason": raw[:200]}
     if record.get("terminal_id") != identity.terminal_id:
         return None
     return f"central revoked this terminal at {record['at']} ({record['reason']}); enroll it again with " \
@@ -248,7 +251,7 @@ class SyncRound:
             before = None
         try:
             catalog = install_catalog_bytes(document.body, self.terminal.paths.catalog_file)
-        except CatalogError as e:
+        except (CatalogError, OSError) as e:
             problem = f"the catalog from central was not applied (keeping {before or 'the default'}): {e}"
             report.errors.append(problem)
             store.set_value(CATALOG_ERROR_KEY, problem)

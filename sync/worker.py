@@ -165,15 +165,17 @@ class SyncWorker:
                 self._wake.clear()
                 try:
                     report = self._round()
+                    if report.revoked:
+                        log.warning("sync stopped: %s", "; ".join(report.errors))
+                        return
+                    wait = self._next_wait(report)
                 except Exception as e:  # a bug or a broken disk must not kill the worker silently
                     log.exception("sync round failed")
-                    report = SyncReport(started_at=utcnow(), finished_at=utcnow(),
-                                        errors=[f"internal error in the sync worker: {e!r}"])
-                    self.last_report = report
-                if report.revoked:
-                    log.warning("sync stopped: %s", "; ".join(report.errors))
-                    return
-                self._sleep(self._next_wait(report))
+                    self.last_report = SyncReport(started_at=utcnow(), finished_at=utcnow(),
+                                                  errors=[f"internal error in the sync worker: {e!r}"])
+                    self.consecutive_failures += 1
+                    wait = self.backoff.delay(self.consecutive_failures)
+                self._sleep(wait)
         finally:
             self._close_terminal()
 

@@ -13,6 +13,7 @@ from kiosk.crypto import seal_for_office
 from kiosk.store import parse_iso
 from kiosk.terminal import Terminal
 from sync.enrollment import enroll_terminal
+from sync.report import SyncReport
 from sync.round import REVOKED_KEY, STATUS_CURSOR_KEY
 from sync.worker import SyncWorker
 from tests.sync.conftest import FAST_BACKOFF, FAST_TIMEOUTS, CentralView, file_many
@@ -256,5 +257,26 @@ def test_a_wake_does_not_cut_short_centrals_retry_after(behind_proxy: Terminal, 
             time.sleep(0.1)
         assert wait_until(lambda: len(arrivals) >= 2, timeout=5)
         assert arrivals[1] - arrivals[0] >= 1.9
+    finally:
+        worker.stop(5)
+
+
+def test_a_failure_inside_a_round_does_not_kill_the_worker_thread(enrolled: Terminal) -> None:
+    rounds: list[SyncReport] = []
+
+    def broken_callback(report: SyncReport) -> None:
+        rounds.append(report)
+        raise RuntimeError("a bug in whoever listens")
+
+    worker = worker_for(enrolled, interval_s=3600, on_report=broken_callback)
+    worker.start()
+    try:
+        assert wait_until(lambda: len(rounds) == 1)
+        assert wait_until(lambda: worker.last_report is not rounds[0])
+        assert "internal error in the sync worker" in worker.last_report.errors[0]
+        file_many(enrolled, 1)
+        worker.wake()
+        assert wait_until(lambda: any(r.accepted == 1 for r in rounds))  # it went on with its work
+        assert worker.running
     finally:
         worker.stop(5)
