@@ -1,7 +1,7 @@
 """Taking in applications and audit entries, exactly once, whatever path they arrive by.
 
-`ingest` is the one place the rules live, so a batch uploaded over HTTP and (later) a bundle
-carried on a USB stick get the same answers. The application's terminal-made UUID is its primary
+`ingest` is the one place the rules live, so a batch uploaded over HTTP and a bundle carried on a
+USB stick (`central.bundles`) get the same answers. The application's terminal-made UUID is its primary
 key and is inserted with ON CONFLICT DO NOTHING, so the database settles any race between two
 copies of the same upload: one is `accepted`, the other `duplicate`.
 
@@ -102,7 +102,9 @@ def check_upload(upload: ApplicationUpload, terminal: Terminal, office: OfficeMa
     if opened is None:
         return "sealed data does not open with any key of this office"
     key_id, content = opened
-    if isinstance(content, dict) and content.get("service", upload.service_code) != upload.service_code:
+    if not isinstance(content, dict):
+        return "sealed data is not a JSON object"
+    if content.get("service", upload.service_code) != upload.service_code:
         return f"sealed data is for service {content.get('service')!r}, not {upload.service_code!r}"
     return Opened(upload.model_copy(update={"created_at": plausible_utc(upload.created_at)}), sealed, key_id)
 
