@@ -9,7 +9,7 @@ from sqlalchemy import select
 from central.db import Database
 from central.models import AuditEntry
 from central.records import show_application
-from kiosk.crypto import new_office_keypair
+from kiosk.crypto import b64encode, new_office_keypair, seal_for_office
 from sync.protocol import MAX_BATCH_COUNT, MAX_BODY_BYTES, MAX_COMPRESSED_BYTES, AuditUpload
 
 
@@ -167,3 +167,11 @@ def test_an_accepted_application_shows_up_as_received_in_status_changes(enrolled
     assert [(c.application_id, c.reference, c.status) for c in changes.changes] == [(app.id, app.reference,
                                                                                       "received")]
     assert sim.status_changes(changes.cursor).changes == []
+
+
+def test_sealed_content_that_is_not_a_json_object_is_rejected(enrolled):
+    sim = enrolled()
+    app = sim.application()
+    not_an_object = b64encode(seal_for_office(sim.identity.office_key, ["just", "a", "list"]))  # type: ignore[arg-type]
+    outcome, reason = _outcomes(sim.upload([app.model_copy(update={"sealed": not_an_object})]))[0]
+    assert (outcome, reason) == ("rejected", "sealed data is not a JSON object")
