@@ -28,7 +28,7 @@ def _table(headings: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headings)
     body = "".join("<tr>" + "".join(f"<td>{escape('' if v is None else str(v))}</td>" for v in row) + "</tr>"
                    for row in rows)
-    return f"<p>{len(rows)}</p><table><tr>{head}</tr>{body}</table>"
+    return f"<p>{len(rows)} shown</p><table><tr>{head}</tr>{body}</table>"
 
 
 @router.get("", response_class=HTMLResponse)
