@@ -3,10 +3,13 @@
 import threading
 from collections import Counter
 
+import requests
 from sqlalchemy import func, select
 
 from central.db import Database
 from central.models import Application, StatusChange
+from central.simterminal import SimulatedTerminal
+from sync.protocol import PATH_ENROLL
 
 
 def _send_concurrently(sim, applications, copies):
@@ -64,3 +67,24 @@ def test_overlapping_batches_from_many_terminals_lose_and_duplicate_nothing(any_
     assert set(accepted) == {a.id for apps in batches.values() for a in apps}
     assert set(accepted.values()) == {1}
     assert not [r for r in results if r["outcome"] == "rejected"]
+
+
+def test_terminals_racing_for_one_enrollment_code_get_one_identity(any_central):
+    code = any_central.enrollment_code(any_central.create_office())
+    barrier = threading.Barrier(8)
+    answers = []
+
+    def enroll():
+        sim = SimulatedTerminal(any_central.url)
+        barrier.wait()
+        answers.append(requests.post(any_central.url + PATH_ENROLL, timeout=30,
+                                     json={"code": code, "verify_key": sim.keys.verify_key}))
+        sim.close()
+
+    threads = [threading.Thread(target=enroll) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(a.status_code for a in answers) == [200] + [401] * 7
+    assert {a.json().get("error") for a in answers if a.status_code == 401} == {"code_used"}
