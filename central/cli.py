@@ -12,8 +12,9 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from central import records
 from central.bundles import import_bundle
@@ -43,6 +44,16 @@ def _open(args: argparse.Namespace) -> Database:
 
 def _print_json(value: object) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _listing(as_json: bool, rows: list[dict[str, Any]], noun: str, line: Callable[[dict[str, Any]], str]) -> int:
+    if as_json:
+        _print_json(rows)
+    else:
+        for row in rows:
+            print(line(row))
+        print(f"{len(rows)} {noun}")
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -102,15 +113,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_applications_list(args: argparse.Namespace) -> int:
     with _open(args).transaction() as session:
-        rows = records.list_applications(session, office=args.office, limit=args.limit)
-    if args.json:
-        _print_json([dataclasses.asdict(r) for r in rows])
-    else:
-        for r in rows:
-            print(f"{r.reference}  {r.service_code:<8} {r.status:<10} office {r.office}  terminal {r.terminal}  "
-                  f"received {r.received_at}")
-        print(f"{len(rows)} application(s)")
-    return 0
+        rows = [dataclasses.asdict(r) for r in records.list_applications(session, office=args.office,
+                                                                          limit=args.limit)]
+    return _listing(args.json, rows, "application(s)", lambda r: (
+        f"{r['reference']}  {r['service_code']:<8} {r['status']:<10} office {r['office']}  terminal {r['terminal']}  "
+        f"received {r['received_at']}"))
 
 
 def cmd_applications_show(args: argparse.Namespace) -> int:
@@ -129,15 +136,10 @@ def cmd_applications_set_status(args: argparse.Namespace) -> int:
 def cmd_terminals_list(args: argparse.Namespace) -> int:
     with _open(args).transaction() as session:
         terminals = records.list_terminals(session)
-    if args.json:
-        _print_json(terminals)
-    else:
-        for t in terminals:
-            state = "revoked" if t["revoked_at"] else "active"
-            print(f"{t['code']}  {t['id']}  office {t['office']}  {state}  last seen {t['last_seen_at'] or 'never'}  "
-                  f"queue {t['queue'] or '-'}  app {t['app_version'] or '-'}  catalog {t['catalog_version'] or '-'}")
-        print(f"{len(terminals)} terminal(s)")
-    return 0
+    return _listing(args.json, terminals, "terminal(s)", lambda t: (
+        f"{t['code']}  {t['id']}  office {t['office']}  {'revoked' if t['revoked_at'] else 'active'}  "
+        f"last seen {t['last_seen_at'] or 'never'}  queue {t['queue'] or '-'}  app {t['app_version'] or '-'}  "
+        f"catalog {t['catalog_version'] or '-'}"))
 
 
 def cmd_terminals_revoke(args: argparse.Namespace) -> int:
