@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from central.db import Database
+from central.devserver import start_central
 from central.models import Application as CentralApplication
 from central.records import show_application
 from kiosk.applications import file_application
@@ -51,17 +52,20 @@ def file_many(terminal: Terminal, count: int, *, start: int = 0) -> dict[str, di
 
 @dataclass
 class CentralView:
-    """Reads central's database the way its staff commands do."""
+    """Reads central's database the way its staff commands do (one terminal's applications, if given)."""
 
     db_url: str
+    terminal_id: str | None = None
 
     def __post_init__(self) -> None:
         self.db = Database(self.db_url, migrate_schema=False)
 
     def count_by_id(self) -> dict[str, int]:
+        query = select(CentralApplication.id, func.count()).group_by(CentralApplication.id)
+        if self.terminal_id:
+            query = query.where(CentralApplication.terminal_id == self.terminal_id)
         with self.db.transaction() as session:
-            rows = session.execute(select(CentralApplication.id, func.count()).group_by(CentralApplication.id))
-            return dict(rows.all())
+            return dict(session.execute(query).all())
 
     def opened(self, app_id: str) -> dict:
         with self.db.transaction() as session:
@@ -71,11 +75,24 @@ class CentralView:
         self.db.dispose()
 
 
+@pytest.fixture(scope="module")
+def central(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralHarness]:
+    """One real central per test module (starting one takes a second or two): tests share its
+    database, so `enrolled` gives each test an office of its own, and central's side is read per
+    terminal. Tests that kill or restart central live in a module of their own."""
+    directory = tmp_path_factory.mktemp("central")
+    server = start_central(f"sqlite:///{directory / 'central.db'}", log_path=directory / "central.log")
+    try:
+        yield CentralHarness(server, server.db_url)
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def enrolled(central: CentralHarness, tmp_path: Path) -> Iterator[Terminal]:
-    """A terminal enrolled with the running central (directly, no proxy)."""
+    """A terminal enrolled, in an office of its own, with the running central (directly, no proxy)."""
     terminal = Terminal(tmp_path / "kiosk")
-    enroll_terminal(terminal, central.url, central.enrollment_code())
+    enroll_terminal(terminal, central.url, central.enrollment_code(central.create_office()))
     yield terminal
     terminal.close()
 
@@ -94,7 +111,8 @@ def behind_proxy(enrolled: Terminal, proxy: FaultProxy) -> Terminal:
 
 
 @pytest.fixture
-def central_view(central: CentralHarness) -> Iterator[CentralView]:
-    view = CentralView(central.db_url)
+def central_view(central: CentralHarness, enrolled: Terminal) -> Iterator[CentralView]:
+    """Central's side of the `enrolled` terminal."""
+    view = CentralView(central.db_url, enrolled.identity.terminal_id)
     yield view
     view.close()
