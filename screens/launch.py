@@ -57,9 +57,11 @@ def lock_window(kiosk_mode: bool) -> None:
 
 def run_kiosk(home: Path | None, *, windowed: bool = False, size: tuple[int, int] | None = None) -> int:
     """Opens the kiosk on the terminal in `home` and returns when it stops."""
+    from kiosk.dashboard import start_log_file
     from kiosk.terminal import Terminal
 
     terminal = Terminal(home)
+    start_log_file(terminal)  # maintenance shows its tail
     kiosk_mode = terminal.settings.kiosk_mode and not windowed
     configure_kivy(kiosk_mode=kiosk_mode, size=size)
     worker = None

@@ -136,17 +136,25 @@ class MaintenanceScreen(KioskScreen):
             self.busy = ""
             if isinstance(outcome, LoketError):
                 self.say(str(outcome), ok=False)
-            else:
-                self.say(describe(outcome), ok=True)
+            else:  # a sync round that met errors comes back as a report, not an exception
+                self.say(describe(outcome), ok=not getattr(outcome, "errors", None))
             self.refresh()
 
         in_background(self.app, work, done)
 
     def sync_now(self) -> None:
-        self.run("sync_now", dashboard.sync_now, lambda report: "\n".join(report.lines()))
+        self.run("sync_now", dashboard.sync_now, self._sync_words)
 
     def update_catalog(self) -> None:
-        self.run("update_catalog", dashboard.update_catalog_now, lambda report: "\n".join(report.lines()))
+        self.run("update_catalog", dashboard.update_catalog_now, self._sync_words)
+
+    def _sync_words(self, report: Any) -> str:
+        """One or two lines: what was sent, or why nothing was; the catalog when it changed."""
+        words = report.summary() if report.reachable or report.errors else "central not reached"
+        words += "; " + self.app.t("still waiting: {n}", n=report.remaining)
+        if report.catalog_updated:
+            words += "; " + self.app.t("catalog updated to {version}", version=report.catalog_updated)
+        return words
 
     def test_print(self) -> None:
         self.run("test_print", dashboard.printer_test, lambda job: job.description)
@@ -203,6 +211,8 @@ class MaintenanceScreen(KioskScreen):
 
     def show_panel(self, name: str) -> None:
         """Shows the action buttons, or the panel of an action that needs a choice first."""
+        if name != "actions":
+            self.result = ""
         panels = self.ids.panels
         panel = panels.get_screen(name)
         if hasattr(panel, "prepare"):

@@ -20,7 +20,7 @@ from screens.widgets import load_kv, scroll_to_top
 
 
 class MaintenancePanel(Screen):
-    dashboard = ObjectProperty(None, allownone=True)
+    dashboard = ObjectProperty(None, allownone=True, rebind=True)
 
     def prepare(self, dashboard: Any) -> None:
         self.dashboard = dashboard
