@@ -46,6 +46,26 @@ def test_the_dashboard_shows_who_the_terminal_is_and_its_queue(enrolled: Termina
     assert board.printer.ready and "PDF folder" in board.printer.text
 
 
+def test_maintenance_entries_failed_pins_and_actions_reach_central(enrolled: Terminal, central) -> None:
+    import sqlalchemy
+
+    from kiosk.maintenance import MaintenanceGate
+    from kiosk.provisioning import set_pin
+
+    set_pin(enrolled, "402915", "402915")
+    gate = MaintenanceGate(enrolled.store, enrolled.settings.maintenance_pin_hash)
+    assert not gate.try_pin("111222").accepted and gate.try_pin("402915").accepted
+    dashboard.printer_test(enrolled)
+    dashboard.sync_now(enrolled)
+    dashboard.sync_now(enrolled)  # carries the first sync_now's own entry
+    engine = sqlalchemy.create_engine(central.db_url)
+    with engine.connect() as db:
+        at_central = {row[0] for row in db.execute(sqlalchemy.text("SELECT action FROM audit_entries"))}
+    engine.dispose()
+    assert {"maintenance.pin_failed", "maintenance.entered", "maintenance.test_print", "maintenance.sync_now",
+            "printer.tested", "maintenance.pin_set"} <= at_central
+
+
 def test_an_unreachable_central_is_shown_with_its_reason(enrolled: Terminal, central) -> None:
     central.stop()
     board = dashboard.read_dashboard(enrolled)

@@ -60,6 +60,15 @@ def test_enrolling_with_a_code_gives_the_terminal_the_office_central_names(blank
     assert "sync.enrolled" in actions(blank_terminal)
 
 
+def test_a_setup_begun_on_screen_is_finished_before_the_kiosk_serves(blank_terminal: Terminal, central) -> None:
+    assert provisioning.needs_setup(blank_terminal)
+    provisioning.enroll(blank_terminal, central.url, central.enrollment_code())
+    assert provisioning.needs_setup(Terminal(blank_terminal.paths.home)), "a restart now returns to the setup"
+    provisioning.set_pin(blank_terminal, "402915", "402915")
+    provisioning.finish(blank_terminal)
+    assert not provisioning.needs_setup(blank_terminal)
+
+
 def test_a_used_code_is_refused_and_the_terminal_stays_blank(tmp_path: Path, central) -> None:
     code = central.enrollment_code()
     first, second = Terminal(tmp_path / "one"), Terminal(tmp_path / "two")
