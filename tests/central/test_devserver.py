@@ -33,7 +33,8 @@ def test_start_on_a_given_port_stop_frees_it_and_restart_comes_back_there(tmp_pa
         server.stop()
         assert not _answers(server.url)
         with socket.socket() as s:
-            s.bind(("127.0.0.1", port))  # free again
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do: TIME_WAIT may linger
+            s.bind(("127.0.0.1", port))  # nobody listens there any more
         server.start()
         assert _answers(server.url)
         server.kill()
