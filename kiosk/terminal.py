@@ -7,6 +7,7 @@ thread that first uses it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from kiosk.catalog import Catalog, catalog_in_force
 from kiosk.crypto import new_terminal_keys, office_public_key
 from kiosk.errors import LoketError, SettingsError
+from kiosk.receipt_keys import STORE_KEY as KNOWN_KEYS
 from kiosk.reference import normalize_terminal_code
 from kiosk.settings import Paths, Settings, default_home, load_settings, save_settings
 from kiosk.store import Store, TerminalIdentity, iso, utcnow
@@ -78,10 +80,21 @@ class Terminal:
             office_key=office_key.strip(), signing_key=signing, verify_key=verifying,
             server_url=server_url, terminal_id=terminal_id or code, provisioned_at=iso(utcnow()),
         )
+        self._remember_previous_key(code)
         self.store.save_identity(identity)
         self.store.record_audit("terminal.provisioned", f"{code} for office {identity.office_code}",
                                 actor="staff")
         return identity
+
+    def _remember_previous_key(self, new_code: str) -> None:
+        """Keeps a replaced identity's public key, so receipts printed before re-provisioning still verify."""
+        previous = self.identity
+        if previous is None or previous.terminal_code == new_code:
+            return
+        stored = self.store.get_value(KNOWN_KEYS)
+        keys = json.loads(stored) if stored else {}
+        keys[previous.terminal_code] = previous.verify_key
+        self.store.set_value(KNOWN_KEYS, json.dumps(keys))
 
     def status(self, now: dt.datetime | None = None) -> dict[str, Any]:
         """The figures `loket status` prints and the maintenance screen shows."""
