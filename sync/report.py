@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 
 @dataclass
 class SyncReport:
-    """Counts and reasons from one round. `reachable` is False when central never answered."""
+    """Counts and reasons from one round. `reachable`: central took part in the round (it answered the
+    heartbeat); `answered`: something answered at all, if only to refuse or to say it was busy."""
 
     started_at: dt.datetime
     finished_at: dt.datetime | None = None
     reachable: bool = False
+    answered: bool = False
     sent: int = 0
     accepted: int = 0
     duplicate: int = 0
@@ -39,7 +41,7 @@ class SyncReport:
     def lines(self) -> list[str]:
         """The round in a few lines a technician reads top to bottom."""
         out = [
-            f"central:        {'reached' if self.reachable else 'NOT reached'}",
+            f"central:        {self._contact()}",
             f"sent:           {self.sent} (accepted {self.accepted}, duplicate {self.duplicate}, "
             f"rejected {len(self.rejected)}, to retry {self.retried})",
             f"still queued:   {self.remaining}",
@@ -56,6 +58,11 @@ class SyncReport:
         out += [f"error:          {error}" for error in self.errors]
         out.append(f"took:           {self.duration_s:.2f} s")
         return out
+
+    def _contact(self) -> str:
+        if self.reachable:
+            return "reached"
+        return "answered, but the round could not go on (see the error)" if self.answered else "NOT reached"
 
     def summary(self) -> str:
         """One line for `sync.last_error` and logs."""

@@ -22,7 +22,7 @@ from kiosk.store import Outgoing, utcnow
 from kiosk.terminal import Terminal
 from sync.backoff import Backoff
 from sync.client import CentralClient
-from sync.errors import SyncError, TerminalRevoked
+from sync.errors import BadAnswer, RequestRefused, ServerBusy, SyncError, TerminalRevoked
 from sync.protocol import MAX_BATCH_COUNT, ApplicationUpload, AuditUpload, Heartbeat, UploadBatch
 from sync.report import SyncReport
 
@@ -93,7 +93,7 @@ class SyncRound:
                 self.pull_status(report)
                 self.pull_catalog(report)
         except TerminalRevoked as e:
-            report.revoked = True
+            report.revoked = report.answered = True
             report.errors.append(str(e))
             identity = self.terminal.identity
             record = {"terminal_id": identity.terminal_id if identity else "", "at": self.now().isoformat(),
@@ -103,6 +103,8 @@ class SyncRound:
         except SyncError as e:
             report.errors.append(str(e))
             report.retry_after = e.retry_after
+            report.answered = isinstance(e, RequestRefused | ServerBusy | BadAnswer)
+        report.answered = report.answered or report.reachable
 
     # -- heartbeat ---------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import signal
 import subprocess
@@ -9,6 +10,7 @@ import sys
 
 from central.devserver import REPO
 from kiosk.cli import main
+from kiosk.crypto import new_terminal_keys
 from kiosk.terminal import Terminal
 from sync.protocol import PATH_APPLICATIONS
 from tests.sync.conftest import file_many
@@ -82,3 +84,12 @@ def test_retry_rejected_sends_again_what_a_faulty_central_refused(
     out = capsys.readouterr().out
     assert "queued again:   3 rejected application(s)" in out and "accepted 3" in out
     assert behind_proxy.store.counts() == {"queued": 0, "sending": 0, "synced": 3, "rejected": 0}
+
+
+def test_sync_once_tells_a_refusal_from_no_answer(enrolled: Terminal, capsys) -> None:
+    identity = enrolled.identity
+    enrolled.store.save_identity(dataclasses.replace(identity, signing_key=new_terminal_keys().signing_key))
+    assert main(["--home", str(enrolled.paths.home), "sync", "--once"]) == 1
+    out = capsys.readouterr().out
+    assert "central:        answered, but the round could not go on (see the error)" in out
+    assert "did not accept this terminal's signature" in out and "bad_signature" in out
