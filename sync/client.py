@@ -218,7 +218,8 @@ class CentralClient:
         if signed:
             if not (self.terminal_id and self.signing_key):
                 raise AuthRefused("this terminal has no key for central: enroll it first", status=0)
-            signed_path = urlsplit(url).path + (f"?{urlsplit(url).query}" if urlsplit(url).query else "")
+            parts = urlsplit(url)
+            signed_path = parts.path + (f"?{parts.query}" if parts.query else "")
             all_headers.update(sign_request(self.terminal_id, self.signing_key, method, signed_path, body))
         host = urlsplit(self.base_url).netloc
         try:
@@ -239,7 +240,7 @@ class CentralClient:
             raise ServerUnreachable(f"cannot reach {host}: {_short(e)}") from None
         except requests.exceptions.RequestException as e:
             raise ServerUnreachable(f"request to {host} failed: {_short(e)}") from None
-        if response.ok or response.status_code in allow:
+        if 200 <= response.status_code < 300 or response.status_code in allow:
             return response
         raise self._failure(method, path, response)
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import gzip
+import http.server
 import json
 import socket
+import threading
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kiosk.crypto import new_terminal_keys
 from kiosk.terminal import Terminal
 from sync.client import CentralClient, Timeouts, check_server_url, parse_retry_after
-from sync.errors import AuthRefused, InsecureServer, ServerBusy, ServerUnreachable
+from sync.errors import AuthRefused, InsecureServer, RequestRefused, ServerBusy, ServerUnreachable
 from sync.protocol import Heartbeat, UploadBatch, verify_request
 from tests.sync.faultproxy import Fault, FaultProxy, Scripted
 
@@ -129,8 +132,6 @@ def test_a_busy_server_is_transient_and_carries_its_retry_after(
 
 
 def test_a_signature_central_does_not_know_is_refused_with_its_code(enrolled: Terminal, central) -> None:
-    from kiosk.crypto import new_terminal_keys
-
     with CentralClient(central.url, terminal_id=enrolled.identity.terminal_id,
                        signing_key=new_terminal_keys().signing_key) as client, \
             pytest.raises(AuthRefused, match="bad_signature"):
@@ -143,3 +144,27 @@ def test_catalog_comes_with_an_etag_and_is_not_sent_again_while_it_matches(enrol
         assert first is not None and first.etag
         assert json.loads(first.body)["version"]
         assert client.fetch_catalog(first.etag) is None
+
+
+def test_a_redirect_is_not_followed_and_names_where_it_pointed(tmp_path: Path) -> None:
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            self.send_response(301)
+            self.send_header("Location", "https://central.example.go.id/api/v1/heartbeat")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Redirect)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with CentralClient(f"http://127.0.0.1:{server.server_port}", terminal_id="t",
+                           signing_key=new_terminal_keys().signing_key) as client, \
+                pytest.raises(RequestRefused, match="redirected .* to 'https://central.example.go.id"):
+            client.heartbeat(Heartbeat())
+    finally:
+        server.shutdown()
+        server.server_close()
