@@ -280,3 +280,19 @@ def test_a_failure_inside_a_round_does_not_kill_the_worker_thread(enrolled: Term
         assert worker.running
     finally:
         worker.stop(5)
+
+
+def test_start_wake_and_refresh_return_at_once_even_while_central_stalls(
+        behind_proxy: Terminal, proxy: FaultProxy) -> None:
+    proxy.plan = lambda method, path: Fault.STALL
+    proxy.stall_s = 3
+    worker = worker_for(behind_proxy, interval_s=3600)
+    began = time.perf_counter()
+    worker.start()
+    worker.wake()
+    assert worker.refresh_status() is None  # handed to the worker thread
+    assert worker.last_report is None  # the first round is still waiting on central
+    assert time.perf_counter() - began < 0.1
+    assert wait_until(lambda: worker.last_report is not None, timeout=5)
+    assert "did not answer within 2 s" in worker.last_report.errors[0]
+    assert worker.stop(5)
