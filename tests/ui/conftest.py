@@ -19,9 +19,12 @@ os.environ["KIVY_NO_ARGS"] = "1"
 os.environ["KIVY_NO_CONSOLELOG"] = "1"
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="loket-kivy-home-"))
 
+from kivy.config import Config  # noqa: E402, I001
+
 from screens.launch import configure_kivy  # noqa: E402  (after the environment above)
 
 configure_kivy(kiosk_mode=False, size=(1920, 1080))
+Config.set("graphics", "maxfps", "0")  # tests render frames as fast as they can; the app itself caps at 60
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screens"
 OFFICE = "Kelurahan Braga"

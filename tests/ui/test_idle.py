@@ -15,6 +15,10 @@ def fill_first_page(kiosk):
     return kiosk.screen
 
 
+def warning_shown(app) -> bool:
+    return app.idle_dialog is not None and app.idle_dialog.parent is not None
+
+
 def wait_idle(kiosk, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -29,14 +33,12 @@ def test_idle_warns_then_resets_and_clears_every_widget_and_the_journey(kiosk):
     assert form.row("nik").input.text and app.journey.answers
     app.idle.timeout_s, app.idle.warning_s = 0.4, 2.0
 
-    wait_idle(kiosk, 0.6)
-    assert app.idle_dialog is not None and app.idle_dialog.parent is not None
+    assert kiosk.wait_until(lambda: warning_shown(app), timeout_s=3)
     assert app.idle_dialog.seconds_left >= 1
     assert "Still there?" in app.idle_dialog.ids.message.text
     kiosk.screenshot("idle-warning")
 
-    wait_idle(kiosk, 2.0)
-    assert kiosk.screen_name == "welcome"
+    assert kiosk.wait_until(lambda: kiosk.screen_name == "welcome", timeout_s=5)
     assert app.idle_dialog.parent is None
     assert app.journey.is_blank and app.journey.answers == {}
     assert app.lang == "id", "the next citizen starts in the default language"
@@ -48,9 +50,8 @@ def test_idle_warns_then_resets_and_clears_every_widget_and_the_journey(kiosk):
 def test_one_tap_on_still_here_keeps_everything(kiosk):
     app = kiosk.app
     form = fill_first_page(kiosk)
-    app.idle.timeout_s, app.idle.warning_s = 0.3, 3
-    wait_idle(kiosk, 0.5)
-    assert app.idle_dialog.parent is not None
+    app.idle.timeout_s, app.idle.warning_s = 0.3, 5
+    assert kiosk.wait_until(lambda: warning_shown(app), timeout_s=3)
 
     kiosk.tap(app.idle_dialog.ids.still_here_button)
     assert app.idle_dialog.parent is None
