@@ -60,6 +60,7 @@ class MaintenanceScreen(KioskScreen):
     usb_roots: tuple[Path, ...] = dashboard.USB_ROOTS
     #: what "exit to desktop" and "restart" finally do (tests record instead of stopping the process)
     leave: Callable[[Any, bool], None] = staticmethod(leave_app)
+    _leaving = ""
 
     def enter(self) -> None:
         self.result = ""
@@ -67,6 +68,11 @@ class MaintenanceScreen(KioskScreen):
         self.refresh()
 
     def clear(self) -> None:
+        if self.manager is not None and self.manager.current == self.name:
+            # the idle reset (or Leave) is taking the dashboard away: note who left it open how long
+            self.app.terminal.store.record_audit("maintenance.left", self._leaving or "idle reset",
+                                                 actor=dashboard.TECHNICIAN)
+        self._leaving = ""
         self.board = None
         self.result = ""
         self.log_lines = []
@@ -204,7 +210,7 @@ class MaintenanceScreen(KioskScreen):
         self.leave(self.app, True)
 
     def leave_maintenance(self) -> None:
-        self.app.terminal.store.record_audit("maintenance.left", "", actor=dashboard.TECHNICIAN)
+        self._leaving = "left by the technician"
         self.app.reset()
 
     # -- panels --------------------------------------------------------------------------------

@@ -142,7 +142,15 @@ def test_a_five_second_press_on_the_corner_and_the_pin_open_maintenance(technici
     assert ("maintenance.entered", "") in audit(terminal)
     kiosk.tap(board.ids.nav.ids.next_button)
     assert kiosk.screen_name == "welcome"
-    assert audit(terminal)[-1][0] == "maintenance.left"
+    assert audit(terminal)[-1] == ("maintenance.left", "left by the technician")
+
+
+def test_the_idle_reset_closes_maintenance_and_says_so_in_the_audit_log(technician) -> None:
+    kiosk, terminal, clock = technician
+    open_dashboard(kiosk, clock)
+    kiosk.app.idle.last_activity -= kiosk.app.idle.timeout_s + kiosk.app.idle.warning_s + 1
+    assert kiosk.wait_until(lambda: kiosk.screen_name == "welcome", 5), "maintenance stayed open unattended"
+    assert audit(terminal)[-1] == ("maintenance.left", "idle reset")
 
 
 def test_five_wrong_pins_lock_maintenance_and_the_wait_is_shown(technician) -> None:
