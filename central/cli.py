@@ -114,7 +114,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_applications_list(args: argparse.Namespace) -> int:
     with _open(args).transaction() as session:
         rows = [dataclasses.asdict(r) for r in records.list_applications(session, office=args.office,
-                                                                          limit=args.limit)]
+                                                                          status=args.status, limit=args.limit)]
     return _listing(args.json, rows, "application(s)", lambda r: (
         f"{r['reference']}  {r['service_code']:<8} {r['status']:<10} office {r['office']}  terminal {r['terminal']}  "
         f"received {r['received_at']}"))
@@ -202,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command(apps, "list", cmd_applications_list, "list applications (no personal data)")
     sub.add_argument("--json", action="store_true")
     sub.add_argument("--office")
+    sub.add_argument("--status", help=", ".join(records.STATUSES))
     sub.add_argument("--limit", type=int, default=1000)
     command(apps, "show", cmd_applications_show, "one application as JSON, personal data opened").add_argument(
         "reference")

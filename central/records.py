@@ -38,12 +38,18 @@ class ApplicationRow:
     received_at: str | None
 
 
-def list_applications(session: Session, *, office: str | None = None, limit: int = 1000) -> list[ApplicationRow]:
+def list_applications(session: Session, *, office: str | None = None, status: str | None = None,
+                      limit: int = 1000) -> list[ApplicationRow]:
+    """Newest first, optionally of one office and in one status."""
+    if status is not None and status not in STATUSES:
+        raise CentralError(f"status {status!r}: use one of {', '.join(STATUSES)}")
     query = (select(Application, Office.code, Terminal.code).join(Office, Office.id == Application.office_id)
              .join(Terminal, Terminal.id == Application.terminal_id)
              .order_by(Application.received_at.desc(), Application.reference).limit(limit))
     if office:
         query = query.where(Office.code == office)
+    if status:
+        query = query.where(Application.status == status)
     return [ApplicationRow(a.id, a.reference, office_code, terminal_code, a.service_code, a.status,
                            _iso(a.filed_at), _iso(a.received_at))
             for a, office_code, terminal_code in session.execute(query)]

@@ -48,6 +48,7 @@ def test_the_database_defaults_to_the_environment_variable(capsys, tmp_path, mon
     (["office", "catalog", "--code", "3273010001", "/nonexistent.json"], "cannot read catalog"),
     (["applications", "frobnicate"], "invalid choice"),
     (["terminals", "revoke"], "required: terminal"),
+    (["applications", "list", "--status", "lost"], "use one of received"),
 ])
 def test_bad_input_is_one_line_and_exit_2(capsys, db, argv, fragment):
     run(capsys, "office", "create", "--code", "3273010001", "--name", "Kelurahan Braga", "--db", db)
@@ -79,6 +80,10 @@ def test_applications_flow_list_show_set_status_with_a_real_upload(capsys, centr
     assert shown["personal_data"]["answers"] == {"nama": "Siti Aminah", "nik": "3273015708900003"}
 
     assert run(capsys, "applications", "set-status", app.reference, "ready", *db)[1] == f"{app.reference}: ready\n"
+    ready = run(capsys, "applications", "list", "--json", "--office", office, "--status", "ready", *db)[1]
+    assert [r["reference"] for r in json.loads(ready)] == [app.reference]
+    done = run(capsys, "applications", "list", "--json", "--office", office, "--status", "done", *db)[1]
+    assert json.loads(done) == []
     assert [c.status for c in sim.status_changes(0).changes] == ["received", "ready"]
     assert app.reference in run(capsys, "applications", "list", *db)[1]
 
