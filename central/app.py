@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from central import staff
 from central.api import ROUTERS
 from central.db import Database
-from central.errors import ApiError
+from central.errors import ApiError, CentralError, NotFound
 from central.settings import database_url
 from sync.protocol import ErrorBody, Heartbeat, UploadBatch
 
@@ -38,6 +38,11 @@ def create_app(database: Database) -> FastAPI:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, e: ApiError) -> JSONResponse:
         return _error(e.status, e.code, e.message, e.headers)
+
+    @app.exception_handler(CentralError)
+    async def _refused(_request: Request, e: CentralError) -> JSONResponse:
+        return _error(404 if isinstance(e, NotFound) else 400, "not_found" if isinstance(e, NotFound) else "invalid",
+                      str(e))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, e: RequestValidationError) -> JSONResponse:
