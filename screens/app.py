@@ -126,7 +126,12 @@ class LoketApp(App):
     def _window_resized(self, _window: Any, size: tuple[int, int]) -> None:
         self.compact = size[1] < COMPACT_BELOW_HEIGHT
 
+    def _warm_up(self, *_args: Any) -> None:
+        """Builds the service list while the Welcome screen waits, so the first tap is quick."""
+        self.screen_manager.get_screen("services").prepare()
+
     def on_start(self) -> None:
+        Clock.schedule_once(self._warm_up, 0.5)
         if self.sync_worker is not None:
             self.sync_worker.start()
 

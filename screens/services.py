@@ -25,18 +25,29 @@ class CategoryHeading(Heading):
 
 
 class ServicesScreen(KioskScreen):
+    #: the catalog the cards were built from: rebuilt only when the terminal's catalog changes
+    built_from: tuple[object, str] | None = None
+
     def enter(self) -> None:
-        if not self.ids.cards.children:
-            self._build()
+        self.prepare()
         scroll_to_top(self.ids.scroll)
 
-    def _build(self) -> None:
-        box = self.ids.cards
+    def prepare(self) -> None:
+        """Builds the cards (once per catalog version; the app calls this early, while idle)."""
         try:
-            groups: list[tuple[Category, list[Service]]] = self.app.terminal.catalog.by_category()
+            catalog = self.app.terminal.catalog
         except LoketError as e:
             log.error("no catalog to show: %s", e)
-            groups = []
+            self.ids.cards.clear_widgets()
+            self.built_from = None
+            return
+        if self.built_from != (id(self.app.terminal), catalog.version):
+            self.ids.cards.clear_widgets()
+            self._build(catalog.by_category())
+            self.built_from = (id(self.app.terminal), catalog.version)
+
+    def _build(self, groups: list[tuple[Category, list[Service]]]) -> None:
+        box = self.ids.cards
         for category, services in groups:
             box.add_widget(CategoryHeading(category=category))
             grid = ServiceGrid()
@@ -54,8 +65,9 @@ class ServicesScreen(KioskScreen):
         self.app.go("form")
 
     def clear(self) -> None:
-        # the catalog may have been updated since: rebuild on the next visit
-        self.ids.cards.clear_widgets()
+        """The cards show the catalog, nothing of a citizen; pressed states are reset."""
+        for card in self.cards():
+            card.state = "normal"
 
 
 class ServiceGrid(GridLayout):
