@@ -14,8 +14,7 @@ from kivy.uix.screenmanager import Screen
 
 from kiosk.dashboard import usb_folders
 from kiosk.provisioning import IDLE_TIMEOUT_CHOICES, current_printer, printer_choices
-from kiosk.settings import PAPER_SIZES
-from screens.staff_widgets import OptionButton
+from screens.staff_widgets import fill_options, paper_options
 from screens.widgets import load_kv, scroll_to_top
 
 
@@ -45,33 +44,13 @@ class PrinterPanel(MaintenancePanel):
     def prepare(self, dashboard: Any) -> None:
         super().prepare(dashboard)
         terminal = dashboard.app.terminal
-        self.chosen = current_printer(terminal.settings, terminal)
-        self.paper = terminal.settings.printer_paper
+        current = current_printer(terminal.settings, terminal)
         choices = printer_choices(terminal)
-        box = self.ids.printers
-        box.clear_widgets()
-        for choice in choices:
-            button = OptionButton(text=choice.label, value=choice)
-            button.chosen = choice.key == self.chosen.key
-            button.bind(on_release=self._pick)
-            box.add_widget(button)
-        papers = self.ids.papers
-        papers.clear_widgets()
-        for paper in PAPER_SIZES:
-            button = OptionButton(text=paper.upper() if paper == "a4" else paper, value=paper,
-                                  chosen=paper == self.paper)
-            button.bind(on_release=self._pick_paper)
-            papers.add_widget(button)
-
-    def _pick(self, button: OptionButton) -> None:
-        self.chosen = button.value
-        for other in self.ids.printers.children:
-            other.chosen = other is button
-
-    def _pick_paper(self, button: OptionButton) -> None:
-        self.paper = button.value
-        for other in self.ids.papers.children:
-            other.chosen = other is button
+        self.chosen = next((c for c in choices if c.key == current.key), current)
+        self.paper = terminal.settings.printer_paper
+        fill_options(self.ids.printers, [(c.label, c) for c in choices], self.chosen,
+                     lambda choice: setattr(self, "chosen", choice))
+        fill_options(self.ids.papers, paper_options(), self.paper, lambda paper: setattr(self, "paper", paper))
 
     def save(self) -> None:
         if self.chosen is not None:
@@ -82,12 +61,8 @@ class IdlePanel(MaintenancePanel):
     def prepare(self, dashboard: Any) -> None:
         super().prepare(dashboard)
         current = dashboard.app.terminal.settings.idle_timeout_s
-        box = self.ids.choices
-        box.clear_widgets()
-        for seconds in sorted({*IDLE_TIMEOUT_CHOICES, current}):
-            button = OptionButton(text=f"{seconds} s", value=seconds, chosen=seconds == current)
-            button.bind(on_release=lambda b: self.dashboard.change_idle_timeout(b.value))
-            box.add_widget(button)
+        fill_options(self.ids.choices, [(f"{s} s", s) for s in sorted({*IDLE_TIMEOUT_CHOICES, current})], current,
+                     dashboard.change_idle_timeout)
 
 
 class ExportPanel(MaintenancePanel):
@@ -96,12 +71,7 @@ class ExportPanel(MaintenancePanel):
     def prepare(self, dashboard: Any) -> None:
         super().prepare(dashboard)
         folders = [*usb_folders(dashboard.usb_roots), Path(dashboard.app.terminal.paths.exports)]
-        box = self.ids.folders
-        box.clear_widgets()
-        for folder in folders:
-            button = OptionButton(text=str(folder), value=folder)
-            button.bind(on_release=lambda b: self.dashboard.export_to(b.value))
-            box.add_widget(button)
+        fill_options(self.ids.folders, [(str(f), f) for f in folders], None, dashboard.export_to)
 
 
 class LogPanel(MaintenancePanel):

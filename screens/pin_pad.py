@@ -16,7 +16,7 @@ from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.errors import LoketError
 from kiosk.maintenance import PIN_MAX_DIGITS, MaintenanceGate, PinAttempt
-from screens.staff_widgets import OptionButton  # noqa: F401  (kv rules)
+from screens import staff_widgets  # noqa: F401  (loads StaffTitle, used in pin_pad.kv)
 from screens.widgets import KioskScreen, load_kv
 
 HOLD_S = 5.0

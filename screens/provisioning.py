@@ -15,9 +15,8 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 from kiosk import provisioning
 from kiosk.errors import LoketError
 from kiosk.provisioning import IDLE_TIMEOUT_CHOICES, PrinterChoice
-from kiosk.settings import PAPER_SIZES
 from kiosk.store import TerminalIdentity
-from screens.staff_widgets import OptionButton, in_background, refresh_terminal
+from screens.staff_widgets import fill_options, in_background, paper_options, refresh_terminal
 from screens.widgets import KioskScreen, load_kv
 
 log = logging.getLogger("loket.screens")
@@ -129,17 +128,9 @@ class ProvisioningScreen(KioskScreen):
         current = provisioning.current_printer(terminal.settings, terminal)
         self.chosen_printer = next((c for c in choices if c.key == current.key), choices[0])
         self.paper = terminal.settings.printer_paper
-        self._fill(self.ids.printers, [(c.label, c) for c in choices], self.chosen_printer, self.pick_printer)
-        self._fill(self.ids.papers, [(p.upper() if p == "a4" else p, p) for p in PAPER_SIZES], self.paper,
-                   self.pick_paper)
-
-    def pick_printer(self, button: OptionButton) -> None:
-        self.chosen_printer = button.value
-        self._mark(self.ids.printers, button)
-
-    def pick_paper(self, button: OptionButton) -> None:
-        self.paper = button.value
-        self._mark(self.ids.papers, button)
+        fill_options(self.ids.printers, [(c.label, c) for c in choices], self.chosen_printer,
+                     lambda choice: setattr(self, "chosen_printer", choice))
+        fill_options(self.ids.papers, paper_options(), self.paper, lambda paper: setattr(self, "paper", paper))
 
     def on_chosen_printer(self, *_args: Any) -> None:
         self.tested = ""
@@ -187,17 +178,10 @@ class ProvisioningScreen(KioskScreen):
         self.idle_timeout_s = settings.idle_timeout_s
         self.language = settings.language
         choices = sorted({*IDLE_TIMEOUT_CHOICES, settings.idle_timeout_s})
-        self._fill(self.ids.idle_choices, [(f"{s} s", s) for s in choices], self.idle_timeout_s, self.pick_idle)
-        self._fill(self.ids.languages, list((name, code) for code, name in LANGUAGE_NAMES.items()), self.language,
-                   self.pick_language)
-
-    def pick_idle(self, button: OptionButton) -> None:
-        self.idle_timeout_s = button.value
-        self._mark(self.ids.idle_choices, button)
-
-    def pick_language(self, button: OptionButton) -> None:
-        self.language = button.value
-        self._mark(self.ids.languages, button)
+        fill_options(self.ids.idle_choices, [(f"{s} s", s) for s in choices], self.idle_timeout_s,
+                     lambda seconds: setattr(self, "idle_timeout_s", seconds))
+        fill_options(self.ids.languages, [(name, code) for code, name in LANGUAGE_NAMES.items()], self.language,
+                     lambda language: setattr(self, "language", language))
 
     def _after_settings(self) -> None:
         terminal = self.app.terminal
@@ -217,21 +201,6 @@ class ProvisioningScreen(KioskScreen):
 
             app.sync_worker = SyncWorker(app.terminal.paths.home)
             app.sync_worker.start()
-
-    # -- choice lists --------------------------------------------------------------------------------
-
-    @staticmethod
-    def _fill(box: Any, options: list[tuple[str, Any]], chosen: Any, on_pick: Any) -> None:
-        box.clear_widgets()
-        for text, value in options:
-            button = OptionButton(text=text, value=value, chosen=value == chosen)
-            button.bind(on_release=on_pick)
-            box.add_widget(button)
-
-    @staticmethod
-    def _mark(box: Any, picked: OptionButton) -> None:
-        for button in box.children:
-            button.chosen = button is picked
 
 
 load_kv(__file__)

@@ -19,7 +19,7 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.errors import LoketError
-from kiosk.settings import load_settings
+from kiosk.settings import PAPER_SIZES, load_settings
 from kiosk.terminal import Terminal
 from screens.widgets import KioskButton, load_kv
 
@@ -32,6 +32,24 @@ class OptionButton(KioskButton):
 
     value = ObjectProperty(None, allownone=True)
     chosen = BooleanProperty(False)
+
+
+def fill_options(box: Any, options: list[tuple[str, Any]], chosen: Any, on_pick: Callable[[Any], None]) -> None:
+    """Fills `box` with one `OptionButton` per (text, value); a tap marks it alone as chosen, then `on_pick(value)`."""
+    def picked(button: OptionButton) -> None:
+        for other in box.children:
+            other.chosen = other is button
+        on_pick(button.value)
+
+    box.clear_widgets()
+    for text, value in options:
+        button = OptionButton(text=text, value=value, chosen=value == chosen)
+        button.bind(on_release=picked)
+        box.add_widget(button)
+
+
+def paper_options() -> list[tuple[str, str]]:
+    return [(paper.upper() if paper == "a4" else paper, paper) for paper in PAPER_SIZES]
 
 
 class FigureRow(BoxLayout):
