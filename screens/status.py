@@ -80,6 +80,7 @@ class StatusScreen(KioskScreen):
 
     def clear(self) -> None:
         self.ids.reference_input.text = ""
+        self.ids.reference_input.reset_undo()  # the undo history would keep what was typed
         self.result = None
         self.problem = ""
         self.refreshing = ""
