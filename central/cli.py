@@ -21,6 +21,7 @@ from central.bundles import import_bundle
 from central.db import Database
 from central.errors import CentralError
 from central.offices import create_office, get_office, make_enrollment_code, publish_catalog, rotate_office_key
+from central.provisioning import make_provisioning_file
 from central.settings import ENV_DB, database_url
 from kiosk.errors import LoketError
 
@@ -95,6 +96,25 @@ def cmd_enroll_code(args: argparse.Namespace) -> int:
     with _open(args).transaction() as session:
         print(make_enrollment_code(session, get_office(session, args.office), ttl=dt.timedelta(hours=args.ttl_hours)))
     return 0
+
+
+def cmd_provisioning_file(args: argparse.Namespace) -> int:
+    if args.days <= 0:
+        raise UsageError("provisioning-file: --days must be positive")
+    with _open(args).transaction() as session:
+        document = make_provisioning_file(session, args.office, args.server, ttl=dt.timedelta(days=args.days))
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"{document.terminal_code}.loket-provisioning.json"
+    path.write_text(document.model_dump_json(indent=2), encoding="utf-8")
+    print(path)
+    return 0
+
+
+def cmd_audit_list(args: argparse.Namespace) -> int:
+    with _open(args).transaction() as session:
+        entries = records.list_audit(session, terminal=args.terminal, limit=args.limit)
+    return _listing(args.json, entries, "audit entries", lambda e: (
+        f"{e['at']}  {e['terminal']}  {e['actor']:<10} {e['action']:<32} {e['detail']}"))
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -194,6 +214,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--office", required=True)
     sub.add_argument("--ttl-hours", type=float, default=24.0)
 
+    sub = command(commands, "provisioning-file", cmd_provisioning_file,
+                  "write a USB provisioning file for one terminal (office, key, reserved code, one-time code)")
+    sub.add_argument("--office", required=True)
+    sub.add_argument("--server", required=True, help="the URL the terminal will reach central at")
+    sub.add_argument("--out", type=Path, default=Path("."), help="folder to write into (e.g. the USB stick)")
+    sub.add_argument("--days", type=float, default=30.0, help="how long the enrollment code stays valid")
+
     sub = command(commands, "import", cmd_import, "ingest a terminal's USB export bundle (exactly once)")
     sub.add_argument("bundle", type=Path)
     sub.add_argument("--allow-revoked", action="store_true", help="import even if the terminal was revoked")
@@ -215,6 +242,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true")
     command(terminals, "revoke", cmd_terminals_revoke, "refuse a terminal from now on").add_argument("terminal")
     command(terminals, "keys", cmd_terminals_keys, "JSON {terminal code: verify key} for receipt checks")
+
+    audit = group("audit", "what happened on the terminals (maintenance, PINs, exports)")
+    sub = command(audit, "list", cmd_audit_list, "audit entries the terminals sent, newest first")
+    sub.add_argument("--terminal", help="id or code")
+    sub.add_argument("--limit", type=int, default=200)
+    sub.add_argument("--json", action="store_true")
     return parser
 
 

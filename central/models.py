@@ -84,6 +84,8 @@ class EnrollmentCode(Base):
     expires_at: Mapped[dt.datetime]
     used_at: Mapped[dt.datetime | None]
     terminal_id: Mapped[str | None] = mapped_column(String(36))
+    #: a provisioning file names its terminal before it ever talks to central: enrollment keeps that code
+    reserved_terminal_code: Mapped[str | None] = mapped_column(String(4), unique=True)
 
 
 class Terminal(Base):

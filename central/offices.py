@@ -135,19 +135,31 @@ def _hash_code(typed: str) -> str:
     return hashlib.sha256(normalize_code(typed).encode("utf-8")).hexdigest()
 
 
-def make_enrollment_code(session: Session, office: Office, *, ttl: dt.timedelta = ENROLL_CODE_TTL) -> str:
-    """A new one-time code (like `7K2M-QX4P-9RTB`) for enrolling one terminal with `office`."""
+def make_enrollment_code(session: Session, office: Office, *, ttl: dt.timedelta = ENROLL_CODE_TTL,
+                         reserve_terminal_code: str | None = None) -> str:
+    """A new one-time code (like `7K2M-QX4P-9RTB`) for enrolling one terminal with `office`.
+
+    With `reserve_terminal_code`, the terminal that enrolls with this code gets that terminal code.
+    """
     raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
     now = utcnow()
-    session.add(EnrollmentCode(office_id=office.id, code_hash=_hash_code(raw), created_at=now, expires_at=now + ttl))
+    session.add(EnrollmentCode(office_id=office.id, code_hash=_hash_code(raw), created_at=now, expires_at=now + ttl,
+                               reserved_terminal_code=reserve_terminal_code))
     session.flush()
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def reserve_terminal_code(session: Session) -> str:
+    """A terminal code for a provisioning file: one no terminal has and no other file has reserved."""
+    return _new_terminal_code(session)
 
 
 def _new_terminal_code(session: Session) -> str:
     while True:
         code = "".join(secrets.choice(ALPHABET) for _ in range(4))
-        if session.scalar(select(Terminal.id).where(Terminal.code == code)) is None:
+        taken = session.scalar(select(Terminal.id).where(Terminal.code == code)) or session.scalar(
+            select(EnrollmentCode.id).where(EnrollmentCode.reserved_terminal_code == code))
+        if taken is None:
             return code
 
 
@@ -168,7 +180,8 @@ def enroll(session: Session, request: EnrollRequest, *, now: dt.datetime | None 
         b64decode(request.verify_key, what="verify_key", length=32)
     except CryptoFailure as e:
         raise ApiError(422, "invalid", str(e)) from None
-    terminal = Terminal(id=str(uuid.uuid4()), code=_new_terminal_code(session), office_id=entry.office_id,
+    terminal = Terminal(id=str(uuid.uuid4()), code=entry.reserved_terminal_code or _new_terminal_code(session),
+                        office_id=entry.office_id,
                         verify_key=request.verify_key, enrolled_at=now,
                         app_version=clean_text(request.app_version) or None)
     # the conditional update is what makes a code work once when two terminals race for it

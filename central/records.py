@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.errors import CentralError, NotFound
-from central.models import Application, Office, OfficeKey, StatusChange, Terminal, as_utc, utcnow
+from central.models import Application, AuditEntry, Office, OfficeKey, StatusChange, Terminal, as_utc, utcnow
 from kiosk.crypto import open_sealed
 from kiosk.errors import BadReference
 from kiosk.reference import parse_reference
@@ -135,3 +135,13 @@ def revoke_terminal(session: Session, id_or_code: str) -> Terminal:
 def terminal_keys(session: Session) -> dict[str, str]:
     """{terminal code: Ed25519 verify key}, to check the signature on a receipt's QR code."""
     return {t.code: t.verify_key for t in session.scalars(select(Terminal).order_by(Terminal.code))}
+
+
+def list_audit(session: Session, *, terminal: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """The terminals' audit entries (maintenance, PIN failures, exports ...), newest first."""
+    query = (select(AuditEntry, Terminal.code).join(Terminal, Terminal.id == AuditEntry.terminal_id)
+             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit))
+    if terminal:
+        query = query.where(AuditEntry.terminal_id == find_terminal(session, terminal).id)
+    return [{"terminal": code, "entry_id": e.entry_id, "at": _iso(e.at), "actor": e.actor, "action": e.action,
+             "detail": e.detail, "received_at": _iso(e.received_at)} for e, code in session.execute(query)]

@@ -167,3 +167,23 @@ def verify_request(
     signature = b64decode(headers.get(HEADER_SIGNATURE, ""), what="signature", length=64)
     message = signing_message(method, path, headers.get(HEADER_TIMESTAMP, ""), headers.get(HEADER_NONCE, ""), body)
     verify(verify_key, message, signature)
+
+
+PROVISIONING_FORMAT = "loket-provisioning/1"
+
+
+class ProvisioningFile(Model):
+    """What `loket-central provisioning-file` writes for a USB stick: a terminal's office before any network.
+
+    The terminal provisions itself from it at once (it can seal and queue), and enrolls with
+    `enroll_code` when the server first answers; central then gives it the reserved `terminal_code`.
+    """
+
+    format: Literal["loket-provisioning/1"]
+    server_url: str = Field(max_length=300)
+    office_code: str = Field(max_length=20)
+    office_name: str = Field(max_length=200)
+    office_key: str = Field(min_length=40, max_length=64)
+    terminal_code: str = Field(min_length=4, max_length=4)
+    enroll_code: str = Field(min_length=4, max_length=64)
+    expires_at: dt.datetime
