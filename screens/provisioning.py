@@ -51,9 +51,14 @@ class ProvisioningScreen(KioskScreen):
     def enter(self) -> None:
         self.clear()
         self.reprovisioning = self.app.provisioned and not provisioning.needs_setup(self.app.terminal)
-        settings = self.app.terminal.settings
+        terminal = self.app.terminal
+        settings = terminal.settings
         self.ids.server_host.text = settings.server_url.split("://", 1)[-1] if settings.server_url else ""
         self.secure = not settings.server_url.startswith("http://")
+        if terminal.identity is not None and provisioning.needs_setup(terminal):
+            # enrolled, then restarted before the end: the code is spent, so go on from the office check
+            self.identity = terminal.identity
+            self.show("office")
 
     def clear(self) -> None:
         self.problem = ""

@@ -132,3 +132,14 @@ def test_staff_who_see_the_wrong_office_go_back_to_the_code(blank_kiosk, central
     assert kiosk.wait_until(lambda: setup.step == "office")
     kiosk.tap(setup.ids.wrong_office_button)
     assert setup.step == "server" and setup.ids.code.text == "" and "another office" in setup.problem
+
+
+def test_a_setup_interrupted_after_enrolling_resumes_at_the_office_check(blank_kiosk, central) -> None:
+    from kiosk import provisioning
+
+    kiosk, blank = blank_kiosk
+    provisioning.enroll(blank, central.url, central.enrollment_code())
+    kiosk.app.reset()  # what a restart shows: not Welcome, the unfinished setup
+    setup = kiosk.screen
+    assert kiosk.screen_name == "provisioning" and setup.step == "office"
+    assert setup.ids.office_name.text == "Kelurahan Braga"
