@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, TypeVar
 from kiosk import __version__
 from kiosk.errors import LoketError
 from kiosk.export import Export, export_unsynced
-from kiosk.provisioning import PrinterChoice, check_can_reprovision, choose_printer, set_idle_timeout
+from kiosk.provisioning import (  # noqa: F401  (USB_ROOTS, usb_folders: the dashboard's too)
+    USB_ROOTS,
+    PrinterChoice,
+    check_can_reprovision,
+    choose_printer,
+    set_idle_timeout,
+    usb_folders,
+)
 from kiosk.settings import Settings
 from kiosk.store import SCHEMA_VERSION
 from kiosk.store.exports import unsynced_not_exported
@@ -33,8 +40,6 @@ if TYPE_CHECKING:
 
 TECHNICIAN = "technician"
 LOG_FILE_NAME = "loket.log"
-#: where USB sticks appear on a Debian/Ubuntu kiosk (udisks, and a plain `mount` under /mnt)
-USB_ROOTS = (Path("/media"), Path("/run/media"), Path("/mnt"))
 PROBE_CONNECT_S = 3.0
 PROBE_READ_S = 5.0
 Result = TypeVar("Result")
@@ -260,21 +265,6 @@ def change_printer(terminal: Terminal, choice: PrinterChoice, paper: str | None 
 def change_idle_timeout(terminal: Terminal, seconds: int) -> Settings:
     return audited(terminal, "change_idle_timeout", lambda: set_idle_timeout(terminal, seconds, actor=TECHNICIAN),
                    lambda s: f"{s.idle_timeout_s} s")
-
-
-def usb_folders(roots: tuple[Path, ...] = USB_ROOTS) -> list[Path]:
-    """Mounted sticks: the folders one or two levels under /media, /run/media and /mnt (user/label)."""
-    found: list[Path] = []
-    for root in roots:
-        try:
-            for entry in sorted(root.iterdir()):
-                if not entry.is_dir():
-                    continue
-                inner = sorted(p for p in entry.iterdir() if p.is_dir()) if root.name != "mnt" else []
-                found += inner if inner and not os.path.ismount(entry) else [entry]
-        except OSError:
-            continue
-    return found
 
 
 def export_queue(terminal: Terminal, folder: Path) -> Export:

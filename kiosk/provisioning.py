@@ -9,6 +9,7 @@ applications existing nowhere else (not synced, not exported) is refused.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 IDLE_TIMEOUT_CHOICES = (30, 60, 90, 120, 180, 300)
 #: audit actor for the steps: provisioning is done by office staff
 STAFF = "staff"
+#: where USB sticks appear on a Debian/Ubuntu kiosk (udisks, and a plain `mount` under /mnt)
+USB_ROOTS = (Path("/media"), Path("/run/media"), Path("/mnt"))
 #: set from enrollment until `finish`: a restart in between comes back to the setup, not to citizens
 UNFINISHED_KEY = "provisioning.unfinished"
 
@@ -74,6 +77,38 @@ def check_can_reprovision(terminal: Terminal) -> None:
         raise ReprovisionRefused(
             f"{waiting} application(s) on this terminal are not yet sent to central nor exported: "
             "sync now, or export the queue to a USB stick, before provisioning again")
+
+
+def usb_folders(roots: tuple[Path, ...] = USB_ROOTS) -> list[Path]:
+    """Mounted sticks: the folders one or two levels under /media, /run/media and /mnt (user/label)."""
+    found: list[Path] = []
+    for root in roots:
+        try:
+            for entry in sorted(root.iterdir()):
+                if not entry.is_dir():
+                    continue
+                inner = sorted(p for p in entry.iterdir() if p.is_dir()) if root.name != "mnt" else []
+                found += inner if inner and not os.path.ismount(entry) else [entry]
+        except OSError:
+            continue
+    return found
+
+
+def provisioning_files(roots: tuple[Path, ...] = USB_ROOTS) -> list[Path]:
+    """The provisioning files at the top of every mounted USB stick, newest first on each."""
+    from kiosk.provisioning_file import find_provisioning_files
+
+    return [path for folder in usb_folders(roots) for path in find_provisioning_files(folder)]
+
+
+def load_file(terminal: Terminal, path: Path) -> TerminalIdentity:
+    """Provisions from a file central wrote (no network needed); central enrolls the terminal once it answers."""
+    from kiosk.provisioning_file import provision_from_file
+
+    check_can_reprovision(terminal)
+    identity = provision_from_file(terminal, path)
+    terminal.store.set_value(UNFINISHED_KEY, "1")
+    return identity
 
 
 def enroll(terminal: Terminal, url: str, code: str) -> TerminalIdentity:
@@ -210,7 +245,8 @@ def finish(terminal: Terminal) -> TerminalIdentity:
 
 
 __all__ = [
-    "IDLE_TIMEOUT_CHOICES", "PrinterChoice", "ProvisioningError", "ReprovisionRefused", "check_can_reprovision",
-    "choose_printer", "cups_queues", "current_printer", "enroll", "finish", "needs_setup", "printer_choices",
-    "server_url", "print_test_page", "set_idle_timeout", "set_language", "set_pin",
+    "IDLE_TIMEOUT_CHOICES", "USB_ROOTS", "PrinterChoice", "ProvisioningError", "ReprovisionRefused",
+    "check_can_reprovision", "choose_printer", "cups_queues", "current_printer", "enroll", "finish", "load_file",
+    "needs_setup", "print_test_page", "printer_choices", "provisioning_files", "server_url", "set_idle_timeout",
+    "set_language", "set_pin", "usb_folders",
 ]

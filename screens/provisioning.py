@@ -8,6 +8,7 @@ UI thread. After the last step the terminal serves citizens, and the sync worker
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
@@ -45,6 +46,10 @@ class ProvisioningScreen(KioskScreen):
     language = StringProperty("id")
     #: opened from maintenance on a terminal that already serves an office: Back returns there
     reprovisioning = BooleanProperty(False)
+    #: the office came from a provisioning file on a USB stick, not (yet) from central
+    from_file = BooleanProperty(False)
+    #: where USB sticks are looked for (tests point it at a temporary folder)
+    usb_roots: tuple[Path, ...] = provisioning.USB_ROOTS
 
     # -- moving through the steps --------------------------------------------------------------
 
@@ -64,6 +69,7 @@ class ProvisioningScreen(KioskScreen):
         self.problem = ""
         self.busy = False
         self.identity = None
+        self.from_file = False
         self.tested = ""
         for name in ("server_host", "server_port", "code", "pin", "pin_again"):
             self.ids[name].text = ""
@@ -78,7 +84,7 @@ class ProvisioningScreen(KioskScreen):
         elif step == "settings":
             self._offer_settings()
         self.ids.steps.current = step
-        self.step_number = STEPS.index(step) + 1
+        self.step_number = STEPS.index(step) + 1 if step in STEPS else 1
         self.step = step
 
     def back(self) -> None:
@@ -88,7 +94,7 @@ class ProvisioningScreen(KioskScreen):
             if self.reprovisioning:  # nothing changed yet: back to maintenance
                 self.app.go("maintenance")
             return
-        self.show(STEPS[STEPS.index(self.step) - 1] if self.step != "printer" else "server")
+        self.show(STEPS[STEPS.index(self.step) - 1] if self.step not in ("printer", "usb") else "server")
 
     def next(self) -> None:
         if self.busy:
@@ -112,7 +118,32 @@ class ProvisioningScreen(KioskScreen):
             self.problem = str(outcome)
             return
         self.identity = outcome
+        self.from_file = False
         self.app.office_name = outcome.office_name
+        self.show("office")
+
+    # -- 1b: or a provisioning file from a USB stick (no network needed) -----------------------------
+
+    def look_on_usb(self) -> None:
+        self.show("usb")
+        self._after_usb()
+
+    def _after_usb(self) -> None:
+        """(Re)lists the provisioning files on the sticks plugged in now."""
+        files = provisioning.provisioning_files(self.usb_roots)
+        fill_options(self.ids.usb_files, [(f"{path.name}   ({path.parent})", path) for path in files], None,
+                     self.load_file)
+        self.problem = "" if files else "No provisioning file found. Plug the USB stick in, wait a moment, look again."
+
+    def load_file(self, path: Path) -> None:
+        try:
+            identity = provisioning.load_file(self.app.terminal, path)
+        except LoketError as e:
+            self.problem = str(e)
+            return
+        self.identity = identity
+        self.from_file = True
+        self.app.office_name = identity.office_name
         self.show("office")
 
     # -- 2: staff confirm the office central named --------------------------------------------------

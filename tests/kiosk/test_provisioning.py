@@ -146,3 +146,32 @@ def test_finishing_needs_an_office_and_a_pin(blank_terminal: Terminal, terminal:
     provisioning.set_pin(terminal, "402915", "402915")
     assert provisioning.finish(terminal).terminal_code == "K7Q2"
     assert actions(terminal)[-1] == "provisioning.finished"
+
+
+def write_provisioning_file(central, folder: Path) -> tuple[str, Path]:
+    from central.cli import main as central_cli
+
+    office = central.create_office()
+    assert central_cli(["provisioning-file", "--office", office, "--server", central.url, "--out", str(folder),
+                        "--db", central.db_url]) == 0
+    [path] = folder.glob("*.loket-provisioning.json")
+    return office, path
+
+
+def test_a_provisioning_file_on_a_stick_is_found_and_gives_the_office(blank_terminal: Terminal, central,
+                                                                      tmp_path: Path) -> None:
+    media = tmp_path / "media"
+    office, path = write_provisioning_file(central, media / "staf" / "USB")
+    assert provisioning.provisioning_files((media, tmp_path / "absent")) == [path]
+    identity = provisioning.load_file(blank_terminal, path)
+    assert identity.office_code == office and blank_terminal.settings.server_url == central.url
+    assert provisioning.needs_setup(blank_terminal), "printer, PIN and idle time still to do"
+
+
+def test_a_provisioning_file_does_not_replace_an_office_with_unexported_applications(terminal: Terminal, central,
+                                                                                    tmp_path: Path) -> None:
+    _office, path = write_provisioning_file(central, tmp_path / "usb")
+    file_application(terminal.store, terminal.catalog, "SKU", sample_answers(terminal.catalog.service("SKU")))
+    with pytest.raises(ReprovisionRefused):
+        provisioning.load_file(terminal, path)
+    assert terminal.identity.terminal_code == "K7Q2"

@@ -143,3 +143,43 @@ def test_a_setup_interrupted_after_enrolling_resumes_at_the_office_check(blank_k
     setup = kiosk.screen
     assert kiosk.screen_name == "provisioning" and setup.step == "office"
     assert setup.ids.office_name.text == "Kelurahan Braga"
+
+
+def test_staff_provision_from_a_usb_file_central_wrote_without_any_network(blank_kiosk, central, tmp_path) -> None:
+    from central.cli import main as central_cli
+
+    kiosk, blank = blank_kiosk
+    stick = tmp_path / "media" / "staf" / "LOKET-USB"
+    stick.mkdir(parents=True)
+    office = central.create_office(name="Kelurahan Cihapit")
+    assert central_cli(["provisioning-file", "--office", office, "--server", central.url, "--out", str(stick),
+                        "--db", central.db_url]) == 0
+    central.stop()  # nothing below needs the network
+    kiosk.app.go("provisioning")
+    setup = kiosk.screen
+    setup.usb_roots = (tmp_path / "media",)
+    kiosk.tap(setup.ids.usb_button)
+    assert setup.step == "usb" and setup.ids.title.subtitle.endswith("Langkah 1 dari 5")
+    [choice] = setup.ids.usb_files.children
+    assert choice.value.name.endswith(".loket-provisioning.json")
+    kiosk.screenshot("provisioning-usb")
+    kiosk.tap(choice)
+
+    assert setup.step == "office" and setup.from_file
+    assert setup.ids.office_name.text == "Kelurahan Cihapit" and setup.ids.pending_note.text
+    assert blank.identity.office_code == office and blank.settings.server_url == central.url
+    kiosk.tap(setup.ids.nav.ids.next_button)
+    assert setup.step == "printer"
+    actions = [e["action"] for e in blank.store.audit_entries(limit=100)]
+    assert "terminal.provisioned_from_file" in actions
+
+
+def test_without_a_stick_the_usb_step_says_what_to_do(blank_kiosk, tmp_path) -> None:
+    kiosk, _blank = blank_kiosk
+    kiosk.app.go("provisioning")
+    setup = kiosk.screen
+    setup.usb_roots = (tmp_path / "media",)
+    kiosk.tap(setup.ids.usb_button)
+    assert setup.ids.usb_files.children == [] and "Pasang flashdisk USB" in setup.ids.problem.message
+    kiosk.tap(setup.ids.nav.ids.back_button)
+    assert setup.step == "server"
