@@ -6,10 +6,13 @@ the terminal's id and code and the office it serves (with the office's public ke
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pydantic import ValidationError
 
 from kiosk import __version__
 from kiosk.crypto import new_terminal_keys
+from kiosk.provisioning_file import PENDING_ENROLLMENT, pending_enrollment_code
 from kiosk.store import TerminalIdentity
 from kiosk.terminal import Terminal
 from sync.client import DEFAULT_TIMEOUTS, CentralClient, Timeouts, check_server_url
@@ -41,4 +44,32 @@ def enroll_terminal(terminal: Terminal, server_url: str, code: str, *,
         store.set_value(key, "")
     store.record_audit("sync.enrolled", f"terminal {identity.terminal_code} ({answer.terminal_id}) with {url}",
                        actor="staff")
+    return identity
+
+
+def complete_pending_enrollment(terminal: Terminal, server_url: str, *,
+                                timeouts: Timeouts = DEFAULT_TIMEOUTS) -> TerminalIdentity | None:
+    """Redeems the enrollment code a provisioning file left, with the keys the terminal already has.
+
+    Returns the updated identity, or None when nothing was pending. Central answers with the
+    terminal code the file reserved; any other answer is refused and the code kept for a later try.
+    """
+    code = pending_enrollment_code(terminal)
+    identity = terminal.identity
+    if not code or identity is None:
+        return None
+    request = EnrollRequest(code=code, verify_key=identity.verify_key, app_version=__version__)
+    with CentralClient(check_server_url(server_url), ca_bundle=terminal.settings.ca_bundle,
+                       timeouts=timeouts) as client:
+        answer = client.enroll(request)
+    if answer.terminal_code != identity.terminal_code:
+        raise EnrollmentFailed(
+            f"central enrolled this terminal as {answer.terminal_code}, but its provisioning file named "
+            f"{identity.terminal_code}: ask staff for a new provisioning file")
+    identity = replace(identity, terminal_id=answer.terminal_id, office_key=answer.office_key,
+                       office_name=answer.office_name)
+    terminal.store.save_identity(identity)
+    terminal.store.set_value(PENDING_ENROLLMENT, "")
+    terminal.store.record_audit("sync.enrolled", f"terminal {identity.terminal_code} ({answer.terminal_id}) "
+                                f"from a provisioning file, with {server_url}", actor="system")
     return identity

@@ -22,7 +22,8 @@ from kiosk.store import iso, utcnow
 from kiosk.terminal import Terminal
 from sync.backoff import DEFAULT_BACKOFF, Backoff
 from sync.client import DEFAULT_TIMEOUTS, CentralClient, Timeouts
-from sync.errors import SyncError
+from sync.enrollment import complete_pending_enrollment
+from sync.errors import BadAnswer, RequestRefused, ServerBusy, SyncError
 from sync.protocol import MAX_BATCH_COUNT
 from sync.report import SyncReport
 from sync.round import LAST_ATTEMPT_KEY, LAST_ERROR_KEY, LAST_SUCCESS_KEY, SyncRound, revoked_reason
@@ -129,7 +130,10 @@ class SyncWorker:
             elif reason := revoked_reason(terminal):
                 report.revoked = True
                 report.errors.append(reason)
+            elif not self._enrolled(terminal, server_url, report):
+                pass
             else:
+                identity = terminal.identity
                 try:
                     client = CentralClient(server_url, terminal_id=identity.terminal_id,
                                            signing_key=identity.signing_key, ca_bundle=terminal.settings.ca_bundle,
@@ -147,6 +151,18 @@ class SyncWorker:
             if self.on_report is not None:
                 self.on_report(report)
             return report
+
+    def _enrolled(self, terminal: Terminal, server_url: str, report: SyncReport) -> bool:
+        """Finishes an enrollment a provisioning file left pending; False (with the reason) if it cannot yet."""
+        try:
+            done = complete_pending_enrollment(terminal, server_url, timeouts=self.timeouts)
+        except SyncError as e:
+            report.errors.append(f"enrollment from the provisioning file is still pending: {e}")
+            report.answered = isinstance(e, RequestRefused | ServerBusy | BadAnswer)
+            return False
+        if done is not None:
+            report.reachable = True
+        return True
 
     @staticmethod
     def _record(terminal: Terminal, report: SyncReport) -> None:
