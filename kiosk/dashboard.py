@@ -80,9 +80,9 @@ class Dashboard:
 def read_dashboard(terminal: Terminal, *, probe_server: bool = True, probe_printer: bool = True,
                    extra_versions: dict[str, str] | None = None) -> Dashboard:
     """The dashboard's figures; `probe_*` ask central (a signed heartbeat) and the printer right now."""
-    status = terminal.status()
-    identity = terminal.identity
     store = terminal.store
+    identity = store.reload_identity()  # the sync worker may have enrolled or re-keyed it meanwhile
+    status = terminal.status()
     url = terminal.settings.server_url or (identity.server_url if identity else "")
     reachable, detail = probe_central(terminal) if probe_server else (None, "not checked")
     versions = {"loket": __version__, "database schema": str(SCHEMA_VERSION), "python": platform.python_version()}

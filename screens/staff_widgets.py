@@ -89,9 +89,10 @@ def _finish(app: Any, done: Callable[[Any], None], outcome: Any) -> None:
 
 
 def refresh_terminal(app: Any) -> None:
-    """The app's terminal re-reads what another thread or process may have saved."""
+    """The app's terminal re-reads what another thread or process may have saved (the store caches its identity)."""
     terminal = app.terminal
     terminal.settings = load_settings(terminal.paths.settings_file)
+    terminal.store.reload_identity()  # enrolled or provisioned again on the other thread
     try:
         terminal.reload_catalog()
     except LoketError as e:

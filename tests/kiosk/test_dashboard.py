@@ -179,3 +179,19 @@ def test_usb_sticks_are_found_under_their_mount_roots(tmp_path: Path) -> None:
                                            (90000, "1 d 1 h")])
 def test_ages_read_as_words(seconds: float | None, text: str) -> None:
     assert dashboard.describe_age(seconds) == text
+
+
+def test_sync_now_on_a_terminal_set_up_from_a_usb_file_enrolls_it_and_sends_the_queue(blank_terminal: Terminal,
+                                                                                      central, tmp_path: Path) -> None:
+    from central.cli import main as central_cli
+    from kiosk.provisioning import load_file
+
+    office = central.create_office()
+    assert central_cli(["provisioning-file", "--office", office, "--server", central.url, "--out",
+                        str(tmp_path / "usb"), "--db", central.db_url]) == 0
+    [path] = (tmp_path / "usb").glob("*.loket-provisioning.json")
+    load_file(blank_terminal, path)
+    file_some(blank_terminal, 2)  # taken before the terminal ever reached central
+    report = dashboard.sync_now(blank_terminal)
+    assert report.accepted == 2 and report.remaining == 0, report.lines()
+    assert dashboard.read_dashboard(blank_terminal).server_reachable is True

@@ -291,3 +291,29 @@ def test_the_log_tail_exit_and_restart_are_reached_by_touch_and_audited(technici
     logged = [a for a, _ in audit(terminal)]
     assert {"maintenance.view_log", "maintenance.exit_to_desktop", "maintenance.restart"} <= set(logged)
     del board.leave
+
+
+def test_provisioning_again_moves_the_kiosk_to_the_office_central_names(online_technician, central) -> None:
+    kiosk, terminal, clock = online_technician
+    old_code = terminal.identity.terminal_code
+    new_office = central.create_office(name="Kelurahan Merdeka")
+    board = open_dashboard(kiosk, clock)
+    kiosk.tap(board.ids.panels.get_screen("actions").ids.reprovision_button)
+    setup = kiosk.screen
+    assert kiosk.screen_name == "provisioning" and setup.reprovisioning
+    setup.ids.code.text = central.enrollment_code(new_office)
+    kiosk.tap(setup.ids.nav.ids.next_button)
+    assert kiosk.wait_until(lambda: setup.step == "office" or setup.problem), "enrollment never finished"
+    assert setup.ids.office_name.text == "Kelurahan Merdeka", setup.problem
+    for _step in ("office", "printer"):
+        if setup.step == "printer":
+            kiosk.tap(setup.ids.test_print_button)
+            assert kiosk.wait_until(lambda: setup.tested or setup.problem)
+        kiosk.tap(setup.ids.nav.ids.next_button)
+    setup.ids.pin.text = setup.ids.pin_again.text = "730194"
+    kiosk.tap(setup.ids.nav.ids.next_button)
+    kiosk.tap(setup.ids.nav.ids.next_button)
+    assert kiosk.screen_name == "welcome"
+    assert "Kelurahan Merdeka" in kiosk.screen.ids.title.text, "the app must not keep the old office in memory"
+    identity = kiosk.app.terminal.identity
+    assert identity.office_code == new_office and identity.terminal_code != old_code
