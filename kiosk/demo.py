@@ -1,0 +1,111 @@
+"""The demo's moving parts, without a window: a central on loopback and a terminal enrolled with it.
+
+`loket demo` (screens/demo.py) calls `prepare_demo()`, opens the kiosk windowed, and stops central
+when the window closes. Central runs as its own process (`python -m central serve`) on its own
+SQLite file in the demo home, exactly as an office would run it; the terminal enrolls with a
+one-time code like a real one, prints receipts as PDFs into a folder, and syncs in the background.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from kiosk.errors import LoketError
+from kiosk.terminal import Terminal
+
+DEMO_OFFICE_CODE = "3273010001"
+DEMO_OFFICE_NAME = "Kelurahan Braga"
+DEFAULT_PORT = 8765
+START_TIMEOUT_S = 30.0
+
+
+@dataclass
+class DemoCentral:
+    process: subprocess.Popen
+    url: str
+    db_url: str
+    log_path: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _central(db_url: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "central", "--db", db_url, *args], capture_output=True, text=True,
+                          timeout=60)
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_demo_central(home: Path, *, port: int | None = None) -> DemoCentral:
+    """Starts central on 127.0.0.1 with its database in `home`; waits until it answers."""
+    home.mkdir(parents=True, exist_ok=True)
+    port = port or (DEFAULT_PORT if _port_free(DEFAULT_PORT) else _free_port())
+    db_url = f"sqlite:///{home / 'central.db'}"
+    log_path = home / "central.log"
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen([sys.executable, "-m", "central", "--db", db_url, "serve", "--host",
+                                    "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    central = DemoCentral(process, f"http://127.0.0.1:{port}", db_url, log_path)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise LoketError(f"the demo's central stopped at start (exit {process.returncode}); see {log_path}")
+        try:
+            if requests.get(f"{central.url}/api/v1/health", timeout=1).ok:
+                return central
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    central.stop()
+    raise LoketError(f"the demo's central did not answer within {START_TIMEOUT_S:.0f} s; see {log_path}")
+
+
+def prepare_demo(home: Path, *, port: int | None = None) -> tuple[Terminal, DemoCentral]:
+    """Central running, an office in it, and the terminal in `home/terminal` enrolled (once) and syncing there."""
+    from sync.enrollment import enroll_terminal
+
+    central = start_demo_central(home, port=port)
+    try:
+        terminal = Terminal(home / "terminal")
+        if terminal.identity is None:
+            made = _central(central.db_url, "office", "create", "--code", DEMO_OFFICE_CODE, "--name", DEMO_OFFICE_NAME)
+            if made.returncode != 0 and "exists already" not in made.stderr:
+                raise LoketError(f"the demo office could not be created: {made.stderr.strip()}")
+            code = _central(central.db_url, "enroll-code", "--office", DEMO_OFFICE_CODE)
+            if code.returncode != 0:
+                raise LoketError(f"no enrollment code from the demo's central: {code.stderr.strip()}")
+            enroll_terminal(terminal, central.url, code.stdout.strip())
+        # the port may differ from the last run's
+        terminal.update_settings(server_url=central.url, printer_backend="pdf",
+                                 printer_pdf_dir=str(terminal.paths.receipts))
+        return terminal, central
+    except BaseException:
+        central.stop()
+        raise

@@ -1,0 +1,49 @@
+"""The demo's parts without its window: central on loopback, a terminal enrolled with it, sync working."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from kiosk.applications import file_application
+from kiosk.demo import prepare_demo
+from kiosk.samples import sample_answers
+from sync.worker import SyncWorker
+
+
+def central_references(db_url: str) -> list[str]:
+    listed = subprocess.run([sys.executable, "-m", "central", "--db", db_url, "applications", "list", "--json"],
+                            capture_output=True, text=True, timeout=60)
+    return sorted(a["reference"] for a in json.loads(listed.stdout))
+
+
+def file_and_sync(terminal) -> str:
+    service = terminal.catalog.service("SKTM")
+    app = file_application(terminal.store, terminal.catalog, "SKTM", sample_answers(service))
+    report = SyncWorker(terminal.paths.home).run_once()
+    assert report.ok, report.errors
+    return app.reference
+
+
+def test_the_demo_enrolls_its_terminal_with_a_real_central_and_syncs_to_it(tmp_path: Path) -> None:
+    terminal, central = prepare_demo(tmp_path / "demo")
+    try:
+        assert terminal.identity is not None and terminal.settings.server_url == central.url
+        assert terminal.settings.printer_backend == "pdf"
+        first = file_and_sync(terminal)
+        assert central_references(central.db_url) == [first]
+        terminal_id = terminal.identity.terminal_id
+        terminal.close()
+    finally:
+        central.stop()
+
+    terminal, central = prepare_demo(tmp_path / "demo")  # a second run reuses the enrollment and database
+    try:
+        assert terminal.identity.terminal_id == terminal_id
+        second = file_and_sync(terminal)
+        assert central_references(central.db_url) == sorted([first, second])
+        terminal.close()
+    finally:
+        central.stop()
