@@ -117,7 +117,11 @@ def tap_to_frame(driver, taps: int) -> list[float]:
     from screens.driver import Touch
 
     flips: list[float] = []
-    Window.bind(on_flip=lambda *_: flips.append(time.perf_counter()))
+
+    def flipped(*_args) -> None:
+        flips.append(time.perf_counter())
+
+    Window.bind(on_flip=flipped)
     route = [("welcome", lambda s: s.ids.file_button, "services"),
              ("services", lambda s: next(c for c in s.cards() if c.service.code == "SKD"), "form"),
              ("form", lambda s: s.ids.nav.ids.back_button, "services"),
@@ -140,6 +144,7 @@ def tap_to_frame(driver, taps: int) -> list[float]:
                 EventLoop.idle()
             assert driver.screen_name == leads_to
             samples.append((flips[0] - touched) * 1000)
+    Window.unbind(on_flip=flipped)
     return samples[:taps]
 
 

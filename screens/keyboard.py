@@ -58,9 +58,13 @@ class KioskKeyboard(VKeyboard):
         self.bind(size=self._refresh)
 
     def on_touch_down(self, touch) -> bool | None:
-        if self.collide_point(*touch.pos):
+        handled = super().on_touch_down(touch)
+        # A key grabs its touch exclusively, so the window never sees it end and never unfocuses the
+        # field; only a touch on the keyboard's margin must be kept from unfocusing it. (Listing the
+        # key touches too would keep every one of them alive: the window removes them on touch end.)
+        if self.collide_point(*touch.pos) and not touch.grab_exclusive_class:
             FocusBehavior.ignored_touch.append(touch)
-        return super().on_touch_down(touch)
+        return handled
 
 
 class KeyboardDock(AnchorLayout):
