@@ -194,7 +194,7 @@ class LoketApp(App):
             log.error("could not record the help request: %s", e)
         if self.help_dialog is None:
             self.help_dialog = HelpDialog()
-        self.help_dialog.open()
+        self.help_dialog.open(animation=False)
 
     def dismiss_dialogs(self) -> None:
         for dialog in (self.idle_dialog, self.help_dialog):
