@@ -148,13 +148,13 @@ def tap_to_frame(driver, taps: int) -> list[float]:
     return samples[:taps]
 
 
-def journeys(driver, count: int) -> tuple[float, float, float]:
-    """RSS (MB) after the first journey and after `count`, and the seconds per journey."""
+def journeys(driver, count: int) -> tuple[dict[int, float], float]:
+    """RSS (MB) after journey 1, 10 (every service seen once) and `count`; the seconds per journey."""
     from kiosk.samples import sample_answers
 
     terminal = driver.app.terminal
     services = list(terminal.catalog.services)
-    after_first = 0.0
+    rss: dict[int, float] = {}
     started = time.perf_counter()
     for number in range(1, count + 1):
         service = services[(number - 1) % len(services)]
@@ -163,13 +163,14 @@ def journeys(driver, count: int) -> tuple[float, float, float]:
         if not driver.wait_until(lambda r=receipt: r.printing != "printing", timeout_s=30):
             raise RuntimeError("a receipt never finished printing")
         driver.tap(receipt.ids.nav.ids.next_button)
-        if number == 1:
+        if number in (1, len(services)):
             gc.collect()
-            after_first = rss_mb()
+            rss[number] = rss_mb()
         if number % 50 == 0:
             print(f"  {number} journeys, RSS {rss_mb():.1f} MB", flush=True)
     gc.collect()
-    return after_first, rss_mb(), (time.perf_counter() - started) / count
+    rss[count] = rss_mb()
+    return rss, (time.perf_counter() - started) / count
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -197,9 +198,11 @@ def main(argv: list[str] | None = None) -> int:
         from kivy.clock import Clock
 
         Clock._max_fps = 0  # the journeys only measure memory: render as fast as possible
-        first, last, per_journey = journeys(driver, args.journeys)
-        print(f"RSS after 1 journey {first:.1f} MB, after {args.journeys}: {last:.1f} MB "
-              f"(growth {last - first:+.1f} MB); {per_journey:.2f} s per journey by touch")
+        rss, per_journey = journeys(driver, args.journeys)
+        first, warm, last = rss[1], rss.get(10, rss[1]), rss[args.journeys]
+        print(f"RSS after 1 journey {first:.1f} MB, after 10 (each service once) {warm:.1f} MB, after "
+              f"{args.journeys}: {last:.1f} MB (growth {last - first:+.1f} MB; {last - warm:+.1f} MB after "
+              f"the first 10); {per_journey:.2f} s per journey by touch")
         result = {
             "cold_start_s": round(statistics.median(starts), 3),
             "cold_start_runs_s": [round(s, 3) for s in starts],
@@ -207,8 +210,10 @@ def main(argv: list[str] | None = None) -> int:
             "tap_to_frame_p95_ms": round(percentile(taps, 95), 2),
             "taps": len(taps),
             "rss_after_1_mb": round(first, 1),
+            "rss_after_10_mb": round(warm, 1),
             f"rss_after_{args.journeys}_mb": round(last, 1),
             "rss_growth_mb": round(last - first, 1),
+            "rss_growth_after_10_mb": round(last - warm, 1),
             "journeys": args.journeys,
             "seconds_per_journey": round(per_journey, 2),
         }
