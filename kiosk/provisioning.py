@@ -61,11 +61,14 @@ def server_url(host: str, *, secure: bool = True, port: str = "") -> str:
         name, slash, path = typed.partition("/")
         port = (port or "").strip()
         if port:
-            if not port.isdigit() or not 0 < int(port) < 65536:
+            if not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
                 raise ProvisioningError(f"port {port!r} must be a number from 1 to 65535 (or left empty)")
             name = f"{name}:{int(port)}"
         typed = f"{'https' if secure else 'http'}://{name}{slash}{path}"
-    return check_server_url(typed)
+    try:
+        return check_server_url(typed)
+    except ValueError as e:  # urllib's own refusals of odd hosts and ports
+        raise ProvisioningError(f"{typed!r} is not a server address: {e}") from None
 
 
 def check_can_reprovision(terminal: Terminal) -> None:
