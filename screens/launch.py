@@ -68,13 +68,26 @@ def run_kiosk(home: Path | None, *, windowed: bool = False, size: tuple[int, int
     if terminal.settings.server_url or (terminal.identity and terminal.identity.server_url):
         from sync.worker import SyncWorker
 
-        worker = SyncWorker(terminal.paths.home)
+        worker = SyncWorker(terminal.paths.home, on_report=lambda report: _refresh_after(terminal, report))
     from screens.app import LoketApp
 
     app = LoketApp(terminal, sync_worker=worker)
     lock_window(kiosk_mode)
     app.run()
     return 0
+
+
+def _refresh_after(terminal: Any, report: Any) -> None:
+    """After a sync round (on the worker's thread): the app re-reads what the worker may have changed."""
+    from kivy.clock import Clock
+
+    def reload(_dt: float) -> None:
+        terminal.store.reload_identity()  # a rotated office key, or an enrollment the worker finished
+        if report.catalog_updated:
+            terminal.reload_catalog()
+
+    if report.reachable or report.catalog_updated:
+        Clock.schedule_once(reload)
 
 
 def _size(text: str) -> tuple[int, int]:
