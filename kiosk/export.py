@@ -7,12 +7,12 @@ The applications stay queued on the terminal: a later online sync of the same on
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.crypto import b64encode
 from kiosk.errors import LoketError, NotProvisioned
+from kiosk.files import write_atomically
 from kiosk.store import iso, parse_iso, utcnow
 from kiosk.store.exports import mark_exported, unsynced_applications
 from kiosk.terminal import Terminal
@@ -49,14 +49,8 @@ def export_unsynced(terminal: Terminal, folder: Path, *, now: dt.datetime | None
     data = pack_bundle(identity.terminal_id or identity.terminal_code, identity.terminal_code,
                        identity.signing_key, contents, now=now)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"loket-{identity.terminal_code}-{now:%Y%m%dT%H%M%S}.bundle.json"
-        tmp = path.with_suffix(".tmp")
-        with open(tmp, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
+        write_atomically(path, data)
     except OSError as e:
         raise LoketError(f"cannot write the bundle to {folder}: {e.strerror or e}") from None
     mark_exported(store, [o.id for o in outgoing], now=now)

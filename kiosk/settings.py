@@ -19,6 +19,7 @@ import platformdirs
 import tomli_w
 
 from kiosk.errors import SettingsError
+from kiosk.files import write_atomically
 
 PRINTER_BACKENDS = ("pdf", "cups", "escpos")
 PAPER_SIZES = ("58mm", "80mm", "a4")
@@ -194,10 +195,4 @@ def load_settings(path: Path) -> Settings:
 def save_settings(path: Path, settings: Settings) -> None:
     """Writes the settings atomically (a power cut leaves the old file or the new, never half)."""
     data = {f.name: getattr(settings, f.name) for f in fields(settings) if f.name != "problems"}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "wb") as out:
-        tomli_w.dump(data, out)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
+    write_atomically(path, tomli_w.dumps(data).encode("utf-8"))

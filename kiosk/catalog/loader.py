@@ -8,7 +8,6 @@ problem. `apply_catalog_file` installs a catalog only after it passed, by an ato
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -18,6 +17,7 @@ import jsonschema
 
 from kiosk.catalog.model import Catalog, Category, Choice, Field, Service
 from kiosk.errors import CatalogError, Text
+from kiosk.files import write_atomically
 
 DEFAULT_CATALOG = Path(str(resources.files("assets") / "catalog" / "default.json"))
 
@@ -161,11 +161,5 @@ def install_catalog_bytes(document: bytes, installed: Path) -> Catalog:
         catalog = parse_catalog(json.loads(document.decode("utf-8")))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise CatalogError(f"catalog is not JSON ({e})") from None
-    installed.parent.mkdir(parents=True, exist_ok=True)
-    tmp = installed.with_suffix(".tmp")
-    with open(tmp, "wb") as out:
-        out.write(document)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, installed)
+    write_atomically(installed, document)
     return catalog
