@@ -72,3 +72,14 @@ class FormInvalid(LoketError):
 
 class BadReference(LoketError):
     """A typed application number is malformed or its check character is wrong."""
+
+
+class StoreUnavailable(StoreError):
+    """The queue database exists but cannot be used now (permissions, read-only disk, locked).
+
+    Unlike a corrupt file it is left exactly as it is: fixing the cause brings every application back.
+    """
+
+
+class DataDirError(LoketError):
+    """The terminal's data directory cannot be created or written (read-only disk, permissions)."""

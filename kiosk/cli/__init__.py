@@ -57,6 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LoketError as e:
         print(f"loket: {e}", file=sys.stderr)
         return 2
+    except OSError as e:  # a read-only or unwritable data directory: one line, never a traceback
+        print(f"loket: {e.filename or 'a file'}: {e.strerror or e} (is the data directory read-only?)",
+              file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from kiosk.errors import NotProvisioned, StoreError
 from kiosk.reference import make_reference
+from kiosk.store import identity_file
 from kiosk.store.database import as_store_error, open_database, transaction
 
 SYNC_STATES = ("queued", "sending", "synced", "rejected")
@@ -154,6 +155,7 @@ class Store:
         with transaction(self.db):
             self.db["terminal"].upsert({"slot": 1, **identity.__dict__}, pk="slot")
         self._identity = identity
+        identity_file.save_identity(self.path, identity.__dict__)  # outlives a queue moved aside
 
     # -- submitting -----------------------------------------------------------------------
 
