@@ -17,8 +17,8 @@ from pathlib import Path
 import sqlite_utils
 
 from kiosk.errors import SchemaTooNew, StoreError, StoreFull
-from kiosk.store.unavailable import is_corrupt, unavailable
 from kiosk.store.schema import migrate, refuse_newer
+from kiosk.store.unavailable import is_corrupt, unavailable
 
 BUSY_TIMEOUT_MS = 10_000
 
