@@ -19,13 +19,14 @@ from kiosk.cli import (
     provision_commands,
     queue_commands,
     receipt_commands,
+    recovery_commands,
     status_commands,
     sync_commands,
 )
 from kiosk.errors import LoketError
 
 BUILTIN = [status_commands, queue_commands, catalog_commands, provision_commands, sync_commands,
-           maintenance_commands, receipt_commands]
+           maintenance_commands, receipt_commands, recovery_commands]
 
 
 class UsageError(LoketError):

@@ -46,7 +46,9 @@ class MovedAside:
     def describe(self) -> str:
         if self.unsynced is None:
             return f"{self.path.name}: cannot be read ({self.problem})"
-        text = f"{self.path.name}: {self.unsynced} unsynced, {self.not_recovered} not yet recovered"
+        text = f"{self.path.name}: {self.unsynced} unsynced"
+        if self.not_recovered is not None:
+            text += f", {self.not_recovered} not yet recovered"
         return text + (f" ({self.problem})" if self.problem else "")
 
 
@@ -110,17 +112,18 @@ def _unsynced_rows(path: Path) -> list[tuple]:
         return conn.execute(_UNSYNCED_ROWS).fetchall()
 
 
-def survey(store: Store) -> list[MovedAside]:
-    """Every moved-aside queue beside the store, with its unsynced applications not yet recovered."""
+def survey(database: Path, store: Store | None = None) -> list[MovedAside]:
+    """Every moved-aside queue beside `database`, with how many of its unsynced applications the live
+    queue (`store`, when it can be opened) does not hold yet."""
     found = []
-    for path in moved_aside_files(store.path):
+    for path in moved_aside_files(database):
         try:
             rows = _unsynced_rows(path)
         except (sqlite3.Error, OSError) as e:
             found.append(MovedAside(path, None, None, str(e)))
             continue
-        here = _present(store, [r[0] for r in rows])
-        found.append(MovedAside(path, len(rows), len(rows) - len(here)))
+        missing = len(rows) - len(_present(store, [r[0] for r in rows])) if store is not None else None
+        found.append(MovedAside(path, len(rows), missing))
     return found
 
 
@@ -135,7 +138,7 @@ def _present(store: Store, ids: list[str]) -> set[str]:
 
 def refuse_if_stranded(store: Store) -> None:
     """Raises `StrandedApplications` while a moved-aside queue holds applications no live queue has."""
-    waiting = [m for m in survey(store) if m.not_recovered != 0]
+    waiting = [m for m in survey(store.path, store) if m.not_recovered != 0]
     if waiting:
         raise StrandedApplications(
             "a queue moved aside still holds applications that are not back in the queue: "
