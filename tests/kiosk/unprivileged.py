@@ -48,7 +48,7 @@ def give_to_nobody(*paths: Path) -> None:
     user = pwd.getpwnam(USER)
     for path in paths:
         os.chown(path, user.pw_uid, user.pw_gid)
-        for folder, dirs, files in os.walk(path):
+        for folder, _dirs, files in os.walk(path):
             os.chown(folder, user.pw_uid, user.pw_gid)
             for name in files:
                 os.chown(os.path.join(folder, name), user.pw_uid, user.pw_gid)
