@@ -20,6 +20,7 @@ from kiosk.reference import normalize_terminal_code
 from kiosk.settings import Paths, Settings, default_home, load_settings, save_settings
 from kiosk.store import Store, TerminalIdentity, iso, utcnow
 from kiosk.store.recovery import after_open
+from kiosk.store.retention import run_if_due
 
 
 class Terminal:
@@ -39,6 +40,7 @@ class Terminal:
         if self._store is None:
             store = Store.open(self.paths.database)
             after_open(store)
+            run_if_due(store, self.settings)
             self._store = store
         return self._store
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlite_utils
 
 from kiosk.errors import SchemaTooNew, StoreError, StoreFull
-from kiosk.store.schema import migrate, refuse_newer
+from kiosk.store.schema import ensure_incremental_vacuum, migrate, refuse_newer
 from kiosk.store.unavailable import is_corrupt, unavailable
 
 BUSY_TIMEOUT_MS = 10_000
@@ -125,6 +125,7 @@ def open_database(path: Path, *, full_check: bool = True) -> tuple[sqlite_utils.
                 refuse_newer(db)
                 make_durable(db)
                 migrate(db)
+                ensure_incremental_vacuum(db)
                 return db, notes
         except SchemaTooNew:
             db.conn.close()
