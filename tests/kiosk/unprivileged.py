@@ -54,10 +54,15 @@ def give_to_nobody(*paths: Path) -> None:
                 os.chown(os.path.join(folder, name), user.pw_uid, user.pw_gid)
 
 
-def loket_as_nobody(home: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    """`loket --home HOME ARGS…` run as nobody; stdout and stderr as text."""
+def python_as_nobody(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """`python ARGS…` run as nobody with our code importable; stdout and stderr as text."""
     python = python_for_nobody()
     assert python, "call python_for_nobody() in a skipif first"
-    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "PYTHONPATH": _pythonpath()}
-    return subprocess.run([*_setpriv(), "env", *(f"{k}={v}" for k, v in env.items()), python, "-m", "kiosk.cli",
-                           "--home", str(home), *args], capture_output=True, text=True, timeout=timeout, cwd="/")
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "PYTHONPATH": _pythonpath(), **(env or {})}
+    return subprocess.run([*_setpriv(), "env", *(f"{k}={v}" for k, v in env.items()), python, *args],
+                          capture_output=True, text=True, timeout=timeout, cwd="/")
+
+
+def loket_as_nobody(home: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    """`loket --home HOME ARGS…` run as nobody."""
+    return python_as_nobody("-m", "kiosk.cli", "--home", str(home), *args, timeout=timeout)
