@@ -25,7 +25,7 @@ from kiosk.store.queue import UNSYNCED, Store, TerminalIdentity, iso, utcnow
 #: after the n-th queue moved aside, this month's numbers continue from n x GENERATION_STEP
 GENERATION_STEP = 10_000
 _UNSYNCED_ROWS = (
-    "SELECT id, reference, service_code, catalog_version, created_at, flags, sealed, exported_at "
+    "SELECT id, reference, service_code, catalog_version, created_at, flags, sealed, {exported} "
     f"FROM applications WHERE state IN ({', '.join(repr(s) for s in UNSYNCED)}) ORDER BY created_at"
 )
 
@@ -109,7 +109,11 @@ def _copy_of(path: Path) -> Iterator[sqlite3.Connection]:
 
 def _unsynced_rows(path: Path) -> list[tuple]:
     with _copy_of(path) as conn:
-        return conn.execute(_UNSYNCED_ROWS).fetchall()
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(applications)")}
+        if not columns:
+            return []  # no applications table: the file died before it held any
+        exported = "exported_at" if "exported_at" in columns else "NULL"  # schema version 1 had none
+        return conn.execute(_UNSYNCED_ROWS.format(exported=exported)).fetchall()
 
 
 def survey(database: Path, store: Store | None = None) -> list[MovedAside]:

@@ -76,8 +76,10 @@ def _v2(db: sqlite_utils.Database) -> None:
 
 def _v3(db: sqlite_utils.Database) -> None:
     # Retention (kiosk.store.retention): when the sealed answers of an accepted application were deleted.
-    db["applications"].add_column("answers_deleted_at", str)
-    db["applications"].create_index(["state", "updated_at"], index_name="idx_applications_state_updated")
+    if "answers_deleted_at" not in db["applications"].columns_dict:
+        db["applications"].add_column("answers_deleted_at", str)
+    db["applications"].create_index(["state", "updated_at"], index_name="idx_applications_state_updated",
+                                    if_not_exists=True)
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]

@@ -108,3 +108,11 @@ def test_a_moved_aside_file_that_cannot_be_read_is_reported_and_nothing_is_recov
         check_can_reprovision(terminal)
     with pytest.raises(LoketError, match="nothing was recovered"):
         recover(terminal.store, junk)
+
+
+def test_a_moved_aside_file_that_never_held_applications_does_not_block_re_provisioning(terminal: Terminal,
+                                                                                         capsys) -> None:
+    (terminal.paths.home / "queue.db.corrupt-20260101T000000").write_bytes(b"")
+    check_can_reprovision(terminal)
+    assert loket(["--home", str(terminal.paths.home), "recover"]) == 0
+    assert "queue.db.corrupt-20260101T000000: 0 unsynced, 0 not yet recovered" in capsys.readouterr().out
