@@ -15,9 +15,10 @@ import re
 from dataclasses import dataclass
 
 from kiosk.catalog import Catalog
+from kiosk.clock import utcnow
 from kiosk.errors import LoketError
 from kiosk.journey import StatusLookup, look_up_status
-from kiosk.store import Store, identity_file, utcnow
+from kiosk.store import Store, identity_file
 
 PIN_DIGITS = 4
 MISSES_BEFORE_COOLDOWN = 5

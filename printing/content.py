@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from lokal.holidays import add_working_days
 
 from kiosk.catalog.model import Service
+from kiosk.clock import day_month_year, long_date
 from kiosk.errors import Text
 from kiosk.store import Application, TerminalIdentity
 from printing.qr import make_qr_payload
@@ -50,18 +51,6 @@ LABELS = {
     "reprint": Text("CETAK ULANG", "REPRINT"),
     "terminal": Text("Terminal", "Terminal"),
 }
-
-_MONTHS = {
-    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-           "Oktober", "November", "Desember"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"),
-}
-_DAYS = {
-    "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-
 
 @dataclass(frozen=True)
 class Receipt:
@@ -105,19 +94,12 @@ class Receipt:
         return f"{self.pin_label}: {self.status_pin}" if self.status_pin else ""
 
 
-def long_date(day: dt.date, language: str) -> str:
-    """`Rabu, 25 November 2026` / `Wednesday, 25 November 2026`."""
-    lang = "en" if language == "en" else "id"
-    return f"{_DAYS[lang][day.weekday()]}, {day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
-
-
 def filed_moment(moment: dt.datetime, language: str) -> str:
     """The filing time in the terminal's local time: `24 November 2026, 09.12 WIB` (`09:12` in English)."""
     local = moment.astimezone()
-    lang = "en" if language == "en" else "id"
-    clock = f"{local:%H:%M}" if lang == "en" else f"{local:%H.%M}"
+    clock = f"{local:%H:%M}" if language == "en" else f"{local:%H.%M}"
     zone = local.tzname() or ""
-    return f"{local.day} {_MONTHS[lang][local.month - 1]} {local.year}, {clock} {zone}".rstrip()
+    return f"{day_month_year(local, language)}, {clock} {zone}".rstrip()
 
 
 def expected_ready(filed_on: dt.date, days: int) -> tuple[dt.date, bool]:

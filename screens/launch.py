@@ -66,9 +66,9 @@ def run_kiosk(home: Path | None, *, windowed: bool = False, size: tuple[int, int
 def kiosk_app(home: Path | None, *, windowed: bool = False, size: tuple[int, int] | None = None) -> tuple[Any, bool]:
     """The app `loket run` shows, and whether in kiosk mode: the fault screen when the terminal's queue
     or data directory cannot be used (the reason on screen, never a traceback)."""
-    from kiosk.dashboard import start_log_file
     from kiosk.errors import LoketError
     from kiosk.terminal import Terminal
+    from loket.dashboard import start_log_file
 
     try:
         terminal = Terminal(home)

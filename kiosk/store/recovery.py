@@ -17,10 +17,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.clock import iso, utcnow
 from kiosk.errors import StoreError
 from kiosk.store import identity_file
 from kiosk.store.database import transaction
-from kiosk.store.queue import UNSYNCED, Store, TerminalIdentity, iso, utcnow
+from kiosk.store.queue import Store
+from kiosk.store.records import UNSYNCED, TerminalIdentity
 
 #: after the n-th queue moved aside, this month's numbers continue from n x GENERATION_STEP
 GENERATION_STEP = 10_000

@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from kiosk.clock import iso, utcnow
 from kiosk.settings import Settings
 from kiosk.store.database import transaction
-from kiosk.store.queue import Store, iso, parse_iso, utcnow
+from kiosk.store.queue import Store
 
-LAST_RUN_KEY = "retention.last_run"
 #: retention runs at most this often (on opening the queue and after sync rounds)
 EVERY = dt.timedelta(hours=1)
 
@@ -53,10 +53,10 @@ def apply_retention(store: Store, *, answers_days: int, metadata_days: int,
 def run_if_due(store: Store, settings: Settings, *, now: dt.datetime | None = None) -> Purged | None:
     """`apply_retention` with the terminal's settings, when the last run is over an hour old."""
     now = now or utcnow()
-    last = store.get_value(LAST_RUN_KEY)
-    if last and now - parse_iso(last) < EVERY:
+    last = store.values.retention_last_run
+    if last is not None and now - last < EVERY:
         return None
     purged = apply_retention(store, answers_days=settings.answers_retention_days,
                              metadata_days=settings.metadata_retention_days, now=now)
-    store.set_value(LAST_RUN_KEY, iso(now))
+    store.values.retention_last_run = now
     return purged

@@ -78,7 +78,7 @@ def test_retention_runs_at_most_hourly_with_the_terminal_settings(terminal: Term
     old = file_some(terminal, 1, NOW - 40 * DAY)
     store.mark_synced(old, now=NOW - 40 * DAY)
     settings = Settings().updated(answers_retention_days=30, metadata_retention_days=60)
-    store.set_value("retention.last_run", "")
+    store.values.retention_last_run = None
     assert run_if_due(store, settings, now=NOW).answers == 1
     assert run_if_due(store, settings, now=NOW + dt.timedelta(minutes=30)) is None
     assert run_if_due(store, settings, now=NOW + dt.timedelta(minutes=61)) is not None

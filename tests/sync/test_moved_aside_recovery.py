@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main as loket
 from kiosk.errors import LoketError
-from kiosk.provisioning import ReprovisionRefused, check_can_reprovision
 from kiosk.reference import parse_reference
 from kiosk.store.recovery import GENERATION_STEP, moved_aside_files, recover
 from kiosk.terminal import Terminal
+from loket.cli import main as loket
+from loket.provisioning import ReprovisionRefused, check_can_reprovision
 from sync.worker import SyncWorker
 from tests.sync.conftest import FAST_BACKOFF, FAST_TIMEOUTS, CentralView, file_many
 

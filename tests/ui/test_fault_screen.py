@@ -19,7 +19,7 @@ import pytest
 
 from kiosk.crypto import new_office_keypair
 from kiosk.terminal import Terminal
-from tests.kiosk.unprivileged import give_to_nobody, python_as_nobody, python_for_nobody
+from tests.loket.unprivileged import give_to_nobody, python_as_nobody, python_for_nobody
 
 CHILD = Path(__file__).with_name("fault_child.py")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screens"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kiosk.cli.common import terminal_for
 from kiosk.errors import LoketError
-from kiosk.provisioning_file import provision_from_file
 from kiosk.store.exports import unsynced_not_exported
 from kiosk.store.recovery import refuse_if_stranded
+from loket.cli.common import terminal_for
+from loket.provisioning_file import provision_from_file
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -65,4 +65,4 @@ def python_as_nobody(*args: str, env: dict[str, str] | None = None, timeout: flo
 
 def loket_as_nobody(home: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
     """`loket --home HOME ARGS…` run as nobody."""
-    return python_as_nobody("-m", "kiosk.cli", "--home", str(home), *args, timeout=timeout)
+    return python_as_nobody("-m", "loket.cli", "--home", str(home), *args, timeout=timeout)

@@ -7,9 +7,9 @@ import os
 import shutil
 
 from kiosk.catalog import catalog_in_force
-from kiosk.cli.common import print_json, terminal_for
-from kiosk.cli.recovery_commands import moved_aside_findings
 from kiosk.errors import LoketError, StoreUnavailable
+from loket.cli.common import print_json, terminal_for
+from loket.cli.recovery_commands import moved_aside_findings
 
 LOW_DISK_BYTES = 200 * 1024 * 1024
 

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 from kiosk.applications import file_application
-from kiosk.cli import main as loket
-from kiosk.provisioning_file import pending_enrollment_code
 from kiosk.samples import sample_answers
 from kiosk.terminal import Terminal
-from tests.kiosk.test_provisioning import write_provisioning_file
+from loket.cli import main as loket
+from loket.provisioning_file import pending_enrollment_code
+from tests.loket.test_provisioning import write_provisioning_file
 
 
 def test_provisioning_from_a_file_over_ssh_gives_the_office_and_leaves_enrollment_pending(

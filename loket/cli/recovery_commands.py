@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kiosk.cli.common import terminal_for
 from kiosk.errors import LoketError, StoreError
 from kiosk.store.recovery import moved_aside_files, recover, survey
 from kiosk.terminal import Terminal
+from loket.cli.common import terminal_for
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -19,7 +19,7 @@ from kiosk.applications import file_application
 from kiosk.crypto import new_office_keypair
 from kiosk.samples import sample_answers
 from kiosk.terminal import Terminal
-from tests.kiosk.unprivileged import give_to_nobody, loket_as_nobody, python_for_nobody
+from tests.loket.unprivileged import give_to_nobody, loket_as_nobody, python_for_nobody
 
 pytestmark = pytest.mark.skipif(python_for_nobody() is None,
                                 reason="needs root, setpriv and a Python the user nobody can run")
