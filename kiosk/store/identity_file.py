@@ -76,6 +76,16 @@ def save_identity(database: Path, identity: dict[str, str]) -> None:
     update(database, lambda data: data.__setitem__("identity", dict(identity)))
 
 
+def save_pending_enrollment(database: Path, code: str) -> None:
+    """The one-time code of a file-provisioned terminal, for a queue moved aside before central answered."""
+    update(database, lambda data: data.__setitem__("pending_enrollment_code", code))
+
+
+def pending_enrollment(database: Path) -> str:
+    found = read(database).get("pending_enrollment_code")
+    return found if isinstance(found, str) else ""
+
+
 def saved_identity(database: Path) -> dict[str, str] | None:
     found = read(database).get("identity")
     return found if isinstance(found, dict) else None

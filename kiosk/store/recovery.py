@@ -79,7 +79,11 @@ def after_open(store: Store, *, now: dt.datetime | None = None) -> None:
     live = store.identity()
     saved = identity_file.saved_identity(store.path)
     if live is None and saved is not None:
-        store.save_identity(TerminalIdentity(**{k: saved.get(k, "") for k in TerminalIdentity.__dataclass_fields__}))
+        restored = TerminalIdentity(**{k: saved.get(k, "") for k in TerminalIdentity.__dataclass_fields__})
+        store.save_identity(restored)
+        never_enrolled = restored.terminal_id in ("", restored.terminal_code)  # central gives an id of its own
+        if never_enrolled and (code := identity_file.pending_enrollment(store.path)):
+            store.values.pending_enrollment_code = code  # provisioned from a file; central not reached yet
         store.record_audit("terminal.identity_restored", f"{identity_file.FILE_NAME}: the queue was new")
     elif live is not None and saved is None:
         identity_file.save_identity(store.path, live.__dict__)

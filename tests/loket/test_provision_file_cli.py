@@ -9,7 +9,7 @@ from kiosk.applications import file_application
 from kiosk.samples import sample_answers
 from kiosk.terminal import Terminal
 from loket.cli import main as loket
-from loket.provisioning_file import pending_enrollment_code
+from loket.provisioning_file import pending_enrollment_code, provision_from_file
 from tests.loket.test_provisioning import write_provisioning_file
 
 
@@ -48,3 +48,19 @@ def test_a_file_that_is_not_a_provisioning_file_is_one_line(blank_terminal: Term
     assert loket(["--home", str(blank_terminal.paths.home), "provision", "--file", str(tmp_path / "absent")]) == 2
     assert "cannot be read" in capsys.readouterr().err
     assert Terminal(blank_terminal.paths.home).identity is None
+
+
+def test_a_queue_moved_aside_before_central_answered_keeps_the_pending_enrollment(blank_terminal: Terminal, central,
+                                                                                  tmp_path: Path) -> None:
+    _office, path = write_provisioning_file(central, tmp_path / "usb")
+    home = blank_terminal.paths.home
+    provision_from_file(blank_terminal, path)  # what `provision --file` does, in a Terminal this test can close
+    blank_terminal.close()
+    (home / "queue.db").write_bytes(b"garbage, not a database" * 500)  # corrupt before the first sync
+    again = Terminal(home)
+    try:
+        assert again.store.recovery_notes, "moved aside"
+        assert again.identity.terminal_code == json.loads(path.read_text())["terminal_code"]
+        assert pending_enrollment_code(again) == json.loads(path.read_text())["enroll_code"]
+    finally:
+        again.close()
