@@ -66,7 +66,7 @@ class Recovered:
 # -- when the store opens --------------------------------------------------------------------------
 
 def after_open(store: Store, *, now: dt.datetime | None = None) -> None:
-    """Called by `Store` once open: carries the identity across a moved-aside queue and keeps the
+    """Called by `Terminal` once the store is open: carries the identity across a moved-aside queue and keeps the
     fresh queue's numbers clear of the ones the old queue printed."""
     if store.recovery_notes:
         generation = identity_file.next_generation(store.path)
