@@ -86,5 +86,5 @@ def add_staff_commands(commands: argparse._SubParsersAction, command: Callable, 
     sub = command(group, "reset-password", cmd_reset, "set a new password (and enable and unlock the account)")
     sub.add_argument("username")
     sub.add_argument("--password-file", required=True, metavar="FILE", help="its first line is the password; - = stdin")
-    sub = command(group, "demo", cmd_demo, "(loket demo) the demo supervisor with a fresh password: prints NAME PASSWORD")
+    sub = command(group, "demo", cmd_demo, "(loket demo) the demo supervisor, fresh password: prints NAME PASSWORD")
     sub.add_argument("--office", required=True)
