@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -43,6 +44,11 @@ class TerminalRow:
     revoked: bool
 
 
+def is_silent(last_seen: dt.datetime | None, now: dt.datetime, zone: ZoneInfo) -> bool:
+    """Not heard from for more than 2 hours while the office is open (nights and weekends do not count)."""
+    return in_office_hours(now, zone) and (last_seen is None or now - last_seen > SILENT_AFTER)
+
+
 def _age(seconds: float | None, t) -> str:  # type: ignore[no-untyped-def]
     if not seconds:
         return ""
@@ -60,7 +66,7 @@ def terminal_rows(request: Request, db: DB, staff: StaffContext, now: dt.datetim
     for k in terminals:
         seen = as_utc(k.last_seen_at)
         queue = json.loads(k.queue_json or "{}")
-        silent = (k.revoked_at is None and in_office_hours(now, zone) and (seen is None or now - seen > SILENT_AFTER))
+        silent = k.revoked_at is None and is_silent(seen, now, zone)
         rows.append(TerminalRow(k.code, seen, silent, queue, queue.get("queued", 0) + queue.get("sending", 0),
                                 queue.get("rejected", 0), queue.get("synced", 0),
                                 _age(k.oldest_unsynced_age_s, t), k.app_version, k.catalog_version, k.last_error,
