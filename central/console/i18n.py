@@ -93,7 +93,7 @@ EN: dict[str, str] = {
     "Kios yang diam lebih dari 2 jam pada jam kerja ditandai merah.":
         "Kiosks silent for more than 2 hours during office hours are marked red.",
     "Terakhir terlihat": "Last seen", "Antrean": "Queue", "Belum terkirim tertua": "Oldest unsent",
-    "Versi": "Version", "Galat terakhir": "Last error", "Keadaan": "State", "belum pernah": "never",
+    "Versi": "Version", "Kesalahan terakhir": "Last error", "Keadaan": "State", "belum pernah": "never",
     "diam": "silent", "{q} menunggu kirim": "{q} waiting to send", "{r} ditolak": "{r} rejected",
     "{s} terkirim": "{s} sent", "katalog": "catalog", "dicabut": "revoked", "aktif": "active", "yakin": "sure",
     "Cabut": "Revoke", "Belum ada kios terdaftar.": "No kiosk enrolled yet.",
@@ -108,7 +108,7 @@ EN: dict[str, str] = {
     "Kios {code} dicabut; permintaannya ditolak mulai sekarang.":
         "Kiosk {code} revoked; its requests are refused from now on.",
     "Centang \"yakin\" untuk mencabut kios.": "Tick \"sure\" to revoke the kiosk.",
-    "{m} jam {s} menit": "{m} h {s} min",
+    "{m} jam {s} menit": "{m} h {s} min", "kurang dari 1 menit": "under a minute",
     "Alamat server harus diawali http:// atau https://.": "The server address must start with http:// or https://.",
     # help calls
     "Warga menekan \"Minta Bantuan\" di kios. Datangi kios, lalu tandai sudah ditanggapi.":

@@ -53,6 +53,8 @@ def _age(seconds: float | None, t) -> str:  # type: ignore[no-untyped-def]
     if not seconds:
         return ""
     minutes = int(seconds // 60)
+    if minutes == 0:
+        return t("kurang dari 1 menit")
     return t("{m} jam {s} menit", m=minutes // 60, s=minutes % 60)
 
 
