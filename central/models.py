@@ -238,7 +238,6 @@ class HelpAcknowledgement(Base):
 
 
 CONSOLE_INDEXES = (
-    Index("ix_applications_office_due", Application.office_id, Application.due_on),
     Index("ix_applications_office_status_due", Application.office_id, Application.status, Application.due_on),
     Index("ix_applications_office_filed", Application.office_id, Application.filed_at),
     Index("ix_audit_entries_action", AuditEntry.action, AuditEntry.id),
