@@ -43,7 +43,8 @@ OFFICE = "3273010001"
 PASSWORD = "bench-password-123"
 RUNS = 3
 TARGET_MS = 300.0
-CONSOLE_INDEXES = ("ix_applications_office_status_due", "ix_applications_office_filed")
+CONSOLE_INDEXES = ("ix_applications_office_status_due", "ix_applications_office_filed",
+                   "ix_applications_office_reference")
 
 
 def fill(db_url: str, count: int, seed: int = 7) -> None:

@@ -107,8 +107,12 @@ def inbox(request: Request, db: DB, staff: Staff, status: Annotated[str, Query(m
         if total is None:
             total = session.scalar(_filtered(select(func.count()).select_from(Application), staff.office_id,
                                              filters, today)) or 0
-        by_due = not filters.q and (filters.status in (*OPEN, "open") or filters.overdue)
-        order = (Application.due_on, Application.filed_at) if by_due else (Application.filed_at.desc(),)
+        if filters.q:  # the (office, reference) index finds and orders the matches without reading rows
+            order: tuple = (Application.reference,)
+        elif filters.status in (*OPEN, "open") or filters.overdue:
+            order = (Application.due_on, Application.filed_at)
+        else:
+            order = (Application.filed_at.desc(),)
         found = session.execute(_filtered(select(Application.reference, Application.service_code,
                                                  Application.filed_at, Application.status, Application.due_on),
                                           staff.office_id, filters, today)
