@@ -186,3 +186,17 @@ def test_an_admin_works_on_any_office_after_switching(client, office, enrolled, 
     switched = admin.post("/staff/office", {"office": office.code}).text
     assert app.reference in switched
     assert admin.post("/staff/office", {"office": "nope"}).status_code == 404
+
+
+def test_the_report_counts_an_application_in_the_month_of_the_offices_calendar(console_db, office, synced):
+    from central.console.pages.reports import monthly_report
+    from central.console.sessions import StaffContext
+
+    app = synced()
+    with console_db.transaction() as session:  # 1 December 2026, 03.00 WIB = 30 November, 20.00 UTC
+        session.execute(update(Application).where(Application.reference == app.reference).values(
+            filed_at=dt.datetime(2026, 11, 30, 20, 0, tzinfo=dt.UTC), due_on=None))
+        office_id = session.scalar(select(Application.office_id).where(Application.reference == app.reference))
+        staff = StaffContext(0, "t", "supervisor", office_id, "3273010001", "x", "c", "h")
+        assert [r.filed for r in monthly_report(session, staff, "2026-12")] == [1]
+        assert monthly_report(session, staff, "2026-11") == []
