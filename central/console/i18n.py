@@ -135,6 +135,14 @@ EN: dict[str, str] = {
     "Mencabut kios": "Revoked a kiosk", "Membuat kode pendaftaran": "Made an enrollment code",
     "Mengunduh berkas penyiapan": "Downloaded a provisioning file",
     "Menanggapi panggilan bantuan": "Answered a help call",
+    # staff accounts
+    "Akun petugas": "Staff accounts", "Peran": "Role", "Sejak": "Since", "nonaktif": "disabled",
+    "Nonaktifkan": "Disable", "Menonaktifkan akun petugas": "Disabled a staff account",
+    "Halaman ini hanya untuk admin.": "This page is for admins only.",
+    "Akun itu tidak ada.": "There is no such account.",
+    "Anda tidak bisa menonaktifkan akun Anda sendiri.": "You cannot disable your own account.",
+    "Akun dibuat dan kata sandi diatur dengan perintah loket-central staff add / reset-password.":
+        "Accounts are made and passwords set with loket-central staff add / reset-password.",
 }
 
 

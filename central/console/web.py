@@ -81,13 +81,15 @@ class NavItem:
     path: str
     label: str
     supervisor: bool = False
+    admin: bool = False
 
 
 #: the console's menu; a new page adds its item here
 NAV = [NavItem("inbox", PREFIX, "Permohonan"), NavItem("help", f"{PREFIX}/help", "Panggilan bantuan"),
        NavItem("terminals", f"{PREFIX}/terminals", "Kios", True),
        NavItem("reports", f"{PREFIX}/reports", "Laporan", True),
-       NavItem("access_log", f"{PREFIX}/access-log", "Log akses", True)]
+       NavItem("access_log", f"{PREFIX}/access-log", "Log akses", True),
+       NavItem("accounts", f"{PREFIX}/accounts", "Petugas", True, True)]
 
 
 def _frame(session: Session, context: StaffContext) -> dict[str, Any]:

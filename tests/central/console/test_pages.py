@@ -200,3 +200,28 @@ def test_the_report_counts_an_application_in_the_month_of_the_offices_calendar(c
         staff = StaffContext(0, "t", "supervisor", office_id, "3273010001", "x", "c", "h")
         assert [r.filed for r in monthly_report(session, staff, "2026-12")] == [1]
         assert monthly_report(session, staff, "2026-11") == []
+
+
+def test_an_admin_lists_and_disables_staff_accounts_and_others_cannot(client, office, central, console_db):
+    from central.console.accounts import add_staff
+    from tests.central.console.conftest import PASSWORD
+
+    with console_db.transaction() as session:
+        add_staff(session, office.code, f"adm-{office.code.lower()}", "admin", PASSWORD)
+    victim = client()
+    victim.log_in(office.operator)
+    admin = client()
+    page = admin.log_in(f"adm-{office.code.lower()}")
+    accounts = admin.get("/staff/accounts").text
+    assert office.operator in accounts and office.supervisor in accounts and "Petugas" in page.text
+    admin.refresh_csrf(accounts)
+    after = admin.post(f"/staff/accounts/{office.operator}/disable").text
+    row = next(r for r in re.findall(r"<tr.*?</tr>", after, re.S) if office.operator in r)
+    assert "nonaktif" in row
+    assert victim.get("/staff", allow_redirects=False).status_code == 303  # her session ended
+    assert client().log_in(office.operator).status_code == 401
+    supervisor = client()
+    supervisor.log_in(office.supervisor)
+    assert "/staff/accounts" not in supervisor.get("/staff").text
+    assert supervisor.get("/staff/accounts").status_code == 403
+    assert supervisor.post(f"/staff/accounts/{office.supervisor}/disable").status_code == 403

@@ -12,10 +12,11 @@ from central.models import StaffSession
 from tests.central.console.conftest import PASSWORD
 
 GET_PAGES = ["/staff", "/staff?status=all", "/staff/applications/K7Q2-2611-0042-X", "/staff/terminals",
-             "/staff/help", "/staff/reports", "/staff/reports.csv", "/staff/access-log"]
+             "/staff/accounts", "/staff/help", "/staff/reports", "/staff/reports.csv", "/staff/access-log"]
 POST_FORMS = ["/staff/logout", "/staff/office", "/staff/applications/K7Q2-2611-0042-X/status",
               "/staff/applications/K7Q2-2611-0042-X/personal-data", "/staff/terminals/ABCD/revoke",
-              "/staff/terminals/enrollment-code", "/staff/terminals/provisioning-file", "/staff/help/1/acknowledge"]
+              "/staff/terminals/enrollment-code", "/staff/terminals/provisioning-file", "/staff/help/1/acknowledge",
+              "/staff/accounts/someone/disable"]
 
 
 def test_every_console_url_without_a_session_goes_to_the_login_form(client):
