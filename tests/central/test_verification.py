@@ -126,12 +126,12 @@ def test_an_altered_receipt_or_unknown_code_answers_404(
 def test_a_receipt_from_an_unknown_terminal_answers_404(central: CentralHarness, tmp_path: Path) -> None:
     stranger = Terminal(tmp_path / "stranger")
     stranger.provision_offline(terminal_code="ZZ9Z", office_code="X", office_name="Kelurahan Palsu",
-                               office_key=in_db(central, lambda s: _any_office_key(s)))
-    stranger.update_settings(server_url=central.url)
+                               office_key=in_db(central, lambda s: _any_office_key(s)), server_url=central.url)
     app = file_application(stranger.store, stranger.catalog, "SKCK", ANSWERS["SKCK"])
-    payload = receipt_url(stranger, app, tmp_path)
-    page = requests.get(payload if payload.startswith("http") else f"{central.url}/v/{payload}", timeout=10)
-    assert page.status_code == 404
+    url = receipt_url(stranger, app, tmp_path)
+    assert url.startswith(f"{central.url}/v/LK1:ZZ9Z-")
+    page = requests.get(url, timeout=10)
+    assert page.status_code == 404 and "tidak dapat diverifikasi" in page.text
     stranger.close()
 
 
