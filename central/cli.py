@@ -18,6 +18,7 @@ from typing import Any
 
 from central import records
 from central.bundles import import_bundle
+from central.cli_staff import add_staff_commands
 from central.db import Database
 from central.errors import CentralError
 from central.letters import cli as letters_cli
@@ -251,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--terminal", help="id or code")
     sub.add_argument("--limit", type=int, default=200)
     sub.add_argument("--json", action="store_true")
+    add_staff_commands(commands, command, _open, _Parser)
     return parser
 
 

@@ -90,8 +90,8 @@ def show_application(session: Session, reference: str) -> dict[str, Any]:
 
 
 def set_status(session: Session, reference: str, status: str, *, actor: str = "staff",
-               now: dt.datetime | None = None) -> Application:
-    """Moves an application to `status`; its terminal learns it on its next status pull."""
+               now: dt.datetime | None = None, note: str | None = None) -> Application:
+    """Moves an application to `status`; its terminal learns it (and a decline's `note`) on its next pull."""
     if status not in STATUSES:
         raise CentralError(f"status {status!r}: use one of {', '.join(STATUSES)}")
     app = find_application(session, reference)
@@ -99,7 +99,7 @@ def set_status(session: Session, reference: str, status: str, *, actor: str = "s
     if app.status != status:
         app.status, app.status_at = status, now
         session.add(StatusChange(application_id=app.id, terminal_id=app.terminal_id, status=status, at=now,
-                                 actor=actor))
+                                 actor=actor, note=note))
     return app
 
 

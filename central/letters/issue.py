@@ -2,7 +2,7 @@
 
 `issue_letter` runs inside the caller's transaction. The first call numbers the letter and stores
 it; every later call (a reprint) opens the stored content, so the reprint carries the same number,
-date and words. Either way the opening of personal data is logged with who did it.
+date and words. Either way the opening of personal data goes to the access log with who did it.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from central.letters.content import LetterContent, build_content, mask_name, per
 from central.letters.numbering import format_number, lock_counter, take_next
 from central.letters.office_settings import LetterSettings, letter_settings
 from central.models import (
+    AccessLogEntry,
     Application,
     IssuedLetter,
     Office,
     OfficeCatalog,
     OfficeKey,
-    PersonalDataOpening,
     PublicName,
     utcnow,
 )
@@ -53,9 +53,14 @@ class Issued:
     number: str
 
 
+#: the access log's action for an opening of personal data (the console's word for it)
+OPENED = "personal_data.opened"
+
+
 def log_opening(session: Session, app: Application, actor: str, purpose: str) -> None:
-    """Records that `actor` opened the application's personal data, and why."""
-    session.add(PersonalDataOpening(application_id=app.id, actor=actor[:80], purpose=purpose[:80], at=utcnow()))
+    """Writes to the access log that `actor` opened the application's personal data, and why."""
+    session.add(AccessLogEntry(at=utcnow(), username=actor[:60], office_id=app.office_id, action=OPENED,
+                               application_id=app.id, reference=app.reference, detail=purpose[:300]))
 
 
 def open_application(session: Session, app: Application, actor: str, purpose: str) -> dict[str, Any]:

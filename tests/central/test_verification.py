@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from central.db import Database
 from central.letters.issue import issue_letter
-from central.models import PersonalDataOpening
+from central.models import AccessLogEntry
 from central.records import find_application, set_status
 from kiosk.applications import file_application
 from kiosk.cli import main as loket_main
@@ -80,9 +80,9 @@ def test_a_receipt_qr_opens_the_page_before_and_after_the_application_arrives(
         page = requests.get(url, timeout=10)
         assert page.status_code == 200 and "Diproses" in page.text and "S*** R********" in page.text
         assert answers["nik"] not in page.text and "Siti" not in page.text and "Rahmawati" not in page.text
-    openings = in_db(central, lambda s: [(o.actor, o.purpose) for o in s.scalars(select(PersonalDataOpening).where(
-        PersonalDataOpening.application_id == find_application(s, app.reference).id))])
-    assert openings == [("public-verification", "masked name for the verification page")]  # once, then kept
+    openings = in_db(central, lambda s: [(o.username, o.action, o.detail) for o in s.scalars(
+        select(AccessLogEntry).where(AccessLogEntry.application_id == find_application(s, app.reference).id))])
+    assert openings == [("public-verification", "personal_data.opened", "masked name for the verification page")]
 
 
 def test_the_same_receipt_url_verifies_offline_on_the_terminal(

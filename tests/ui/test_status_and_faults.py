@@ -93,3 +93,22 @@ def test_an_unprovisioned_terminal_says_so_instead_of_taking_applications(kiosk,
     assert "belum siap" in kiosk.screen.ids.title.text
     kiosk.screenshot("not-provisioned")
     blank.close()
+
+
+def test_a_declined_application_shows_the_offices_reason_in_the_citizens_language(kiosk, ui_terminal):
+    import datetime as dt
+
+    reference = file_one(kiosk, ui_terminal, "SKD")
+    app_id = ui_terminal.store.get(reference).id
+    ui_terminal.store.set_central_statuses([(app_id, "declined", dt.datetime.now(dt.UTC),
+                                             "Fotokopi KK tidak terbaca [b]x[/b]")])
+    kiosk.app.reset()
+    kiosk.frames(2)
+    status = open_status(kiosk)
+    kiosk.type(reference)
+    kiosk.tap(status.ids.look_up_button)
+    assert status.ids.status_words.text == "Ditolak"
+    assert status.ids.decline_reason.text == "Alasan dari kantor: Fotokopi KK tidak terbaca &bl;b&br;x&bl;/b&br;"
+    kiosk.screenshot("status-declined")
+    kiosk.tap(kiosk.app.root.ids.language_button)
+    assert status.ids.decline_reason.text.startswith("Reason from the office: Fotokopi KK")

@@ -1,14 +1,14 @@
-"""letters: office letter settings, yearly letter counters, issued letters, openings of personal data,
-masked names for the public verification page
+"""letters: office letter settings, yearly letter counters, issued letters, masked names for the public
+verification page
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -72,18 +72,6 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_issued_letters_office_id"), "issued_letters", ["office_id"], unique=False)
     op.create_table(
-        "personal_data_openings",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
-        sa.Column("application_id", sa.String(length=36), nullable=False),
-        sa.Column("actor", sa.String(length=80), nullable=False),
-        sa.Column("purpose", sa.String(length=80), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["application_id"], ["applications.id"]),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_index(op.f("ix_personal_data_openings_application_id"), "personal_data_openings", ["application_id"],
-                    unique=False)
-    op.create_table(
         "public_names",
         sa.Column("application_id", sa.String(length=36), nullable=False),
         sa.Column("masked_name", sa.String(length=120), nullable=False),
@@ -94,8 +82,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("public_names")
-    op.drop_index(op.f("ix_personal_data_openings_application_id"), table_name="personal_data_openings")
-    op.drop_table("personal_data_openings")
     op.drop_index(op.f("ix_issued_letters_office_id"), table_name="issued_letters")
     op.drop_table("issued_letters")
     op.drop_table("office_letter_settings")
