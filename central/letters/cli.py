@@ -68,7 +68,7 @@ def cmd_letter(args: argparse.Namespace) -> int:
 
 def cmd_letter_counts(args: argparse.Namespace) -> int:
     with _open(args).transaction() as session:
-        counts = letters_per_service(session, get_office(session, args.office), year=args.year)
+        counts = letters_per_service(session, get_office(session, args.office).id, year=args.year)
     if args.json:
         print(json.dumps(counts, indent=2))
     else:
@@ -87,7 +87,7 @@ def register(command: Command, office: Any, commands: Any) -> None:
         sub.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="TEXT",
                          help="'' goes back to the default" if name != "number_format" else
                          "e.g. '{classification}/{sequence:04d}/{short_code}/{month_roman}/{year}'")
-    sub.add_argument("--logo", type=Path, metavar="FILE.png", help="the logo on the letterhead (PNG, <= 512 KiB)")
+    sub.add_argument("--logo", type=Path, metavar="FILE.png", help="the logo on the letterhead (PNG, <= 60 KiB)")
     sub.add_argument("--no-logo", action="store_true", help="go back to the default emblem")
     sub.add_argument("--json", action="store_true")
 

@@ -43,6 +43,22 @@ LETTER_STATUSES = ("in_process", "ready", "done")
 VERIFY_CODE_CHARS = 20  # 100 bits: not guessable, and the public page is rate-limited on top
 
 
+class LetterRefused(CentralError):
+    """No letter can be issued for this application now; the subclass says why."""
+
+
+class NotReadyForLetter(LetterRefused):
+    """The application is not in process (or later) yet, or was declined."""
+
+
+class NoLetterTemplate(LetterRefused):
+    """The application's service has no letter template in the office's catalog."""
+
+
+class NoPublicUrl(LetterRefused):
+    """The office has not set the public URL its letters' QR codes point to."""
+
+
 @dataclass(frozen=True)
 class Issued:
     """A letter ready to render: its content, the office's logo, and whether this was a reprint."""
@@ -84,16 +100,16 @@ def letter_service(session: Session, app: Application) -> Service:
             continue
         if service.letter is not None:
             return service
-    raise CentralError(f"{app.reference}: service {app.service_code} has no letter template in the office's "
+    raise NoLetterTemplate(f"{app.reference}: service {app.service_code} has no letter template in the office's "
                        "catalog (add a 'letter' part, see docs/catalog.md)")
 
 
 def _check_ready(app: Application, settings: LetterSettings) -> None:
     if app.status not in LETTER_STATUSES:
-        raise CentralError(f"{app.reference} is {app.status}: a letter is issued once the application is "
+        raise NotReadyForLetter(f"{app.reference} is {app.status}: a letter is issued once the application is "
                            "in process (or ready, or done)")
     if not settings.public_url:
-        raise CentralError(f"office {settings.office_code} has no public URL for the letters' verification QR: "
+        raise NoPublicUrl(f"office {settings.office_code} has no public URL for the letters' verification QR: "
                            f"set it with `loket-central office settings --code {settings.office_code} "
                            "--public-url https://...`")
 

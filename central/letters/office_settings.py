@@ -24,7 +24,8 @@ from central.letters.numbering import DEFAULT_NUMBER_FORMAT, check_number_format
 from central.models import Office, OfficeLetterSettings, utcnow
 from central.values import has_control
 
-MAX_LOGO_BYTES = 512 * 1024
+#: the console takes forms of at most 64 KiB, so a logo must fit in one
+MAX_LOGO_BYTES = 60 * 1024
 
 ZONE_NAMES = {zone.key: name for zone, name in deadlines.ZONE_NAMES.items()}
 _ZONE_BY_NAME = {v: k for k, v in ZONE_NAMES.items()}
@@ -118,6 +119,12 @@ def letter_settings(session: Session, office: Office) -> LetterSettings:
                           logo_png=stored.logo_png if stored else None, **values)
 
 
+def stored_values(session: Session, office: Office) -> dict[str, str]:
+    """The settings staff set themselves ('' where the default is in force)."""
+    stored = session.get(OfficeLetterSettings, office.id)
+    return {name: getattr(stored, name) if stored else "" for name in TEXT_SETTINGS}
+
+
 def _checked(name: str, value: str) -> str:
     value = value.strip()
     if len(value) > TEXT_SETTINGS[name]:
@@ -141,7 +148,7 @@ def _checked(name: str, value: str) -> str:
 
 
 def check_logo(data: bytes) -> bytes:
-    """A logo is a PNG of at most 512 KiB that opens as an image."""
+    """A logo is a PNG of at most 60 KiB that opens as an image."""
     if len(data) > MAX_LOGO_BYTES:
         raise CentralError(f"office settings: the logo is larger than {MAX_LOGO_BYTES // 1024} KiB")
     try:
@@ -161,6 +168,7 @@ def update_settings(session: Session, office: Office, changes: dict[str, str], *
     if unknown:
         raise CentralError(f"office settings: unknown setting(s) {', '.join(sorted(unknown))}")
     checked = {name: _checked(name, value) for name, value in changes.items()}
+    logo_png = check_logo(logo_png) if logo_png is not None else None  # everything is checked before any write
     stored = session.get(OfficeLetterSettings, office.id)
     if stored is None:
         stored = OfficeLetterSettings(office_id=office.id, updated_at=utcnow(), **dict.fromkeys(TEXT_SETTINGS, ""))
@@ -168,7 +176,7 @@ def update_settings(session: Session, office: Office, changes: dict[str, str], *
     for name, value in checked.items():
         setattr(stored, name, value)
     if logo_png is not None:
-        stored.logo_png = check_logo(logo_png)
+        stored.logo_png = logo_png
     if clear_logo:
         stored.logo_png = None
     stored.updated_at = utcnow()

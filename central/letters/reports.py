@@ -7,13 +7,13 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from central.models import IssuedLetter, Office
+from central.models import IssuedLetter
 
 
-def letters_per_service(session: Session, office: Office, *, year: int | None = None,
+def letters_per_service(session: Session, office_id: int, *, year: int | None = None,
                         month: int | None = None) -> dict[str, int]:
     """{service code: letters issued} of one office, by code; optionally in one year, or one month of it."""
-    query = (select(IssuedLetter.service_code, func.count()).where(IssuedLetter.office_id == office.id)
+    query = (select(IssuedLetter.service_code, func.count()).where(IssuedLetter.office_id == office_id)
              .group_by(IssuedLetter.service_code).order_by(IssuedLetter.service_code))
     if year is not None:
         query = query.where(IssuedLetter.year == year)

@@ -8,22 +8,20 @@ or by opening the application once, which is logged), so the page opens no perso
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from central.deadlines import office_services
 from central.letters.content import mask_name, person_name
 from central.letters.issue import open_application
 from central.letters.office_settings import letter_settings
-from central.models import Application, IssuedLetter, Office, OfficeCatalog, PublicName, Terminal, as_utc
-from kiosk.catalog import parse_catalog
+from central.models import Application, IssuedLetter, Office, PublicName, Terminal, as_utc
 from kiosk.catalog.letter import long_date_id
 from kiosk.crypto import CryptoFailure
-from kiosk.errors import CatalogError, ReceiptInvalid
+from kiosk.errors import ReceiptInvalid
 from kiosk.receipt_code import verify_qr_payload
 
 MAX_CODE_CHARS = 400
@@ -52,18 +50,9 @@ class Verified:
     masked_name: str
 
 
-@lru_cache(maxsize=64)
-def _service_names(etag: str, document: str) -> dict[str, str]:
-    try:
-        return {s.code: s.name.id for s in parse_catalog(json.loads(document)).services}
-    except (CatalogError, ValueError):
-        return {}
-
-
 def service_name(session: Session, office_id: int, code: str) -> str:
-    entry = session.scalars(select(OfficeCatalog).where(OfficeCatalog.office_id == office_id)
-                            .order_by(OfficeCatalog.id.desc()).limit(1)).first()
-    return _service_names(entry.etag, entry.document).get(code, code) if entry else code
+    info = office_services(session, office_id).get(code)
+    return info.name_id if info else code
 
 
 def _masked_name(session: Session, app: Application) -> str:

@@ -20,7 +20,8 @@ ACTION_WORDS = {
     "login.locked": "Dikunci setelah gagal masuk", "login.refused_locked": "Ditolak: sedang dikunci",
     "status.changed": "Mengubah status", "terminal.revoked": "Mencabut kios",
     "terminal.enrollment_code": "Membuat kode pendaftaran", "terminal.provisioning_file": "Mengunduh berkas penyiapan",
-    "help.acknowledged": "Menanggapi panggilan bantuan",
+    "help.acknowledged": "Menanggapi panggilan bantuan", "letter.issued": "Menerbitkan surat",
+    "letter.reprinted": "Mencetak ulang surat", "letter_settings.changed": "Mengubah pengaturan surat",
 }
 
 
