@@ -159,7 +159,8 @@ EN: dict[str, str] = {
     "Kode kantor pada nomor": "Office code in the number", "Format nomor": "Number format",
     "Zona waktu": "Time zone", "Alamat publik (untuk kode QR)": "Public address (for the QR code)",
     "Logo (PNG, paling besar {n} KiB)": "Logo (PNG, at most {n} KiB)", "Sekarang": "Now",
-    "Kembali ke lambang bawaan": "Back to the default emblem", "Simpan pengaturan": "Save settings",
+    "Kembali ke lambang bawaan": "Back to the default emblem", "lambang bawaan": "the default emblem",
+    "logo PNG, {n} byte": "PNG logo, {n} bytes", "Simpan pengaturan": "Save settings",
     "Contoh nomor surat": "Example letter number",
     "Nomor urut dimulai dari 1 setiap tahun. Zona waktu: {zone}.":
         "The sequence starts at 1 each year. Time zone: {zone}.",
