@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.central.console import test_browser
 from tests.central.console.test_browser import (  # noqa: F401 - fixtures used by name
     OPERATOR,
     SUPERVISOR,
@@ -19,19 +20,16 @@ from tests.central.console.test_browser import (  # noqa: F401 - fixtures used b
     kiosk,
     log_in,
     set_status,
+    shoot,
 )
 from tests.central.letter_support import DOCS_LETTERS
 
 pytestmark = pytest.mark.skipif(not Path("/usr/bin/chromedriver").exists(), reason="chromium-driver not installed")
 
 
-def shoot(browser, name: str) -> None:  # noqa: F811 - ours go to docs/letters/
-    height = browser.execute_script("return document.documentElement.scrollHeight")
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-        "width": 1280, "height": min(height, 2400), "deviceScaleFactor": 1, "mobile": False})
-    DOCS_LETTERS.mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(DOCS_LETTERS / f"{name}.png"))
-    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+@pytest.fixture(autouse=True)
+def shots_in_docs_letters(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(test_browser, "SHOTS", DOCS_LETTERS)
 
 
 def test_settings_then_cetak_surat_downloads_the_letter(browser, central, kiosk):  # noqa: F811

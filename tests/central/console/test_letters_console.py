@@ -34,6 +34,13 @@ def _filed(enrolled, console_db, office, service: str, status: str) -> str:
     return upload.reference
 
 
+def _as_operator(client, office, reference: str):  # noqa: ANN202
+    """An operator's session and the application's page as she sees it."""
+    staff = client()
+    staff.log_in(office.operator)
+    return staff, staff.get(f"/staff/applications/{reference}").text
+
+
 def _pdf_text(data: bytes) -> str:
     return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
 
@@ -42,9 +49,7 @@ def test_cetak_surat_downloads_the_numbered_letter_and_a_reprint_keeps_the_numbe
         central, client, office, enrolled, console_db):
     _ready_office(console_db, office, central.url)
     reference = _filed(enrolled, console_db, office, "SKD", "in_process")
-    staff = client()
-    staff.log_in(office.operator)
-    page = staff.get(f"/staff/applications/{reference}").text
+    staff, page = _as_operator(client, office, reference)
     assert "Cetak surat" in page and f'action="/staff/applications/{reference}/letter"' in page
     first = staff.post(f"/staff/applications/{reference}/letter")
     assert first.status_code == 200 and first.headers["content-type"] == "application/pdf"
@@ -69,9 +74,7 @@ def test_no_letter_before_in_process_without_csrf_or_for_another_office(
         central, client, office, enrolled, console_db):
     _ready_office(console_db, office, central.url)
     received = _filed(enrolled, console_db, office, "SKCK", "received")
-    staff = client()
-    staff.log_in(office.operator)
-    page = staff.get(f"/staff/applications/{received}").text
+    staff, page = _as_operator(client, office, received)
     assert "Cetak surat" not in page and "setelah permohonan diproses" in page
     refused = staff.post(f"/staff/applications/{received}/letter")
     assert refused.status_code == 409 and "sedang diproses" in refused.text
