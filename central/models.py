@@ -238,9 +238,11 @@ class HelpAcknowledgement(Base):
 
 
 CONSOLE_INDEXES = (
-    Index("ix_applications_office_due", Application.office_id, Application.due_on),
-    Index("ix_applications_office_status_due", Application.office_id, Application.status, Application.due_on),
+    # service_code last: a filter by service is answered from the index, without reading rows
+    Index("ix_applications_office_status_due", Application.office_id, Application.status, Application.due_on,
+          Application.service_code),
     Index("ix_applications_office_filed", Application.office_id, Application.filed_at),
+    Index("ix_applications_office_reference", Application.office_id, Application.reference),
     Index("ix_audit_entries_action", AuditEntry.action, AuditEntry.id),
     Index("ix_status_changes_application", StatusChange.application_id, StatusChange.id),
 )

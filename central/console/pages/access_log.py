@@ -35,4 +35,5 @@ def access_log(request: Request, db: DB, staff: Supervisor,
                                        .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
                                        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
         return render(request, "access_log.html", staff, session=session, active="access_log", entries=entries,
-                      action_words=ACTION_WORDS, page=page, pages=max(1, -(-total // PAGE_SIZE)))
+                      action_words=ACTION_WORDS, page=page, pages=max(1, -(-total // PAGE_SIZE)),
+                      page_url=lambda number: f"{PREFIX}/access-log?page={number}")

@@ -62,8 +62,9 @@ def monthly_report(session: Session, staff: StaffContext, month: str) -> list[Se
     first, after = parse_month(month)
     zone = office_zone(staff.office_code)
     today = local_date(utcnow(), zone)
-    start = dt.datetime.combine(first, dt.time(), zone)
-    end = dt.datetime.combine(after, dt.time(), zone)
+    # in UTC: SQLite compares the stored (UTC) text, so a WIB midnight must be written as UTC
+    start = dt.datetime.combine(first, dt.time(), zone).astimezone(dt.UTC)
+    end = dt.datetime.combine(after, dt.time(), zone).astimezone(dt.UTC)
     fill_due_dates(session, staff.office_id, staff.office_code)
     finished = (select(StatusChange.application_id, func.min(StatusChange.at).label("at"))
                 .where(StatusChange.status.in_(("ready", "done"))).group_by(StatusChange.application_id).subquery())

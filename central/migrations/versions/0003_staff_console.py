@@ -65,9 +65,10 @@ def upgrade() -> None:
         sa.Column("username", sa.String(60), nullable=False),
         sa.Column("at", WHEN, nullable=False),
     )
-    op.create_index("ix_applications_office_due", "applications", ["office_id", "due_on"])
-    op.create_index("ix_applications_office_status_due", "applications", ["office_id", "status", "due_on"])
+    op.create_index("ix_applications_office_status_due", "applications",
+                    ["office_id", "status", "due_on", "service_code"])
     op.create_index("ix_applications_office_filed", "applications", ["office_id", "filed_at"])
+    op.create_index("ix_applications_office_reference", "applications", ["office_id", "reference"])
     op.create_index("ix_audit_entries_action", "audit_entries", ["action", "id"])
     op.create_index("ix_status_changes_application", "status_changes", ["application_id", "id"])
 
@@ -75,9 +76,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     for name, table in (("ix_status_changes_application", "status_changes"),
                         ("ix_audit_entries_action", "audit_entries"),
+                        ("ix_applications_office_reference", "applications"),
                         ("ix_applications_office_filed", "applications"),
-                        ("ix_applications_office_status_due", "applications"),
-                        ("ix_applications_office_due", "applications")):
+                        ("ix_applications_office_status_due", "applications")):
         op.drop_index(name, table_name=table)
     for table in ("help_acknowledgements", "access_log", "login_throttle", "staff_sessions", "staff_accounts"):
         op.drop_table(table)

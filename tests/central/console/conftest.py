@@ -78,6 +78,27 @@ def office(central: CentralHarness, console_db: Database) -> Office:
 
 
 @pytest.fixture
+def synced(office: Office, enrolled):  # noqa: ANN001, ANN201
+    """`synced(**application kw)` -> a new application of the test's office, uploaded by a simulated kiosk."""
+
+    def upload(**kw):  # noqa: ANN003, ANN202
+        sim = enrolled(office.code)
+        app = sim.application(**kw)
+        sim.upload([app])
+        return app
+
+    return upload
+
+
+@pytest.fixture
+def operator(client, office: Office) -> ConsoleClient:  # noqa: ANN001
+    """A console session of the office's operator, logged in."""
+    staff = client()
+    staff.log_in(office.operator)
+    return staff
+
+
+@pytest.fixture
 def client(central: CentralHarness) -> Iterator[Callable[[], ConsoleClient]]:
     made: list[ConsoleClient] = []
 

@@ -63,12 +63,9 @@ def test_the_inbox_pages_through_many_applications(client, office, enrolled):
     assert len(shown) == 60 and len(_rows(second)) == 10
 
 
-def test_opening_personal_data_shows_it_and_writes_the_access_log(client, office, enrolled, console_db):
-    sim = enrolled(office.code)
-    app = sim.application(answers={"nama": "Siti Aminah", "nik": "3273015708900003"})
-    sim.upload([app])
-    staff = client()
-    staff.log_in(office.operator)
+def test_opening_personal_data_shows_it_and_writes_the_access_log(client, office, console_db, synced, operator):
+    app = synced(answers={"nama": "Siti Aminah", "nik": "3273015708900003"})
+    staff = operator
     closed = staff.get(f"/staff/applications/{app.reference}").text
     assert "Siti Aminah" not in closed and "Buka data pribadi" in closed
     opened = staff.post(f"/staff/applications/{app.reference}/personal-data")
@@ -83,12 +80,11 @@ def test_opening_personal_data_shows_it_and_writes_the_access_log(client, office
     assert "<form" not in log.split("<main>")[1]  # read-only
 
 
-def test_a_status_change_with_its_note_is_in_the_history_and_reaches_the_terminal(client, office, enrolled):
+def test_a_status_change_with_its_note_is_in_the_history_and_reaches_the_terminal(office, enrolled, operator):
     sim = enrolled(office.code)
     app = sim.application()
     sim.upload([app])
-    staff = client()
-    staff.log_in(office.operator)
+    staff = operator
     staff.post(f"/staff/applications/{app.reference}/status", {"status": "in_process", "note": "berkas lengkap"})
     page = staff.post(f"/staff/applications/{app.reference}/status", {"status": "declined",
                                                                       "note": "Fotokopi KK tidak terbaca"})
@@ -190,3 +186,17 @@ def test_an_admin_works_on_any_office_after_switching(client, office, enrolled, 
     switched = admin.post("/staff/office", {"office": office.code}).text
     assert app.reference in switched
     assert admin.post("/staff/office", {"office": "nope"}).status_code == 404
+
+
+def test_the_report_counts_an_application_in_the_month_of_the_offices_calendar(console_db, office, synced):
+    from central.console.pages.reports import monthly_report
+    from central.console.sessions import StaffContext
+
+    app = synced()
+    with console_db.transaction() as session:  # 1 December 2026, 03.00 WIB = 30 November, 20.00 UTC
+        session.execute(update(Application).where(Application.reference == app.reference).values(
+            filed_at=dt.datetime(2026, 11, 30, 20, 0, tzinfo=dt.UTC), due_on=None))
+        office_id = session.scalar(select(Application.office_id).where(Application.reference == app.reference))
+        staff = StaffContext(0, "t", "supervisor", office_id, "3273010001", "x", "c", "h")
+        assert [r.filed for r in monthly_report(session, staff, "2026-12")] == [1]
+        assert monthly_report(session, staff, "2026-11") == []

@@ -31,12 +31,9 @@ def test_every_console_url_without_a_session_goes_to_the_login_form(client):
     assert login.status_code == 200 and 'name="password"' in login.text
 
 
-def test_a_post_without_or_with_a_wrong_csrf_token_is_refused(client, office, enrolled):
-    sim = enrolled(office.code)
-    app = sim.application()
-    sim.upload([app])
-    staff = client()
-    staff.log_in(office.operator)
+def test_a_post_without_or_with_a_wrong_csrf_token_is_refused(office, synced, operator):
+    app = synced()
+    staff = operator
     for token in ("", "forged-token"):
         answer = staff.post(f"/staff/applications/{app.reference}/status", {"status": "in_process"}, csrf=token)
         assert answer.status_code == 403
@@ -122,12 +119,9 @@ def test_logout_ends_the_session_on_the_server(client, office):
     assert replay.get("/staff", allow_redirects=False).status_code == 303
 
 
-def test_citizen_and_staff_script_renders_inert(client, office, enrolled):
-    sim = enrolled(office.code)
-    app = sim.application(answers={"nama": "<script>alert('warga')</script>", "nik": "3273015708900003"})
-    sim.upload([app])
-    staff = client()
-    staff.log_in(office.operator)
+def test_citizen_and_staff_script_renders_inert(office, synced, operator):
+    app = synced(answers={"nama": "<script>alert('warga')</script>", "nik": "3273015708900003"})
+    staff = operator
     staff.post(f"/staff/applications/{app.reference}/status",
                {"status": "declined", "note": "<script>alert('staff')</script><img src=x onerror=alert(1)>"})
     page = staff.post(f"/staff/applications/{app.reference}/personal-data")
@@ -158,12 +152,9 @@ def test_every_html_page_sends_the_security_headers(client, office, enrolled, ro
         assert page.headers["referrer-policy"] == "no-referrer", page.url
 
 
-def test_bad_input_gets_a_clear_page_never_a_500(client, office, enrolled):
-    sim = enrolled(office.code)
-    app = sim.application()
-    sim.upload([app])
-    staff = client()
-    staff.log_in(office.operator)
+def test_bad_input_gets_a_clear_page_never_a_500(client, office, synced, operator):
+    app = synced()
+    staff = operator
     path = f"/staff/applications/{app.reference}/status"
     assert "Siap diambil" in staff.get(f"/staff/applications/{app.reference}").text
     no_reason = staff.post(path, {"status": "declined", "note": "   "})
