@@ -22,7 +22,7 @@ from central.models import Application, IssuedLetter, Office, PublicName, Termin
 from kiosk.catalog.letter import long_date_id
 from kiosk.crypto import CryptoFailure
 from kiosk.errors import ReceiptInvalid
-from kiosk.receipt_code import verify_qr_payload
+from kiosk.receipt_code import parse_qr_payload, verify_qr_payload
 
 MAX_CODE_CHARS = 400
 _LETTER_CODE = re.compile(r"S[0-9A-Z]{20}")
@@ -88,11 +88,13 @@ def _letter(session: Session, code: str) -> Verified | None:
 
 def _receipt(session: Session, payload: str) -> Verified | None:
     try:
-        claims = verify_qr_payload(payload, _Keys(session))
+        claims, _, _ = parse_qr_payload(payload)
+        terminal = session.scalar(select(Terminal).where(Terminal.code == claims.terminal_code))
+        if terminal is None:
+            return None
+        verify_qr_payload(payload, {terminal.code: terminal.verify_key})
     except ReceiptInvalid:
         return None
-    terminal = session.scalar(select(Terminal).where(Terminal.code == claims.terminal_code))
-    assert terminal is not None
     if terminal.revoked_at is not None and claims.filed_at > as_utc(terminal.revoked_at):  # type: ignore[operator]
         return None
     office = session.get(Office, terminal.office_id)
@@ -107,18 +109,6 @@ def _receipt(session: Session, payload: str) -> Verified | None:
                     "Nomor permohonan", "Application number", claims.reference,
                     _local_date(session, office, claims.filed_at), status_id, status_en,
                     _masked_name(session, app) if app is not None else "")
-
-
-class _Keys(dict):  # type: ignore[type-arg]
-    """Terminal code → enrolled verify key, looked up only for the code a payload names."""
-
-    def __init__(self, session: Session) -> None:
-        super().__init__()
-        self._session = session
-
-    def get(self, code: str, default: str | None = None) -> str | None:  # type: ignore[override]
-        key = self._session.scalar(select(Terminal.verify_key).where(Terminal.code == code))
-        return key if key is not None else default
 
 
 def verify_code(session: Session, code: str) -> Verified | None:

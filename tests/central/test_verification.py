@@ -4,6 +4,7 @@ altered codes answer 404; the page never shows a NIK or a full name; it is rate-
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from central.db import Database
 from central.letters.issue import issue_letter
 from central.models import AccessLogEntry
-from central.records import find_application, set_status
+from central.records import find_application, revoke_terminal, set_status
 from kiosk.applications import file_application
 from kiosk.cli import main as loket_main
 from kiosk.dashboard import sync_now
@@ -194,3 +195,18 @@ def test_the_page_on_a_phone_fits_the_screen(central: CentralHarness, kiosk: Ter
     phone.get(url.replace(":SKD:", ":SKU:"))
     assert "tidak dapat diverifikasi" in phone.page_source
     phone.save_screenshot(str(DOCS_LETTERS / "verify-altered-phone.png"))
+
+
+def test_after_its_terminal_is_revoked_only_receipts_filed_before_still_verify(
+        central: CentralHarness, kiosk: Terminal, tmp_path: Path) -> None:
+    before = file_application(kiosk.store, kiosk.catalog, "SKD", ANSWERS["SKD"],
+                              now=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
+    (tmp_path / "old").mkdir()
+    old_url = receipt_url(kiosk, before, tmp_path / "old")
+    in_db(central, lambda s: revoke_terminal(s, kiosk.identity.terminal_code))
+    after = file_application(kiosk.store, kiosk.catalog, "SKD", ANSWERS["SKD"],
+                             now=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1))
+    new_url = receipt_url(kiosk, after, tmp_path)
+    assert requests.get(old_url, timeout=10).status_code == 200
+    refused = requests.get(new_url, timeout=10)
+    assert refused.status_code == 404 and "tidak dapat diverifikasi" in refused.text
