@@ -101,17 +101,17 @@ def letter_service(session: Session, app: Application) -> Service:
         if service.letter is not None:
             return service
     raise NoLetterTemplate(f"{app.reference}: service {app.service_code} has no letter template in the office's "
-                       "catalog (add a 'letter' part, see docs/catalog.md)")
+                           "catalog (add a 'letter' part, see docs/catalog.md)")
 
 
 def _check_ready(app: Application, settings: LetterSettings) -> None:
     if app.status not in LETTER_STATUSES:
         raise NotReadyForLetter(f"{app.reference} is {app.status}: a letter is issued once the application is "
-                           "in process (or ready, or done)")
+                                "in process (or ready, or done)")
     if not settings.public_url:
         raise NoPublicUrl(f"office {settings.office_code} has no public URL for the letters' verification QR: "
-                           f"set it with `loket-central office settings --code {settings.office_code} "
-                           "--public-url https://...`")
+                          f"set it with `loket-central office settings --code {settings.office_code} "
+                          "--public-url https://...`")
 
 
 def _reprint(session: Session, app: Application, letter: IssuedLetter, actor: str,
