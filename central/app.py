@@ -17,6 +17,7 @@ from central.api import ROUTERS
 from central.db import Database
 from central.errors import ApiError, CentralError, NotFound
 from central.settings import database_url
+from central.verification.router import router as verification_router
 from sync.protocol import ErrorBody, Heartbeat, UploadBatch
 
 log = logging.getLogger("central")
@@ -35,6 +36,7 @@ def create_app(database: Database) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     console.install(app)
+    app.include_router(verification_router)
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, e: ApiError) -> JSONResponse:

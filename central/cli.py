@@ -21,6 +21,7 @@ from central.bundles import import_bundle
 from central.cli_staff import add_staff_commands
 from central.db import Database
 from central.errors import CentralError
+from central.letters import cli as letters_cli
 from central.offices import create_office, get_office, make_enrollment_code, publish_catalog, rotate_office_key
 from central.provisioning import make_provisioning_file
 from central.settings import ENV_DB, database_url
@@ -210,6 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command(office, "catalog", cmd_office_catalog, "put a catalog file in force for the office")
     sub.add_argument("--code", required=True)
     sub.add_argument("file", type=Path)
+
+    letters_cli.register(command, office, commands)
 
     sub = command(commands, "enroll-code", cmd_enroll_code, "print a one-time code to enroll one terminal")
     sub.add_argument("--office", required=True)

@@ -246,3 +246,75 @@ CONSOLE_INDEXES = (
     Index("ix_audit_entries_action", AuditEntry.action, AuditEntry.id),
     Index("ix_status_changes_application", StatusChange.application_id, StatusChange.id),
 )
+
+
+# --- letters and public verification (issue 12) ------------------------------------------------------
+
+class OfficeLetterSettings(Base):
+    """What an office prints on its letters: letterhead, logo, signer, number format, time zone and
+    the public URL its verification QR codes point to. One row per office; absent means defaults."""
+
+    __tablename__ = "office_letter_settings"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    government: Mapped[str] = mapped_column(String(120), default="")
+    district: Mapped[str] = mapped_column(String(120), default="")
+    office_line: Mapped[str] = mapped_column(String(120), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(80), default="")
+    place: Mapped[str] = mapped_column(String(80), default="")
+    head_title: Mapped[str] = mapped_column(String(120), default="")
+    signer_name: Mapped[str] = mapped_column(String(120), default="")
+    signer_nip: Mapped[str] = mapped_column(String(40), default="")
+    short_code: Mapped[str] = mapped_column(String(20), default="")
+    number_format: Mapped[str] = mapped_column(String(120), default="")
+    time_zone: Mapped[str] = mapped_column(String(40), default="")
+    public_url: Mapped[str] = mapped_column(String(300), default="")
+    logo_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    updated_at: Mapped[dt.datetime]
+
+
+class LetterCounter(Base):
+    """The last letter sequence an office used in a year; locked (FOR UPDATE) to take the next."""
+
+    __tablename__ = "letter_counters"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class IssuedLetter(Base):
+    """A numbered letter, once per application: its content is sealed to the office key (a reprint
+    opens it and prints the same letter); the public page shows only the masked name kept here.
+    Each opening of personal data for a letter goes to the console's access log."""
+
+    __tablename__ = "issued_letters"
+    __table_args__ = (UniqueConstraint("office_id", "year", "sequence", name="uq_issued_letters_sequence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), unique=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    service_code: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(120))
+    verify_code: Mapped[str] = mapped_column(String(40), unique=True)
+    issued_on: Mapped[dt.date]
+    issued_at: Mapped[dt.datetime]
+    issued_by: Mapped[str] = mapped_column(String(80))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    sealed_content: Mapped[bytes] = mapped_column(LargeBinary)
+    office_key_id: Mapped[int] = mapped_column(ForeignKey("office_keys.id"))
+    masked_name: Mapped[str] = mapped_column(String(120), default="")
+    prints: Mapped[int] = mapped_column(Integer, default=1)
+    last_printed_at: Mapped[dt.datetime]
+
+
+class PublicName(Base):
+    """The masked name (`S*** R*******`) the public verification page shows for an application."""
+
+    __tablename__ = "public_names"
+
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), primary_key=True)
+    masked_name: Mapped[str] = mapped_column(String(120))

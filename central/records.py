@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.errors import CentralError, NotFound
+from central.letters.history import letter_history
 from central.models import Application, AuditEntry, Office, OfficeKey, StatusChange, Terminal, as_utc, utcnow
 from kiosk.crypto import open_sealed
 from kiosk.errors import BadReference
@@ -82,7 +83,8 @@ def show_application(session: Session, reference: str) -> dict[str, Any]:
         "service_code": app.service_code, "catalog_version": app.catalog_version, "status": app.status,
         "filed_at": _iso(app.filed_at), "received_at": _iso(app.received_at),
         "flags": [f for f in app.flags.split(",") if f],
-        "history": [{"status": h.status, "at": _iso(h.at), "actor": h.actor} for h in history],
+        "history": sorted([{"status": h.status, "at": _iso(h.at), "actor": h.actor} for h in history]
+                          + letter_history(session, app.id), key=lambda h: h["at"] or ""),
         "personal_data": open_sealed(key.private_key, app.sealed),
     }
 

@@ -83,3 +83,17 @@ class StoreUnavailable(StoreError):
 
 class DataDirError(LoketError):
     """The terminal's data directory cannot be created or written (read-only disk, permissions)."""
+class ReceiptInvalid(LoketError):
+    """A receipt's QR payload does not prove what it claims."""
+
+
+class MalformedPayload(ReceiptInvalid):
+    """The text is not a Loket receipt payload (wrong shape, version, field or encoding)."""
+
+
+class UnknownTerminal(ReceiptInvalid):
+    """The payload names a terminal whose public key is not known here."""
+
+
+class BadSignature(ReceiptInvalid):
+    """The payload is well formed but its signature does not match: it was altered or forged."""

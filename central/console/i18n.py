@@ -143,6 +143,41 @@ EN: dict[str, str] = {
     "Anda tidak bisa menonaktifkan akun Anda sendiri.": "You cannot disable your own account.",
     "Akun dibuat dan kata sandi diatur dengan perintah loket-central staff add / reset-password.":
         "Accounts are made and passwords set with loket-central staff add / reset-password.",
+    # letters
+    "Pengaturan surat": "Letter settings", "Surat": "Letter", "Cetak surat": "Print letter",
+    "Surat diterbitkan": "Letter issued", "diterbitkan oleh {who}": "issued by {who}",
+    "dicetak {n} kali": "printed {n} time(s)",
+    "Mengunduh surat (PDF A4) untuk dicetak dan ditandatangani. Nomor diberikan sekali; cetak ulang memakai "
+    "nomor yang sama.": "Downloads the letter (A4 PDF) to print and sign. The number is given once; a reprint "
+    "keeps it.",
+    "Surat bisa dicetak setelah permohonan diproses.": "The letter can be printed once the application is in process.",
+    "Surat baru bisa dicetak bila permohonan sedang diproses, siap diambil, atau selesai.":
+        "A letter can only be printed for an application in process, ready for pickup or done.",
+    "Layanan ini tidak punya templat surat di katalog kantor.":
+        "This service has no letter template in the office's catalog.",
+    "Kantor belum mengisi alamat publik untuk kode QR surat: supervisor mengisinya di Pengaturan surat.":
+        "The office has no public address for the letters' QR code yet: a supervisor sets it in Letter settings.",
+    "Yang tercetak pada surat keterangan kantor ini. Kosongkan isian untuk memakai bawaan (tampil samar).":
+        "What this office's letters print. Leave a field empty for the default (shown faint).",
+    "Pengaturan surat disimpan.": "Letter settings saved.", "Pengaturan tidak disimpan: {why}": "Not saved: {why}",
+    "Kop: pemerintah": "Letterhead: government", "Kop: kecamatan": "Letterhead: district",
+    "Kop: kantor": "Letterhead: office", "Alamat kantor": "Office address", "Telepon": "Phone",
+    "Tempat pada tanggal surat": "Place on the date line", "Jabatan kepala kantor": "Title of the head of office",
+    "Nama penanda tangan": "Signer's name", "NIP penanda tangan": "Signer's NIP",
+    "Kode kantor pada nomor": "Office code in the number", "Format nomor": "Number format",
+    "Zona waktu": "Time zone", "Alamat publik (untuk kode QR)": "Public address (for the QR code)",
+    "Logo (PNG, paling besar {n} KiB)": "Logo (PNG, at most {n} KiB)", "Sekarang": "Now",
+    "Kembali ke lambang bawaan": "Back to the default emblem", "lambang bawaan": "the default emblem",
+    "logo PNG, {n} byte": "PNG logo, {n} bytes", "Simpan pengaturan": "Save settings",
+    "Contoh nomor surat": "Example letter number",
+    "Nomor urut dimulai dari 1 setiap tahun. Zona waktu: {zone}.":
+        "The sequence starts at 1 each year. Time zone: {zone}.",
+    "Surat diterbitkan per layanan": "Letters issued per service",
+    "Surat bernomor yang diterbitkan pada bulan ini (cetak ulang tidak dihitung lagi).":
+        "Numbered letters issued in this month (reprints are not counted again).",
+    "Belum ada surat pada bulan ini.": "No letters in this month yet.",
+    "Menerbitkan surat": "Issued a letter", "Mencetak ulang surat": "Reprinted a letter",
+    "Mengubah pengaturan surat": "Changed the letter settings",
 }
 
 

@@ -5,6 +5,7 @@ from central.console.pages import (
     application,
     help_calls,
     inbox,
+    letters,
     login,
     reports,
     staff_accounts,
@@ -12,4 +13,4 @@ from central.console.pages import (
 )
 
 ROUTERS = (login.router, inbox.router, application.router, terminals.router, help_calls.router, reports.router,
-           access_log.router, staff_accounts.router)
+           access_log.router, letters.router, staff_accounts.router)

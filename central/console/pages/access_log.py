@@ -21,6 +21,8 @@ ACTION_WORDS = {
     "status.changed": "Mengubah status", "terminal.revoked": "Mencabut kios",
     "terminal.enrollment_code": "Membuat kode pendaftaran", "terminal.provisioning_file": "Mengunduh berkas penyiapan",
     "help.acknowledged": "Menanggapi panggilan bantuan", "staff.disabled": "Menonaktifkan akun petugas",
+    "letter.issued": "Menerbitkan surat",
+    "letter.reprinted": "Mencetak ulang surat", "letter_settings.changed": "Mengubah pengaturan surat",
 }
 
 

@@ -27,6 +27,8 @@ from central.console.workflow import (
     open_personal_data,
 )
 from central.deadlines import local_date, office_services, office_zone
+from central.letters.history import issued_letter
+from central.letters.issue import LETTER_STATUSES
 from central.models import Application, OfficeCatalog, Terminal, utcnow
 
 router = APIRouter(prefix=f"{PREFIX}/applications", include_in_schema=False)
@@ -60,7 +62,8 @@ def _page(request: Request, session: Session, staff: StaffContext, app: Applicat
               "service_name": (service.name_id if lang == "id" else service.name_en) if service else app.service_code,
               "overdue": app.status in WORKING and app.due_on is not None and app.due_on < today,
               "terminal_code": terminal.code if terminal else "", "next_statuses": NEXT_STATUSES[app.status],
-              "max_note": MAX_NOTE, "note": "", "personal": None, "changed": False, "problem": ""}
+              "max_note": MAX_NOTE, "note": "", "personal": None, "changed": False, "problem": "",
+              "letter": issued_letter(session, app.id), "can_print": app.status in LETTER_STATUSES}
     return render(request, "application.html", staff, session=session, active="inbox", status_code=status_code,
                   **{**values, **extra})
 

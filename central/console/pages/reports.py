@@ -29,6 +29,7 @@ from central.deadlines import (
     office_zone,
     working_days_between,
 )
+from central.letters.reports import letters_per_service
 from central.models import Application, StatusChange, utcnow
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -102,7 +103,10 @@ def reports_page(request: Request, db: DB, staff: Supervisor,
     month = month or _this_month(staff)
     with db.transaction() as session:
         rows = monthly_report(session, staff, month)
-        return render(request, "reports.html", staff, session=session, active="reports", rows=rows, month=month)
+        first, _ = parse_month(month)
+        letters = letters_per_service(session, staff.office_id, year=first.year, month=first.month)
+        return render(request, "reports.html", staff, session=session, active="reports", rows=rows, month=month,
+                      letters=letters, services=office_services(session, staff.office_id))
 
 
 @router.get("/reports.csv")
