@@ -2,7 +2,7 @@
 
 `configure_kivy()` must run before anything imports `kivy.core.window`, because Kivy reads its
 window settings once, when the window is created. `loket run` and `loket demo` plug into the
-`loket` CLI through the `loket.commands` entry point, so kiosk/ never imports Kivy.
+`loket` CLI through the `loket.commands` entry point, so loket/ never imports Kivy or the screens.
 """
 
 from __future__ import annotations
@@ -57,37 +57,19 @@ def lock_window(kiosk_mode: bool) -> None:
 
 def run_kiosk(home: Path | None, *, windowed: bool = False, size: tuple[int, int] | None = None) -> int:
     """Opens the kiosk on the terminal in `home` and returns when it stops."""
-    from kiosk.terminal import Terminal
     from loket.dashboard import start_log_file
+    from loket.runtime import Runtime
 
-    terminal = Terminal(home)
-    start_log_file(terminal)  # maintenance shows its tail
-    kiosk_mode = terminal.settings.kiosk_mode and not windowed
+    runtime = Runtime(home)
+    start_log_file(runtime.terminal)  # maintenance shows its tail
+    kiosk_mode = runtime.terminal.settings.kiosk_mode and not windowed
     configure_kivy(kiosk_mode=kiosk_mode, size=size)
-    worker = None
-    if terminal.settings.server_url or (terminal.identity and terminal.identity.server_url):
-        from sync.worker import SyncWorker
-
-        worker = SyncWorker(terminal.paths.home, on_report=lambda report: _refresh_after(terminal, report))
     from screens.app import LoketApp
 
-    app = LoketApp(terminal, sync_worker=worker)
+    app = LoketApp(runtime)  # it starts the runtime's sync worker when sync is configured
     lock_window(kiosk_mode)
     app.run()
     return 0
-
-
-def _refresh_after(terminal: Any, report: Any) -> None:
-    """After a sync round (on the worker's thread): the app re-reads what the worker may have changed."""
-    from kivy.clock import Clock
-
-    def reload(_dt: float) -> None:
-        terminal.store.reload_identity()  # a rotated office key, or an enrollment the worker finished
-        if report.catalog_updated:
-            terminal.reload_catalog()
-
-    if report.reachable or report.catalog_updated:
-        Clock.schedule_once(reload)
 
 
 def _size(text: str) -> tuple[int, int]:

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.clock import iso, utcnow
-from kiosk.settings import load_settings
 from kiosk.terminal import Terminal
 from sync.backoff import DEFAULT_BACKOFF, Backoff
 from sync.client import DEFAULT_TIMEOUTS, CentralClient, Timeouts
@@ -118,10 +117,9 @@ class SyncWorker:
         with self._round_lock:
             report = SyncReport(started_at=utcnow())
             terminal = self._terminal()
-            # a technician (or `loket provision`) may have changed these from another process
-            terminal.settings = load_settings(terminal.paths.settings_file)
-            identity = terminal.store.reload_identity()
-            server_url = terminal.settings.server_url or (identity.server_url if identity else "")
+            terminal.refresh()  # a technician (or `loket provision`) may have changed it from another process
+            identity = terminal.identity
+            server_url = terminal.server_url
             if identity is None:
                 report.errors.append("this terminal is not provisioned: run `loket provision --server URL --code CODE`")
             elif not server_url:

@@ -7,6 +7,7 @@ import argparse
 from kiosk.errors import LoketError
 from kiosk.store.exports import unsynced_not_exported
 from loket.cli.common import terminal_for
+from sync.enrollment import enroll_terminal
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -34,8 +35,6 @@ def provision_command(args: argparse.Namespace) -> int:
     if args.server or args.code:
         if not (args.server and args.code):
             raise LoketError("online enrollment needs both --server URL and --code CODE")
-        from sync.enrollment import enroll_terminal
-
         identity = enroll_terminal(terminal, args.server, args.code)
     else:
         missing = [f"--{n.replace('_', '-')}" for n in ("terminal_code", "office_code", "office_name", "office_key")
