@@ -57,6 +57,8 @@ def lock_window(kiosk_mode: bool) -> None:
 
 def run_kiosk(home: Path | None, *, windowed: bool = False, size: tuple[int, int] | None = None) -> int:
     """Opens the kiosk on the terminal in `home` and returns when it stops."""
+    # here, not at the top: every `loket` command loads this module (entry point), and the
+    # dashboard brings printing (reportlab, python-escpos: about a second) that only the kiosk needs
     from loket.dashboard import start_log_file
     from loket.runtime import Runtime
 

@@ -9,8 +9,6 @@ from kiosk.errors import LoketError
 from kiosk.receipt_keys import known_keys, load_key_list, parse_key_list
 from kiosk.settings import LANGUAGES, PAPER_SIZES
 from loket.cli.common import print_json, terminal_for
-from printing import print_test_receipt, reprint_receipt, verify_qr_payload
-from printing.scan import read_qr_codes
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -37,7 +35,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     verify.set_defaults(func=verify_command)
 
 
+# printing is imported by the commands that use it: it brings reportlab and python-escpos (about a
+# second), which `loket status` and the other commands should not wait for
+
+
 def reprint_command(args: argparse.Namespace) -> int:
+    from printing import reprint_receipt
+
     terminal = terminal_for(args)
     job = reprint_receipt(terminal, args.reference, language=args.language, to=args.to, paper=args.paper)
     print(f"{job.reference}: {job.description}")
@@ -45,6 +49,8 @@ def reprint_command(args: argparse.Namespace) -> int:
 
 
 def printer_test_command(args: argparse.Namespace) -> int:
+    from printing import print_test_receipt
+
     terminal = terminal_for(args)
     job = print_test_receipt(terminal, args.language or terminal.settings.language)
     print(f"printer test: {job.description}")
@@ -59,6 +65,8 @@ def _payloads(argument: str) -> list[str]:
         if "/" in argument or path.suffix.lower() in (".pdf", ".png", ".jpg", ".jpeg"):
             raise LoketError(f"{argument}: no such file")
         return [argument]
+    from printing.scan import read_qr_codes
+
     codes = read_qr_codes(path)
     if not codes:
         raise LoketError(f"no QR code found in {path}: photograph the whole code, flat and in focus")
@@ -66,6 +74,8 @@ def _payloads(argument: str) -> list[str]:
 
 
 def verify_command(args: argparse.Namespace) -> int:
+    from printing import verify_qr_payload
+
     terminal = terminal_for(args)
     identity = terminal.identity
     lists = []
