@@ -76,6 +76,14 @@ class Terminal:
         identity = self.identity
         return self.settings.server_url or (identity.server_url if identity else "")
 
+    def sync_problem(self) -> str | None:
+        """Why this terminal cannot sync (None when it can): the one rule is an office and a central server."""
+        if self.identity is None:
+            return "this terminal is not provisioned: run `loket provision --server URL --code CODE`"
+        if not self.server_url:
+            return "no central server is set: enroll with `loket provision --server URL --code CODE` or set server_url"
+        return None
+
     def provision_offline(
         self, *, terminal_code: str, office_code: str, office_name: str, office_key: str,
         server_url: str = "", terminal_id: str = "", keys: tuple[str, str] | None = None,

@@ -37,8 +37,9 @@ RELEASE_WAIT_S = 5.0
 
 
 def sync_configured(terminal: Terminal) -> bool:
-    """Whether the terminal can sync: it has an office (is provisioned) and a central server to reach."""
-    return terminal.identity is not None and bool(terminal.server_url)
+    """Whether the terminal can sync: it has an office (is provisioned) and a central server to reach
+    (`Terminal.sync_problem`, which the sync worker reports when it cannot)."""
+    return terminal.sync_problem() is None
 
 
 class Runtime:

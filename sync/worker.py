@@ -118,13 +118,9 @@ class SyncWorker:
             report = SyncReport(started_at=utcnow())
             terminal = self._terminal()
             terminal.refresh()  # a technician (or `loket provision`) may have changed it from another process
-            identity = terminal.identity
             server_url = terminal.server_url
-            if identity is None:
-                report.errors.append("this terminal is not provisioned: run `loket provision --server URL --code CODE`")
-            elif not server_url:
-                report.errors.append("no central server is set: enroll with `loket provision --server URL --code CODE` "
-                                     "or set server_url")
+            if problem := terminal.sync_problem():
+                report.errors.append(problem)
             elif reason := revoked_reason(terminal):
                 report.revoked = True
                 report.errors.append(reason)

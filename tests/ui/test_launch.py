@@ -1,4 +1,5 @@
-"""`loket run` and `loket demo` are `loket` commands (plugged in by entry point: kiosk/ never imports Kivy)."""
+"""`loket run` and `loket demo` are `loket` commands (plugged in by entry point: loket/ never imports Kivy),
+and `loket run` shows what a sync round brought without a restart."""
 
 from __future__ import annotations
 
