@@ -26,6 +26,7 @@ from sync.enrollment import enroll_terminal
 from sync.report import SyncReport
 
 SUBMITS = 60
+ROUNDS_WHILE_SUBMITTING = 3
 FAST_BACKOFF = Backoff(base_s=0.05, cap_s=0.5)
 FAST_TIMEOUTS = Timeouts(connect_s=2.0, read_s=2.0)
 
@@ -88,22 +89,25 @@ def test_sync_runs_while_the_ui_submits_with_no_shared_connection_and_each_appli
 
         assert runtime.start_sync(batch_size=4, interval_s=0.05, backoff=FAST_BACKOFF, timeouts=FAST_TIMEOUTS)
         submitted = []
-        for n in range(SUBMITS):
-            submitted.append(submit_as_the_screens_do(runtime, n))
-            time.sleep(0.03)  # a citizen's pace, compressed: rounds keep running between and during submits
+        deadline = time.monotonic() + 120
+        # a citizen's pace, compressed, until several rounds have sent while citizens kept submitting
+        while len(submitted) < SUBMITS or len([r for r in reports if r.sent]) < ROUNDS_WHILE_SUBMITTING:
+            assert time.monotonic() < deadline, f"{len(reports)} rounds in 120 s"
+            submitted.append(submit_as_the_screens_do(runtime, len(submitted)))
+            time.sleep(0.03)
         rounds_while_submitting = len([r for r in reports if r.sent])
         filed, printed = zip(*submitted, strict=True)
 
         store = runtime.terminal.store
         assert wait_for(lambda: store.unsynced_count() == 0), store.counts()
-        assert store.counts()["synced"] == SUBMITS
+        assert store.counts()["synced"] == len(filed) >= SUBMITS
         assert all(job.result(30).pdf_path.exists() for job in printed)
     finally:
         runtime.close()
 
-    assert rounds_while_submitting > 1, "the worker sent while the citizens were still submitting"
+    assert rounds_while_submitting >= ROUNDS_WHILE_SUBMITTING
     assert threading.get_ident() not in round_threads  # the rounds ran on the worker's thread
-    assert sum(r.accepted for r in reports) == SUBMITS
+    assert sum(r.accepted for r in reports) == len(filed)
     assert sum(r.duplicate for r in reports) == 0, "an application was sent twice"
     assert central_references(central) == sorted(app.reference for app in filed)
 
