@@ -88,3 +88,14 @@ def run_command(prog: str, build_parser: Callable[[], argparse.ArgumentParser], 
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+class StoreUnavailable(StoreError):
+    """The queue database exists but cannot be used now (permissions, read-only disk, locked).
+
+    Unlike a corrupt file it is left exactly as it is: fixing the cause brings every application back.
+    """
+
+
+class DataDirError(LoketError):
+    """The terminal's data directory cannot be created or written (read-only disk, permissions)."""

@@ -57,21 +57,36 @@ def lock_window(kiosk_mode: bool) -> None:
 
 def run_kiosk(home: Path | None, *, windowed: bool = False, size: tuple[int, int] | None = None) -> int:
     """Opens the kiosk on the terminal in `home` and returns when it stops."""
-    # here, not at the top: every `loket` command loads this module (entry point), and the
-    # dashboard brings printing (reportlab, python-escpos: about a second) that only the kiosk needs
-    from loket.dashboard import start_log_file
-    from loket.runtime import Runtime
-
-    runtime = Runtime(home)
-    start_log_file(runtime.terminal)  # maintenance shows its tail
-    kiosk_mode = runtime.terminal.settings.kiosk_mode and not windowed
-    configure_kivy(kiosk_mode=kiosk_mode, size=size)
-    from screens.app import LoketApp
-
-    app = LoketApp(runtime)  # it starts the runtime's sync worker when sync is configured
+    app, kiosk_mode = kiosk_app(home, windowed=windowed, size=size)
     lock_window(kiosk_mode)
     app.run()
     return 0
+
+
+def kiosk_app(home: Path | None, *, windowed: bool = False, size: tuple[int, int] | None = None) -> tuple[Any, bool]:
+    """The app `loket run` shows, and whether in kiosk mode: the fault screen when the terminal's queue
+    or data directory cannot be used (the reason on screen, never a traceback)."""
+    # here, not at the top: every `loket` command loads this module (entry point), and the
+    # dashboard brings printing (reportlab, python-escpos: about a second) that only the kiosk needs
+    from kiosk.errors import LoketError
+    from loket.dashboard import start_log_file
+    from loket.runtime import Runtime
+
+    try:
+        runtime = Runtime(home)
+        terminal = runtime.terminal
+        terminal.store  # noqa: B018  (opens the queue now, so a fault shows before the citizen screens)
+        start_log_file(terminal)  # maintenance shows its tail
+    except (LoketError, OSError) as e:
+        configure_kivy(kiosk_mode=not windowed, size=size)
+        from screens.fault import FaultApp
+
+        return FaultApp(str(e)), not windowed
+    kiosk_mode = terminal.settings.kiosk_mode and not windowed
+    configure_kivy(kiosk_mode=kiosk_mode, size=size)
+    from screens.app import LoketApp
+
+    return LoketApp(runtime), kiosk_mode  # it starts the runtime's sync worker when sync is configured
 
 
 def _size(text: str) -> tuple[int, int]:

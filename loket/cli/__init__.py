@@ -21,12 +21,13 @@ from loket.cli import (
     provision_commands,
     queue_commands,
     receipt_commands,
+    recovery_commands,
     status_commands,
     sync_commands,
 )
 
 BUILTIN = [status_commands, queue_commands, catalog_commands, provision_commands, sync_commands,
-           maintenance_commands, receipt_commands]
+           maintenance_commands, receipt_commands, recovery_commands]
 
 
 class UsageError(LoketError):
@@ -52,7 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_command("loket", build_parser, argv)
+    try:
+        return run_command("loket", build_parser, argv)
+    except OSError as e:  # a read-only or unwritable data directory: one line, never a traceback
+        print(f"loket: {e.filename or 'a file'}: {e.strerror or e} (is the data directory read-only?)",
+              file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
