@@ -1,8 +1,9 @@
 """Offices, their keys and catalogs, and enrolling terminals with one-time codes.
 
-The office's private key is created here and never leaves central. An enrollment code is shown to
-staff once and stored only as a hash; it expires and works once, except that the terminal which
-used it may ask again with the same key (its first answer was lost) and gets the same answer.
+The office's private key is created here, stored only wrapped (central.keyring), and never leaves
+central. An enrollment code is shown to staff once and stored only as a hash; it expires and works
+once, except that the terminal which used it may ask again with the same key (its first answer was
+lost) and gets the same answer.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central.errors import ApiError, CentralError, NotFound
+from central.keyring import wrap_private_key
 from central.models import EnrollmentCode, Office, OfficeCatalog, OfficeKey, Terminal, as_utc, utcnow
 from central.values import clean_text
 from kiosk.catalog import DEFAULT_CATALOG, parse_catalog
@@ -59,8 +61,8 @@ def get_office(session: Session, code: str) -> Office:
 
 def add_office_key(session: Session, office: Office) -> OfficeKey:
     keypair = new_office_keypair()
-    key = OfficeKey(office_id=office.id, public_key=keypair.public_key, private_key=keypair.private_key,
-                    created_at=utcnow())
+    key = OfficeKey(office_id=office.id, public_key=keypair.public_key, created_at=utcnow(),
+                    wrapped_private_key=wrap_private_key(session, keypair.private_key, keypair.public_key))
     session.add(key)
     session.flush()
     return key

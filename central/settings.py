@@ -1,4 +1,5 @@
-"""Central's settings: where its database is. The one place that reads the environment."""
+"""Central's settings: where its database and its key-encryption key are. The one place that reads
+the environment."""
 
 from __future__ import annotations
 
@@ -18,3 +19,23 @@ def database_url(given: str | None = None, environ: Mapping[str, str] | None = N
     if "://" not in url:
         url = f"sqlite:///{Path(url).expanduser().resolve()}"
     return url
+
+
+ENV_KEY_FILE = "LOKET_CENTRAL_KEY_FILE"
+ENV_KEK = "LOKET_CENTRAL_KEK"
+
+
+def key_file(given: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Path:
+    """The key-encryption key file: `given`, else `$LOKET_CENTRAL_KEY_FILE`, else one in the user's
+    config directory, deliberately not beside the database, so a copy of the data folder misses it."""
+    environ = os.environ if environ is None else environ
+    if given or environ.get(ENV_KEY_FILE):
+        return Path(given or environ[ENV_KEY_FILE]).expanduser().resolve()
+    config = Path(environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return config / "loket-central" / "key-encryption-key"
+
+
+def key_from_environment(environ: Mapping[str, str] | None = None) -> str | None:
+    """`$LOKET_CENTRAL_KEK` (base64 of 32 bytes, for container secrets), which wins over any key file."""
+    environ = os.environ if environ is None else environ
+    return environ.get(ENV_KEK) or None

@@ -8,6 +8,7 @@ one-time code like a real one, prints receipts as PDFs into a folder, and syncs 
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -43,9 +44,14 @@ class DemoCentral:
                 self.process.wait()
 
 
+def _central_env(db_url: str) -> dict[str, str]:
+    """Central's key-encryption key file sits in the demo home too (a real office keeps it elsewhere)."""
+    return {**os.environ, "LOKET_CENTRAL_KEY_FILE": str(Path(db_url.removeprefix("sqlite:///")).with_name("central.key"))}
+
+
 def _central(db_url: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "central", "--db", db_url, *args], capture_output=True, text=True,
-                          timeout=60)
+                          timeout=60, env=_central_env(db_url))
 
 
 def _port_free(port: int) -> bool:
@@ -71,7 +77,8 @@ def start_demo_central(home: Path, *, port: int | None = None) -> DemoCentral:
     log_path = home / "central.log"
     with open(log_path, "ab") as log:
         process = subprocess.Popen([sys.executable, "-m", "central", "--db", db_url, "serve", "--host",
-                                    "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+                                    "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
+                                   env=_central_env(db_url))
     central = DemoCentral(process, f"http://127.0.0.1:{port}", db_url, log_path)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
