@@ -89,4 +89,9 @@ def create_app(database: Database) -> FastAPI:
 
 def from_environment() -> FastAPI:
     """The app for `loket-central serve` workers: the database named by central's settings."""
-    return create_app(Database(database_url(), migrate_schema=False))
+    database = Database(database_url(), migrate_schema=False)
+    problem = database.keyring.problem()
+    if problem:
+        log.warning("%s. Terminals are still served; opening personal data is refused until the key is back.",
+                    problem)
+    return create_app(database)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from central import records
+from central import cli_keys, records
 from central.bundles import import_bundle
 from central.db import Database
 from central.errors import CentralError
@@ -248,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--terminal", help="id or code")
     sub.add_argument("--limit", type=int, default=200)
     sub.add_argument("--json", action="store_true")
+    cli_keys.register(commands, db)
     return parser
 
 

@@ -33,6 +33,8 @@ def upgrade() -> None:
         raise KeysUnavailable(f"{len(plain)} office keys are stored in plain text: upgrade with `loket-central` "
                               "(any command), which wraps them under its key-encryption key")
     kek = keyring.kek(create=True)  # no key is wrapped yet: this is the key file's first use
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA secure_delete = ON")  # the plain keys' bytes are overwritten, not freed
     for key_id, public_key, private_key in plain:
         connection.execute(_keys.update().where(_keys.c.id == key_id).values(
             wrapped_private_key=kek.wrap(private_key, public_key), private_key=""))
