@@ -15,7 +15,8 @@ from central import staff
 from central.api import ROUTERS
 from central.db import Database
 from central.errors import ApiError, CentralError, NotFound
-from central.settings import database_url
+from central.limits import BodyLimit, EnrollmentRateLimit
+from central.settings import DEFAULT_ENROLL_REFUSALS, database_url, enroll_refusals
 from sync.protocol import ErrorBody, Heartbeat, UploadBatch
 
 log = logging.getLogger("central")
@@ -26,14 +27,17 @@ def _error(status: int, code: str, message: str, headers: dict[str, str] | None 
     return JSONResponse(ErrorBody(error=code, message=message).model_dump(), status_code=status, headers=headers)
 
 
-def create_app(database: Database) -> FastAPI:
-    """The API and staff pages over `database` (already migrated)."""
+def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAULT_ENROLL_REFUSALS) -> FastAPI:
+    """The API and staff pages over `database` (already migrated), every body bounded before it is read."""
     app = FastAPI(title="Loket central", version="1", description="Central backend for Loket kiosk terminals. "
                   "Terminal requests are signed with Ed25519; see sync/protocol.py.")
     app.state.database = database
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(staff.router)
+    app.add_middleware(BodyLimit)
+    refusals, per_s = enroll_refusals
+    app.add_middleware(EnrollmentRateLimit, refusals=refusals, per_s=per_s)  # outermost: before any body
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, e: ApiError) -> JSONResponse:
@@ -94,4 +98,4 @@ def from_environment() -> FastAPI:
     if problem:
         log.warning("%s. Terminals are still served; opening personal data is refused until the key is back.",
                     problem)
-    return create_app(database)
+    return create_app(database, enroll_refusals=enroll_refusals())

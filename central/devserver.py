@@ -53,6 +53,7 @@ class RunningCentral:
     workers: int = 1
     log_path: Path | None = None
     key_file: Path | None = None
+    environment: dict[str, str] = field(default_factory=dict)  # central's settings, beside the inherited ones
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     @property
@@ -65,7 +66,7 @@ class RunningCentral:
             [sys.executable, "-m", "central", "serve", "--db", self.db_url, "--host", "127.0.0.1",
              "--port", str(self.port), "--workers", str(self.workers)],
             cwd=REPO, stdout=log, stderr=log, start_new_session=True,
-            env={**os.environ, ENV_KEY_FILE: str(self.key_file)} if self.key_file else None,
+            env={**os.environ, **({ENV_KEY_FILE: str(self.key_file)} if self.key_file else {}), **self.environment},
         )
         deadline = time.monotonic() + timeout
         while not _answers(self.url):
@@ -120,10 +121,11 @@ def _wait_port_free(port: int, timeout: float = 5.0) -> None:
 
 
 def start_central(db_url: str, port: int | None = None, *, workers: int = 1,
-                  log_path: Path | None = None, key_file: Path | None = None) -> RunningCentral:
+                  log_path: Path | None = None, key_file: Path | None = None,
+                  environment: dict[str, str] | None = None) -> RunningCentral:
     """Central on `db_url` (migrated on start), answering on 127.0.0.1:`port` (a free one by default), with
     its key-encryption key in `key_file` (default: central's settings, i.e. `$LOKET_CENTRAL_KEY_FILE`)."""
-    return RunningCentral(db_url, port or free_port(), workers, log_path, key_file).start()
+    return RunningCentral(db_url, port or free_port(), workers, log_path, key_file, environment or {}).start()
 
 
 def create_test_office(db_url: str, code: str | None = None, name: str = "Kelurahan Braga") -> OfficeInfo:

@@ -39,3 +39,17 @@ def key_from_environment(environ: Mapping[str, str] | None = None) -> str | None
     """`$LOKET_CENTRAL_KEK` (base64 of 32 bytes, for container secrets), which wins over any key file."""
     environ = os.environ if environ is None else environ
     return environ.get(ENV_KEK) or None
+
+
+ENV_ENROLL_REFUSALS = "LOKET_CENTRAL_ENROLL_REFUSALS"
+DEFAULT_ENROLL_REFUSALS = (20, 60.0)
+
+
+def enroll_refusals(environ: Mapping[str, str] | None = None) -> tuple[int, float]:
+    """How many refused enrollments one client address may make per how many seconds: `$LOKET_CENTRAL_ENROLL_REFUSALS`
+    as `N/SECONDS` (e.g. `20/60`), else 20 a minute. A malformed value keeps the default."""
+    environ = os.environ if environ is None else environ
+    count, _, seconds = environ.get(ENV_ENROLL_REFUSALS, "").partition("/")
+    if count.isdigit() and int(count) > 0 and seconds.isdigit() and int(seconds) > 0:
+        return int(count), float(seconds)
+    return DEFAULT_ENROLL_REFUSALS
