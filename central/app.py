@@ -16,7 +16,7 @@ from central.api import ROUTERS
 from central.db import Database
 from central.errors import ApiError, CentralError, NotFound
 from central.limits import BodyLimit, EnrollmentRateLimit
-from central.settings import DEFAULT_ENROLL_REFUSALS, database_url, enroll_refusals
+from central.settings import DEFAULT_ENROLL_REFUSALS, accepts_signature_v1, database_url, enroll_refusals
 from sync.protocol import ErrorBody, Heartbeat, UploadBatch
 
 log = logging.getLogger("central")
@@ -27,11 +27,13 @@ def _error(status: int, code: str, message: str, headers: dict[str, str] | None 
     return JSONResponse(ErrorBody(error=code, message=message).model_dump(), status_code=status, headers=headers)
 
 
-def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAULT_ENROLL_REFUSALS) -> FastAPI:
+def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAULT_ENROLL_REFUSALS,
+               accept_signature_v1: bool = True) -> FastAPI:
     """The API and staff pages over `database` (already migrated), every body bounded before it is read."""
     app = FastAPI(title="Loket central", version="1", description="Central backend for Loket kiosk terminals. "
                   "Terminal requests are signed with Ed25519; see sync/protocol.py.")
     app.state.database = database
+    app.state.accept_signature_v1 = accept_signature_v1
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(staff.router)
@@ -98,4 +100,4 @@ def from_environment() -> FastAPI:
     if problem:
         log.warning("%s. Terminals are still served; opening personal data is refused until the key is back.",
                     problem)
-    return create_app(database, enroll_refusals=enroll_refusals())
+    return create_app(database, enroll_refusals=enroll_refusals(), accept_signature_v1=accepts_signature_v1())

@@ -26,7 +26,7 @@ from central.keyring import wrap_private_key
 from central.models import EnrollmentCode, Office, OfficeCatalog, OfficeKey, Terminal, as_utc, utcnow
 from central.values import clean_text
 from kiosk.catalog import DEFAULT_CATALOG, parse_catalog
-from kiosk.crypto import CryptoFailure, b64decode, new_office_keypair
+from kiosk.crypto import CryptoFailure, b64decode, b64encode, new_office_keypair
 from kiosk.errors import CatalogError
 from kiosk.reference import ALPHABET
 from sync.protocol import EnrollRequest, EnrollResponse
@@ -165,6 +165,14 @@ def _new_terminal_code(session: Session) -> str:
             return code
 
 
+def _spellings(verify_key: str) -> set[str]:
+    """The key as sent and in standard base64 (one key may arrive URL-safe or padded differently)."""
+    try:
+        return {verify_key, b64encode(b64decode(verify_key, length=32))}
+    except CryptoFailure:
+        return {verify_key}
+
+
 def enroll(session: Session, request: EnrollRequest, *, now: dt.datetime | None = None) -> EnrollResponse:
     """Trades a one-time code for a terminal identity, or raises `ApiError` (401)."""
     now = now or utcnow()
@@ -173,18 +181,21 @@ def enroll(session: Session, request: EnrollRequest, *, now: dt.datetime | None 
         raise ApiError(401, "bad_code", "this enrollment code is not known: ask staff for a new one")
     if entry.used_at is not None:
         terminal = session.get(Terminal, entry.terminal_id) if entry.terminal_id else None
-        if terminal is None or terminal.verify_key != request.verify_key or terminal.revoked_at is not None:
+        if terminal is None or terminal.verify_key not in _spellings(request.verify_key) or terminal.revoked_at:
             raise ApiError(401, "code_used", "this enrollment code was used already: ask staff for a new one")
         return enroll_response(session, terminal)
     if as_utc(entry.expires_at) < now:
         raise ApiError(401, "code_expired", "this enrollment code has expired: ask staff for a new one")
     try:
-        b64decode(request.verify_key, what="verify_key", length=32)
+        verify_key = b64encode(b64decode(request.verify_key, what="verify_key", length=32))
     except CryptoFailure as e:
         raise ApiError(422, "invalid", str(e)) from None
+    if session.scalar(select(Terminal.id).where(Terminal.verify_key.in_(_spellings(request.verify_key)))):
+        raise ApiError(409, "key_in_use", "this terminal key is enrolled already (as another terminal): the "
+                       "terminal must make a new key; the code stays usable")
     terminal = Terminal(id=str(uuid.uuid4()), code=entry.reserved_terminal_code or _new_terminal_code(session),
                         office_id=entry.office_id,
-                        verify_key=request.verify_key, enrolled_at=now,
+                        verify_key=verify_key, enrolled_at=now,
                         app_version=clean_text(request.app_version) or None)
     # the conditional update is what makes a code work once when two terminals race for it
     taken = session.execute(update(EnrollmentCode).where(EnrollmentCode.id == entry.id,

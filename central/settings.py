@@ -53,3 +53,13 @@ def enroll_refusals(environ: Mapping[str, str] | None = None) -> tuple[int, floa
     if count.isdigit() and int(count) > 0 and seconds.isdigit() and int(seconds) > 0:
         return int(count), float(seconds)
     return DEFAULT_ENROLL_REFUSALS
+
+
+ENV_SIGNATURE_V1 = "LOKET_CENTRAL_SIGNATURE_V1"
+
+
+def accepts_signature_v1(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether terminals may still sign without their id (protocol version 1): yes until
+    `$LOKET_CENTRAL_SIGNATURE_V1` is `refuse`, once every terminal runs version 2."""
+    environ = os.environ if environ is None else environ
+    return environ.get(ENV_SIGNATURE_V1, "accept").strip().lower() != "refuse"
