@@ -25,7 +25,7 @@ from central.errors import ApiError, CentralError, NotFound
 from central.keyring import wrap_private_key
 from central.models import EnrollmentCode, Office, OfficeCatalog, OfficeKey, Terminal, as_utc, utcnow
 from central.values import clean_text
-from kiosk.catalog import DEFAULT_CATALOG, parse_catalog
+from kiosk.catalog import DEFAULT_CATALOG, parse_catalog_bytes
 from kiosk.crypto import CryptoFailure, b64decode, b64encode, new_office_keypair
 from kiosk.errors import CatalogError
 from kiosk.reference import ALPHABET
@@ -92,13 +92,10 @@ def publish_catalog(session: Session, office: Office, path: Path) -> OfficeCatal
     """Puts a catalog file in force for the office, after it passed validation in full."""
     try:
         raw = path.read_bytes()
-        doc = json.loads(raw)
     except OSError as e:
         raise CentralError(f"cannot read catalog {path}: {e.strerror}") from None
-    except ValueError as e:
-        raise CentralError(f"catalog {path} is not JSON: {e}") from None
     try:
-        catalog = parse_catalog(doc)
+        catalog = parse_catalog_bytes(raw, name=path.name)
     except CatalogError as e:
         raise CentralError(f"catalog {path} refused: {e}") from None
     entry = OfficeCatalog(office_id=office.id, version=catalog.version, etag=f'"{hashlib.sha256(raw).hexdigest()}"',

@@ -26,6 +26,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kiosk.catalog.bounds import MAX_SEALED_BYTES
 from kiosk.crypto import CryptoFailure, b64decode, b64encode, sign, verify
 
 API_PREFIX = "/api/v1"
@@ -40,7 +41,6 @@ MAX_BATCH_COUNT = 200
 MAX_BODY_BYTES = 4 * 1024 * 1024  # after decompression
 MAX_COMPRESSED_BYTES = 1 * 1024 * 1024
 MAX_CLOCK_SKEW_S = 300
-MAX_SEALED_BYTES = 16 * 1024
 
 HEADER_TERMINAL = "X-Loket-Terminal"
 HEADER_TIMESTAMP = "X-Loket-Timestamp"
