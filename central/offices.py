@@ -29,11 +29,11 @@ from kiosk.catalog import DEFAULT_CATALOG, parse_catalog_bytes
 from kiosk.crypto import CryptoFailure, b64decode, b64encode, new_office_keypair
 from kiosk.errors import CatalogError
 from kiosk.reference import ALPHABET
+from sync.bundle import enrollment_code_hash
 from sync.protocol import EnrollRequest, EnrollResponse
 
 ENROLL_CODE_TTL = dt.timedelta(hours=24)
 _OFFICE_CODE = re.compile(r"[0-9A-Za-z._-]{1,20}")
-_FOLD = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
 def create_office(session: Session, code: str, name: str, *, catalog: Path | None = None) -> Office:
@@ -126,12 +126,8 @@ def known_service_codes(session: Session, office_id: int) -> frozenset[str]:
     return frozenset(codes)
 
 
-def normalize_code(typed: str) -> str:
-    return re.sub(r"[\s-]", "", typed).upper().translate(_FOLD)
-
-
 def _hash_code(typed: str) -> str:
-    return hashlib.sha256(normalize_code(typed).encode("utf-8")).hexdigest()
+    return enrollment_code_hash(typed)
 
 
 def make_enrollment_code(session: Session, office: Office, *, ttl: dt.timedelta = ENROLL_CODE_TTL,

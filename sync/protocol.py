@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 import time
 from collections.abc import Mapping
@@ -135,6 +136,14 @@ class HeartbeatResponse(Model):
 class ErrorBody(Model):
     error: str = Field(description="machine-readable code: bad_signature, stale, replay, revoked, ...")
     message: str
+
+
+_FOLD = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def normalize_enrollment_code(typed: str) -> str:
+    """An enrollment code as central hashes it: no spaces or dashes, upper case, look-alikes folded."""
+    return re.sub(r"[\s-]", "", typed).upper().translate(_FOLD)
 
 
 def body_digest(body: bytes) -> str:
