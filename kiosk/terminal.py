@@ -32,6 +32,7 @@ class Terminal:
     def store(self) -> Store:
         if self._store is None:
             self._store = Store.open(self.paths.database)
+            self.paths.make_private()  # SQLite made the files with the process's umask
         return self._store
 
     @property

@@ -23,6 +23,7 @@ from kiosk.cli import (
     sync_commands,
 )
 from kiosk.errors import LoketError
+from kiosk.files import restrict_new_files
 
 BUILTIN = [status_commands, queue_commands, catalog_commands, provision_commands, sync_commands,
            maintenance_commands, receipt_commands]
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    restrict_new_files()  # the queue, PIN hash and signing key are readable by the terminal's user only
     try:
         args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
