@@ -25,9 +25,16 @@ from pathlib import Path
 from central.db import Database
 from central.errors import CentralError
 from central.offices import create_office, get_office, make_enrollment_code
-from central.settings import ENV_KEY_FILE
+from central.settings import ENV_KEK, ENV_KEY_FILE
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def use_dev_key_file() -> None:
+    """Unless central's settings name a key-encryption key already, this process (and every central it
+    starts) keeps one in a private temporary folder, never in the user's config directory."""
+    if not (os.environ.get(ENV_KEY_FILE) or os.environ.get(ENV_KEK)):
+        os.environ[ENV_KEY_FILE] = str(Path(tempfile.mkdtemp(prefix="loket-kek-")) / "central.key")
 
 
 def free_port() -> int:
@@ -124,12 +131,14 @@ def start_central(db_url: str, port: int | None = None, *, workers: int = 1,
                   log_path: Path | None = None, key_file: Path | None = None,
                   environment: dict[str, str] | None = None) -> RunningCentral:
     """Central on `db_url` (migrated on start), answering on 127.0.0.1:`port` (a free one by default), with
-    its key-encryption key in `key_file` (default: central's settings, i.e. `$LOKET_CENTRAL_KEY_FILE`)."""
+    its key-encryption key in `key_file` (default: central's settings, else see `use_dev_key_file`)."""
+    use_dev_key_file()
     return RunningCentral(db_url, port or free_port(), workers, log_path, key_file, environment or {}).start()
 
 
 def create_test_office(db_url: str, code: str | None = None, name: str = "Kelurahan Braga") -> OfficeInfo:
     """Creates an office (a fresh code unless given) with a new keypair and the default catalog."""
+    use_dev_key_file()
     db = Database(db_url)
     try:
         with db.transaction() as session:
@@ -141,6 +150,7 @@ def create_test_office(db_url: str, code: str | None = None, name: str = "Kelura
 
 def new_enrollment_code(db_url: str, office_code: str, *, ttl: dt.timedelta = dt.timedelta(hours=1)) -> str:
     """A one-time code to enroll one terminal with the office."""
+    use_dev_key_file()
     db = Database(db_url)
     try:
         with db.transaction() as session:
@@ -151,6 +161,7 @@ def new_enrollment_code(db_url: str, office_code: str, *, ttl: dt.timedelta = dt
 
 def new_enrollment_codes(db_url: str, office_code: str, count: int) -> list[str]:
     """Many codes in one transaction (benchmarks enroll hundreds of terminals)."""
+    use_dev_key_file()
     db = Database(db_url)
     try:
         with db.transaction() as session:

@@ -37,7 +37,7 @@ PATH_APPLICATIONS = f"{API_PREFIX}/applications/batch"  # POST a gzip UploadBatc
 PATH_CATALOG = f"{API_PREFIX}/catalog"  # GET the catalog document; ETag / If-None-Match
 PATH_STATUS_CHANGES = f"{API_PREFIX}/status-changes"  # GET ?since=CURSOR -> StatusChanges
 PATH_HEARTBEAT = f"{API_PREFIX}/heartbeat"  # POST Heartbeat -> HeartbeatResponse
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2  # 2: signatures cover the terminal id (version 1 still accepted, see SIGNATURE_VERSION)
 MAX_BATCH_COUNT = 200
 MAX_BODY_BYTES = 4 * 1024 * 1024  # after decompression
 MAX_COMPRESSED_BYTES = 1 * 1024 * 1024
