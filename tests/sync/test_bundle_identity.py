@@ -57,6 +57,15 @@ def _central_terminals(db_url: str, code: str) -> list[str]:
         db.dispose()
 
 
+def _assert_each_at_central_once(db_url: str, terminal_id: str, filed: dict) -> None:
+    """Nothing lost, nothing twice."""
+    view = CentralView(db_url, terminal_id)
+    try:
+        assert view.count_by_id() == {app_id: 1 for app_id in filed}
+    finally:
+        view.close()
+
+
 def test_a_bundle_of_a_terminal_that_never_reached_central_is_accepted_and_the_terminal_enrolls_later(
         central, tmp_path):
     terminal = _provisioned_from_file(central, tmp_path)
@@ -72,9 +81,7 @@ def test_a_bundle_of_a_terminal_that_never_reached_central_is_accepted_and_the_t
         sync = SyncWorker(terminal.paths.home, backoff=FAST_BACKOFF, timeouts=FAST_TIMEOUTS).run_once()
         assert sync.ok, sync.errors
         assert sync.duplicate == 12 and terminal.store.counts()["synced"] == 12
-        view = CentralView(central.db_url, central_id)
-        assert view.count_by_id() == {app_id: 1 for app_id in filed}  # nothing lost, nothing twice
-        view.close()
+        _assert_each_at_central_once(central.db_url, central_id, filed)
     finally:
         terminal.close()
 
@@ -87,9 +94,7 @@ def test_a_bundle_exported_before_enrolling_is_accepted_after_the_terminal_enrol
         identity = complete_pending_enrollment(terminal, central.url, timeouts=FAST_TIMEOUTS)
         report = _import(central.db_url, bundle)
         assert report.outcomes["accepted"] == 5, report.rejected
-        view = CentralView(central.db_url, identity.terminal_id)
-        assert view.count_by_id() == {app_id: 1 for app_id in filed}
-        view.close()
+        _assert_each_at_central_once(central.db_url, identity.terminal_id, filed)
     finally:
         terminal.close()
 
