@@ -23,6 +23,7 @@ from kiosk.store.exports import unsynced_applications
 
 DOC = json.loads(DEFAULT_CATALOG.read_text(encoding="utf-8"))
 REPO = Path(__file__).resolve().parents[2]
+LOKET = str(Path(sys.executable).with_name("loket"))  # the console script, wherever `loket` lives
 WIDEST = "𝕏"  # four bytes in UTF-8: the most a character the kiosk keeps can take
 
 
@@ -99,7 +100,7 @@ def test_brackets_inside_strings_do_not_count_as_nesting():
 
 
 def _loket(home: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kiosk.cli", "--home", str(home), *args], cwd=REPO,
+    return subprocess.run([LOKET, "--home", str(home), *args], cwd=REPO,
                           capture_output=True, text=True, timeout=120, env={**os.environ, "KIVY_NO_ARGS": "1"})
 
 

@@ -16,6 +16,7 @@ from kiosk.samples import sample_answers
 from kiosk.terminal import Terminal
 
 REPO = Path(__file__).resolve().parents[2]
+LOKET = str(Path(sys.executable).with_name("loket"))  # the console script, wherever `loket` lives
 
 
 def _modes(home: Path) -> dict[str, int]:
@@ -27,7 +28,7 @@ def _modes(home: Path) -> dict[str, int]:
 
 def _loket(home: Path, *args: str) -> subprocess.CompletedProcess:
     # a permissive umask, as a technician's shell may have: the program must not rely on it
-    return subprocess.run([sys.executable, "-m", "kiosk.cli", "--home", str(home), *args], cwd=REPO, text=True,
+    return subprocess.run([LOKET, "--home", str(home), *args], cwd=REPO, text=True,
                           capture_output=True, timeout=120, env={**os.environ, "KIVY_NO_ARGS": "1"},
                           preexec_fn=lambda: os.umask(0o002))
 
