@@ -14,7 +14,7 @@ import pytest
 import requests
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from central.db import MIGRATIONS, Database, make_engine
 from central.devserver import REPO, start_central
@@ -131,10 +131,11 @@ def _database_at_0002_with_a_plain_key(url: str) -> str:
         command.upgrade(config, "0002")
         keypair = new_office_keypair()
         now = dt.datetime.now(dt.UTC)
-        connection.exec_driver_sql("INSERT INTO offices (code, name, created_at) VALUES (?, ?, ?)",
-                                   ("3273010001", "Kelurahan Braga", now))
-        connection.exec_driver_sql("INSERT INTO office_keys (office_id, public_key, private_key, created_at) "
-                                   "VALUES (1, ?, ?, ?)", (keypair.public_key, keypair.private_key, now))
+        connection.execute(text("INSERT INTO offices (code, name, created_at) VALUES (:code, :name, :now)"),
+                           {"code": "3273010001", "name": "Kelurahan Braga", "now": now})
+        connection.execute(text("INSERT INTO office_keys (office_id, public_key, private_key, created_at) "
+                                "VALUES (1, :public, :private, :now)"),
+                           {"public": keypair.public_key, "private": keypair.private_key, "now": now})
     engine.dispose()
     return keypair.private_key
 
@@ -147,6 +148,19 @@ def test_migration_wraps_the_plain_keys_an_older_version_stored(tmp_path):
     assert _private_keys(db) == [plain]
     db.dispose()
     _assert_holds_no_key(_sqlite_bytes(path), [plain], key_file)
+
+
+def test_migration_wraps_plain_keys_on_postgresql_and_the_dump_holds_none(postgres_url, postgres_cluster, tmp_path):
+    plain = _database_at_0002_with_a_plain_key(postgres_url)
+    key_file = tmp_path / "kek"
+    db = _db(postgres_url, key_file)
+    assert _private_keys(db) == [plain]
+    db.dispose()
+    pg_dump = postgres_cluster.bin / "pg_dump"
+    if pg_dump.exists():
+        dump = subprocess.run([str(pg_dump), "-h", "127.0.0.1", "-p", str(postgres_cluster.port), "-U", "tester",
+                               "--data-only", postgres_url.rsplit("/", 1)[1]], capture_output=True, check=True).stdout
+        _assert_holds_no_key(dump, [plain], key_file)
 
 
 def test_migration_refuses_plain_keys_without_a_usable_kek_and_changes_nothing(tmp_path):
