@@ -15,6 +15,7 @@ from central import staff
 from central.api import ROUTERS
 from central.db import Database
 from central.errors import ApiError, CentralError, NotFound
+from central.keyring import KeysUnavailable
 from central.limits import BodyLimit, EnrollmentRateLimit
 from central.settings import DEFAULT_ENROLL_REFUSALS, accepts_signature_v1, database_url, enroll_refusals
 from sync.protocol import ErrorBody, Heartbeat, UploadBatch
@@ -44,6 +45,10 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, e: ApiError) -> JSONResponse:
         return _error(e.status, e.code, e.message, e.headers)
+
+    @app.exception_handler(KeysUnavailable)
+    async def _keys_unavailable(_request: Request, e: KeysUnavailable) -> JSONResponse:
+        return _error(503, "keys_unavailable", str(e))
 
     @app.exception_handler(CentralError)
     async def _refused(_request: Request, e: CentralError) -> JSONResponse:

@@ -253,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(0o077)  # a SQLite database, its WAL and a new key file: readable by central's user only
     try:
         args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)

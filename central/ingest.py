@@ -74,7 +74,8 @@ def office_material(session: Session, office_id: int, *, fresh: bool = False) ->
         try:
             keys = tuple((k.id, office_private_key(session, k)) for k in stored)
         except KeysUnavailable as e:
-            log.warning("accepting uploads with their seal unchecked: %s", e)
+            if key not in _material or _material[key].keys:  # once, not on every batch
+                log.warning("accepting uploads with their seal unchecked: %s", e)
             keys = ()
         _material[key] = OfficeMaterial(known_service_codes(session, office_id), keys, stored[0].id)
     return _material[key]

@@ -225,3 +225,11 @@ def test_rewrap_moves_every_office_key_to_a_new_key_file(tmp_path):
     assert status.returncode == 0 and "opens 2 office key(s)" in status.stdout
     with _db(url, new_key).transaction() as session:
         assert get_office(session, "B2").code == "B2"
+
+
+def test_loket_central_makes_its_sqlite_files_and_key_file_readable_by_its_user_only(tmp_path):
+    url, key_file = f"sqlite:///{tmp_path / 'central.db'}", tmp_path / "conf" / "kek"
+    done = _cli(url, key_file, "office", "create", "--code", "A1", "--name", "Kelurahan A")
+    assert done.returncode == 0, done.stderr
+    for path in (tmp_path / "central.db", key_file):
+        assert path.stat().st_mode & 0o777 == 0o600, path
