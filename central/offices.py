@@ -29,8 +29,7 @@ from kiosk.catalog import DEFAULT_CATALOG, parse_catalog_bytes
 from kiosk.crypto import CryptoFailure, b64decode, b64encode, new_office_keypair
 from kiosk.errors import CatalogError
 from kiosk.reference import ALPHABET
-from sync.bundle import enrollment_code_hash
-from sync.protocol import EnrollRequest, EnrollResponse
+from sync.protocol import EnrollRequest, EnrollResponse, enrollment_code_hash
 
 ENROLL_CODE_TTL = dt.timedelta(hours=24)
 _OFFICE_CODE = re.compile(r"[0-9A-Za-z._-]{1,20}")

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from kiosk.crypto import CryptoFailure, b64decode, b64encode, sign, verify
 from kiosk.jsondepth import loads_bounded
-from sync.protocol import ApplicationUpload, AuditUpload, Model, normalize_enrollment_code
+from sync.protocol import ApplicationUpload, AuditUpload, Model, enrollment_code_hash
 
 BUNDLE_FORMAT = "loket-bundle/2"
 FORMATS = ("loket-bundle/1", BUNDLE_FORMAT)
@@ -69,11 +69,6 @@ def enrollment_proof(code_hash: str, verify_key: str) -> str:
     `verify_key`: central (which stores only the hash) can check it, and it does not give away the code."""
     return hmac.new(code_hash.encode("ascii"), b"loket-bundle-enrollment\n" + verify_key.encode("ascii"),
                     hashlib.sha256).hexdigest()
-
-
-def enrollment_code_hash(code: str) -> str:
-    """The SHA-256 central stores for a one-time enrollment code (as typed: folded like central folds it)."""
-    return hashlib.sha256(normalize_enrollment_code(code).encode("utf-8")).hexdigest()
 
 
 def pack_bundle(terminal_id: str, terminal_code: str, signing_key: str, batch: BundleContents,

@@ -146,6 +146,11 @@ def normalize_enrollment_code(typed: str) -> str:
     return re.sub(r"[\s-]", "", typed).upper().translate(_FOLD)
 
 
+def enrollment_code_hash(code: str) -> str:
+    """The SHA-256 central stores for a one-time enrollment code (as typed, folded as above)."""
+    return hashlib.sha256(normalize_enrollment_code(code).encode("utf-8")).hexdigest()
+
+
 def body_digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
