@@ -161,4 +161,6 @@ def test_a_signed_bundle_that_inflates_without_bound_is_refused_while_reading(en
     assert done.returncode == 2
     assert "inflates past" in done.stderr and "Traceback" not in done.stderr
     peak_kib = int(done.stderr.rsplit("peak_kib=", 1)[1])
-    assert peak_kib < 300 * 1024, f"the import reached {peak_kib // 1024} MiB"
+    # central's CLI alone is ~160 MiB and reading the bounded payload ~150 MiB more; inflating the
+    # whole payload would add 1 300 MiB on top
+    assert peak_kib < 640 * 1024, f"the import reached {peak_kib // 1024} MiB"

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select, update
 
@@ -97,7 +97,17 @@ def follow(browser, element) -> None:
     """Clicks a link or a form button and waits until the next page has replaced this one."""
     page = browser.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(browser, 10).until(staleness_of(page))
+    WebDriverWait(browser, 10).until(lambda _: _replaced(page))
+
+
+def _replaced(page) -> bool:
+    # Chromium answers a node of a page already left with either a stale-element error or an
+    # "unhandled inspector error: Node with given id does not belong to the document"
+    try:
+        page.is_enabled()
+    except WebDriverException:
+        return True
+    return False
 
 
 def log_in(browser, central, username: str) -> None:
