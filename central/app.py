@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -13,9 +16,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central import staff
 from central.api import ROUTERS
-from central.db import Database
+from central.db import Database, is_sqlite
 from central.errors import ApiError, CentralError, NotFound
-from central.settings import database_url
+from central.settings import database_url, pool_size
 from sync.protocol import ErrorBody, Heartbeat, UploadBatch
 
 log = logging.getLogger("central")
@@ -28,8 +31,17 @@ def _error(status: int, code: str, message: str, headers: dict[str, str] | None 
 
 def create_app(database: Database) -> FastAPI:
     """The API and staff pages over `database` (already migrated)."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if not is_sqlite(database.url):
+            # as many request threads as pooled connections: a thread never waits for a connection, and
+            # fewer threads contend less for the GIL than the default 40
+            anyio.to_thread.current_default_thread_limiter().total_tokens = database.engine.pool.size()
+        yield
+
     app = FastAPI(title="Loket central", version="1", description="Central backend for Loket kiosk terminals. "
-                  "Terminal requests are signed with Ed25519; see sync/protocol.py.")
+                  "Terminal requests are signed with Ed25519; see sync/protocol.py.", lifespan=lifespan)
     app.state.database = database
     for router in ROUTERS:
         app.include_router(router)
@@ -89,4 +101,4 @@ def create_app(database: Database) -> FastAPI:
 
 def from_environment() -> FastAPI:
     """The app for `loket-central serve` workers: the database named by central's settings."""
-    return create_app(Database(database_url(), migrate_schema=False))
+    return create_app(Database(database_url(), migrate_schema=False, pool_size=pool_size()))

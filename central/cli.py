@@ -22,7 +22,7 @@ from central.db import Database
 from central.errors import CentralError
 from central.offices import create_office, get_office, make_enrollment_code, publish_catalog, rotate_office_key
 from central.provisioning import make_provisioning_file
-from central.settings import ENV_DB, database_url
+from central.settings import ENV_DB, ENV_POOL, database_url
 from kiosk.errors import LoketError
 
 
@@ -63,6 +63,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     url = _db_url(args)
     Database(url).dispose()  # migrate once, before any worker starts
     os.environ[ENV_DB] = url  # the workers' app factory reads it through central.settings
+    os.environ[ENV_POOL] = str(max(2, args.db_connections // args.workers))  # each worker's share
     uvicorn.run("central.app:from_environment", factory=True, host=args.host, port=args.port,
                 workers=args.workers, access_log=args.access_log, log_level=args.log_level,
                 timeout_graceful_shutdown=5)
@@ -196,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    serve.add_argument("--db-connections", type=int, default=16, help="database connections, shared by the workers")
     serve.add_argument("--access-log", action="store_true")
     serve.add_argument("--log-level", default="warning", choices=("critical", "error", "warning", "info", "debug"))
 

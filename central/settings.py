@@ -1,4 +1,5 @@
-"""Central's settings: where its database is. The one place that reads the environment."""
+"""Central's settings: where its database is, and how many connections each server process keeps.
+The one place that reads the environment."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 
 DEFAULT_DB_FILE = "loket-central.db"
 ENV_DB = "LOKET_CENTRAL_DB"
+ENV_POOL = "LOKET_CENTRAL_POOL"  # database connections per server process (`serve` sets it per worker)
+DEFAULT_POOL = 20
 
 
 def database_url(given: str | None = None, environ: Mapping[str, str] | None = None) -> str:
@@ -18,3 +21,10 @@ def database_url(given: str | None = None, environ: Mapping[str, str] | None = N
     if "://" not in url:
         url = f"sqlite:///{Path(url).expanduser().resolve()}"
     return url
+
+
+def pool_size(environ: Mapping[str, str] | None = None) -> int:
+    """Connections one server process keeps to its database (and threads it serves requests on)."""
+    environ = os.environ if environ is None else environ
+    value = environ.get(ENV_POOL, "")
+    return max(1, int(value)) if value.isdigit() else DEFAULT_POOL

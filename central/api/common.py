@@ -27,7 +27,7 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def database(request: Request) -> Database:
+async def database(request: Request) -> Database:  # async: no thread hop just to read app state
     return request.app.state.database
 
 
