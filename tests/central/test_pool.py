@@ -2,61 +2,45 @@
 connections in all (C // N per worker, and as many request threads), and a connection that sat
 idle while the database restarted is replaced before use instead of failing a request."""
 
-import subprocess
-import sys
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
-import pytest
 
 from central.db import IDLE_PING_S
-from central.devserver import (
-    REPO,
-    RunningCentral,
-    create_test_office,
-    free_port,
-    new_enrollment_codes,
-    start_central,
-    start_postgres,
-)
-from central.settings import DEFAULT_POOL, pool_size
+from central.devserver import create_test_office, new_enrollment_codes, start_central, start_postgres
+from central.settings import DEFAULT_CONNECTIONS, DEFAULT_POOL, db_connections, pool_size
 from central.simterminal import SimulatedTerminal
 
 
-def _central_connections(cluster_port: int, database: str) -> int:
+def _connections_to(cluster_port: int, database: str) -> int:
     with psycopg.connect(f"host=127.0.0.1 port={cluster_port} user=tester dbname=postgres") as conn:
         return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
                             (database,)).fetchone()[0]
 
 
-def test_the_pool_size_comes_from_the_environment_and_defaults_sensibly():
-    assert pool_size({}) == DEFAULT_POOL
-    assert pool_size({"LOKET_CENTRAL_POOL": "7"}) == 7
+def _terminals(url: str, db_url: str, count: int) -> list[SimulatedTerminal]:
+    sims = []
+    for code in new_enrollment_codes(db_url, create_test_office(db_url).code, count):
+        sim = SimulatedTerminal(url)
+        sim.enroll(code)
+        sims.append(sim)
+    return sims
+
+
+def test_connection_counts_come_from_the_environment_and_default_sensibly():
+    assert (pool_size({}), db_connections({})) == (DEFAULT_POOL, DEFAULT_CONNECTIONS)
+    assert (pool_size({"LOKET_CENTRAL_POOL": "7"}), db_connections({"LOKET_CENTRAL_DB_CONNECTIONS": "9"})) == (7, 9)
     assert pool_size({"LOKET_CENTRAL_POOL": "0"}) == 1
-    assert pool_size({"LOKET_CENTRAL_POOL": "lots"}) == DEFAULT_POOL
+    assert db_connections({"LOKET_CENTRAL_DB_CONNECTIONS": "lots"}) == DEFAULT_CONNECTIONS
 
 
-def test_two_workers_share_the_connections_they_are_given_under_load(postgres_cluster, tmp_path):
+def test_two_workers_share_the_connections_they_are_given_under_load(postgres_cluster, monkeypatch, tmp_path):
     url = postgres_cluster.create_database("pool_share")
-    port = free_port()
-    server = RunningCentral(url, port, workers=2)
-    server.process = subprocess.Popen(
-        [sys.executable, "-m", "central", "serve", "--db", url, "--port", str(port), "--workers", "2",
-         "--db-connections", "4"], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
+    monkeypatch.setenv("LOKET_CENTRAL_DB_CONNECTIONS", "4")  # serve's default for --db-connections
+    server = start_central(url, workers=2, log_path=tmp_path / "central.log")
     try:
-        deadline = time.monotonic() + 30
-        while not _ready(server.url):
-            assert time.monotonic() < deadline, "central did not start"
-            time.sleep(0.1)
-        office = create_test_office(url).code
-        sims = []
-        for code in new_enrollment_codes(url, office, 12):
-            sim = SimulatedTerminal(server.url)
-            sim.enroll(code)
-            sims.append(sim)
+        sims = _terminals(server.url, url, 12)
 
         def upload(sim: SimulatedTerminal) -> list[str]:
             return [r.outcome for r in sim.upload([sim.application() for _ in range(5)]).results]
@@ -64,37 +48,22 @@ def test_two_workers_share_the_connections_they_are_given_under_load(postgres_cl
         with ThreadPoolExecutor(12) as pool:
             outcomes = [o for batch in pool.map(upload, sims * 3) for o in batch]
         assert outcomes == ["accepted"] * 12 * 3 * 5
-        assert 1 <= _central_connections(postgres_cluster.port, "pool_share") <= 4
+        assert 1 <= _connections_to(postgres_cluster.port, "pool_share") <= 4
         for sim in sims:
             sim.close()
     finally:
         server.stop()
 
 
-def _ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/api/v1/health", timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-@pytest.fixture
-def own_cluster(tmp_path):
-    cluster = start_postgres(tmp_path)
-    yield cluster
-    cluster.stop()
-
-
-def test_a_database_restart_while_central_idles_fails_no_request(own_cluster, tmp_path):
-    server = start_central(own_cluster.url, log_path=tmp_path / "central.log")
-    try:
-        sim = SimulatedTerminal(server.url)
-        sim.enroll(new_enrollment_codes(own_cluster.url, create_test_office(own_cluster.url).code, 1)[0])
-        assert sim.upload([sim.application()]).results[0].outcome == "accepted"
-        own_cluster.pause()
-        own_cluster.resume()
-        time.sleep(IDLE_PING_S + 0.5)
-        assert sim.upload([sim.application()]).results[0].outcome == "accepted"
-    finally:
-        server.stop()
+def test_a_database_restart_while_central_idles_fails_no_request(tmp_path):
+    with start_postgres(tmp_path) as cluster:
+        server = start_central(cluster.url, log_path=tmp_path / "central.log")
+        try:
+            [sim] = _terminals(server.url, cluster.url, 1)
+            assert sim.upload([sim.application()]).results[0].outcome == "accepted"
+            cluster.pause()
+            cluster.resume()
+            time.sleep(IDLE_PING_S + 0.5)
+            assert sim.upload([sim.application()]).results[0].outcome == "accepted"
+        finally:
+            server.stop()
