@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from kiosk.catalog.model import Service
+from kiosk.clock import day_month_year, long_date
 from kiosk.errors import Text
 from kiosk.store import Application, TerminalIdentity
 from printing.qr import make_qr_payload
@@ -48,18 +49,6 @@ LABELS = {
     "terminal": Text("Terminal", "Terminal"),
 }
 
-_MONTHS = {
-    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-           "Oktober", "November", "Desember"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"),
-}
-_DAYS = {
-    "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-
-
 @dataclass(frozen=True)
 class Receipt:
     """Every line a receipt prints, already in one language; layouts only place them."""
@@ -95,19 +84,12 @@ class Receipt:
     reprint_label: str = ""
 
 
-def long_date(day: dt.date, language: str) -> str:
-    """`Rabu, 25 November 2026` / `Wednesday, 25 November 2026`."""
-    lang = "en" if language == "en" else "id"
-    return f"{_DAYS[lang][day.weekday()]}, {day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
-
-
 def filed_moment(moment: dt.datetime, language: str) -> str:
     """The filing time in the terminal's local time: `24 November 2026, 09.12 WIB` (`09:12` in English)."""
     local = moment.astimezone()
-    lang = "en" if language == "en" else "id"
-    clock = f"{local:%H:%M}" if lang == "en" else f"{local:%H.%M}"
+    clock = f"{local:%H:%M}" if language == "en" else f"{local:%H.%M}"
     zone = local.tzname() or ""
-    return f"{local.day} {_MONTHS[lang][local.month - 1]} {local.year}, {clock} {zone}".rstrip()
+    return f"{day_month_year(local, language)}, {clock} {zone}".rstrip()
 
 
 def expected_ready(filed_on: dt.date, days: int) -> tuple[dt.date, bool]:

@@ -25,9 +25,10 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk import validation
+from kiosk.clock import clock_text
 from kiosk.errors import LoketError
 from kiosk.i18n import translate
-from kiosk.journey import IdleTimer, Journey, call_staff, clock_text
+from kiosk.journey import IdleTimer, Journey, call_staff
 from kiosk.terminal import Terminal
 from screens.dialogs import HelpDialog, IdleDialog
 from screens.keyboard import KeyboardDock  # noqa: F401  (registers the class used in app.kv)

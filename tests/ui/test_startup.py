@@ -13,7 +13,7 @@ from pathlib import Path
 from screens.app import SCREENS
 
 ROOT = Path(__file__).resolve().parents[2]
-LATER = ("escpos", "lokal", "reportlab", "qrcode", "printing", "central", "kiosk.dashboard", "screens.maintenance",
+LATER = ("escpos", "lokal", "reportlab", "qrcode", "printing", "central", "loket.dashboard", "screens.maintenance",
          "screens.receipt", "screens.form")
 
 CHILD = """

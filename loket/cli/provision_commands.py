@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from kiosk.cli.common import terminal_for
 from kiosk.errors import LoketError
 from kiosk.store.exports import unsynced_not_exported
+from loket.cli.common import terminal_for
 
 
 def register(commands: argparse._SubParsersAction) -> None:
