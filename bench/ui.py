@@ -233,11 +233,36 @@ def journeys(driver, count: int) -> tuple[dict[int, dict[str, float]], float]:
     return counts, (time.perf_counter() - started) / count
 
 
+def start_and_taps(driver, starts: list[float], bares: list[float], rounds: int, taps: int) -> dict:
+    """The cold starts' figures against a bare Kivy app, then rounds of taps on the running app (`driver`)."""
+    start, bare = spread(starts), spread(bares)
+    ratios = spread(s / b for s, b in zip(starts, bares, strict=True))
+    print(f"cold start to Welcome  {text(start, ' s')}")
+    print(f"bare Kivy first frame  {text(bare, ' s')}   ratio {text(ratios)}")
+    idle_until = time.monotonic() + 3  # a kiosk waits on Welcome before its first citizen: let it settle
+    driver.wait_until(lambda: time.monotonic() > idle_until, timeout_s=10)
+    tap_rounds = [tap_to_frame(driver, taps) for _ in range(rounds)]
+    p95, p50 = spread(percentile(t, 95) for t in tap_rounds), spread(statistics.median(t) for t in tap_rounds)
+    everything = [t for one_round in tap_rounds for t in one_round]
+    print(f"tap to frame (60 fps cap), {rounds} rounds of {taps}: p50 {text(p50, ' ms')}, "
+          f"p95 {text(p95, ' ms')}, max {max(everything):.1f} ms")
+    return {
+        "cold_start_s": start["median"], "bare_kivy_first_frame_s": bare["median"],
+        "cold_start_over_bare": ratios["median"],
+        "tap_to_frame_p95_ms": p95["median"], "tap_to_frame_p50_ms": p50["median"],
+        "spread": {"cold_start_s": start, "bare_kivy_first_frame_s": bare, "cold_start_over_bare": ratios,
+                   "tap_to_frame_p95_ms": p95, "tap_to_frame_p50_ms": p50},
+        "cold_start_runs_s": [round(x, 3) for x in starts], "bare_kivy_runs_s": [round(x, 3) for x in bares],
+        "taps": len(everything),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--taps", type=int, default=40, help="taps per round")
     parser.add_argument("--journeys", type=int, default=300, help="0 leaves the memory part out")
     parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--memory-only", action="store_true", help="leave out the cold starts and the taps")
     parser.add_argument("--cold-start-child", metavar="HOME", help=argparse.SUPPRESS)
     parser.add_argument("--bare-kivy-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -251,29 +276,11 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="loket-bench-kivy-"))
     with tempfile.TemporaryDirectory(prefix="loket-bench-ui-") as folder:
         home = make_home(Path(folder))
-        starts, bares = cold_starts(home, args.rounds)
-        start, bare = spread(starts), spread(bares)
-        ratios = spread(s / b for s, b in zip(starts, bares, strict=True))
-        print(f"cold start to Welcome  {text(start, ' s')}")
-        print(f"bare Kivy first frame  {text(bare, ' s')}   ratio {text(ratios)}")
-
+        launches = cold_starts(home, args.rounds) if not args.memory_only else None
         driver = start_app(home, unthrottled=False)
-        idle_until = time.monotonic() + 3  # a kiosk waits on Welcome before its first citizen: let it settle
-        driver.wait_until(lambda: time.monotonic() > idle_until, timeout_s=10)
-        tap_rounds = [tap_to_frame(driver, args.taps) for _ in range(args.rounds)]
-        p95, p50 = spread(percentile(t, 95) for t in tap_rounds), spread(statistics.median(t) for t in tap_rounds)
-        everything = [t for taps in tap_rounds for t in taps]
-        print(f"tap to frame (60 fps cap), {args.rounds} rounds of {args.taps}: p50 {text(p50, ' ms')}, "
-              f"p95 {text(p95, ' ms')}, max {max(everything):.1f} ms")
-        result: dict = {
-            "cold_start_s": start["median"], "bare_kivy_first_frame_s": bare["median"],
-            "cold_start_over_bare": round(start["median"] / bare["median"], 2),
-            "tap_to_frame_p95_ms": p95["median"], "tap_to_frame_p50_ms": p50["median"],
-            "spread": {"cold_start_s": start, "bare_kivy_first_frame_s": bare, "cold_start_over_bare": ratios,
-                       "tap_to_frame_p95_ms": p95, "tap_to_frame_p50_ms": p50},
-            "cold_start_runs_s": [round(x, 3) for x in starts], "bare_kivy_runs_s": [round(x, 3) for x in bares],
-            "taps": len(everything),
-        }
+        result: dict = {}
+        if launches is not None:
+            result = start_and_taps(driver, *launches, args.rounds, args.taps)
         if args.journeys:
             from kivy.clock import Clock
 
