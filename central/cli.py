@@ -18,8 +18,10 @@ from typing import Any
 
 from central import records
 from central.bundles import import_bundle
+from central.cli_staff import add_staff_commands
 from central.db import Database
 from central.errors import CentralError
+from central.letters import cli as letters_cli
 from central.offices import create_office, get_office, make_enrollment_code, publish_catalog, rotate_office_key
 from central.provisioning import make_provisioning_file
 from central.settings import ENV_CONNECTIONS, ENV_DB, ENV_POOL, database_url, db_connections
@@ -218,6 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--code", required=True)
     sub.add_argument("file", type=Path)
 
+    letters_cli.register(command, office, commands)
+
     sub = command(commands, "enroll-code", cmd_enroll_code, "print a one-time code to enroll one terminal")
     sub.add_argument("--office", required=True)
     sub.add_argument("--ttl-hours", type=float, default=24.0)
@@ -256,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--terminal", help="id or code")
     sub.add_argument("--limit", type=int, default=200)
     sub.add_argument("--json", action="store_true")
+    add_staff_commands(commands, command, _open, _Parser)
     return parser
 
 

@@ -135,6 +135,9 @@ class Settings:
     ca_bundle: str = ""
     sync_interval_s: int = 30
     maintenance_pin_hash: str = ""
+    #: once central accepted an application: days until its sealed answers leave the terminal, then its metadata
+    answers_retention_days: int = 7
+    metadata_retention_days: int = 180
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     def updated(self, **changes: Any) -> Settings:
@@ -165,6 +168,8 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "ca_bundle": _text,
     "sync_interval_s": _int_between(5, 86400),
     "maintenance_pin_hash": _text,
+    "answers_retention_days": _int_between(1, 3650),
+    "metadata_retention_days": _int_between(1, 3650),
 }
 
 
