@@ -27,8 +27,13 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def database(request: Request) -> Database:  # async: no thread hop just to read app state
+def database(request: Request) -> Database:
     return request.app.state.database
+
+
+async def _database(request: Request) -> Database:
+    """The dependency: `async`, so reading the app's state costs no hop to a worker thread."""
+    return database(request)
 
 
 async def read_body(request: Request, limit: int = MAX_COMPRESSED_BYTES) -> bytes:
@@ -52,7 +57,7 @@ async def signed_request(request: Request) -> SignedRequest:
     return SignedRequest(request.method, request.url.path + (f"?{query}" if query else ""), body, request.headers)
 
 
-DB = Annotated[Database, Depends(database)]
+DB = Annotated[Database, Depends(_database)]
 Signed = Annotated[SignedRequest, Depends(signed_request)]
 
 
