@@ -27,12 +27,13 @@ from typing import Any
 
 from bench.central_ingest import print_loads, run_loads
 from bench.repeat import ROUNDS, figure, spread, text
-from central.devserver import create_test_office, new_enrollment_codes, start_central
+from central.devserver import start_central
 from kiosk.applications import file_application
 from kiosk.samples import sample_answers
 from kiosk.terminal import Terminal
 from sync.enrollment import enroll_terminal
 from sync.worker import SyncWorker
+from tests.harness.central import create_test_office, new_enrollment_codes
 
 
 def fill(terminal: Terminal, count: int) -> float:

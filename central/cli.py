@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from central import records
+from central import cli_keys, records
 from central.bundles import import_bundle
 from central.cli_staff import add_staff_commands
 from central.db import Database
@@ -25,7 +25,7 @@ from central.letters import cli as letters_cli
 from central.offices import create_office, get_office, make_enrollment_code, publish_catalog, rotate_office_key
 from central.provisioning import make_provisioning_file
 from central.settings import ENV_CONNECTIONS, ENV_DB, ENV_POOL, database_url, db_connections
-from kiosk.errors import LoketError
+from kiosk.errors import run_command
 
 
 class UsageError(CentralError):
@@ -261,18 +261,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--limit", type=int, default=200)
     sub.add_argument("--json", action="store_true")
     add_staff_commands(commands, command, _open, _Parser)
+    cli_keys.register(commands, db)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    try:
-        args = build_parser().parse_args(argv)
-        return int(args.func(args) or 0)
-    except LoketError as e:
-        print(f"loket-central: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+    os.umask(0o077)  # a SQLite database, its WAL and a new key file: readable by central's user only
+    return run_command("loket-central", build_parser, argv)
 
 
 if __name__ == "__main__":

@@ -149,10 +149,12 @@ class MaintenanceScreen(KioskScreen):
         in_background(self.app, work, done)
 
     def sync_now(self) -> None:
-        self.run("sync_now", dashboard.sync_now, self._sync_words)
+        runtime = self.app.runtime
+        self.run("sync_now", lambda _terminal: dashboard.sync_now(runtime), self._sync_words)
 
     def update_catalog(self) -> None:
-        self.run("update_catalog", dashboard.update_catalog_now, self._sync_words)
+        runtime = self.app.runtime
+        self.run("update_catalog", lambda _terminal: dashboard.update_catalog_now(runtime), self._sync_words)
 
     def _sync_words(self, report: Any) -> str:
         """One or two lines: what was sent, or why nothing was; the catalog when it changed."""

