@@ -29,11 +29,11 @@ from bench.repeat import tree_cpu_seconds
 from central.api.common import decode_body, terminal_transaction
 from central.auth import SignedRequest
 from central.db import Database
-from central.devserver import create_test_office, new_enrollment_codes, start_postgres
 from central.ingest import ingest
 from central.offices import enroll
-from central.simterminal import SimulatedTerminal
 from sync.protocol import PATH_APPLICATIONS, EnrollRequest, UploadBatch, sign_request
+from tests.harness.central import create_test_office, new_enrollment_codes, start_postgres
+from tests.harness.simterminal import SimulatedTerminal
 
 
 def _count_round_trips() -> collections.Counter:

@@ -8,9 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 import psycopg
 
 from central.db import IDLE_PING_S
-from central.devserver import create_test_office, new_enrollment_codes, start_central, start_postgres
+from central.devserver import start_central
 from central.settings import DEFAULT_CONNECTIONS, DEFAULT_POOL, db_connections, pool_size
-from central.simterminal import SimulatedTerminal
+from tests.harness.central import create_test_office, new_enrollment_codes, start_postgres
+from tests.harness.simterminal import SimulatedTerminal
 
 
 def _connections_to(cluster_port: int, database: str) -> int:
