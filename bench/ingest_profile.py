@@ -29,6 +29,7 @@ from bench.repeat import tree_cpu_seconds
 from central.api.common import decode_body, terminal_transaction
 from central.auth import SignedRequest
 from central.db import Database
+from central.devserver import use_dev_key_file
 from central.ingest import ingest
 from central.offices import enroll
 from sync.protocol import PATH_APPLICATIONS, EnrollRequest, UploadBatch, sign_request
@@ -111,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sqlite", action="store_true", help="a SQLite file instead of PostgreSQL")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the run here")
     args = parser.parse_args(argv)
+    use_dev_key_file()  # a throwaway key-encryption key, as the other benchmarks' centrals have
     with tempfile.TemporaryDirectory(prefix="loket-ingest-profile-") as tmp:
         if args.sqlite:
             result = run(f"sqlite:///{Path(tmp) / 'central.db'}", args.requests, args.batch, None, args.profile)
