@@ -1,6 +1,6 @@
 """Benchmark: central taking in applications from many terminals at once.
 
-    python -m bench.central_ingest [--terminals 200] [--per-terminal 50] [--batch 10] [--workers 2]
+    python -m bench.central_ingest [--terminals 200] [--per-terminal 50] [--batch 10] [--workers 2] [--only postgres]
 
 Each simulated terminal enrolls with its own one-time code, seals its applications to the office
 key, then (all terminals released together) uploads them in signed gzip batches over loopback,
@@ -14,8 +14,10 @@ each terminal one request after another as the kiosk's worker does. Two load sha
 
 Reported: throughput (applications per second, first request to last answer), per-request latency
 p50/p99, errors (any non-200 answer, any outcome other than `accepted`, or a count central holds
-that differs from what was sent). Runs on SQLite and on a throwaway PostgreSQL; prints a table,
-then one line of JSON.
+that differs from what was sent), and the CPU the server processes and this client process spent
+per request while the load ran (steadier than wall time on a shared machine). Runs each load
+`--rounds` times (3) on SQLite and on a throwaway PostgreSQL, each round on a fresh database;
+prints median (min–max), then one line of JSON.
 
 `run_ingest(url, ...)` takes a database URL (central is started on it for the run) or the http URL
 of a running central together with `db_url=` (used only to create the office and the codes).
@@ -24,8 +26,10 @@ of a running central together with `db_url=` (used only to create the office and
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
+import resource
 import statistics
 import tempfile
 import threading
@@ -36,6 +40,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bench.repeat import ROUNDS, figure, text, tree_cpu_seconds
 from bench.store import percentile
 from central.db import Database
 from central.devserver import start_central
@@ -104,6 +109,15 @@ def _stored(db_url: str, office_code: str) -> int:
         db.dispose()
 
 
+def _cpu(server: Any) -> float:
+    return tree_cpu_seconds(server.process.pid) if server is not None else 0.0
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_ingest(url: str, terminals: int = 200, per_terminal: int = 50, *, batch: int = 10, pace_s: float = 2.0,
                db_url: str | None = None, workers: int = 2, seed: int = 6) -> dict[str, Any]:
     """Runs the ingest load once and returns its figures (see the module docstring).
@@ -129,10 +143,12 @@ def run_ingest(url: str, terminals: int = 200, per_terminal: int = 50, *, batch:
         with ThreadPoolExecutor(terminals) as pool:
             futures = [pool.submit(_drain, sim, bodies, _schedule(len(bodies), pace_s, rng), start)
                        for sim, bodies in prepared]
+            server_cpu, client_cpu = _cpu(server), _own_cpu()
             start.wait()
             began = time.perf_counter()
             results = [f.result() for f in futures]
             elapsed = time.perf_counter() - began
+            server_cpu, client_cpu = _cpu(server) - server_cpu, _own_cpu() - client_cpu
         for sim, _ in prepared:
             sim.close()
         latencies = [lat * 1000 for lats, _, _ in results for lat in lats]
@@ -149,10 +165,41 @@ def run_ingest(url: str, terminals: int = 200, per_terminal: int = 50, *, batch:
             "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
             "p99_ms": round(percentile(latencies, 99), 1) if latencies else None,
             "max_ms": round(max(latencies), 1) if latencies else None,
+            "server_cpu_ms_per_request": round(1000 * server_cpu / len(latencies), 2) if server else None,
+            "client_cpu_ms_per_request": round(1000 * client_cpu / len(latencies), 2) if latencies else None,
         }
     finally:
         if server is not None:
             server.stop()
+
+
+LOADS = ("paced", "burst")
+KEYS = ("throughput_apps_s", "p50_ms", "p99_ms", "max_ms", "errors", "server_cpu_ms_per_request",
+        "client_cpu_ms_per_request")
+
+
+def run_loads(workdir: Path, databases: tuple[str, ...], *, pace_s: float = 2.0, count: int = ROUNDS,
+              **options: Any) -> dict[str, dict[str, Any]]:
+    """Each of `databases` ("sqlite", "postgres") × paced and burst, `count` rounds each on a fresh
+    database; {"postgres_burst": {"rounds": [...], "p99_ms": {"median", "min", "max"}, ...}, ...}."""
+    runs: dict[str, list[dict[str, Any]]] = {}
+    for name in databases:
+        with contextlib.ExitStack() as stack:
+            pg = stack.enter_context(start_postgres(workdir / "pg")) if name == "postgres" else None
+            for mode in LOADS:
+                pace = pace_s if mode == "paced" else 0.0
+                runs[f"{name}_{mode}"] = [
+                    run_ingest(pg.create_database(f"{mode}_{n}") if pg else f"sqlite:///{workdir / f'{mode}_{n}.db'}",
+                               pace_s=pace, **options) for n in range(count)]
+    return {run: {"rounds": results, **{key: figure(results, key, 1 if "cpu" not in key else 2) for key in KEYS}}
+            for run, results in runs.items()}
+
+
+def print_loads(loads: dict[str, dict[str, Any]]) -> None:
+    print(f"  {'run':<17} {'apps/s':>26} {'p50 ms':>26} {'p99 ms':>26} {'errors':>7} {'server CPU ms/request':>24}")
+    for name, f in loads.items():
+        print(f"  {name:<17} {text(f['throughput_apps_s']):>26} {text(f['p50_ms']):>26} {text(f['p99_ms']):>26} "
+              f"{sum(r['errors'] for r in f['rounds']):>7} {text(f['server_cpu_ms_per_request']):>24}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,36 +209,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=10)
     parser.add_argument("--pace", type=float, default=2.0, help="mean seconds between a terminal's batches (paced)")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (PostgreSQL)")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="measurements of each load")
     parser.add_argument("--only", choices=("sqlite", "postgres"))
     args = parser.parse_args(argv)
-    runs: dict[str, dict[str, Any]] = {}
-    options = dict(terminals=args.terminals, per_terminal=args.per_terminal, batch=args.batch, workers=args.workers)
+    databases = (args.only,) if args.only else ("sqlite", "postgres")
     with tempfile.TemporaryDirectory(prefix="loket-bench-") as tmp:
-        for mode, pace in (("paced", args.pace), ("burst", 0.0)):
-            if args.only != "postgres":
-                runs[f"sqlite_{mode}"] = run_ingest(f"sqlite:///{Path(tmp) / f'{mode}.db'}", pace_s=pace, **options)
-        if args.only != "sqlite":
-            with start_postgres(Path(tmp) / "pg") as pg:
-                for mode, pace in (("paced", args.pace), ("burst", 0.0)):
-                    runs[f"postgres_{mode}"] = run_ingest(pg.create_database(mode), pace_s=pace, **options)
+        loads = run_loads(Path(tmp), databases, pace_s=args.pace, count=args.rounds, terminals=args.terminals,
+                          per_terminal=args.per_terminal, batch=args.batch, workers=args.workers)
     print(f"{args.terminals} terminals x {args.per_terminal} applications, batches of {args.batch}; "
-          f"paced = one batch per {args.pace} s per terminal on average, burst = all at once")
-    print(f"{'run':<17} {'apps/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7} {'stored':>7}")
-    for name, f in runs.items():
-        print(f"{name:<17} {f['throughput_apps_s']:>8} {f['p50_ms']:>8} {f['p99_ms']:>8} {f['max_ms']:>8} "
-              f"{f['errors']:>7} {f['stored']:>7}")
+          f"paced = one batch per {args.pace} s per terminal on average, burst = all at once; "
+          f"median (min-max) of {args.rounds}")
+    print_loads(loads)
 
-    def figure(run: str, key: str) -> Any:
-        return runs.get(run, {}).get(key)
+    def median(run: str, key: str) -> Any:
+        return loads.get(run, {}).get(key, {}).get("median")
 
     print(json.dumps({
-        "pg_ingest_p99_ms": figure("postgres_paced", "p99_ms"),
-        "sqlite_ingest_p99_ms": figure("sqlite_paced", "p99_ms"),
-        "pg_burst_p99_ms": figure("postgres_burst", "p99_ms"),
-        "sqlite_burst_p99_ms": figure("sqlite_burst", "p99_ms"),
-        "ingest_errors": sum(f["errors"] for f in runs.values()),
-        "throughput": {name: f["throughput_apps_s"] for name, f in runs.items()},
-        "runs": runs,
+        "pg_ingest_p99_ms": median("postgres_paced", "p99_ms"),
+        "sqlite_ingest_p99_ms": median("sqlite_paced", "p99_ms"),
+        "pg_burst_p99_ms": median("postgres_burst", "p99_ms"),
+        "sqlite_burst_p99_ms": median("sqlite_burst", "p99_ms"),
+        "ingest_errors": sum(r["errors"] for f in loads.values() for r in f["rounds"]),
+        "throughput": {name: f["throughput_apps_s"]["median"] for name, f in loads.items()},
+        "runs": loads,
     }))
     return 0
 

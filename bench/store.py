@@ -1,17 +1,22 @@
 """Benchmark: how long a durable submit takes, against the fsync floor, at growing queue depths.
 
-    python -m bench.store [--samples N]
+    python -m bench.store [--samples N] [--rounds 3]
 
 For queue depths 0, 10 000 and 100 000 it times `Store.submit()` (application + outbox row, one
 transaction, synchronous=FULL), and in the same run the floor: one bare `sqlite3` INSERT + COMMIT of
-a row of the same size, with the same pragmas, in a fresh file. It also times the whole filing path
-(`file_application`: validation + sealing + submit) and the bytes on disk per application.
-Prints a table, then one line of JSON.
+a row of the same size, with the same pragmas, in a fresh file. Each queue is filled once (with
+ids made the way `submit` makes them); then `--rounds` times, one after the other, the floor and
+each depth take `--samples` submits, so a busy moment on the machine hits them alike; the ratios
+are per round, reported as median (min-max). It also counts the WAL pages one submit writes at
+each depth (what the fsync has to carry, and what no neighbour's disk traffic changes), times the
+whole filing path (`file_application`: validation + sealing + submit) and the bytes on disk per
+application. Prints a table, then one line of JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sqlite3
@@ -21,10 +26,13 @@ import time
 import uuid
 from pathlib import Path
 
+from bench.repeat import ROUNDS, spread, text
 from kiosk.applications import file_application
 from kiosk.catalog import DEFAULT_CATALOG, load_catalog
 from kiosk.clock import iso, utcnow
 from kiosk.crypto import new_office_keypair, new_terminal_keys, seal_for_office
+from kiosk.ids import time_ordered_uuid
+from kiosk.reference import make_reference
 from kiosk.samples import sample_answers
 from kiosk.store import Store, TerminalIdentity
 
@@ -50,17 +58,28 @@ def new_store(folder: Path, office_key: str) -> Store:
     return store
 
 
+def _earlier_reference(back: int, per_month: int = 5000) -> str:
+    """The reference of the application filed `back` applications ago (5 000 a month, the months before
+    this one), so the queue's references sort as a terminal's own do."""
+    months_back = (back - 1) // per_month + 1
+    today = dt.date.today()
+    year, month = divmod(today.year * 12 + today.month - 1 - months_back, 12)
+    return make_reference("K7Q2", dt.date(year, month + 1, 1), per_month - (back - 1) % per_month)
+
+
 def prefill(store: Store, depth: int, sealed: bytes) -> None:
     """Fills the queue fast (one transaction, no fsync per row): only the depth matters here."""
     if not depth:
         return
     now = iso(utcnow())
+    first_ms = time.time_ns() // 1_000_000 - 60_000 * depth  # a minute apart, as a busy office files them
     conn = store.db.conn
     conn.execute("BEGIN")
     conn.executemany(
         "INSERT INTO applications (id, reference, service_code, catalog_version, created_at, state, updated_at, "
         "flags, sealed) VALUES (?, ?, 'SKD', '2026.11.1', ?, 'queued', ?, '', ?)",
-        ((str(uuid.uuid4()), f"PREF-{i:07d}", now, now, sealed) for i in range(depth)),
+        ((time_ordered_uuid(first_ms + 60_000 * i), _earlier_reference(depth - i), now, now, sealed)
+         for i in range(depth)),
     )
     conn.execute("INSERT INTO outbox SELECT id, created_at, created_at, 0, NULL FROM applications")
     conn.execute("COMMIT")
@@ -70,8 +89,24 @@ def prefill(store: Store, depth: int, sealed: bytes) -> None:
 WARMUP = 20
 
 
-def time_submits(store: Store, sealed: bytes, samples: int) -> list[float]:
-    for _ in range(WARMUP):
+def wal_pages_per_submit(store: Store, sealed: bytes, submits: int = 50) -> float:
+    """WAL frames one submit appends (checkpoints held off while counting)."""
+    conn = store.db.conn
+    wal = Path(store.db.conn.execute("PRAGMA database_list").fetchone()[2] + "-wal")
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    before = wal.stat().st_size if wal.exists() else 0
+    for _ in range(submits):
+        store.submit("SKD", "2026.11.1", sealed)
+    frames = (wal.stat().st_size - max(before, 32)) / (page + 24)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA wal_autocheckpoint = 1000")
+    return round(frames / submits, 2)
+
+
+def time_submits(store: Store, sealed: bytes, samples: int, warmup: int = WARMUP) -> list[float]:
+    for _ in range(warmup):
         store.submit("SKD", "2026.11.1", sealed)
     timings = []
     for _ in range(samples):
@@ -81,9 +116,9 @@ def time_submits(store: Store, sealed: bytes, samples: int) -> list[float]:
     return timings
 
 
-def time_floor(folder: Path, row_bytes: int, samples: int) -> list[float]:
+def time_floor(folder: Path, row_bytes: int, samples: int, name: str = "floor.db") -> list[float]:
     """The same durable insert with bare sqlite3: the cost of the fsync alone, more or less."""
-    conn = sqlite3.connect(folder / "floor.db", isolation_level=None)
+    conn = sqlite3.connect(folder / name, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("CREATE TABLE t (id TEXT PRIMARY KEY, payload BLOB)")
@@ -102,27 +137,36 @@ def time_floor(folder: Path, row_bytes: int, samples: int) -> list[float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=1000)
+    parser.add_argument("--samples", type=int, default=1000, help="submits per depth and round")
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
     args = parser.parse_args()
     catalog = load_catalog(DEFAULT_CATALOG)
     service = catalog.service("SKD")
     office = new_office_keypair()
     sealed = seal_for_office(office.public_key, {"service": "SKD", "answers": sample_answers(service)})
-    results: dict[str, object] = {}
     with tempfile.TemporaryDirectory(prefix="bench-store-", dir=os.environ.get("BENCH_TMP")) as tmp:
         base = Path(tmp)
-        floor = summary(time_floor(base, len(sealed) + 200, args.samples))
-        per_depth = {}
-        bytes_per_application = None
+        stores: dict[int, Store] = {}
+        pages: dict[int, float] = {}
         for depth in DEPTHS:
             folder = base / f"depth-{depth}"
             folder.mkdir()
-            store = new_store(folder, office.public_key)
-            prefill(store, depth, sealed)
-            per_depth[depth] = summary(time_submits(store, sealed, args.samples))
-            if depth == DEPTHS[-1]:
-                store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                bytes_per_application = round(store.db_bytes() / (depth + WARMUP + args.samples))
+            stores[depth] = new_store(folder, office.public_key)
+            prefill(stores[depth], depth, sealed)
+            time_submits(stores[depth], sealed, 0)  # warm-up: caches and the sequence row
+            pages[depth] = wal_pages_per_submit(stores[depth], sealed)
+        rounds = []
+        for n in range(args.rounds):
+            floor = summary(time_floor(base, len(sealed) + 200, args.samples, f"floor-{n}.db"))
+            per_depth = {depth: summary(time_submits(store, sealed, args.samples, warmup=0))
+                         for depth, store in stores.items()}
+            rounds.append({"floor": floor, "depths": per_depth,
+                           "submit_p95_over_floor": per_depth[0]["p95_ms"] / floor["p95_ms"],
+                           "p95_depth_100k_over_0": per_depth[100_000]["p95_ms"] / per_depth[0]["p95_ms"]})
+        deepest = stores[DEPTHS[-1]]
+        deepest.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        bytes_per_application = round(deepest.db_bytes() / (DEPTHS[-1] + WARMUP + 50 + args.rounds * args.samples))
+        for store in stores.values():
             store.close()
         folder = base / "full-path"
         folder.mkdir()
@@ -136,25 +180,39 @@ def main() -> None:
         full_path = summary(full)
         store.close()
 
-    print(f"{'what':<34}{'p50 ms':>10}{'p95 ms':>10}")
-    print(f"{'bare sqlite3 floor':<34}{floor['p50_ms']:>10}{floor['p95_ms']:>10}")
-    for depth, s in per_depth.items():
-        print(f"{f'Store.submit at depth {depth:,}':<34}{s['p50_ms']:>10}{s['p95_ms']:>10}")
-    print(f"{'file_application (validate+seal)':<34}{full_path['p50_ms']:>10}{full_path['p95_ms']:>10}")
+    def over(key: str) -> dict[str, float | None]:
+        return spread((r[key] for r in rounds), 2)
+
+    def ms(pick) -> dict[str, float | None]:  # type: ignore[no-untyped-def]
+        return spread(pick(r) for r in rounds)
+
+    floor_p50, floor_p95 = ms(lambda r: r["floor"]["p50_ms"]), ms(lambda r: r["floor"]["p95_ms"])
+    print(f"median (min-max) of {args.rounds} rounds of {args.samples}")
+    print(f"{'what':<34}{'p50 ms':>26}{'p95 ms':>26}{'WAL pages':>11}")
+    print(f"{'bare sqlite3 floor':<34}{text(floor_p50):>26}{text(floor_p95):>26}")
+    by_depth = {}
+    for depth in DEPTHS:
+        p50 = ms(lambda r, d=depth: r["depths"][d]["p50_ms"])
+        by_depth[depth] = ms(lambda r, d=depth: r["depths"][d]["p95_ms"])
+        print(f"{f'Store.submit at depth {depth:,}':<34}{text(p50):>26}{text(by_depth[depth]):>26}{pages[depth]:>11}")
+    print(f"{'file_application (validate+seal)':<34}{full_path['p50_ms']:>26}{full_path['p95_ms']:>26}")
+    print(f"submit p95 / floor p95: {text(over('submit_p95_over_floor'))};  "
+          f"p95 at 100 000 / at 0: {text(over('p95_depth_100k_over_0'))}")
     print(f"bytes on disk per application: {bytes_per_application}")
-    results = {
-        "samples": args.samples,
-        "floor_p50_ms": floor["p50_ms"],
-        "floor_p95_ms": floor["p95_ms"],
-        "submit_p50_ms": per_depth[0]["p50_ms"],
-        "submit_p95_ms": per_depth[0]["p95_ms"],
-        "submit_p95_ms_by_depth": {str(d): s["p95_ms"] for d, s in per_depth.items()},
-        "submit_p95_over_floor": round(per_depth[0]["p95_ms"] / floor["p95_ms"], 2),
-        "p95_depth_100k_over_0": round(per_depth[100_000]["p95_ms"] / per_depth[0]["p95_ms"], 2),
+    print(json.dumps({
+        "submit_p95_over_floor": over("submit_p95_over_floor")["median"],
+        "p95_depth_100k_over_0": over("p95_depth_100k_over_0")["median"],
+        "floor_p95_ms": floor_p95["median"], "submit_p95_ms": by_depth[0]["median"],
+        "submit_p95_ms_by_depth": {str(d): s["median"] for d, s in by_depth.items()},
+        "wal_pages_per_submit_by_depth": {str(d): p for d, p in pages.items()},
         "file_application_p95_ms": full_path["p95_ms"],
         "bytes_per_application": bytes_per_application,
-    }
-    print(json.dumps(results))
+        "samples": args.samples, "rounds": args.rounds,
+        "spread": {"submit_p95_over_floor": over("submit_p95_over_floor"),
+                   "p95_depth_100k_over_0": over("p95_depth_100k_over_0"), "floor_p95_ms": floor_p95,
+                   **{f"submit_p95_ms_depth_{d}": s for d, s in by_depth.items()}},
+        "per_round": rounds,
+    }))
 
 
 if __name__ == "__main__":

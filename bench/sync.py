@@ -1,16 +1,19 @@
 """Benchmark: draining a terminal's queue to central, batched vs one request per application, and
 central's ingest under many terminals.
 
-    python -m bench.sync [--count 10000] [--single-count N] [--skip-ingest] [--terminals 200 --per-terminal 50]
+    python -m bench.sync [--count 2000] [--single-count 300] [--rounds 3] [--sqlite] [--skip-ingest]
+                         [--terminals 200 --per-terminal 50]
 
-Over loopback, against the real central (uvicorn subprocess, SQLite file), two terminals are
-enrolled and each has `--count` applications filed (validated, sealed, queued durably). Then, in the
-same run, one drains its queue with the real `SyncWorker` in batches (up to 200 per signed gzip
-request) and the other with one request per application (batch size 1, the ODK Collect way). Each
-drain is one worker round (heartbeat + uploads, pulls left out) timed from start to empty queue.
-Then `bench.central_ingest.run_ingest` loads central with 200 concurrent simulated terminals × 50
-applications on SQLite and on a throwaway PostgreSQL, paced (a batch every 2 s per terminal: the
-headline `pg_ingest_p99_ms`) and in one burst. Prints a table, then one line of JSON.
+Over loopback, against the real central (uvicorn subprocess, SQLite file), terminals are enrolled
+and filled with applications (validated, sealed, queued durably). Then, in the same run and
+`--rounds` times (3), one terminal drains `--count` applications with the real `SyncWorker` in
+batches (up to 200 per signed gzip request) and another drains `--single-count` with one request
+per application (batch size 1, the ODK Collect way); `batched_speedup` is the ratio of their
+applications per second (medians). Each drain is one worker round (heartbeat + uploads, pulls left
+out) timed from start to empty queue. Then `bench.central_ingest.run_loads` loads central with 200
+concurrent simulated terminals × 50 applications on a throwaway PostgreSQL (and SQLite with
+`--sqlite`), paced (a batch every 2 s per terminal: the headline `pg_ingest_p99_ms`) and in one burst
+(`pg_burst_p99_ms`), each `--rounds` times. Prints medians (min–max), then one line of JSON.
 """
 
 from __future__ import annotations
@@ -22,16 +25,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.central_ingest import run_ingest
+from bench.central_ingest import print_loads, run_loads
+from bench.repeat import ROUNDS, figure, spread, text
 from central.devserver import start_central
 from kiosk.applications import file_application
 from kiosk.samples import sample_answers
 from kiosk.terminal import Terminal
 from sync.enrollment import enroll_terminal
 from sync.worker import SyncWorker
-from tests.harness.central import create_test_office, new_enrollment_codes, start_postgres
-
-LOADS = (("paced", 2.0), ("burst", 0.0))  # as bench.central_ingest: the headline is paced
+from tests.harness.central import create_test_office, new_enrollment_codes
 
 
 def fill(terminal: Terminal, count: int) -> float:
@@ -56,73 +58,85 @@ def drain(home: Path, batch_size: int) -> dict[str, Any]:
             "apps_per_s": round(report.accepted / seconds, 1) if seconds else None}
 
 
-def run_drains(workdir: Path, count: int, single_count: int) -> dict[str, Any]:
+def run_drains(workdir: Path, count: int, single_count: int, rounds: int) -> dict[str, Any]:
+    """`rounds` × (a batched drain of `count`, a one-per-request drain of `single_count`), each
+    from its own freshly filled terminal, against one central."""
     db_url = f"sqlite:///{workdir / 'central.db'}"
     server = start_central(db_url)
     try:
         office = create_test_office(db_url).code
-        homes = {"batched": workdir / "batched", "single": workdir / "single"}
-        filing = {}
-        for (mode, home), code, n in zip(homes.items(), new_enrollment_codes(db_url, office, 2),
-                                         (count, single_count), strict=True):
-            terminal = Terminal(home)
+        plan = [(f"{mode}{n}", size, batch) for n in range(rounds)
+                for mode, size, batch in (("batched", count, 200), ("single", single_count, 1))]
+        filing = []
+        for (name, size, _), code in zip(plan, new_enrollment_codes(db_url, office, len(plan)), strict=True):
+            terminal = Terminal(workdir / name)
             enroll_terminal(terminal, server.url, code)
-            filing[mode] = round(fill(terminal, n), 3)
+            filing.append(fill(terminal, size) / size)
             terminal.close()
-        batched = drain(homes["batched"], 200)
-        single = drain(homes["single"], 1)
+        drains = [drain(workdir / name, batch) for name, _, batch in plan]
     finally:
         server.stop()
-    speedup = (batched["apps_per_s"] / single["apps_per_s"]) if single["apps_per_s"] else None
-    return {"count": count, "single_count": single_count, "filing_s": filing, "batched": batched,
-            "single": single, "batched_speedup": round(speedup, 1) if speedup else None}
+    batched, single = drains[0::2], drains[1::2]
+    speedups = [b["apps_per_s"] / s["apps_per_s"] for b, s in zip(batched, single, strict=True)
+                if b["apps_per_s"] and s["apps_per_s"]]
+    return {"count": count, "single_count": single_count, "rounds": rounds,
+            "filing_ms_per_application": spread((1000 * f for f in filing), 2),
+            "batched": {"runs": batched, "apps_per_s": figure(batched, "apps_per_s", 1),
+                        "seconds": figure(batched, "seconds")},
+            "single": {"runs": single, "apps_per_s": figure(single, "apps_per_s", 1),
+                       "seconds": figure(single, "seconds")},
+            # median over median: each leg's rounds ran interleaved, so a busy moment hits both
+            "speedups": [round(x, 1) for x in speedups]}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.sync", description=__doc__.split("\n")[0])
-    parser.add_argument("--count", type=int, default=10_000, help="applications drained batched")
-    parser.add_argument("--single-count", type=int, default=None,
-                        help="applications drained one per request (default: --count)")
+    parser.add_argument("--count", type=int, default=2_000, help="applications drained batched, per round")
+    parser.add_argument("--single-count", type=int, default=300,
+                        help="applications drained one per request, per round")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="measurements of each figure")
     parser.add_argument("--skip-ingest", action="store_true", help="leave out central's ingest load")
+    parser.add_argument("--sqlite", action="store_true", help="also load central on SQLite")
     parser.add_argument("--terminals", type=int, default=200)
     parser.add_argument("--per-terminal", type=int, default=50)
     args = parser.parse_args(argv)
-    single_count = args.single_count or args.count
-    ingest: dict[str, dict[str, Any]] = {}
+    loads: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="loket-bench-sync-") as tmp:
         work = Path(tmp)
-        drains = run_drains(work, args.count, single_count)
+        drains = run_drains(work, args.count, args.single_count, args.rounds)
         if not args.skip_ingest:
-            load = dict(terminals=args.terminals, per_terminal=args.per_terminal)
-            for mode, pace in LOADS:
-                ingest[f"sqlite_{mode}"] = run_ingest(f"sqlite:///{work / f'{mode}.db'}", pace_s=pace, **load)
-            with start_postgres(work / "pg") as pg:
-                for mode, pace in LOADS:
-                    ingest[f"postgres_{mode}"] = run_ingest(pg.create_database(mode), pace_s=pace, **load)
+            loads = run_loads(work, ("sqlite", "postgres") if args.sqlite else ("postgres",), count=args.rounds,
+                              terminals=args.terminals, per_terminal=args.per_terminal)
 
     b, s = drains["batched"], drains["single"]
-    print(f"drain over loopback       {'apps':>6} {'seconds':>8} {'apps/s':>8}")
-    print(f"  batched (200/request)   {b['accepted']:>6} {b['seconds']:>8} {b['apps_per_s']:>8}")
-    print(f"  one per request         {s['accepted']:>6} {s['seconds']:>8} {s['apps_per_s']:>8}")
-    print(f"  batched speedup         {drains['batched_speedup']}x")
-    if ingest:
-        print(f"central ingest ({args.terminals} terminals x {args.per_terminal}, paced = a batch per "
-              f"{LOADS[0][1]:g} s per terminal, burst = all at once)")
-        print(f"  {'run':<22} {'apps/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-        for name, f in ingest.items():
-            print(f"  {name:<22} {f['throughput_apps_s']:>8} {f['p50_ms']:>8} {f['p99_ms']:>8} {f['errors']:>7}")
-    drain_10k = b["seconds"] * 10_000 / b["accepted"] if b["accepted"] else None
+    speedup = (b["apps_per_s"]["median"] / s["apps_per_s"]["median"]
+               if b["apps_per_s"]["median"] and s["apps_per_s"]["median"] else None)
+    print(f"drain over loopback, median (min-max) of {args.rounds}")
+    print(f"  batched (200/request)   {args.count:>6} apps  {text(b['apps_per_s'], ' apps/s')}")
+    print(f"  one per request         {args.single_count:>6} apps  {text(s['apps_per_s'], ' apps/s')}")
+    print(f"  batched speedup         {speedup and round(speedup, 1)}x (per round: {drains['speedups']})")
+    if loads:
+        print(f"central ingest ({args.terminals} terminals x {args.per_terminal}, paced = a batch per 2 s per "
+              "terminal, burst = all at once)")
+        print_loads(loads)
+
+    def median(run: str, key: str) -> Any:
+        return loads.get(run, {}).get(key, {}).get("median")
+
+    drain_10k = 10_000 / b["apps_per_s"]["median"] if b["apps_per_s"]["median"] else None
     print(json.dumps({
+        "batched_speedup": round(speedup, 1) if speedup else None,
+        "pg_ingest_p99_ms": median("postgres_paced", "p99_ms"),
+        "pg_burst_p99_ms": median("postgres_burst", "p99_ms"),
+        "ingest_throughput": {name: f["throughput_apps_s"]["median"] for name, f in loads.items()},
+        "sqlite_ingest_p99_ms": median("sqlite_paced", "p99_ms"),
+        "ingest_errors": sum(r["errors"] for f in loads.values() for r in f["rounds"]) if loads else None,
         "drain_10k_s": round(drain_10k, 3) if drain_10k else None,
-        "drain_measured_count": b["accepted"],
-        "batched_apps_s": b["apps_per_s"], "single_apps_s": s["apps_per_s"],
-        "batched_speedup": drains["batched_speedup"],
-        "pg_ingest_p99_ms": ingest.get("postgres_paced", {}).get("p99_ms"),
-        "sqlite_ingest_p99_ms": ingest.get("sqlite_paced", {}).get("p99_ms"),
-        "pg_burst_p99_ms": ingest.get("postgres_burst", {}).get("p99_ms"),
-        "ingest_errors": sum(f["errors"] for f in ingest.values()) if ingest else None,
-        "ingest_throughput": {name: f["throughput_apps_s"] for name, f in ingest.items()},
-        "drains": drains, "ingest": ingest,
+        "batched_apps_s": b["apps_per_s"]["median"], "single_apps_s": s["apps_per_s"]["median"],
+        "spread": {"batched_apps_s": b["apps_per_s"], "single_apps_s": s["apps_per_s"],
+                   **{f"{name}_{key}": f[key] for name, f in loads.items()
+                      for key in ("p99_ms", "throughput_apps_s", "server_cpu_ms_per_request")}},
+        "drains": drains, "ingest": loads,
     }))
     return 0
 

@@ -4,7 +4,10 @@ console under /staff (refusals there answered as pages)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -14,11 +17,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central import console
 from central.api import ROUTERS
-from central.db import Database
+from central.db import Database, is_sqlite
 from central.errors import ApiError, CentralError, NotFound
 from central.keyring import KeysUnavailable
 from central.limits import BodyLimit, EnrollmentRateLimit
-from central.settings import DEFAULT_ENROLL_REFUSALS, accepts_signature_v1, database_url, enroll_refusals
+from central.settings import (
+    DEFAULT_ENROLL_REFUSALS,
+    accepts_signature_v1,
+    database_url,
+    enroll_refusals,
+    pool_size,
+)
 from central.verification.router import router as verification_router
 from sync.protocol import ErrorBody, Heartbeat, UploadBatch
 
@@ -34,8 +43,17 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
                accept_signature_v1: bool = True) -> FastAPI:
     """The API, the staff console and the public verification page over `database` (already migrated);
     every body is bounded before it is read."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if not is_sqlite(database.url):
+            # as many request threads as pooled connections: a thread never waits for a connection, and
+            # fewer threads contend less for the GIL than the default 40
+            anyio.to_thread.current_default_thread_limiter().total_tokens = database.engine.pool.size()
+        yield
+
     app = FastAPI(title="Loket central", version="1", description="Central backend for Loket kiosk terminals. "
-                  "Terminal requests are signed with Ed25519; see sync/protocol.py.")
+                  "Terminal requests are signed with Ed25519; see sync/protocol.py.", lifespan=lifespan)
     app.state.database = database
     app.state.accept_signature_v1 = accept_signature_v1
     for router in ROUTERS:
@@ -114,7 +132,7 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
 
 def from_environment() -> FastAPI:
     """The app for `loket-central serve` workers: the database named by central's settings."""
-    database = Database(database_url(), migrate_schema=False)
+    database = Database(database_url(), migrate_schema=False, pool_size=pool_size())
     problem = database.keyring.problem()
     if problem:
         log.warning("%s. Terminals are still served; opening personal data is refused until the key is back.",

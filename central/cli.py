@@ -24,7 +24,7 @@ from central.errors import CentralError
 from central.letters import cli as letters_cli
 from central.offices import create_office, get_office, make_enrollment_code, publish_catalog, rotate_office_key
 from central.provisioning import make_provisioning_file
-from central.settings import ENV_DB, database_url
+from central.settings import ENV_CONNECTIONS, ENV_DB, ENV_POOL, database_url, db_connections
 from kiosk.errors import run_command
 
 
@@ -59,15 +59,21 @@ def _listing(as_json: bool, rows: list[dict[str, Any]], noun: str, line: Callabl
     return 0
 
 
+#: longer than a terminal's gap between requests in a sync round, so connections are reused, not raced:
+#: with uvicorn's 5 s a close crossing the terminal's next request on the wire fails that request
+KEEP_ALIVE_S = 30
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     url = _db_url(args)
     Database(url).dispose()  # migrate once, before any worker starts
     os.environ[ENV_DB] = url  # the workers' app factory reads it through central.settings
+    os.environ[ENV_POOL] = str(max(2, args.db_connections // args.workers))  # each worker's share
     uvicorn.run("central.app:from_environment", factory=True, host=args.host, port=args.port,
                 workers=args.workers, access_log=args.access_log, log_level=args.log_level,
-                timeout_graceful_shutdown=5)
+                timeout_graceful_shutdown=5, timeout_keep_alive=KEEP_ALIVE_S)
     return 0
 
 
@@ -198,6 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    serve.add_argument("--db-connections", type=int, default=db_connections(),
+                       help=f"database connections, shared by the workers (default ${ENV_CONNECTIONS} or 16)")
     serve.add_argument("--access-log", action="store_true")
     serve.add_argument("--log-level", default="warning", choices=("critical", "error", "warning", "info", "debug"))
 

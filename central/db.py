@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -25,6 +26,8 @@ from central.errors import CentralError
 from central.keyring import Keyring
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: a connection idle longer than this is pinged before use (the database may have restarted meanwhile)
+IDLE_PING_S = 2.0
 
 
 def is_sqlite(url: str) -> bool:
@@ -34,8 +37,9 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str, *, pool_size: int = 20) -> Engine:
     """An engine for `url`; raises `CentralError` when the URL is not one central can use.
 
-    `pool_size` + as many overflow = 40 connections, the size of the server's thread pool, so a
-    request never waits for a connection behind the others."""
+    On SQLite `pool_size` + as many overflow = 40 connections, the size of the server's thread pool,
+    so a request never waits for a connection behind the others. On PostgreSQL the pool holds
+    exactly `pool_size` connections (`serve` sizes it, and its thread pool, per worker)."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -45,7 +49,9 @@ def make_engine(url: str, *, pool_size: int = 20) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        engine = create_engine(parsed, pool_size=pool_size, max_overflow=0, pool_timeout=30)
+        _ping_when_idle(engine)
+        return engine
     engine = create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")
@@ -61,6 +67,27 @@ def make_engine(url: str, *, pool_size: int = 20) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Pings a pooled connection before use only when it sat idle past `IDLE_PING_S`.
+
+    `pool_pre_ping` would cost a round trip on every request; a connection in steady use proves
+    itself alive, and a failure on one invalidates the whole pool anyway (SQLAlchemy's default)."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        if time.monotonic() - record.info.get("idle_since", time.monotonic()) <= IDLE_PING_S:
+            return
+        try:
+            dbapi_connection.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as e:  # any failure: the pool drops this connection and tries a fresh one
+            raise exc.DisconnectionError(str(e)) from e
 
 
 def insert_ignoring_conflicts(session: Session, table: type) -> Any:

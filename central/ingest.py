@@ -16,7 +16,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from central.db import insert_ignoring_conflicts
@@ -127,10 +127,42 @@ def check_upload(upload: ApplicationUpload, terminal: Terminal, office: OfficeMa
     return Opened(upload.model_copy(update={"created_at": plausible_utc(upload.created_at)}), sealed, key_id)
 
 
+# PostgreSQL: the whole batch and its first status in one statement of fixed text (so psycopg
+# prepares it once per connection), the rows passed as one array per column
+_PG_INSERT_NEW = text("""
+WITH new AS (
+    INSERT INTO applications (id, reference, terminal_id, office_id, service_code, catalog_version, filed_at,
+                              received_at, flags, sealed, office_key_id, status, status_at)
+    SELECT id, reference, :terminal_id, :office_id, service_code, catalog_version, filed_at, :now, flags, sealed,
+           office_key_id, :status, :now
+    FROM unnest(CAST(:ids AS varchar[]), CAST(:refs AS varchar[]), CAST(:services AS varchar[]),
+                CAST(:versions AS varchar[]), CAST(:filed AS timestamptz[]), CAST(:flags AS text[]),
+                CAST(:sealed AS bytea[]), CAST(:keys AS integer[]))
+         WITH ORDINALITY AS batch(id, reference, service_code, catalog_version, filed_at, flags, sealed,
+                                  office_key_id, n)
+    ORDER BY n
+    ON CONFLICT DO NOTHING
+    RETURNING id
+), history AS (
+    INSERT INTO status_changes (application_id, terminal_id, status, at, actor)
+    SELECT id, :terminal_id, :status, :now, 'central' FROM new
+)
+SELECT id FROM new
+""")
+
+
 def _insert_new(session: Session, terminal: Terminal, opened: Sequence[Opened], now: dt.datetime) -> set[str]:
-    """Inserts the applications in one statement; returns the ids that were new (the others conflicted)."""
+    """Inserts the applications and their first status; returns the ids that were new (the others conflicted)."""
     if not opened:
         return set()
+    if session.get_bind().dialect.name == "postgresql":
+        return set(session.scalars(_PG_INSERT_NEW, {
+            "terminal_id": terminal.id, "office_id": terminal.office_id, "now": now, "status": FIRST_STATUS,
+            "ids": [o.upload.id for o in opened], "refs": [o.upload.reference for o in opened],
+            "services": [o.upload.service_code for o in opened],
+            "versions": [o.upload.catalog_version for o in opened], "filed": [o.upload.created_at for o in opened],
+            "flags": [",".join(o.upload.flags) for o in opened], "sealed": [o.sealed for o in opened],
+            "keys": [o.key_id for o in opened]}))
     rows = [{
         "id": o.upload.id, "reference": o.upload.reference, "terminal_id": terminal.id,
         "office_id": terminal.office_id, "service_code": o.upload.service_code,

@@ -1,5 +1,5 @@
-"""Central's settings: where its database and its key-encryption key are. The one place that reads
-the environment."""
+"""Central's settings: where its database and its key-encryption key are, and how many database
+connections each server process keeps. The one place that reads the environment."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ from pathlib import Path
 
 DEFAULT_DB_FILE = "loket-central.db"
 ENV_DB = "LOKET_CENTRAL_DB"
+ENV_POOL = "LOKET_CENTRAL_POOL"  # database connections per server process (`serve` sets it per worker)
+DEFAULT_POOL = 20
+ENV_CONNECTIONS = "LOKET_CENTRAL_DB_CONNECTIONS"  # `serve`'s default for --db-connections
+DEFAULT_CONNECTIONS = 16
 
 
 def database_url(given: str | None = None, environ: Mapping[str, str] | None = None) -> str:
@@ -19,6 +23,21 @@ def database_url(given: str | None = None, environ: Mapping[str, str] | None = N
     if "://" not in url:
         url = f"sqlite:///{Path(url).expanduser().resolve()}"
     return url
+
+
+def _count(name: str, default: int, environ: Mapping[str, str] | None) -> int:
+    value = (os.environ if environ is None else environ).get(name, "")
+    return max(1, int(value)) if value.isdigit() else default
+
+
+def pool_size(environ: Mapping[str, str] | None = None) -> int:
+    """Connections one server process keeps to its database (and threads it serves requests on)."""
+    return _count(ENV_POOL, DEFAULT_POOL, environ)
+
+
+def db_connections(environ: Mapping[str, str] | None = None) -> int:
+    """Connections all of `serve`'s workers together may keep to the database."""
+    return _count(ENV_CONNECTIONS, DEFAULT_CONNECTIONS, environ)
 
 
 ENV_KEY_FILE = "LOKET_CENTRAL_KEY_FILE"

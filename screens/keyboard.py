@@ -77,9 +77,18 @@ class KeyboardDock(AnchorLayout):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.keyboard = KioskKeyboard(layout=LAYOUTS["text"], size_hint=(None, 1))
-        self.keyboard.bind(on_textinput=self._typed, on_key_down=self._special)
+        # one keyboard per layout, kept: switching a VKeyboard's layout rebuilds every key's label
+        # and texture, several times per citizen (numeric for the NIK, text for the name, ...)
+        self._keyboards: dict[str, KioskKeyboard] = {}
+        self.keyboard = self._keyboard_for("text")
         self._pending_detach = None
+
+    def _keyboard_for(self, kind: str) -> KioskKeyboard:
+        if kind not in self._keyboards:
+            keyboard = KioskKeyboard(layout=LAYOUTS[kind], size_hint=(None, 1))
+            keyboard.bind(on_textinput=self._typed, on_key_down=self._special)
+            self._keyboards[kind] = keyboard
+        return self._keyboards[kind]
 
     # -- showing and hiding ---------------------------------------------------------------
 
@@ -89,7 +98,10 @@ class KeyboardDock(AnchorLayout):
             self._pending_detach = None
         self.target = field
         self.kind = field.keyboard_kind
-        self.keyboard.layout = LAYOUTS[self.kind]
+        keyboard = self._keyboard_for(self.kind)
+        if keyboard is not self.keyboard and self.keyboard.parent is not None:
+            self.remove_widget(self.keyboard)
+        self.keyboard = keyboard
         if self.keyboard.parent is None:
             self.add_widget(self.keyboard)
         self.height = self._height_for(self.kind)

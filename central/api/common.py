@@ -31,6 +31,11 @@ def database(request: Request) -> Database:
     return request.app.state.database
 
 
+async def _database(request: Request) -> Database:
+    """The dependency: `async`, so reading the app's state costs no hop to a worker thread."""
+    return database(request)
+
+
 async def read_body(request: Request, limit: int = MAX_COMPRESSED_BYTES) -> bytes:
     """The body as sent, refusing (413) as soon as it grows past `limit` bytes."""
     declared = request.headers.get("content-length", "")
@@ -53,7 +58,7 @@ async def signed_request(request: Request) -> SignedRequest:
                          accept_v1=getattr(request.app.state, "accept_signature_v1", True))
 
 
-DB = Annotated[Database, Depends(database)]
+DB = Annotated[Database, Depends(_database)]
 Signed = Annotated[SignedRequest, Depends(signed_request)]
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from kiosk.clock import iso, parse_iso, utcnow
 from kiosk.errors import NotProvisioned
+from kiosk.ids import time_ordered_uuid
 from kiosk.reference import make_reference
 from kiosk.store import identity_file
 from kiosk.store.database import as_store_error, open_database, transaction
@@ -99,7 +99,7 @@ class Store(Outbox):
             raise NotProvisioned()
         now = now or utcnow()
         local_date = now.astimezone().date()
-        app_id = str(uuid.uuid4())
+        app_id = time_ordered_uuid()  # appends to the id indexes, however deep the queue
         created = iso(now)
         flag_text = ",".join(flags)
         conn = self.db.conn

@@ -12,7 +12,6 @@ from pathlib import Path
 from kiosk.settings import Settings
 from printing.backends.base import Backend, PrintJob
 from printing.backends.cups import CupsBackend
-from printing.backends.escpos import EscposBackend
 from printing.backends.pdf_folder import PdfFolderBackend
 from printing.errors import PrinterError
 
@@ -25,8 +24,12 @@ def backend_for(settings: Settings, receipts_folder: Path) -> Backend:
     if settings.printer_backend == "cups":
         return CupsBackend(settings.printer_cups_queue)
     if settings.printer_backend == "escpos":
+        # imported on first use: python-escpos parses (and pickles) its printer capabilities on import,
+        # a third of a second the kiosk's start-up would pay even with a PDF or CUPS printer
+        from printing.backends.escpos import EscposBackend
+
         return EscposBackend(settings.printer_escpos_url)
     raise PrinterError(f"unknown printer backend {settings.printer_backend!r}: use pdf, cups or escpos")
 
 
-__all__ = ["Backend", "CupsBackend", "EscposBackend", "PdfFolderBackend", "PrintJob", "backend_for"]
+__all__ = ["Backend", "CupsBackend", "PdfFolderBackend", "PrintJob", "backend_for"]

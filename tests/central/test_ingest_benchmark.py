@@ -8,6 +8,7 @@ def test_run_ingest_stores_every_application_once_and_reports_no_errors(tmp_path
     assert (figures["applications"], figures["accepted"], figures["stored"], figures["errors"]) == (21, 21, 21, 0)
     assert figures["requests"] == 3 * 3
     assert figures["p99_ms"] >= figures["p50_ms"] > 0
+    assert figures["server_cpu_ms_per_request"] > 0  # the server it started, measured while loaded
 
 
 def test_run_ingest_against_a_running_central_needs_the_database_for_codes(central):

@@ -126,7 +126,10 @@ def test_every_route_refuses_an_oversized_body_declared_or_streamed(server, path
     declared = _raw_request(server.port, _head(path, Content_Length=str(2 * MiB)), [])
     streamed = _raw_request(server.port, _head(path, Transfer_Encoding="chunked"), _chunked(2 * MiB, 64 * 1024))
     assert declared == "HTTP/1.1 413 Request Entity Too Large"
-    assert streamed in ("HTTP/1.1 413 Request Entity Too Large", "reset", f"HTTP/1.1 {unread}")
+    # the console refuses a body without a declared length (411) before reading it; whether the client
+    # reads that answer or a reset depends on the HTTP parser (httptools answers before the body ends)
+    console = ("HTTP/1.1 411 Length Required",) if path == "/staff" else ()
+    assert streamed in ("HTTP/1.1 413 Request Entity Too Large", "reset", f"HTTP/1.1 {unread}", *console)
 
 
 def test_a_content_length_that_is_not_a_number_is_a_400(server):

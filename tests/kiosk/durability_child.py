@@ -8,6 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
+from kiosk import validation
 from kiosk.applications import file_application
 from kiosk.errors import StoreError
 from kiosk.samples import sample_answers
@@ -25,6 +26,7 @@ def main() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         limit = int(sys.argv[3])
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    validation.warm_up()  # as the kiosk does while idle: the kills must land while filing, not while importing
     print("ready", flush=True)
     try:
         while True:
