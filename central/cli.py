@@ -18,6 +18,7 @@ from typing import Any
 
 from central import records
 from central.bundles import import_bundle
+from central.cli_citizen import add_citizen_commands
 from central.db import Database
 from central.errors import CentralError
 from central.offices import create_office, get_office, make_enrollment_code, publish_catalog, rotate_office_key
@@ -105,7 +106,7 @@ def cmd_provisioning_file(args: argparse.Namespace) -> int:
         document = make_provisioning_file(session, args.office, args.server, ttl=dt.timedelta(days=args.days))
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"{document.terminal_code}.loket-provisioning.json"
-    path.write_text(document.model_dump_json(indent=2), encoding="utf-8")
+    path.write_text(document.model_dump_json(indent=2, exclude_none=True), encoding="utf-8")
     print(path)
     return 0
 
@@ -248,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--terminal", help="id or code")
     sub.add_argument("--limit", type=int, default=200)
     sub.add_argument("--json", action="store_true")
+    add_citizen_commands(command, group, commands)
     return parser
 
 

@@ -164,3 +164,38 @@ class SeenNonce(Base):
     terminal_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
     seen_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+# -- issue 14: the citizen's side (office time zones, the SKM survey) ---------------------------
+
+
+class OfficeZone(Base):
+    """An office's time zone when staff set it; without a row the office's region code decides."""
+
+    __tablename__ = "office_zones"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    timezone: Mapped[str] = mapped_column(String(40))
+
+
+class SkmResponse(Base):
+    """One anonymous satisfaction survey (SKM): office, day, service, scores. Nothing links it to a
+    citizen or an application: no terminal, no time of day, no arrival time; its id is random."""
+
+    __tablename__ = "skm_responses"
+    __table_args__ = (Index("ix_skm_office_day", "office_id", "day"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    day: Mapped[dt.date]
+    service_code: Mapped[str] = mapped_column(String(20))
+    overall: Mapped[int | None] = mapped_column(Integer)
+    e1: Mapped[int | None] = mapped_column(Integer)
+    e2: Mapped[int | None] = mapped_column(Integer)
+    e3: Mapped[int | None] = mapped_column(Integer)
+    e4: Mapped[int | None] = mapped_column(Integer)
+    e5: Mapped[int | None] = mapped_column(Integer)
+    e6: Mapped[int | None] = mapped_column(Integer)
+    e7: Mapped[int | None] = mapped_column(Integer)
+    e8: Mapped[int | None] = mapped_column(Integer)
+    e9: Mapped[int | None] = mapped_column(Integer)

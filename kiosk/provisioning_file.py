@@ -58,7 +58,7 @@ def provision_from_file(terminal: Terminal, path: Path) -> TerminalIdentity:
         office_name=document.office_name, office_key=document.office_key,
         server_url=document.server_url, terminal_id="",
     )
-    terminal.update_settings(server_url=document.server_url)
+    terminal.update_settings(server_url=document.server_url, timezone=document.timezone or "")
     terminal.store.set_value(PENDING_ENROLLMENT, document.enroll_code)
     terminal.store.record_audit("terminal.provisioned_from_file", f"{path.name}; enrollment pending",
                                 actor="staff")

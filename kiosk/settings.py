@@ -20,6 +20,7 @@ import tomli_w
 
 from kiosk.errors import SettingsError
 from kiosk.files import write_atomically
+from kiosk.timezones import check_zone
 
 PRINTER_BACKENDS = ("pdf", "cups", "escpos")
 PAPER_SIZES = ("58mm", "80mm", "a4")
@@ -109,6 +110,11 @@ def _text(value: Any) -> str:
     return value
 
 
+def _zone(value: Any) -> str:
+    value = _text(value)
+    return check_zone(value) if value else ""
+
+
 def _url(value: Any) -> str:
     value = _text(value)
     if value and not value.startswith(("http://", "https://")):
@@ -134,6 +140,8 @@ class Settings:
     server_url: str = ""
     ca_bundle: str = ""
     sync_interval_s: int = 30
+    #: the office's time zone (Asia/Jakarta, Asia/Makassar, Asia/Jayapura); empty: from its region code
+    timezone: str = ""
     maintenance_pin_hash: str = ""
     problems: tuple[str, ...] = field(default=(), compare=False)
 
@@ -164,6 +172,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "server_url": _url,
     "ca_bundle": _text,
     "sync_interval_s": _int_between(5, 86400),
+    "timezone": _zone,
     "maintenance_pin_hash": _text,
 }
 

@@ -19,6 +19,7 @@ from kiosk.receipt_keys import STORE_KEY as KNOWN_KEYS
 from kiosk.reference import normalize_terminal_code
 from kiosk.settings import Paths, Settings, default_home, load_settings, save_settings
 from kiosk.store import Store, TerminalIdentity, iso, utcnow
+from kiosk.timezones import office_zone
 
 
 class Terminal:
@@ -58,6 +59,12 @@ class Terminal:
     @property
     def identity(self) -> TerminalIdentity | None:
         return self.store.identity()
+
+    @property
+    def zone(self) -> dt.tzinfo:
+        """The office's time zone for everything a citizen reads: never the machine's own zone."""
+        identity = self.identity
+        return office_zone(identity.office_code if identity else "", self.settings.timezone)
 
     def provision_offline(
         self, *, terminal_code: str, office_code: str, office_name: str, office_key: str,

@@ -15,6 +15,7 @@ from lokal.holidays import add_working_days
 from kiosk.catalog.model import Service
 from kiosk.errors import Text
 from kiosk.store import Application, TerminalIdentity
+from kiosk.timezones import clock_in_zone, in_zone, office_zone
 from printing.qr import make_qr_payload
 
 LABELS = {
@@ -103,13 +104,15 @@ def long_date(day: dt.date, language: str) -> str:
     return f"{_DAYS[lang][day.weekday()]}, {day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
 
 
-def filed_moment(moment: dt.datetime, language: str) -> str:
-    """The filing time in the terminal's local time: `24 November 2026, 09.12 WIB` (`09:12` in English)."""
-    local = moment.astimezone()
+def filed_moment(moment: dt.datetime, language: str, zone: dt.tzinfo | None = None) -> str:
+    """The filing time on the office's clock: `24 November 2026, 09.12 WITA` (`09:12` in English).
+
+    `zone` is the office's (see kiosk.timezones); without one, WIB — never the machine's own zone.
+    """
+    zone = zone or office_zone("")
+    local = in_zone(moment, zone)
     lang = "en" if language == "en" else "id"
-    clock = f"{local:%H:%M}" if lang == "en" else f"{local:%H.%M}"
-    zone = local.tzname() or ""
-    return f"{local.day} {_MONTHS[lang][local.month - 1]} {local.year}, {clock} {zone}".rstrip()
+    return f"{local.day} {_MONTHS[lang][local.month - 1]} {local.year}, {clock_in_zone(local, zone, lang)}"
 
 
 def expected_ready(filed_on: dt.date, days: int) -> tuple[dt.date, bool]:
@@ -130,13 +133,15 @@ def expected_ready(filed_on: dt.date, days: int) -> tuple[dt.date, bool]:
 
 
 def build_receipt(identity: TerminalIdentity, service: Service | None, app: Application, language: str = "id",
-                  *, reprint_at: dt.datetime | None = None) -> Receipt:
+                  *, reprint_at: dt.datetime | None = None, zone: dt.tzinfo | None = None) -> Receipt:
     """The receipt for `app`, signed by `identity`, in `language` (`id` or `en`).
 
     `service` is None when the catalog in force no longer lists the application's service (a
     reprint after a catalog update): the receipt then names the code and sends the citizen to staff.
+    Times and the ready date are on the office's clock: `zone`, else the zone of its region code.
     """
     lang = "en" if language == "en" else "id"
+    zone = zone or office_zone(identity.office_code)
 
     def say(key: str) -> str:
         return LABELS[key].in_language(lang)
@@ -144,7 +149,7 @@ def build_receipt(identity: TerminalIdentity, service: Service | None, app: Appl
     if service is None:
         ready_text, ready_note = say("ask_staff"), ""
     else:
-        ready_on, official = expected_ready(app.created_at.astimezone().date(), service.days)
+        ready_on, official = expected_ready(in_zone(app.created_at, zone).date(), service.days)
         ready_text = long_date(ready_on, lang)
         if service.days == 0:
             ready_note = say("same_day")
@@ -155,7 +160,7 @@ def build_receipt(identity: TerminalIdentity, service: Service | None, app: Appl
         documents_label = say("ask_documents")
     else:
         documents_label = say("documents") if documents else say("no_documents")
-    reprint = f"{say('reprint')} {filed_moment(reprint_at, lang)}" if reprint_at else ""
+    reprint = f"{say('reprint')} {filed_moment(reprint_at, lang, zone)}" if reprint_at else ""
     return Receipt(
         language=lang,
         office_name=identity.office_name,
@@ -167,7 +172,7 @@ def build_receipt(identity: TerminalIdentity, service: Service | None, app: Appl
         service_label=say("service"),
         service_name=service.name.in_language(lang) if service else app.service_code,
         filed_label=say("filed"),
-        filed_text=filed_moment(app.created_at, lang),
+        filed_text=filed_moment(app.created_at, lang, zone),
         ready_label=say("ready"),
         ready_text=ready_text,
         ready_note=ready_note,

@@ -47,7 +47,8 @@ def receipt_for(terminal: Terminal, app: Application, language: str = "id", *, r
         service = terminal.catalog.service(app.service_code)
     except UnknownService:
         service = None
-    return build_receipt(identity, service, app, language, reprint_at=utcnow() if reprint else None)
+    return build_receipt(identity, service, app, language, reprint_at=utcnow() if reprint else None,
+                         zone=terminal.zone)
 
 
 def render_receipt_pdf(terminal: Terminal, app: Application, language: str = "id", paper: str | None = None) -> bytes:

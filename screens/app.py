@@ -27,12 +27,14 @@ from kiosk.errors import LoketError
 from kiosk.i18n import translate
 from kiosk.journey import IdleTimer, Journey, call_staff, clock_text
 from kiosk.terminal import Terminal
+from kiosk.timezones import office_zone, zone_label
 from screens import consent, documents, form, not_provisioned, receipt, review, services, status, welcome
 from screens.dialogs import HelpDialog, IdleDialog
 from screens.keyboard import KeyboardDock  # noqa: F401  (registers the class used in app.kv)
 from screens.maintenance import MaintenanceScreen
 from screens.pin_pad import MaintenancePinScreen, watch_hidden_corner
 from screens.provisioning import ProvisioningScreen, start_screen
+from screens.speech import Speaker
 from screens.theme import palette
 
 log = logging.getLogger("loket.screens")
@@ -70,10 +72,17 @@ class LoketApp(App):
     #: a short screen (e.g. 1024x600): slimmer bars so the form keeps room above the keyboard
     compact = BooleanProperty(False)
 
-    def __init__(self, terminal: Terminal, *, sync_worker: Any = None, **kwargs: Any) -> None:
+    #: spoken guidance ("Suara"): on for this citizen; available when espeak-ng is installed
+    speech_on = BooleanProperty(False)
+    speech_available = BooleanProperty(False)
+
+    def __init__(self, terminal: Terminal, *, sync_worker: Any = None, speech_dir: Path | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.terminal = terminal
         self.sync_worker = sync_worker
+        self.speaker = Speaker(render_dir=speech_dir)
+        self.speech_available = self.speaker.available
         settings = terminal.settings
         self.journey = Journey(language=settings.language)
         self.idle = IdleTimer(settings.idle_timeout_s, settings.idle_warning_s, time.monotonic())
@@ -81,6 +90,8 @@ class LoketApp(App):
         self.base_text_scale = settings.text_scale
         self.text_scale = settings.text_scale
         self.high_contrast = settings.high_contrast
+        #: the office's time zone (re-read at each reset): the clock never shows the machine's zone
+        self.zone = office_zone("")
         self.idle_dialog: IdleDialog | None = None
         self.help_dialog: HelpDialog | None = None
         self.screen_manager: ScreenManager | None = None
@@ -96,6 +107,30 @@ class LoketApp(App):
         self.journey.set_language(language)
         self.lang = language
         self._tick_clock()
+        if self.speech_on:
+            self.speak_screen()
+
+    # -- spoken guidance -------------------------------------------------------------------------
+
+    def toggle_speech(self) -> None:
+        self.speech_on = not self.speech_on and self.speech_available
+        self.speaker.set_enabled(self.speech_on)
+        if self.speech_on:
+            self.speak_screen()
+
+    def speak(self, text: str) -> None:
+        """Says `text` (already in the citizen's language) when Suara is on; never waits."""
+        if self.speech_on:
+            self.speaker.say(text, self.lang)
+
+    def speak_screen(self, *, interrupt: bool = True) -> None:
+        """Reads the current screen's heading and instruction (first stopping what was being said)."""
+        if interrupt:
+            self.speaker.interrupt()
+        screen = self.screen_manager.current_screen if self.screen_manager else None
+        if self.speech_on and screen is not None and hasattr(screen, "spoken_words"):
+            for words in screen.spoken_words():
+                self.speaker.say(words, self.lang)
 
     def on_high_contrast(self, _app: LoketApp, value: bool) -> None:
         self.theme = palette(value)
@@ -136,6 +171,7 @@ class LoketApp(App):
             self.sync_worker.start()
 
     def on_stop(self) -> None:
+        self.speaker.stop()
         if self.sync_worker is not None:
             self.sync_worker.stop()
         self.terminal.close()
@@ -155,9 +191,12 @@ class LoketApp(App):
         if self.keyboard is not None:
             self.keyboard.hide()
         screen = self.screen_manager.get_screen(name)
+        self.speaker.interrupt()  # the last screen's words are not this one's
         if hasattr(screen, "enter"):
             screen.enter()
         self.screen_manager.current = name
+        if self.speech_on:
+            Clock.schedule_once(lambda *_: self.speak_screen(interrupt=False), 0)  # once its words are laid out
 
     @property
     def current_screen(self):
@@ -171,11 +210,14 @@ class LoketApp(App):
         self.journey.reset(self.terminal.settings.language)
         for screen in self.screen_manager.screens:
             screen.clear()
+        self.speech_on = False
+        self.speaker.set_enabled(False)
         self.lang = self.terminal.settings.language
         self.text_scale = self.base_text_scale
         self.high_contrast = self.terminal.settings.high_contrast
         identity = self.terminal.identity if self.provisioned else None
         self.office_name = identity.office_name if identity else ""
+        self.zone = self.terminal.zone if identity else office_zone("")
         self._tick_clock()
         self.idle.touch(time.monotonic())
         self.go(start_screen(self.terminal) if identity else "not_provisioned")
@@ -192,9 +234,12 @@ class LoketApp(App):
             call_staff(self.terminal.store, self.screen_manager.current)
         except LoketError as e:  # the citizen still sees the message; staff see the log
             log.error("could not record the help request: %s", e)
+        if self.sync_worker is not None:  # staff hear of it at once when central is reachable
+            self.sync_worker.wake()
         if self.help_dialog is None:
             self.help_dialog = HelpDialog()
         self.help_dialog.open(animation=False)
+        self.speak(self.t("A staff member is on the way. Please wait a moment."))
 
     def dismiss_dialogs(self) -> None:
         for dialog in (self.idle_dialog, self.help_dialog):
@@ -228,7 +273,9 @@ class LoketApp(App):
                 self.idle_dialog.open(animation=False)
 
     def _tick_clock(self) -> None:
-        self.clock = clock_text(dt.datetime.now(), self.lang)
+        zone = self.zone
+        now = dt.datetime.now(zone)
+        self.clock = f"{clock_text(now, self.lang)} {zone_label(zone, now)}"
 
 
 __all__ = ["LoketApp", "register_fonts"]

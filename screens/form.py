@@ -67,7 +67,9 @@ class FieldRow(BoxLayout):
         self.parent_form().answer(self, text, check=False)
 
     def _left(self, _input: KioskInput, focused: bool) -> None:
-        if not focused and self.value:
+        if focused:
+            self.parent_form().app.speak(" ".join(w for w in (self.ids.label.text, self.ids.help.text) if w))
+        elif self.value:
             self.parent_form().check(self)
 
     def parent_form(self) -> FormScreen:

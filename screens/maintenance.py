@@ -23,6 +23,7 @@ from kiosk import dashboard
 from kiosk.dashboard import Dashboard, describe_age, describe_bytes
 from kiosk.errors import LoketError
 from kiosk.terminal import Terminal
+from kiosk.timezones import in_zone, zone_label
 from screens import maintenance_actions
 from screens.staff_widgets import FigureRow, in_background
 from screens.widgets import KioskScreen, load_kv
@@ -38,11 +39,13 @@ def leave_app(app: Any, restart: bool) -> None:
     app.stop()
 
 
-def local_time(stamp: str | None) -> str:
+def local_time(stamp: str | None, zone: dt.tzinfo) -> str:
+    """A stored UTC stamp on the office's clock, with the zone's name."""
     if not stamp:
         return "-"
     try:
-        return dt.datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        local = in_zone(dt.datetime.fromisoformat(stamp), zone)
+        return f"{local:%Y-%m-%d %H:%M:%S} {zone_label(zone, local)}"
     except ValueError:
         return stamp
 
@@ -116,7 +119,7 @@ class MaintenanceScreen(KioskScreen):
             ("Queue", queue, False),
             ("Waiting to send", waiting, bool(oldest and oldest > OLD_UNSYNCED_S)),
             ("Not exported", str(board.unexported), False),
-            ("Last sync attempt", local_time(board.last_sync_attempt), False),
+            ("Last sync attempt", local_time(board.last_sync_attempt, self.app.terminal.zone), False),
             ("Last sync error", board.last_sync_error or t("none"), bool(board.last_sync_error)),
             ("Disk free", describe_bytes(board.disk_free_bytes), board.disk_free_bytes < LOW_DISK_BYTES),
             ("Printer", board.printer.text, not board.printer.ready),

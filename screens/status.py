@@ -14,6 +14,7 @@ from kivy.properties import ObjectProperty, StringProperty
 
 from kiosk.errors import BadReference, LoketError
 from kiosk.journey import StatusLookup, look_up_status
+from kiosk.timezones import clock_in_zone, in_zone
 from screens.widgets import KioskScreen, load_kv
 
 log = logging.getLogger("loket.screens")
@@ -76,7 +77,11 @@ class StatusScreen(KioskScreen):
             log.error("status re-read failed: %s", e)
 
     def when(self, moment) -> str:
-        return moment.astimezone().strftime("%d-%m-%Y %H.%M") if moment else ""
+        """A time on the office's clock, with its zone: `27-11-2026 09.12 WITA`."""
+        if not moment:
+            return ""
+        zone = self.app.terminal.zone
+        return f"{in_zone(moment, zone):%d-%m-%Y} {clock_in_zone(moment, zone, self.app.lang)}"
 
     def clear(self) -> None:
         self.ids.reference_input.text = ""

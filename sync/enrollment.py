@@ -15,10 +15,19 @@ from kiosk.crypto import new_terminal_keys
 from kiosk.provisioning_file import PENDING_ENROLLMENT, pending_enrollment_code
 from kiosk.store import TerminalIdentity
 from kiosk.terminal import Terminal
+from kiosk.timezones import check_zone
 from sync.client import DEFAULT_TIMEOUTS, CentralClient, Timeouts, check_server_url
 from sync.errors import EnrollmentFailed
 from sync.protocol import EnrollRequest
 from sync.round import CATALOG_ETAG_KEY, REVOKED_KEY, STATUS_CURSOR_KEY
+
+
+def adoptable_zone(zone: str | None) -> str:
+    """Central's zone for the office when it is one a terminal can use; "" lets the region code decide."""
+    try:
+        return check_zone(zone) if zone else ""
+    except ValueError:
+        return ""
 
 
 def enroll_terminal(terminal: Terminal, server_url: str, code: str, *,
@@ -37,7 +46,7 @@ def enroll_terminal(terminal: Terminal, server_url: str, code: str, *,
         office_key=answer.office_key, server_url=url, terminal_id=answer.terminal_id,
         keys=(keys.signing_key, keys.verify_key),
     )
-    terminal.update_settings(server_url=url)
+    terminal.update_settings(server_url=url, timezone=adoptable_zone(answer.timezone))
     store = terminal.store
     # the status cursor and catalog tag belonged to the previous enrollment, if any
     for key in (STATUS_CURSOR_KEY, CATALOG_ETAG_KEY, REVOKED_KEY):
@@ -69,6 +78,8 @@ def complete_pending_enrollment(terminal: Terminal, server_url: str, *,
     identity = replace(identity, terminal_id=answer.terminal_id, office_key=answer.office_key,
                        office_name=answer.office_name)
     terminal.store.save_identity(identity)
+    if answer.timezone and adoptable_zone(answer.timezone):
+        terminal.update_settings(timezone=adoptable_zone(answer.timezone))
     terminal.store.set_value(PENDING_ENROLLMENT, "")
     terminal.store.record_audit("sync.enrolled", f"terminal {identity.terminal_code} ({answer.terminal_id}) "
                                 f"from a provisioning file, with {server_url}", actor="system")

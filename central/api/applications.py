@@ -1,6 +1,7 @@
 """POST /api/v1/applications/batch: a terminal's signed, gzip-compressed upload, answered per application."""
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
 from central.api.common import DB, REFUSALS, Signed, decode_body, request_body_doc, terminal_transaction
 from central.ingest import ingest
@@ -11,9 +12,11 @@ router = APIRouter(tags=["applications"])
 
 @router.post(PATH_APPLICATIONS, response_model=UploadResponse, responses=REFUSALS,
              openapi_extra=request_body_doc(UploadBatch))
-def upload_batch(signed: Signed, db: DB) -> UploadResponse:
+def upload_batch(signed: Signed, db: DB) -> JSONResponse:
     """Each application is `accepted` (stored now), `duplicate` (stored before: safe to forget) or
     `rejected` with a reason (refused for good). Sending the same batch again is always safe."""
     with terminal_transaction(db, signed) as (session, terminal):
         batch = decode_body(signed, UploadBatch)
-        return ingest(session, terminal, batch)
+        answer = ingest(session, terminal, batch)
+    # `survey_stored` only when there is some: older terminals refuse keys they do not know
+    return JSONResponse(answer.model_dump(mode="json", exclude=None if answer.survey_stored else {"survey_stored"}))

@@ -7,6 +7,7 @@ import argparse
 from kiosk.cli.common import terminal_for
 from kiosk.errors import LoketError
 from kiosk.store.exports import unsynced_not_exported
+from kiosk.timezones import office_zone_name
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -18,6 +19,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     provision.add_argument("--office-key", help="base64 of the office's raw 32-byte X25519 public key")
     provision.add_argument("--server", help="central server URL (online enrollment)")
     provision.add_argument("--code", help="one-time enrollment code from central")
+    provision.add_argument("--timezone", help="the office's zone: Asia/Jakarta (WIB), Asia/Makassar (WITA) or "
+                           "Asia/Jayapura (WIT); default: central's, else from the office code")
     provision.add_argument("--force", action="store_true",
                            help="re-provision even though unsynced applications exist")
     provision.set_defaults(func=provision_command)
@@ -31,6 +34,7 @@ def provision_command(args: argparse.Namespace) -> int:
             f"{waiting} applications are not yet synced nor exported: sync them, or export them with "
             "`loket maintenance export DIR`, first (or pass --force)"
         )
+    zone = terminal.settings.updated(timezone=args.timezone).timezone if args.timezone else None
     if args.server or args.code:
         if not (args.server and args.code):
             raise LoketError("online enrollment needs both --server URL and --code CODE")
@@ -46,5 +50,10 @@ def provision_command(args: argparse.Namespace) -> int:
             terminal_code=args.terminal_code, office_code=args.office_code,
             office_name=args.office_name, office_key=args.office_key,
         )
-    print(f"provisioned terminal {identity.terminal_code} for {identity.office_name} ({identity.office_code})")
+    if zone is not None:
+        terminal.update_settings(timezone=zone)
+    elif not (args.server or args.code):
+        terminal.update_settings(timezone="")  # a new office: its region code decides
+    print(f"provisioned terminal {identity.terminal_code} for {identity.office_name} ({identity.office_code}), "
+          f"time zone {office_zone_name(identity.office_code, terminal.settings.timezone)}")
     return 0

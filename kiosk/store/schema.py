@@ -73,7 +73,16 @@ def _v2(db: sqlite_utils.Database) -> None:
     db["applications"].add_column("exported_at", str)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+def _v3(db: sqlite_utils.Database) -> None:
+    # The satisfaction survey (SKM), apart from applications: a random id, the day and service, the
+    # scores; no time and no row order (WITHOUT ROWID on a random key), so no answer leads to a citizen.
+    db.execute(
+        "CREATE TABLE skm_responses (id TEXT PRIMARY KEY, day TEXT NOT NULL, service_code TEXT NOT NULL, "
+        "overall INTEGER, elements TEXT NOT NULL) WITHOUT ROWID"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
