@@ -28,7 +28,7 @@ from kiosk.i18n import translate
 from kiosk.journey import IdleTimer, Journey, call_staff, clock_text
 from kiosk.terminal import Terminal
 from kiosk.timezones import office_zone, zone_label
-from screens import consent, documents, form, not_provisioned, receipt, review, services, status, welcome
+from screens import consent, documents, form, not_provisioned, receipt, review, services, status, survey, welcome
 from screens.dialogs import HelpDialog, IdleDialog
 from screens.keyboard import KeyboardDock  # noqa: F401  (registers the class used in app.kv)
 from screens.maintenance import MaintenanceScreen
@@ -42,11 +42,12 @@ FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 #: where the idle reset is never needed: nothing of a citizen is on these screens
 RESTING_SCREENS = ("welcome", "not_provisioned", "provisioning")
 LARGE_TEXT_SCALE = 1.3
-COMPACT_BELOW_HEIGHT = 800
+#: at this height or less the bars slim down and the letters keyboard comes in four rows (1280x800, 1024x600)
+COMPACT_MAX_HEIGHT = 800
 SCREENS = {
     "welcome": welcome.WelcomeScreen, "services": services.ServicesScreen, "form": form.FormScreen,
     "documents": documents.DocumentsScreen, "review": review.ReviewScreen, "consent": consent.ConsentScreen,
-    "receipt": receipt.ReceiptScreen, "status": status.StatusScreen,
+    "receipt": receipt.ReceiptScreen, "status": status.StatusScreen, "survey": survey.SurveyScreen,
     "not_provisioned": not_provisioned.NotProvisionedScreen,
     "provisioning": ProvisioningScreen, "maintenance_pin": MaintenancePinScreen, "maintenance": MaintenanceScreen,
 }
@@ -159,7 +160,7 @@ class LoketApp(App):
         return root
 
     def _window_resized(self, _window: Any, size: tuple[int, int]) -> None:
-        self.compact = size[1] < COMPACT_BELOW_HEIGHT
+        self.compact = size[1] <= COMPACT_MAX_HEIGHT
 
     def _warm_up(self, *_args: Any) -> None:
         """Builds the service list while the Welcome screen waits, so the first tap is quick."""
@@ -221,6 +222,20 @@ class LoketApp(App):
         self._tick_clock()
         self.idle.touch(time.monotonic())
         self.go(start_screen(self.terminal) if identity else "not_provisioned")
+
+    def start_survey(self) -> None:
+        """After the receipt: the application is forgotten, the survey asked in the same language and text size."""
+        service = self.journey.service
+        language, scale, contrast, speech = self.lang, self.text_scale, self.high_contrast, self.speech_on
+        self.reset()
+        if service is None or self.screen_manager.current != "welcome":
+            return
+        self.set_language(language)
+        self.text_scale, self.high_contrast = scale, contrast
+        self.speech_on = speech
+        self.speaker.set_enabled(speech)
+        self.screen_manager.get_screen("survey").begin(service.code)
+        self.go("survey")
 
     def application_filed(self) -> None:
         """An application is queued: the sync worker sends it as soon as it can."""
