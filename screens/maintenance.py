@@ -113,7 +113,7 @@ class MaintenanceScreen(KioskScreen):
             ("Terminal", f"{board.terminal_code}  ({board.terminal_id})", False),
             ("Office", f"{board.office_name} ({board.office_code})", False),
             ("Central server", board.server_url or "-", False),
-            ("Server reachable", f"{reach}: {board.server_detail}", board.server_reachable is False),
+            ("Server reachable", f"{reach}: {self._reach_words(board)}", board.server_reachable is False),
             ("Versions", " · ".join(f"{name} {version}" for name, version in board.versions.items()), False),
             ("Catalog version", board.catalog_version or t("cannot be read"), board.catalog_version is None),
             ("Queue", queue, False),
@@ -157,9 +157,25 @@ class MaintenanceScreen(KioskScreen):
     def update_catalog(self) -> None:
         self.run("update_catalog", dashboard.update_catalog_now, self._sync_words)
 
+    def _reach_words(self, board: Dashboard) -> str:
+        """Whether central answered, in the staff member's language (a failure's technical detail as is)."""
+        if board.server_reachable is True:
+            return self.app.t("central at {url} answered", url=board.server_url)
+        if board.server_reachable is None:
+            return self.app.t("no central server is set (provisioned offline)")
+        return board.server_detail
+
     def _sync_words(self, report: Any) -> str:
         """One or two lines: what was sent, or why nothing was; the catalog when it changed."""
-        words = report.summary() if report.reachable or report.errors else "central not reached"
+        t = self.app.t
+        if report.errors:
+            words = t("problem: {detail}", detail="; ".join(report.errors))
+        elif report.reachable:
+            words = t("sent {sent}: {accepted} accepted, {duplicate} duplicate, {rejected} rejected",
+                      sent=report.sent, accepted=report.accepted, duplicate=report.duplicate,
+                      rejected=len(report.rejected))
+        else:
+            words = t("central not reached")
         words += "; " + self.app.t("still waiting: {n}", n=report.remaining)
         if report.catalog_updated:
             words += "; " + self.app.t("catalog updated to {version}", version=report.catalog_updated)
