@@ -18,7 +18,8 @@ from screens.widgets import KioskButton, KioskScreen, load_kv, scroll_to_top
 
 #: what the citizen sees as a hint for each kind of question (English gettext ids)
 HINTS = {"nik": "16 digits, as on your ID card (KTP)", "kk": "16 digits, as on your family card (KK)",
-         "phone": "For example 0812 3456 7890", "date": "Type DD-MM-YYYY (for example 17-08-1995) or tap Day, Month, Year",
+         "phone": "For example 0812 3456 7890",
+         "date": "Type DD-MM-YYYY (for example 17-08-1995) or tap Day, Month, Year",
          "postal_code": "5 digits", "number": "Digits only"}
 
 
