@@ -50,7 +50,7 @@ class PickerDialog(KioskDialog):
     title = StringProperty("")
     choices = ListProperty([])
     columns = ObjectProperty(7)
-    on_choose = ObjectProperty(None, allownone=True)
+    when_chosen = ObjectProperty(None, allownone=True)
 
     def on_choices(self, *_args) -> None:
         grid = self.ids.grid
@@ -64,8 +64,8 @@ class PickerDialog(KioskDialog):
         return list(reversed(self.ids.grid.children))
 
     def _chose(self, button: PickerChoice) -> None:
-        if self.on_choose is not None:
-            self.on_choose(button.value)
+        if self.when_chosen is not None:
+            self.when_chosen(button.value)
 
 
 class DatePickers(BoxLayout):
@@ -94,7 +94,7 @@ class DatePickers(BoxLayout):
                 years = [y for y in years if decade is None or y // 10 * 10 == decade]
                 choices, columns, title = [(y, str(y)) for y in years], 4, app.t("Year")
         self.close()
-        self.dialog = PickerDialog(title=title, columns=columns, on_choose=lambda v: self._chose(part, v))
+        self.dialog = PickerDialog(title=title, columns=columns, when_chosen=lambda v: self._chose(part, v))
         self.dialog.choices = choices
         self.dialog.open(animation=False)
         return self.dialog
