@@ -23,9 +23,10 @@ from pathlib import Path
 
 from kiosk.applications import file_application
 from kiosk.catalog import DEFAULT_CATALOG, load_catalog
+from kiosk.clock import iso, utcnow
 from kiosk.crypto import new_office_keypair, new_terminal_keys, seal_for_office
 from kiosk.samples import sample_answers
-from kiosk.store import Store, TerminalIdentity, iso, utcnow
+from kiosk.store import Store, TerminalIdentity
 
 DEPTHS = (0, 10_000, 100_000)
 

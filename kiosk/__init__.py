@@ -1,6 +1,8 @@
-"""Loket's kiosk core: settings, the local queue, the catalog, validation and the `loket` CLI.
+"""Loket's kiosk core, pure: settings, the local store, the catalog and validation, reference numbers,
+crypto, the citizen's journey and idle reset, maintenance rules and the clock.
 
-Nothing in this package imports Kivy; the screens in `screens/` sit on top of it.
+It imports no other package of ours but `assets`, and no Kivy: the terminal program (`loket/`), sync,
+printing and the screens all sit on top of it.
 """
 
 __version__ = "0.1.0"

@@ -284,16 +284,3 @@ def call_staff(store: Store, screen: str = "") -> None:
     """Records that a citizen asked for help (staff see it in the audit log and maintenance)."""
     store.record_audit("citizen.help_requested", screen, actor="citizen")
 
-
-_DAYS = {"id": ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"],
-         "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]}
-_MONTHS = {"id": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-                  "Oktober", "November", "Desember"],
-           "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-                  "October", "November", "December"]}
-
-
-def clock_text(now: dt.datetime, language: str) -> str:
-    """The date and time on the Welcome screen, e.g. "Selasa, 24 November 2026 · 09.30"."""
-    time = f"{now:%H.%M}" if language == "id" else f"{now:%H:%M}"
-    return f"{_DAYS[language][now.weekday()]}, {now.day} {_MONTHS[language][now.month - 1]} {now.year} · {time}"

@@ -16,8 +16,9 @@ import os
 import re
 from dataclasses import dataclass
 
+from kiosk.clock import iso, utcnow
 from kiosk.errors import LoketError
-from kiosk.store import Store, iso, parse_iso, utcnow
+from kiosk.store import Store
 
 PIN_MIN_DIGITS = 6
 PIN_MAX_DIGITS = 12
@@ -26,10 +27,6 @@ FIRST_LOCK = dt.timedelta(minutes=5)
 MAX_LOCK = dt.timedelta(hours=24)
 # scrypt with N=2**14, r=8: about 50 ms and 16 MB per try on this class of machine.
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
-
-_FAILURES = "maintenance.failures"
-_LOCKOUTS = "maintenance.lockouts"
-_LOCKED_UNTIL = "maintenance.locked_until"
 
 
 class PinError(LoketError):
@@ -90,10 +87,9 @@ class MaintenanceGate:
         self.pin_hash = pin_hash
 
     def locked_until(self, now: dt.datetime | None = None) -> dt.datetime | None:
-        value = self.store.get_value(_LOCKED_UNTIL)
-        if not value:
+        until = self.store.values.pin_locked_until
+        if until is None:
             return None
-        until = parse_iso(value)
         return until if until > (now or utcnow()) else None
 
     def try_pin(self, pin: str, *, now: dt.datetime | None = None) -> PinAttempt:
@@ -106,21 +102,21 @@ class MaintenanceGate:
                                     actor="technician", now=now)
             return PinAttempt(False, until, 0)
         if pin_matches(pin, self.pin_hash):
-            for key in (_FAILURES, _LOCKOUTS, _LOCKED_UNTIL):
-                self.store.set_value(key, "")
+            values = self.store.values
+            values.pin_failures = values.pin_lockouts = values.pin_locked_until = None
             self.store.record_audit("maintenance.entered", "", actor="technician", now=now)
             return PinAttempt(True)
-        failures = int(self.store.get_value(_FAILURES) or 0) + 1
+        failures = self.store.values.pin_failures + 1
         self.store.record_audit("maintenance.pin_failed", f"wrong PIN ({failures} in a row)",
                                 actor="technician", now=now)
         if failures < FAILURES_BEFORE_LOCK:
-            self.store.set_value(_FAILURES, str(failures))
+            self.store.values.pin_failures = failures
             return PinAttempt(False, None, FAILURES_BEFORE_LOCK - failures)
-        lockouts = int(self.store.get_value(_LOCKOUTS) or 0)
+        lockouts = self.store.values.pin_lockouts
         until = now + min(FIRST_LOCK * (2**lockouts), MAX_LOCK)
-        self.store.set_value(_FAILURES, "0")
-        self.store.set_value(_LOCKOUTS, str(lockouts + 1))
-        self.store.set_value(_LOCKED_UNTIL, iso(until))
+        self.store.values.pin_failures = 0
+        self.store.values.pin_lockouts = lockouts + 1
+        self.store.values.pin_locked_until = until
         self.store.record_audit("maintenance.locked", f"{FAILURES_BEFORE_LOCK} wrong PINs: locked until "
                                 f"{iso(until)}", actor="technician", now=now)
         return PinAttempt(False, until, 0)

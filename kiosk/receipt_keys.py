@@ -16,9 +16,6 @@ from kiosk.errors import LoketError
 from kiosk.reference import normalize_terminal_code
 from kiosk.store import TerminalIdentity
 
-#: where a key list received from central may be kept in the store's key/value table
-STORE_KEY = "receipt.known_keys"
-
 
 class KeyListError(LoketError):
     """A terminal key list cannot be used; the message names the file or the entry."""

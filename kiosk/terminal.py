@@ -7,18 +7,17 @@ thread that first uses it.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 from pathlib import Path
 from typing import Any
 
 from kiosk.catalog import Catalog, catalog_in_force
+from kiosk.clock import iso, utcnow
 from kiosk.crypto import new_terminal_keys, office_public_key
 from kiosk.errors import LoketError, SettingsError
-from kiosk.receipt_keys import STORE_KEY as KNOWN_KEYS
 from kiosk.reference import normalize_terminal_code
 from kiosk.settings import Paths, Settings, default_home, load_settings, save_settings
-from kiosk.store import Store, TerminalIdentity, iso, utcnow
+from kiosk.store import Store, TerminalIdentity
 from kiosk.timezones import office_zone
 
 
@@ -98,10 +97,8 @@ class Terminal:
         previous = self.identity
         if previous is None or previous.terminal_code == new_code:
             return
-        stored = self.store.get_value(KNOWN_KEYS)
-        keys = json.loads(stored) if stored else {}
-        keys[previous.terminal_code] = previous.verify_key
-        self.store.set_value(KNOWN_KEYS, json.dumps(keys))
+        values = self.store.values
+        values.known_receipt_keys = {**values.known_receipt_keys, previous.terminal_code: previous.verify_key}
 
     def status(self, now: dt.datetime | None = None) -> dict[str, Any]:
         """The figures `loket status` prints and the maintenance screen shows."""
@@ -120,8 +117,8 @@ class Terminal:
             "catalog_version": catalog_version,
             "db_bytes": store.db_bytes(),
             "disk_free_bytes": shutil.disk_usage(self.paths.home).free,
-            "last_sync": store.get_value("sync.last_attempt"),
-            "last_sync_error": store.get_value("sync.last_error"),
+            "last_sync": store.values.last_sync_attempt,
+            "last_sync_error": store.values.last_sync_error,
             "settings_problems": list(self.settings.problems),
         }
 

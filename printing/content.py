@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from lokal.holidays import add_working_days
 
 from kiosk.catalog.model import Service
+from kiosk.clock import day_month_year, long_date
 from kiosk.errors import Text
 from kiosk.store import Application, TerminalIdentity
 from kiosk.timezones import clock_in_zone, in_zone, office_zone
@@ -51,18 +52,6 @@ LABELS = {
     "terminal": Text("Terminal", "Terminal"),
 }
 
-_MONTHS = {
-    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-           "Oktober", "November", "Desember"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"),
-}
-_DAYS = {
-    "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-
-
 @dataclass(frozen=True)
 class Receipt:
     """Every line a receipt prints, already in one language; layouts only place them."""
@@ -98,12 +87,6 @@ class Receipt:
     reprint_label: str = ""
 
 
-def long_date(day: dt.date, language: str) -> str:
-    """`Rabu, 25 November 2026` / `Wednesday, 25 November 2026`."""
-    lang = "en" if language == "en" else "id"
-    return f"{_DAYS[lang][day.weekday()]}, {day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
-
-
 def filed_moment(moment: dt.datetime, language: str, zone: dt.tzinfo | None = None) -> str:
     """The filing time on the office's clock: `24 November 2026, 09.12 WITA` (`09:12` in English).
 
@@ -111,8 +94,7 @@ def filed_moment(moment: dt.datetime, language: str, zone: dt.tzinfo | None = No
     """
     zone = zone or office_zone("")
     local = in_zone(moment, zone)
-    lang = "en" if language == "en" else "id"
-    return f"{local.day} {_MONTHS[lang][local.month - 1]} {local.year}, {clock_in_zone(local, zone, lang)}"
+    return f"{day_month_year(local, language)}, {clock_in_zone(local, zone, language)}"
 
 
 def expected_ready(filed_on: dt.date, days: int) -> tuple[dt.date, bool]:

@@ -13,9 +13,10 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from kiosk.clock import utcnow
 from kiosk.errors import LoketError, NotProvisioned, UnknownService
 from kiosk.reference import make_reference, parse_reference
-from kiosk.store import Application, utcnow
+from kiosk.store import Application
 from kiosk.terminal import Terminal
 from printing.backends import PrintJob, backend_for
 from printing.backends.pdf_folder import write_pdf

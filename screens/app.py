@@ -23,9 +23,10 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from kiosk.clock import clock_text
 from kiosk.errors import LoketError
 from kiosk.i18n import translate
-from kiosk.journey import IdleTimer, Journey, call_staff, clock_text
+from kiosk.journey import IdleTimer, Journey, call_staff
 from kiosk.terminal import Terminal
 from kiosk.timezones import office_zone, zone_label
 from screens import consent, documents, form, not_provisioned, receipt, review, services, status, survey, welcome

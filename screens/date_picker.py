@@ -11,7 +11,7 @@ import datetime as dt
 from kivy.properties import ListProperty, ObjectProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.journey import _MONTHS as MONTH_NAMES  # one list of month names (kiosk/clock.py after issue 10)
+from kiosk.clock import MONTH_NAMES
 from screens.dialogs import KioskDialog
 from screens.widgets import KioskButton, load_kv
 

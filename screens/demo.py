@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kiosk.demo import prepare_demo
+from loket.demo import prepare_demo
 
 
 def run_demo(home: Path | None, *, size: tuple[int, int] | None = None) -> int:

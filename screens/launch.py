@@ -57,8 +57,8 @@ def lock_window(kiosk_mode: bool) -> None:
 
 def run_kiosk(home: Path | None, *, windowed: bool = False, size: tuple[int, int] | None = None) -> int:
     """Opens the kiosk on the terminal in `home` and returns when it stops."""
-    from kiosk.dashboard import start_log_file
     from kiosk.terminal import Terminal
+    from loket.dashboard import start_log_file
 
     terminal = Terminal(home)
     start_log_file(terminal)  # maintenance shows its tail

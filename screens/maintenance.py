@@ -1,7 +1,7 @@
 """The maintenance dashboard: every figure a technician needs on one screen, and the actions beside it.
 
-The figures come from `kiosk.dashboard.read_dashboard` (central and the printer are probed off the
-UI thread); each action calls one `kiosk.dashboard` function, which writes the audit entry. Actions
+The figures come from `loket.dashboard.read_dashboard` (central and the printer are probed off the
+UI thread); each action calls one `loket.dashboard` function, which writes the audit entry. Actions
 that need a choice (a reference, a printer, a timeout, a USB folder) open a panel in the right
 column instead of the action buttons (`screens.maintenance_actions`).
 """
@@ -19,11 +19,11 @@ from typing import Any
 import kivy
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 
-from kiosk import dashboard
-from kiosk.dashboard import Dashboard, describe_age, describe_bytes
 from kiosk.errors import LoketError
 from kiosk.terminal import Terminal
 from kiosk.timezones import in_zone, zone_label
+from loket import dashboard
+from loket.dashboard import Dashboard, describe_age, describe_bytes
 from screens import maintenance_actions
 from screens.staff_widgets import FigureRow, in_background
 from screens.widgets import KioskScreen, load_kv

@@ -1,7 +1,7 @@
 """The right-hand column of the maintenance dashboard: the action buttons, and one panel per action
 that needs a choice first (a receipt number, a printer and paper, an idle timeout, a USB folder),
 plus the log tail. Each panel's `prepare(dashboard)` fills it when it is shown; the work itself is
-done by `MaintenanceScreen` through `kiosk.dashboard`.
+done by `MaintenanceScreen` through `loket.dashboard`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
-from kiosk.dashboard import usb_folders
-from kiosk.provisioning import IDLE_TIMEOUT_CHOICES, current_printer, printer_choices
+from loket.dashboard import usb_folders
+from loket.provisioning import IDLE_TIMEOUT_CHOICES, current_printer, printer_choices
 from screens.staff_widgets import fill_options, paper_options
 from screens.widgets import load_kv, scroll_to_top
 

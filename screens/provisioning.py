@@ -1,7 +1,7 @@
 """First-boot setup for office staff: central server and code, office check, printer, PIN, idle time, language.
 
 An unprovisioned terminal opens here instead of Welcome; maintenance's "Provision again" comes here
-too. Each step calls one function of `kiosk.provisioning`; enrolling and the test print run off the
+too. Each step calls one function of `loket.provisioning`; enrolling and the test print run off the
 UI thread. After the last step the terminal serves citizens, and the sync worker starts.
 """
 
@@ -13,10 +13,10 @@ from typing import Any
 
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 
-from kiosk import provisioning
 from kiosk.errors import LoketError
-from kiosk.provisioning import IDLE_TIMEOUT_CHOICES, PrinterChoice
 from kiosk.store import TerminalIdentity
+from loket import provisioning
+from loket.provisioning import IDLE_TIMEOUT_CHOICES, PrinterChoice
 from screens.staff_widgets import fill_options, in_background, paper_options, refresh_terminal
 from screens.widgets import KioskScreen, load_kv
 

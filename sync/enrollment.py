@@ -12,14 +12,12 @@ from pydantic import ValidationError
 
 from kiosk import __version__
 from kiosk.crypto import new_terminal_keys
-from kiosk.provisioning_file import PENDING_ENROLLMENT, pending_enrollment_code
 from kiosk.store import TerminalIdentity
 from kiosk.terminal import Terminal
 from kiosk.timezones import check_zone
 from sync.client import DEFAULT_TIMEOUTS, CentralClient, Timeouts, check_server_url
 from sync.errors import EnrollmentFailed
 from sync.protocol import EnrollRequest
-from sync.round import CATALOG_ETAG_KEY, REVOKED_KEY, STATUS_CURSOR_KEY
 
 
 def adoptable_zone(zone: str | None) -> str:
@@ -48,9 +46,7 @@ def enroll_terminal(terminal: Terminal, server_url: str, code: str, *,
     )
     terminal.update_settings(server_url=url, timezone=adoptable_zone(answer.timezone))
     store = terminal.store
-    # the status cursor and catalog tag belonged to the previous enrollment, if any
-    for key in (STATUS_CURSOR_KEY, CATALOG_ETAG_KEY, REVOKED_KEY):
-        store.set_value(key, "")
+    store.values.forget_enrollment()
     store.record_audit("sync.enrolled", f"terminal {identity.terminal_code} ({answer.terminal_id}) with {url}",
                        actor="staff")
     return identity
@@ -63,7 +59,7 @@ def complete_pending_enrollment(terminal: Terminal, server_url: str, *,
     Returns the updated identity, or None when nothing was pending. Central answers with the
     terminal code the file reserved; any other answer is refused and the code kept for a later try.
     """
-    code = pending_enrollment_code(terminal)
+    code = terminal.store.values.pending_enrollment_code
     identity = terminal.identity
     if not code or identity is None:
         return None
@@ -78,9 +74,9 @@ def complete_pending_enrollment(terminal: Terminal, server_url: str, *,
     identity = replace(identity, terminal_id=answer.terminal_id, office_key=answer.office_key,
                        office_name=answer.office_name)
     terminal.store.save_identity(identity)
-    if answer.timezone and adoptable_zone(answer.timezone):
+    if adoptable_zone(answer.timezone):
         terminal.update_settings(timezone=adoptable_zone(answer.timezone))
-    terminal.store.set_value(PENDING_ENROLLMENT, "")
+    terminal.store.values.pending_enrollment_code = None
     terminal.store.record_audit("sync.enrolled", f"terminal {identity.terminal_code} ({answer.terminal_id}) "
                                 f"from a provisioning file, with {server_url}", actor="system")
     return identity

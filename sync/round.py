@@ -16,9 +16,10 @@ from pydantic import ValidationError
 
 from kiosk import __version__
 from kiosk.catalog.loader import install_catalog_bytes
+from kiosk.clock import utcnow
 from kiosk.crypto import b64encode, office_public_key
 from kiosk.errors import CatalogError, LoketError
-from kiosk.store import Outgoing, utcnow
+from kiosk.store import Outgoing
 from kiosk.terminal import Terminal
 from sync.backoff import Backoff
 from sync.client import CentralClient
@@ -27,13 +28,6 @@ from sync.protocol import MAX_BATCH_COUNT, ApplicationUpload, AuditUpload, Heart
 from sync.report import SyncReport
 from sync.survey import send_surveys
 
-REVOKED_KEY = "sync.revoked"
-LAST_ATTEMPT_KEY = "sync.last_attempt"
-LAST_ERROR_KEY = "sync.last_error"
-LAST_SUCCESS_KEY = "sync.last_success"
-STATUS_CURSOR_KEY = "sync.status_cursor"
-CATALOG_ETAG_KEY = "sync.catalog_etag"
-CATALOG_ERROR_KEY = "sync.catalog_error"
 MAX_STATUS_PAGES = 50
 WHOLE_BATCH_REFUSALS = (400, 413, 422)
 
@@ -43,7 +37,7 @@ Item = tuple[Outgoing, ApplicationUpload]
 def revoked_reason(terminal: Terminal) -> str | None:
     """Why central revoked this terminal, if it did (and it was not enrolled again since)."""
     identity = terminal.identity
-    raw = terminal.store.get_value(REVOKED_KEY)
+    raw = terminal.store.values.revoked
     if not raw or identity is None:
         return None
     try:
@@ -100,7 +94,7 @@ class SyncRound:
             identity = self.terminal.identity
             record = {"terminal_id": identity.terminal_id if identity else "", "at": self.now().isoformat(),
                       "reason": str(e)}
-            self.store.set_value(REVOKED_KEY, json.dumps(record))
+            self.store.values.revoked = json.dumps(record)
             self.store.record_audit("sync.revoked", str(e))
         except SyncError as e:
             report.errors.append(str(e))
@@ -116,7 +110,7 @@ class SyncRound:
             catalog_version: str | None = self.terminal.catalog.version
         except LoketError:
             catalog_version = None
-        last_error = store.get_value(LAST_ERROR_KEY) or None
+        last_error = store.values.last_sync_error or None
         beat = Heartbeat(
             queue=store.counts(), oldest_unsynced_age_s=store.oldest_unsynced_age_s(),
             app_version=__version__, catalog_version=catalog_version,
@@ -231,14 +225,14 @@ class SyncRound:
 
     def pull_status(self, report: SyncReport) -> None:
         """Status changes central made to our applications since the last cursor."""
-        cursor = int(self.store.get_value(STATUS_CURSOR_KEY, "0") or 0)
+        cursor = self.store.values.status_cursor
         for _page in range(MAX_STATUS_PAGES):
             page = self.client.status_changes(cursor)
             if page.changes:
                 report.status_changes += self.store.set_central_statuses(
                     (change.application_id, change.status, change.at) for change in page.changes)
             if page.cursor != cursor:
-                self.store.set_value(STATUS_CURSOR_KEY, str(page.cursor))
+                self.store.values.status_cursor = page.cursor
             if not page.changes or page.cursor == cursor:
                 return
             cursor = page.cursor
@@ -246,7 +240,7 @@ class SyncRound:
     def pull_catalog(self, report: SyncReport) -> None:
         """Installs a new catalog from central; one that fails validation is never applied."""
         store = self.store
-        document = self.client.fetch_catalog(store.get_value(CATALOG_ETAG_KEY))
+        document = self.client.fetch_catalog(store.values.catalog_etag or None)
         if document is None:
             return
         try:
@@ -258,13 +252,13 @@ class SyncRound:
         except (CatalogError, OSError) as e:
             problem = f"the catalog from central was not applied (keeping {before or 'the default'}): {e}"
             report.errors.append(problem)
-            store.set_value(CATALOG_ERROR_KEY, problem)
+            store.values.catalog_error = problem
             store.record_audit("sync.catalog_refused", problem[:2000])
         else:
             self.terminal.reload_catalog()
-            store.set_value(CATALOG_ERROR_KEY, "")
+            store.values.catalog_error = None
             if catalog.version != before:
                 report.catalog_updated = catalog.version
                 store.record_audit("sync.catalog_updated", f"{before} -> {catalog.version}")
         if document.etag:
-            store.set_value(CATALOG_ETAG_KEY, document.etag)
+            store.values.catalog_etag = document.etag

@@ -17,8 +17,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from kiosk.clock import iso, utcnow
 from kiosk.settings import load_settings
-from kiosk.store import iso, utcnow
 from kiosk.terminal import Terminal
 from sync.backoff import DEFAULT_BACKOFF, Backoff
 from sync.client import DEFAULT_TIMEOUTS, CentralClient, Timeouts
@@ -26,7 +26,7 @@ from sync.enrollment import complete_pending_enrollment
 from sync.errors import BadAnswer, RequestRefused, ServerBusy, SyncError
 from sync.protocol import MAX_BATCH_COUNT
 from sync.report import SyncReport
-from sync.round import LAST_ATTEMPT_KEY, LAST_ERROR_KEY, LAST_SUCCESS_KEY, SyncRound, revoked_reason
+from sync.round import SyncRound, revoked_reason
 
 log = logging.getLogger("loket.sync")
 
@@ -166,11 +166,11 @@ class SyncWorker:
 
     @staticmethod
     def _record(terminal: Terminal, report: SyncReport) -> None:
-        store = terminal.store
-        store.set_value(LAST_ATTEMPT_KEY, iso(report.started_at))
-        store.set_value(LAST_ERROR_KEY, "; ".join(report.errors)[:2000])
+        values = terminal.store.values
+        values.last_sync_attempt = iso(report.started_at)
+        values.last_sync_error = "; ".join(report.errors)[:2000]
         if report.ok:
-            store.set_value(LAST_SUCCESS_KEY, iso(report.finished_at or report.started_at))
+            values.last_sync_success = iso(report.finished_at or report.started_at)
         (log.warning if report.errors else log.info)("sync round: %s", report.summary())
 
     # -- the thread --------------------------------------------------------------------------

@@ -1,17 +1,11 @@
-"""The terminal's local queue (SQLite through sqlite-utils): nothing filed here is ever lost."""
+"""The terminal's local queue (SQLite through sqlite-utils): nothing filed here is ever lost.
 
-from kiosk.store.queue import (
-    CENTRAL_STATUSES,
-    SYNC_STATES,
-    UNSYNCED,
-    Application,
-    Outgoing,
-    Store,
-    TerminalIdentity,
-    iso,
-    parse_iso,
-    utcnow,
-)
+`queue.py` is the `Store` (submit, read, audit log); `outbox.py` what the sync worker claims and
+records; `records.py` the rows it hands out; `values.py` the typed named values (the kv table).
+"""
+
+from kiosk.store.queue import Store
+from kiosk.store.records import CENTRAL_STATUSES, SYNC_STATES, UNSYNCED, Application, Outgoing, TerminalIdentity
 from kiosk.store.schema import SCHEMA_VERSION
 
 __all__ = [
@@ -23,7 +17,4 @@ __all__ = [
     "Outgoing",
     "Store",
     "TerminalIdentity",
-    "iso",
-    "parse_iso",
-    "utcnow",
 ]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from kiosk.clock import iso, utcnow
 from kiosk.store.database import transaction
-from kiosk.store.queue import Outgoing, Store, iso, utcnow
+from kiosk.store.queue import Store
+from kiosk.store.records import Outgoing, outgoing_of
 
 
 def unsynced_applications(store: Store) -> list[Outgoing]:
@@ -16,8 +18,7 @@ def unsynced_applications(store: Store) -> list[Outgoing]:
         "coalesce(o.attempts, 0) FROM applications a LEFT JOIN outbox o ON o.application_id = a.id "
         "WHERE a.state IN ('queued', 'sending') ORDER BY a.created_at, a.reference"
     ).fetchall()
-    return [Outgoing(r[0], r[1], r[2], r[3], r[4], tuple(f for f in (r[5] or "").split(",") if f), r[6], r[7])
-            for r in rows]
+    return [outgoing_of(r) for r in rows]
 
 
 def mark_exported(store: Store, ids: Iterable[str], *, now: dt.datetime | None = None) -> None:

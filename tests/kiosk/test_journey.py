@@ -17,7 +17,6 @@ from kiosk.journey import (
     IdleTimer,
     Journey,
     call_staff,
-    clock_text,
     look_up_status,
     paginate,
 )
@@ -203,9 +202,3 @@ def test_calling_staff_is_recorded_for_them(terminal):
     call_staff(terminal.store, "form")
     last = terminal.store.audit_entries()[-1]
     assert (last["action"], last["detail"], last["actor"]) == ("citizen.help_requested", "form", "citizen")
-
-
-def test_the_clock_reads_naturally_in_both_languages():
-    moment = dt.datetime(2026, 11, 24, 9, 5)
-    assert clock_text(moment, "id") == "Selasa, 24 November 2026 · 09.05"
-    assert clock_text(moment, "en") == "Tuesday, 24 November 2026 · 09:05"

@@ -9,9 +9,9 @@ import sys
 
 from kiosk.applications import file_application
 from kiosk.crypto import OfficeKeypair
-from kiosk.export import export_unsynced
 from kiosk.samples import sample_answers
 from kiosk.terminal import Terminal
+from loket.export import export_unsynced
 from printing import make_qr_payload
 
 
@@ -26,7 +26,7 @@ def test_receipts_printed_before_re_provisioning_still_verify_on_the_terminal(
                                office_key=office.public_key)
     home = terminal.paths.home
     terminal.close()
-    done = subprocess.run([sys.executable, "-m", "kiosk.cli", "receipt", "verify", payload, "--json"],
+    done = subprocess.run([sys.executable, "-m", "loket.cli", "receipt", "verify", payload, "--json"],
                           capture_output=True, text=True, env={**os.environ, "LOKET_HOME": str(home)}, timeout=60)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["reference"] == app.reference

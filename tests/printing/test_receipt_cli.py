@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from kiosk.cli import main
 from kiosk.crypto import new_terminal_keys
-from kiosk.receipt_keys import STORE_KEY, known_keys, parse_key_list
+from kiosk.receipt_keys import known_keys, parse_key_list
 from kiosk.reference import make_reference
 from kiosk.store import Application, TerminalIdentity
 from kiosk.terminal import Terminal
+from loket.cli import main
 from printing import make_qr_payload, render_receipt_pdf
 from tests.printing.conftest import pdf_text, pdf_to_png
 
@@ -112,7 +112,7 @@ def test_another_terminals_receipt_needs_its_key(
 
 def test_key_list_received_from_central_is_used(terminal: Terminal, capsys: pytest.CaptureFixture) -> None:
     payload, key = other_terminal_payload("WXYZ")
-    terminal.store.set_value(STORE_KEY, json.dumps({"WXYZ": key}))
+    terminal.store.values.known_receipt_keys = {"WXYZ": key}
     assert loket(terminal, "receipt", "verify", payload) == 0
     assert "by terminal WXYZ" in capsys.readouterr().out
 
@@ -142,7 +142,7 @@ def test_image_without_a_qr_code_says_so(terminal: Terminal, tmp_path: Path, cap
 
 def test_the_installed_command_runs_end_to_end(terminal: Terminal, filed: Application) -> None:
     terminal.close()
-    done = subprocess.run([sys.executable, "-m", "kiosk.cli", "reprint", filed.reference], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "loket.cli", "reprint", filed.reference], capture_output=True,
                           text=True, timeout=60, env={**os.environ, "LOKET_HOME": str(terminal.paths.home)})
     assert done.returncode == 0, done.stderr
     assert f"{filed.reference}-reprint-1.pdf" in done.stdout

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main
 from kiosk.terminal import Terminal
+from loket.cli import main
 from sync.enrollment import enroll_terminal
 from sync.errors import EnrollmentFailed, InsecureServer
 

@@ -14,10 +14,10 @@ from pathlib import Path
 from central.cli import main as central_main
 from central.db import Database
 from central.records import list_audit
-from kiosk.export import export_unsynced
 from kiosk.maintenance import MaintenanceGate, hash_pin
-from kiosk.provisioning_file import pending_enrollment_code, provision_from_file
 from kiosk.terminal import Terminal
+from loket.export import export_unsynced
+from loket.provisioning_file import pending_enrollment_code, provision_from_file
 from sync.worker import SyncWorker
 from tests.sync.conftest import FAST_BACKOFF, FAST_TIMEOUTS, CentralView, file_many
 from tests.sync.faultproxy import Fault, FaultProxy
@@ -76,7 +76,7 @@ def test_an_exported_bundle_imported_centrally_then_synced_online_arrives_exactl
 ) -> None:
     filed = file_many(enrolled, 250)
     env = {**os.environ, "LOKET_HOME": str(enrolled.paths.home)}
-    done = subprocess.run([sys.executable, "-m", "kiosk.cli", "maintenance", "export", str(tmp_path / "usb")],
+    done = subprocess.run([sys.executable, "-m", "loket.cli", "maintenance", "export", str(tmp_path / "usb")],
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
     bundle = Path(done.stdout.strip())

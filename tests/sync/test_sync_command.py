@@ -9,9 +9,9 @@ import subprocess
 import sys
 
 from central.devserver import REPO
-from kiosk.cli import main
 from kiosk.crypto import new_terminal_keys
 from kiosk.terminal import Terminal
+from loket.cli import main
 from sync.protocol import PATH_APPLICATIONS
 from tests.sync.conftest import file_many
 from tests.sync.faultproxy import Fault, FaultProxy
@@ -59,7 +59,7 @@ def test_status_shows_the_last_sync_error(enrolled: Terminal, capsys) -> None:
 
 def test_sync_watch_keeps_syncing_in_the_foreground_until_interrupted(enrolled: Terminal) -> None:
     file_many(enrolled, 2)
-    process = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "--home", str(enrolled.paths.home), "sync",
+    process = subprocess.Popen([sys.executable, "-m", "loket.cli", "--home", str(enrolled.paths.home), "sync",
                                 "--watch"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         first = process.stdout.readline()

@@ -9,12 +9,11 @@ from pathlib import Path
 
 from central.cli import main as central_cli
 from kiosk.catalog.loader import DEFAULT_CATALOG
+from kiosk.clock import parse_iso
 from kiosk.crypto import seal_for_office
-from kiosk.store import parse_iso
 from kiosk.terminal import Terminal
 from sync.enrollment import enroll_terminal
 from sync.report import SyncReport
-from sync.round import REVOKED_KEY, STATUS_CURSOR_KEY
 from sync.worker import SyncWorker
 from tests.sync.conftest import FAST_BACKOFF, FAST_TIMEOUTS, CentralView, file_many
 from tests.sync.faultproxy import Fault, FaultProxy, Scripted
@@ -122,7 +121,7 @@ def test_status_changes_made_by_staff_reach_the_terminal(enrolled: Terminal, cen
     assert worker.refresh_status().status_changes == 1
     app = enrolled.store.get(reference)
     assert app.status == "ready" and app.central_status_at is not None
-    assert int(enrolled.store.get_value(STATUS_CURSOR_KEY)) > 0
+    assert enrolled.store.values.status_cursor > 0
     assert worker.refresh_status().status_changes == 0  # the cursor moved on
 
 
@@ -171,7 +170,7 @@ def test_a_revoked_terminal_stops_syncing_and_says_why(enrolled: Terminal, centr
     worker.start()
     assert wait_until(lambda: not worker.running)
     assert worker.last_report.revoked
-    assert "revoked" in enrolled.store.get_value(REVOKED_KEY)
+    assert "revoked" in enrolled.store.values.revoked
     assert enrolled.store.counts()["queued"] == 2  # kept, for export or a new enrollment
     again = worker_for(enrolled).run_once()
     assert again.revoked and not again.reachable and "enroll it again" in again.errors[0]

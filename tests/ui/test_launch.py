@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.cli import build_parser
+from loket.cli import build_parser
 
 
 def test_run_and_demo_plug_into_the_loket_command():

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import provisioning
 from kiosk.applications import file_application
 from kiosk.crypto import new_office_keypair
 from kiosk.samples import sample_answers
 from kiosk.terminal import Terminal
+from loket import provisioning
 from sync.bundle import open_bundle
 
 PIN = "402915"
@@ -268,7 +268,7 @@ def test_changing_the_idle_timeout_and_the_printer_persists(technician) -> None:
 
 def test_the_log_tail_exit_and_restart_are_reached_by_touch_and_audited(technician) -> None:
     kiosk, terminal, clock = technician
-    from kiosk.dashboard import start_log_file
+    from loket.dashboard import start_log_file
 
     start_log_file(terminal)
     board = open_dashboard(kiosk, clock)

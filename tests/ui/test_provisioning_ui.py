@@ -135,7 +135,7 @@ def test_staff_who_see_the_wrong_office_go_back_to_the_code(blank_kiosk, central
 
 
 def test_a_setup_interrupted_after_enrolling_resumes_at_the_office_check(blank_kiosk, central) -> None:
-    from kiosk import provisioning
+    from loket import provisioning
 
     kiosk, blank = blank_kiosk
     provisioning.enroll(blank, central.url, central.enrollment_code())

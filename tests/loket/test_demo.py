@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from kiosk.applications import file_application
-from kiosk.demo import prepare_demo
 from kiosk.samples import sample_answers
+from loket.demo import prepare_demo
 from sync.worker import SyncWorker
 
 

@@ -8,14 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk import provisioning
 from kiosk.applications import file_application
 from kiosk.errors import LoketError
-from kiosk.export import export_unsynced
 from kiosk.maintenance import MaintenanceGate, PinError
-from kiosk.provisioning import PrinterChoice, ProvisioningError, ReprovisionRefused
 from kiosk.samples import sample_answers
 from kiosk.terminal import Terminal
+from loket import provisioning
+from loket.export import export_unsynced
+from loket.provisioning import PrinterChoice, ProvisioningError, ReprovisionRefused
 from sync.errors import EnrollmentFailed, InsecureServer, ServerUnreachable
 
 

@@ -7,8 +7,8 @@ import os
 import shutil
 
 from kiosk.catalog import catalog_in_force
-from kiosk.cli.common import print_json, terminal_for
 from kiosk.errors import LoketError
+from loket.cli.common import print_json, terminal_for
 
 LOW_DISK_BYTES = 200 * 1024 * 1024
 

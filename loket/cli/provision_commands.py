@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from kiosk.cli.common import terminal_for
 from kiosk.errors import LoketError
 from kiosk.store.exports import unsynced_not_exported
 from kiosk.timezones import office_zone_name
+from loket.cli.common import terminal_for
 
 
 def register(commands: argparse._SubParsersAction) -> None:

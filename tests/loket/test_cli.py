@@ -19,7 +19,7 @@ SKD = ["--service", "SKD", "--field", "nik=3273011708900003", "--field", "full_n
 
 
 def loket(home: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kiosk.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "loket.cli", *args], capture_output=True, text=True,
                           env={**os.environ, "LOKET_HOME": str(home)}, timeout=60)
 
 

@@ -10,10 +10,10 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.clock import iso, parse_iso, utcnow
 from kiosk.crypto import b64encode
 from kiosk.errors import LoketError, NotProvisioned
 from kiosk.files import write_atomically
-from kiosk.store import iso, parse_iso, utcnow
 from kiosk.store.exports import mark_exported, unsynced_applications
 from kiosk.terminal import Terminal
 from sync.bundle import BundleContents, pack_bundle

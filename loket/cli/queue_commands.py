@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from kiosk.applications import file_application
-from kiosk.cli.common import print_json, terminal_for
 from kiosk.errors import LoketError
 from kiosk.store import CENTRAL_STATUSES, SYNC_STATES
+from loket.cli.common import print_json, terminal_for
 
 
 def register(commands: argparse._SubParsersAction) -> None:

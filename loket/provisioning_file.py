@@ -13,13 +13,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from kiosk.clock import utcnow
 from kiosk.errors import LoketError
-from kiosk.store import TerminalIdentity, utcnow
+from kiosk.store import TerminalIdentity
 from kiosk.terminal import Terminal
 from sync.protocol import ProvisioningFile
 
-#: the store value holding an enrollment code still to be redeemed with central
-PENDING_ENROLLMENT = "sync.pending_enrollment_code"
 FILE_PATTERN = "*.loket-provisioning.json"
 
 
@@ -59,11 +58,11 @@ def provision_from_file(terminal: Terminal, path: Path) -> TerminalIdentity:
         server_url=document.server_url, terminal_id="",
     )
     terminal.update_settings(server_url=document.server_url, timezone=document.timezone or "")
-    terminal.store.set_value(PENDING_ENROLLMENT, document.enroll_code)
+    terminal.store.values.pending_enrollment_code = document.enroll_code
     terminal.store.record_audit("terminal.provisioned_from_file", f"{path.name}; enrollment pending",
                                 actor="staff")
     return identity
 
 
 def pending_enrollment_code(terminal: Terminal) -> str | None:
-    return terminal.store.get_value(PENDING_ENROLLMENT) or None
+    return terminal.store.values.pending_enrollment_code or None

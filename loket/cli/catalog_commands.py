@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kiosk.catalog import apply_catalog_file, catalog_in_force, load_catalog
 from kiosk.catalog.loader import DEFAULT_CATALOG
-from kiosk.cli.common import terminal_for
+from loket.cli.common import terminal_for
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 import time
 
-from kiosk.cli.common import print_json, terminal_for
+from loket.cli.common import print_json, terminal_for
 
 
 def register(commands: argparse._SubParsersAction) -> None:

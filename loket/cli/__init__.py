@@ -2,7 +2,7 @@
 
 Each group of subcommands lives in its own module with a `register(subparsers)` function. Commands
 that need the screens (`loket run`, `loket demo`) plug in through the `loket.commands` entry
-point, so that this package never imports Kivy. Any `LoketError` becomes one line and exit code 2.
+point, so that this package never imports Kivy or the screens. Any `LoketError` becomes one line and exit code 2.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from kiosk.cli import (
+from kiosk.errors import LoketError
+from loket.cli import (
     catalog_commands,
     maintenance_commands,
     provision_commands,
@@ -22,7 +23,6 @@ from kiosk.cli import (
     status_commands,
     sync_commands,
 )
-from kiosk.errors import LoketError
 
 BUILTIN = [status_commands, queue_commands, catalog_commands, provision_commands, sync_commands,
            maintenance_commands, receipt_commands]

@@ -33,8 +33,6 @@ IDLE_TIMEOUT_CHOICES = (30, 60, 90, 120, 180, 300)
 STAFF = "staff"
 #: where USB sticks appear on a Debian/Ubuntu kiosk (udisks, and a plain `mount` under /mnt)
 USB_ROOTS = (Path("/media"), Path("/run/media"), Path("/mnt"))
-#: set from enrollment until `finish`: a restart in between comes back to the setup, not to citizens
-UNFINISHED_KEY = "provisioning.unfinished"
 
 
 class ProvisioningError(LoketError):
@@ -99,18 +97,18 @@ def usb_folders(roots: tuple[Path, ...] = USB_ROOTS) -> list[Path]:
 
 def provisioning_files(roots: tuple[Path, ...] = USB_ROOTS) -> list[Path]:
     """The provisioning files at the top of every mounted USB stick, newest first on each."""
-    from kiosk.provisioning_file import find_provisioning_files
+    from loket.provisioning_file import find_provisioning_files
 
     return [path for folder in usb_folders(roots) for path in find_provisioning_files(folder)]
 
 
 def load_file(terminal: Terminal, path: Path) -> TerminalIdentity:
     """Provisions from a file central wrote (no network needed); central enrolls the terminal once it answers."""
-    from kiosk.provisioning_file import provision_from_file
+    from loket.provisioning_file import provision_from_file
 
     check_can_reprovision(terminal)
     identity = provision_from_file(terminal, path)
-    terminal.store.set_value(UNFINISHED_KEY, "1")
+    terminal.store.values.setup_unfinished = True
     return identity
 
 
@@ -122,13 +120,13 @@ def enroll(terminal: Terminal, url: str, code: str) -> TerminalIdentity:
         raise ProvisioningError("type the enrollment code central gave you, e.g. 7K2M-QX4P-9RTB")
     check_can_reprovision(terminal)
     identity = enroll_terminal(terminal, url, code)
-    terminal.store.set_value(UNFINISHED_KEY, "1")
+    terminal.store.values.setup_unfinished = True
     return identity
 
 
 def needs_setup(terminal: Terminal) -> bool:
     """True until the terminal has an office and the setup begun on its screen was finished."""
-    return terminal.identity is None or terminal.store.get_value(UNFINISHED_KEY) == "1"
+    return terminal.identity is None or terminal.store.values.setup_unfinished
 
 
 # -- the printer -----------------------------------------------------------------------------------
@@ -241,7 +239,7 @@ def finish(terminal: Terminal) -> TerminalIdentity:
         raise ProvisioningError("this terminal has no office yet: enroll it with the code from central first")
     if not terminal.settings.maintenance_pin_hash:
         raise ProvisioningError("set the maintenance PIN first: without it nobody can open maintenance")
-    terminal.store.set_value(UNFINISHED_KEY, "")
+    terminal.store.values.setup_unfinished = False
     terminal.store.record_audit("provisioning.finished", f"{identity.terminal_code} for {identity.office_code}, "
                                 f"printer {terminal.settings.printer_backend}", actor=STAFF)
     return identity

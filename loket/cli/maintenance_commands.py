@@ -7,10 +7,10 @@ import getpass
 import sys
 from pathlib import Path
 
-from kiosk.cli.common import print_json, terminal_for
 from kiosk.errors import LoketError
-from kiosk.export import export_unsynced
 from kiosk.maintenance import hash_pin
+from loket.cli.common import print_json, terminal_for
+from loket.export import export_unsynced
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -11,11 +11,11 @@ import pytest
 from kiosk.applications import file_application
 from kiosk.crypto import OfficeKeypair, b64decode, new_terminal_keys, open_sealed
 from kiosk.errors import LoketError
-from kiosk.export import export_unsynced
 from kiosk.samples import sample_answers
 from kiosk.store import SCHEMA_VERSION, Store, TerminalIdentity
 from kiosk.store.exports import unsynced_not_exported
 from kiosk.terminal import Terminal
+from loket.export import export_unsynced
 from sync.bundle import BundleError, open_bundle
 
 

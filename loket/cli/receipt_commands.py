@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from kiosk.cli.common import print_json, terminal_for
 from kiosk.errors import LoketError
-from kiosk.receipt_keys import STORE_KEY, known_keys, load_key_list, parse_key_list
+from kiosk.receipt_keys import known_keys, load_key_list, parse_key_list
 from kiosk.settings import LANGUAGES, PAPER_SIZES
+from loket.cli.common import print_json, terminal_for
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -76,12 +75,9 @@ def verify_command(args: argparse.Namespace) -> int:
     terminal = terminal_for(args)
     identity = terminal.identity
     lists = []
-    stored = terminal.store.get_value(STORE_KEY)
+    stored = terminal.store.values.known_receipt_keys
     if stored:
-        try:
-            lists.append(parse_key_list(json.loads(stored), source="key list from central"))
-        except json.JSONDecodeError as e:
-            raise LoketError(f"the key list from central kept on this terminal is not JSON: {e}") from None
+        lists.append(parse_key_list(stored, source="key list from central"))
     if args.keys:
         lists.append(load_key_list(args.keys))
     keys = known_keys(identity, *lists)

@@ -20,8 +20,12 @@ from typing import TYPE_CHECKING, TypeVar
 
 from kiosk import __version__
 from kiosk.errors import LoketError
-from kiosk.export import Export, export_unsynced
-from kiosk.provisioning import (  # noqa: F401  (USB_ROOTS, usb_folders: the dashboard's too)
+from kiosk.settings import Settings
+from kiosk.store import SCHEMA_VERSION
+from kiosk.store.exports import unsynced_not_exported
+from kiosk.terminal import Terminal
+from loket.export import Export, export_unsynced
+from loket.provisioning import (  # noqa: F401  (USB_ROOTS, usb_folders: the dashboard's too)
     USB_ROOTS,
     PrinterChoice,
     check_can_reprovision,
@@ -29,10 +33,6 @@ from kiosk.provisioning import (  # noqa: F401  (USB_ROOTS, usb_folders: the das
     set_idle_timeout,
     usb_folders,
 )
-from kiosk.settings import Settings
-from kiosk.store import SCHEMA_VERSION
-from kiosk.store.exports import unsynced_not_exported
-from kiosk.terminal import Terminal
 
 if TYPE_CHECKING:
     from printing import PrintJob
@@ -101,7 +101,7 @@ def read_dashboard(terminal: Terminal, *, probe_server: bool = True, probe_print
         oldest_unsynced_age_s=status["oldest_unsynced_age_s"],
         last_sync_attempt=status["last_sync"] or None,
         last_sync_error=status["last_sync_error"] or None,
-        last_sync_success=store.get_value("sync.last_success") or None,
+        last_sync_success=store.values.last_sync_success or None,
         server_reachable=reachable,
         server_detail=detail,
         disk_free_bytes=status["disk_free_bytes"],

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import dashboard
 from kiosk.applications import file_application
 from kiosk.errors import LoketError
-from kiosk.provisioning import PrinterChoice, ReprovisionRefused, enroll
 from kiosk.samples import sample_answers
 from kiosk.terminal import Terminal
+from loket import dashboard
+from loket.provisioning import PrinterChoice, ReprovisionRefused, enroll
 from printing.errors import PrinterError
 from sync.bundle import open_bundle
 
@@ -50,7 +50,7 @@ def test_maintenance_entries_failed_pins_and_actions_reach_central(enrolled: Ter
     import sqlalchemy
 
     from kiosk.maintenance import MaintenanceGate
-    from kiosk.provisioning import set_pin
+    from loket.provisioning import set_pin
 
     set_pin(enrolled, "402915", "402915")
     gate = MaintenanceGate(enrolled.store, enrolled.settings.maintenance_pin_hash)
@@ -184,7 +184,7 @@ def test_ages_read_as_words(seconds: float | None, text: str) -> None:
 def test_sync_now_on_a_terminal_set_up_from_a_usb_file_enrolls_it_and_sends_the_queue(blank_terminal: Terminal,
                                                                                       central, tmp_path: Path) -> None:
     from central.cli import main as central_cli
-    from kiosk.provisioning import load_file
+    from loket.provisioning import load_file
 
     office = central.create_office()
     assert central_cli(["provisioning-file", "--office", office, "--server", central.url, "--out",

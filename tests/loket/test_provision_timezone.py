@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kiosk.crypto import OfficeKeypair
 from kiosk.terminal import Terminal
-from tests.kiosk.test_cli import loket
+from tests.loket.test_cli import loket
 
 
 def provision(home: Path, office: OfficeKeypair, code: str, *extra: str):
