@@ -99,3 +99,25 @@ def test_suara_queues_the_screens_words_and_interrupts_them_on_the_next_screen(k
     finally:
         speaker.render_dir = None
         app.reset()
+
+
+def test_without_espeak_ng_the_suara_toggle_is_hidden_not_broken(kiosk):
+    from screens.speech import Speaker
+
+    app = kiosk.app
+    missing = Speaker(executable="espeak-ng-not-installed")
+    assert not missing.available
+    missing.set_enabled(True)
+    missing.say("Selamat datang", "id")  # quietly nothing
+    assert not missing.enabled and missing.pending == [] and list(missing.events) == []
+    real, app.speaker = app.speaker, missing
+    app.speech_available = False
+    try:
+        kiosk.frames(2)
+        button = app.root.ids.speech_button
+        assert button.opacity == 0 and button.disabled and button.width == 0
+        app.toggle_speech()
+        assert not app.speech_on
+    finally:
+        app.speaker, app.speech_available = real, real.available
+        kiosk.frames(1)
