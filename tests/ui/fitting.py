@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from kivy.core.window import Window
 from kivy.uix.label import Label
-from kivy.uix.scrollview import ScrollView
 from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
+
+from screens.widgets import scroll_view_of
 
 TOLERANCE = 1.5
 
@@ -29,15 +30,6 @@ def shown(widget: Widget) -> bool:
     return widget.get_root_window() is not None
 
 
-def inside_scroll(widget: Widget) -> ScrollView | None:
-    node = widget.parent
-    while node is not None and node is not node.parent:
-        if isinstance(node, ScrollView):
-            return node
-        node = node.parent
-    return None
-
-
 def problems(screen: Widget, *, bottom: float | None = None) -> list[str]:
     """What does not fit on `screen` (empty when it all fits). `bottom`: the keyboard's top, if up."""
     left, floor, right, top = window_rect(screen)
@@ -50,7 +42,7 @@ def problems(screen: Widget, *, bottom: float | None = None) -> list[str]:
             continue
         x0, y0, x1, y1 = window_rect(widget)
         name = f"{type(widget).__name__}({getattr(widget, 'text', '')[:40]!r})"
-        scroll = inside_scroll(widget)
+        scroll = scroll_view_of(widget)
         if scroll is not None:
             sx0, _sy0, sx1, _sy1 = window_rect(scroll)
             if x0 < sx0 - TOLERANCE or x1 > sx1 + TOLERANCE:
