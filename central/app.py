@@ -1,4 +1,5 @@
-"""The FastAPI application: routers, staff pages, and every refusal answered as an `ErrorBody`."""
+"""The FastAPI application: the terminals' API (every refusal answered as an `ErrorBody`) and the staff
+console under /staff (refusals there answered as pages)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,17 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from central import staff
+from central import console
 from central.api import ROUTERS
 from central.db import Database
 from central.errors import ApiError, CentralError, NotFound
 from central.settings import database_url
+from central.verification.router import router as verification_router
 from sync.protocol import ErrorBody, Heartbeat, UploadBatch
 
 log = logging.getLogger("central")
@@ -27,26 +29,31 @@ def _error(status: int, code: str, message: str, headers: dict[str, str] | None 
 
 
 def create_app(database: Database) -> FastAPI:
-    """The API and staff pages over `database` (already migrated)."""
+    """The API and the staff console over `database` (already migrated)."""
     app = FastAPI(title="Loket central", version="1", description="Central backend for Loket kiosk terminals. "
                   "Terminal requests are signed with Ed25519; see sync/protocol.py.")
     app.state.database = database
     for router in ROUTERS:
         app.include_router(router)
-    app.include_router(staff.router)
+    console.install(app)
+    app.include_router(verification_router)
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, e: ApiError) -> JSONResponse:
         return _error(e.status, e.code, e.message, e.headers)
 
     @app.exception_handler(CentralError)
-    async def _refused(_request: Request, e: CentralError) -> JSONResponse:
+    async def _refused(request: Request, e: CentralError) -> Response:
+        if console.is_console(request):
+            return console.refusal_page(request, 404 if isinstance(e, NotFound) else 400)
         return _error(404 if isinstance(e, NotFound) else 400, "not_found" if isinstance(e, NotFound) else "invalid",
                       str(e))
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, e: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, e: RequestValidationError) -> Response:
         errors = e.errors()
+        if console.is_console(request):
+            return console.refusal_page(request, 422, ", ".join(str(err.get("loc", ("?",))[-1]) for err in errors))
         if any(err.get("type") == "json_invalid" for err in errors):
             return _error(400, "malformed", "the body is not valid JSON")
         first = errors[0] if errors else {}
@@ -54,21 +61,27 @@ def create_app(database: Database) -> FastAPI:
         return _error(422, "invalid", f"{where}: {first.get('msg', 'invalid')} ({len(errors)} problem(s))")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, e: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, e: StarletteHTTPException) -> Response:
+        if console.is_console(request):
+            return console.refusal_page(request, e.status_code)
         return _error(e.status_code, {404: "not_found", 405: "method_not_allowed"}.get(e.status_code, "http_error"),
                       str(e.detail), getattr(e, "headers", None))
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)
-    async def _database_unavailable(_request: Request, e: Exception) -> JSONResponse:
+    async def _database_unavailable(request: Request, e: Exception) -> Response:
         # transient by nature: the terminal keeps its applications and retries after the pause
         log.warning("database unavailable: %s", str(e).splitlines()[0])
+        if console.is_console(request):
+            return console.refusal_page(request, 503)
         return _error(503, "unavailable", "central's database is unavailable for a moment: retry later",
                       {"Retry-After": str(RETRY_AFTER_S)})
 
     @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, e: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, e: Exception) -> Response:
         log.exception("unexpected error")
+        if console.is_console(request):
+            return console.refusal_page(request, 500)
         return _error(500, "internal", "central failed on this request; it was logged")
 
     original_openapi = app.openapi

@@ -19,8 +19,10 @@ from typing import Any
 from central import records
 from central.bundles import import_bundle
 from central.cli_citizen import add_citizen_commands
+from central.cli_staff import add_staff_commands
 from central.db import Database
 from central.errors import CentralError
+from central.letters import cli as letters_cli
 from central.offices import create_office, get_office, make_enrollment_code, publish_catalog, rotate_office_key
 from central.provisioning import make_provisioning_file
 from central.settings import ENV_DB, database_url
@@ -211,6 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--code", required=True)
     sub.add_argument("file", type=Path)
 
+    letters_cli.register(command, office, commands)
+
     sub = command(commands, "enroll-code", cmd_enroll_code, "print a one-time code to enroll one terminal")
     sub.add_argument("--office", required=True)
     sub.add_argument("--ttl-hours", type=float, default=24.0)
@@ -249,7 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--terminal", help="id or code")
     sub.add_argument("--limit", type=int, default=200)
     sub.add_argument("--json", action="store_true")
-    add_citizen_commands(command, group, commands)
+    add_staff_commands(commands, command, _open, _Parser)
+    add_citizen_commands(command, group)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""`loket-central skm report` and `loket-central timezone`: the citizen-facing commands of issue 14.
+"""`loket-central skm report`: the satisfaction survey's index (issue 14).
 
 `build_parser` in central/cli.py calls `add_citizen_commands` with its own helpers, so these
 commands share `--db` and the one-line errors of every other command.
@@ -14,9 +14,7 @@ from typing import Any
 
 from central import skm
 from central.db import Database
-from central.offices import get_office
 from central.settings import database_url
-from central.zones import explicit_zone, office_timezone, set_office_timezone
 from kiosk.skm import ELEMENT_NAMES
 
 
@@ -55,21 +53,9 @@ def cmd_skm_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_timezone(args: argparse.Namespace) -> int:
-    with _open(args).transaction() as session:
-        office = get_office(session, args.office)
-        if args.zone is not None or args.clear:
-            zone = set_office_timezone(session, office, "" if args.clear else args.zone)
-        else:
-            zone = office_timezone(session, office)
-        source = "set by staff" if explicit_zone(session, office) else "from the office code"
-    print(f"{args.office}: {zone} ({source})")
-    return 0
-
-
 def add_citizen_commands(command: Callable[..., argparse.ArgumentParser],
-                         group: Callable[[str, str], Any], commands: Any) -> None:
-    """Adds `skm report` and `timezone` with `build_parser`'s `command` and `group` helpers."""
+                         group: Callable[[str, str], Any]) -> None:
+    """Adds `skm report` with `build_parser`'s `command` and `group` helpers."""
     survey = group("skm", "the satisfaction survey (SKM, PermenPANRB 14/2017)")
     sub = command(survey, "report", cmd_skm_report,
                   f"IKM (25-100) and quality band per service; elements: {', '.join(ELEMENT_NAMES)}")
@@ -77,11 +63,6 @@ def add_citizen_commands(command: Callable[..., argparse.ArgumentParser],
     sub.add_argument("--from", type=_day, metavar="YYYY-MM-DD", help="first day (included)")
     sub.add_argument("--to", type=_day, metavar="YYYY-MM-DD", help="last day (included)")
     sub.add_argument("--json", action="store_true")
-    sub = command(commands, "timezone", cmd_timezone,
-                  "show or set an office's time zone (sent to its terminals at enrollment)")
-    sub.add_argument("--office", required=True)
-    sub.add_argument("--zone", help="Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)")
-    sub.add_argument("--clear", action="store_true", help="let the office code decide again")
 
 
 __all__ = ["add_citizen_commands", "report_lines"]

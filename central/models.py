@@ -10,6 +10,7 @@ import datetime as dt
 
 from sqlalchemy import (
     BigInteger,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -124,6 +125,8 @@ class Application(Base):
     office_key_id: Mapped[int] = mapped_column(ForeignKey("office_keys.id"))
     status: Mapped[str] = mapped_column(String(20))
     status_at: Mapped[dt.datetime]
+    #: the last working day for the office to finish it (catalog's service days); the console fills it
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class StatusChange(Base):
@@ -138,6 +141,8 @@ class StatusChange(Base):
     status: Mapped[str] = mapped_column(String(20))
     at: Mapped[dt.datetime]
     actor: Mapped[str] = mapped_column(String(40), default="central")
+    #: staff's note; for `declined` it is the reason, which the terminal shows the citizen
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class AuditEntry(Base):
@@ -166,16 +171,155 @@ class SeenNonce(Base):
     seen_at: Mapped[dt.datetime] = mapped_column(index=True)
 
 
-# -- issue 14: the citizen's side (office time zones, the SKM survey) ---------------------------
+# --- the office's staff console (central/console/) ----------------------------------------------
+
+class StaffAccount(Base):
+    """Someone who logs in to the console; `office_id` scopes operators and supervisors."""
+
+    __tablename__ = "staff_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime]
+    disabled_at: Mapped[dt.datetime | None]
 
 
-class OfficeZone(Base):
-    """An office's time zone when staff set it; without a row the office's region code decides."""
+class StaffSession(Base):
+    """A logged-in browser; only the SHA-256 of its cookie is stored, so a DB dump opens no session."""
 
-    __tablename__ = "office_zones"
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    created_at: Mapped[dt.datetime]
+    last_seen_at: Mapped[dt.datetime]
+
+
+class LoginThrottle(Base):
+    """Failed logins per typed username (known or not), and how long it stays locked."""
+
+    __tablename__ = "login_throttle"
+
+    username: Mapped[str] = mapped_column(String(60), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None]
+
+
+class AccessLogEntry(Base):
+    """Who looked at which application's personal data (and other events staff must answer for)."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (Index("ix_access_log_office_at", "office_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime]
+    username: Mapped[str] = mapped_column(String(60))
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    application_id: Mapped[str | None] = mapped_column(String(36))
+    reference: Mapped[str | None] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(String(300), default="")
+
+
+class HelpAcknowledgement(Base):
+    """A citizen's "Minta Bantuan" (a `citizen.help_requested` audit entry) someone has answered."""
+
+    __tablename__ = "help_acknowledgements"
+
+    audit_entry_id: Mapped[int] = mapped_column(ForeignKey("audit_entries.id"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(60))
+    at: Mapped[dt.datetime]
+
+
+CONSOLE_INDEXES = (
+    # service_code last: a filter by service is answered from the index, without reading rows
+    Index("ix_applications_office_status_due", Application.office_id, Application.status, Application.due_on,
+          Application.service_code),
+    Index("ix_applications_office_filed", Application.office_id, Application.filed_at),
+    Index("ix_applications_office_reference", Application.office_id, Application.reference),
+    Index("ix_audit_entries_action", AuditEntry.action, AuditEntry.id),
+    Index("ix_status_changes_application", StatusChange.application_id, StatusChange.id),
+)
+
+
+# --- letters and public verification (issue 12) ------------------------------------------------------
+
+class OfficeLetterSettings(Base):
+    """What an office prints on its letters: letterhead, logo, signer, number format, time zone and
+    the public URL its verification QR codes point to. One row per office; absent means defaults."""
+
+    __tablename__ = "office_letter_settings"
 
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
-    timezone: Mapped[str] = mapped_column(String(40))
+    government: Mapped[str] = mapped_column(String(120), default="")
+    district: Mapped[str] = mapped_column(String(120), default="")
+    office_line: Mapped[str] = mapped_column(String(120), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(80), default="")
+    place: Mapped[str] = mapped_column(String(80), default="")
+    head_title: Mapped[str] = mapped_column(String(120), default="")
+    signer_name: Mapped[str] = mapped_column(String(120), default="")
+    signer_nip: Mapped[str] = mapped_column(String(40), default="")
+    short_code: Mapped[str] = mapped_column(String(20), default="")
+    number_format: Mapped[str] = mapped_column(String(120), default="")
+    time_zone: Mapped[str] = mapped_column(String(40), default="")
+    public_url: Mapped[str] = mapped_column(String(300), default="")
+    logo_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    updated_at: Mapped[dt.datetime]
+
+
+class LetterCounter(Base):
+    """The last letter sequence an office used in a year; locked (FOR UPDATE) to take the next."""
+
+    __tablename__ = "letter_counters"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class IssuedLetter(Base):
+    """A numbered letter, once per application: its content is sealed to the office key (a reprint
+    opens it and prints the same letter); the public page shows only the masked name kept here.
+    Each opening of personal data for a letter goes to the console's access log."""
+
+    __tablename__ = "issued_letters"
+    __table_args__ = (UniqueConstraint("office_id", "year", "sequence", name="uq_issued_letters_sequence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), unique=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    service_code: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(120))
+    verify_code: Mapped[str] = mapped_column(String(40), unique=True)
+    issued_on: Mapped[dt.date]
+    issued_at: Mapped[dt.datetime]
+    issued_by: Mapped[str] = mapped_column(String(80))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    sealed_content: Mapped[bytes] = mapped_column(LargeBinary)
+    office_key_id: Mapped[int] = mapped_column(ForeignKey("office_keys.id"))
+    masked_name: Mapped[str] = mapped_column(String(120), default="")
+    prints: Mapped[int] = mapped_column(Integer, default=1)
+    last_printed_at: Mapped[dt.datetime]
+
+
+class PublicName(Base):
+    """The masked name (`S*** R*******`) the public verification page shows for an application."""
+
+    __tablename__ = "public_names"
+
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), primary_key=True)
+    masked_name: Mapped[str] = mapped_column(String(120))
+
+# -- issue 14: the SKM survey's anonymous answers ------------------------------------------------
 
 
 class SkmResponse(Base):

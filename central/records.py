@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.errors import CentralError, NotFound
+from central.letters.history import letter_history
 from central.models import Application, AuditEntry, Office, OfficeKey, StatusChange, Terminal, as_utc, utcnow
 from kiosk.crypto import open_sealed
 from kiosk.errors import BadReference
@@ -82,14 +83,15 @@ def show_application(session: Session, reference: str) -> dict[str, Any]:
         "service_code": app.service_code, "catalog_version": app.catalog_version, "status": app.status,
         "filed_at": _iso(app.filed_at), "received_at": _iso(app.received_at),
         "flags": [f for f in app.flags.split(",") if f],
-        "history": [{"status": h.status, "at": _iso(h.at), "actor": h.actor} for h in history],
+        "history": sorted([{"status": h.status, "at": _iso(h.at), "actor": h.actor} for h in history]
+                          + letter_history(session, app.id), key=lambda h: h["at"] or ""),
         "personal_data": open_sealed(key.private_key, app.sealed),
     }
 
 
 def set_status(session: Session, reference: str, status: str, *, actor: str = "staff",
-               now: dt.datetime | None = None) -> Application:
-    """Moves an application to `status`; its terminal learns it on its next status pull."""
+               now: dt.datetime | None = None, note: str | None = None) -> Application:
+    """Moves an application to `status`; its terminal learns it (and a decline's `note`) on its next pull."""
     if status not in STATUSES:
         raise CentralError(f"status {status!r}: use one of {', '.join(STATUSES)}")
     app = find_application(session, reference)
@@ -97,7 +99,7 @@ def set_status(session: Session, reference: str, status: str, *, actor: str = "s
     if app.status != status:
         app.status, app.status_at = status, now
         session.add(StatusChange(application_id=app.id, terminal_id=app.terminal_id, status=status, at=now,
-                                 actor=actor))
+                                 actor=actor, note=note))
     return app
 
 

@@ -102,8 +102,8 @@ class SimulatedTerminal:
         answer.raise_for_status()
         return UploadResponse.model_validate_json(answer.content)
 
-    def status_changes(self, since: int = 0) -> StatusChanges:
-        answer = self.signed("GET", f"{PATH_STATUS_CHANGES}?since={since}")
+    def status_changes(self, since: int = 0, *, reasons: bool = False) -> StatusChanges:
+        answer = self.signed("GET", f"{PATH_STATUS_CHANGES}?since={since}" + ("&reasons=1" if reasons else ""))
         answer.raise_for_status()
         return StatusChanges.model_validate_json(answer.content)
 

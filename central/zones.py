@@ -1,17 +1,18 @@
-"""An office's time zone at central: set by staff, else from the office's region code (kiosk.timezones)."""
+"""An office's time zone at central, for its terminals: the letter settings' `time_zone` (staff set it with
+`office settings --time-zone`), else the zone of the province in its code — one setting for both."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from central.errors import CentralError
-from central.models import Office, OfficeZone
-from kiosk.timezones import check_zone, office_zone_name
+from central.models import Office, OfficeLetterSettings
+from kiosk.timezones import office_zone_name
 
 
 def explicit_zone(session: Session, office: Office) -> str | None:
-    row = session.get(OfficeZone, office.id)
-    return row.timezone if row else None
+    """The zone staff set for the office, if they did."""
+    stored = session.get(OfficeLetterSettings, office.id)
+    return stored.time_zone if stored is not None and stored.time_zone else None
 
 
 def office_timezone(session: Session, office: Office) -> str:
@@ -19,22 +20,4 @@ def office_timezone(session: Session, office: Office) -> str:
     return office_zone_name(office.code, explicit_zone(session, office) or "")
 
 
-def set_office_timezone(session: Session, office: Office, zone: str) -> str:
-    """Sets (or with "" clears) the office's zone; returns the zone now in force."""
-    row = session.get(OfficeZone, office.id)
-    if zone:
-        try:
-            zone = check_zone(zone)
-        except ValueError as e:
-            raise CentralError(f"--zone: {e}") from None
-        if row is None:
-            session.add(OfficeZone(office_id=office.id, timezone=zone))
-        else:
-            row.timezone = zone
-    elif row is not None:
-        session.delete(row)
-    session.flush()
-    return office_timezone(session, office)
-
-
-__all__ = ["explicit_zone", "office_timezone", "set_office_timezone"]
+__all__ = ["explicit_zone", "office_timezone"]

@@ -72,3 +72,28 @@ class FormInvalid(LoketError):
 
 class BadReference(LoketError):
     """A typed application number is malformed or its check character is wrong."""
+
+
+class StoreUnavailable(StoreError):
+    """The queue database exists but cannot be used now (permissions, read-only disk, locked).
+
+    Unlike a corrupt file it is left exactly as it is: fixing the cause brings every application back.
+    """
+
+
+class DataDirError(LoketError):
+    """The terminal's data directory cannot be created or written (read-only disk, permissions)."""
+class ReceiptInvalid(LoketError):
+    """A receipt's QR payload does not prove what it claims."""
+
+
+class MalformedPayload(ReceiptInvalid):
+    """The text is not a Loket receipt payload (wrong shape, version, field or encoding)."""
+
+
+class UnknownTerminal(ReceiptInvalid):
+    """The payload names a terminal whose public key is not known here."""
+
+
+class BadSignature(ReceiptInvalid):
+    """The payload is well formed but its signature does not match: it was altered or forged."""

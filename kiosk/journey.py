@@ -263,6 +263,8 @@ class StatusLookup:
     service_name: Text | None = None
     filed_at: dt.datetime | None = None
     central_status_at: dt.datetime | None = None
+    #: the office's reason for a decline, as staff wrote it
+    decline_reason: str | None = None
 
 
 def look_up_status(store: Store, catalog: Catalog | None, typed: str) -> StatusLookup:
@@ -277,6 +279,7 @@ def look_up_status(store: Store, catalog: Catalog | None, typed: str) -> StatusL
     return StatusLookup(
         reference=reference, found=True, status=app.status, status_words=STATUS_WORDS.get(app.status, app.status),
         service_name=name, filed_at=app.created_at, central_status_at=app.central_status_at,
+        decline_reason=app.reason if app.status == "declined" else None,
     )
 
 

@@ -143,6 +143,9 @@ class Settings:
     #: the office's time zone (Asia/Jakarta, Asia/Makassar, Asia/Jayapura); empty: from its region code
     timezone: str = ""
     maintenance_pin_hash: str = ""
+    #: once central accepted an application: days until its sealed answers leave the terminal, then its metadata
+    answers_retention_days: int = 7
+    metadata_retention_days: int = 180
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     def updated(self, **changes: Any) -> Settings:
@@ -174,6 +177,8 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "sync_interval_s": _int_between(5, 86400),
     "timezone": _zone,
     "maintenance_pin_hash": _text,
+    "answers_retention_days": _int_between(1, 3650),
+    "metadata_retention_days": _int_between(1, 3650),
 }
 
 

@@ -14,16 +14,23 @@ from typing import Any
 from kiosk.catalog import Catalog, catalog_in_force
 from kiosk.clock import iso, utcnow
 from kiosk.crypto import new_terminal_keys, office_public_key
-from kiosk.errors import LoketError, SettingsError
+from kiosk.errors import DataDirError, LoketError, SettingsError
 from kiosk.reference import normalize_terminal_code
 from kiosk.settings import Paths, Settings, default_home, load_settings, save_settings
 from kiosk.store import Store, TerminalIdentity
+from kiosk.store.recovery import after_open
+from kiosk.store.retention import run_if_due
 from kiosk.timezones import office_zone
 
 
 class Terminal:
     def __init__(self, home: Path | None = None) -> None:
-        self.paths = Paths(home or default_home()).ensure()
+        self.paths = Paths(home or default_home())
+        try:
+            self.paths.ensure()
+        except OSError as e:
+            raise DataDirError(f"the data directory {self.paths.home} cannot be used ({e.strerror or e}): "
+                               "mount it read-write or fix its owner, then start Loket again") from None
         self.settings: Settings = load_settings(self.paths.settings_file)
         self._store: Store | None = None
         self._catalog: Catalog | None = None
@@ -31,7 +38,10 @@ class Terminal:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store.open(self.paths.database)
+            store = Store.open(self.paths.database)
+            after_open(store)
+            run_if_due(store, self.settings)
+            self._store = store
         return self._store
 
     @property
@@ -51,8 +61,13 @@ class Terminal:
 
     def update_settings(self, **changes: Any) -> Settings:
         """Checks and saves changed settings; raises `SettingsError` naming a bad key."""
-        self.settings = self.settings.updated(**changes)
-        save_settings(self.paths.settings_file, self.settings)
+        updated = self.settings.updated(**changes)
+        try:
+            save_settings(self.paths.settings_file, updated)
+        except OSError as e:
+            raise DataDirError(f"the settings cannot be saved in {self.paths.home} ({e.strerror or e}): "
+                               "nothing was changed; mount the data directory read-write or fix its owner") from None
+        self.settings = updated
         return self.settings
 
     @property

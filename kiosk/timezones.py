@@ -17,7 +17,7 @@ DEFAULT_ZONE = WIB
 
 # Province codes (Kemendagri / BPS). Sumatra, Java, West and Central Kalimantan: WIB.
 _WITA_PROVINCES = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
-_WIT_PROVINCES = {"81", "82", "91", "92", "93", "94", "95", "96"}
+_WIT_PROVINCES = {"81", "82", "91", "92", "93", "94", "95", "96", "97"}  # Maluku, the Papua provinces
 _WIB_PROVINCES = {"11", "12", "13", "14", "15", "16", "17", "18", "19", "21",
                   "31", "32", "33", "34", "35", "36", "61", "62"}
 

@@ -32,6 +32,8 @@ class DemoCentral:
     url: str
     db_url: str
     log_path: Path
+    #: "username password" of the demo's console account (a fresh password every run)
+    staff_login: str = ""
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -102,6 +104,8 @@ def prepare_demo(home: Path, *, port: int | None = None) -> tuple[Terminal, Demo
             if code.returncode != 0:
                 raise LoketError(f"no enrollment code from the demo's central: {code.stderr.strip()}")
             enroll_terminal(terminal, central.url, code.stdout.strip())
+        login = _central(central.db_url, "staff", "demo", "--office", DEMO_OFFICE_CODE)
+        central.staff_login = login.stdout.strip() if login.returncode == 0 else ""
         # the port may differ from the last run's
         terminal.update_settings(server_url=central.url, printer_backend="pdf",
                                  printer_pdf_dir=str(terminal.paths.receipts))

@@ -22,6 +22,7 @@ from kiosk.maintenance import check_new_pin, hash_pin
 from kiosk.settings import LANGUAGES, PAPER_SIZES, Settings
 from kiosk.store import TerminalIdentity
 from kiosk.store.exports import unsynced_not_exported
+from kiosk.store.recovery import StrandedApplications, refuse_if_stranded
 from kiosk.terminal import Terminal
 
 if TYPE_CHECKING:
@@ -70,7 +71,12 @@ def server_url(host: str, *, secure: bool = True, port: str = "") -> str:
 
 
 def check_can_reprovision(terminal: Terminal) -> None:
-    """Raises `ReprovisionRefused` while unsynced applications exist that were never exported."""
+    """Raises `ReprovisionRefused` while unsynced applications exist that were never exported, here or in a
+    queue moved aside as corrupt."""
+    try:
+        refuse_if_stranded(terminal.store)
+    except StrandedApplications as e:
+        raise ReprovisionRefused(str(e)) from None
     if terminal.identity is None:
         return
     waiting = unsynced_not_exported(terminal.store)

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from kiosk.clock import utcnow
 from kiosk.errors import LoketError
-from kiosk.store import TerminalIdentity
+from kiosk.store import TerminalIdentity, identity_file
 from kiosk.terminal import Terminal
 from sync.protocol import ProvisioningFile
 
@@ -59,6 +59,7 @@ def provision_from_file(terminal: Terminal, path: Path) -> TerminalIdentity:
     )
     terminal.update_settings(server_url=document.server_url, timezone=document.timezone or "")
     terminal.store.values.pending_enrollment_code = document.enroll_code
+    identity_file.save_pending_enrollment(terminal.paths.database, document.enroll_code)  # outlives the queue
     terminal.store.record_audit("terminal.provisioned_from_file", f"{path.name}; enrollment pending",
                                 actor="staff")
     return identity

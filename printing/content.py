@@ -36,11 +36,12 @@ LABELS = {
     "documents": Text("Dokumen yang perlu dibawa ke loket:", "Documents to bring to the counter:"),
     "no_documents": Text("Tidak perlu membawa dokumen.", "No documents needed."),
     "status": Text(
-        "Cek status: pilih \"Cek Status Permohonan\" di kios ini dan masukkan nomor di atas, "
+        "Cek status: pilih \"Cek Status Permohonan\" di kios ini dan masukkan nomor dan PIN di atas, "
         "atau tanyakan petugas loket.",
-        "Check the status: choose \"Check application status\" on this kiosk and enter the number above, "
-        "or ask the staff.",
+        "Check the status: choose \"Check application status\" on this kiosk and enter the number and PIN "
+        "above, or ask the staff.",
     ),
+    "pin": Text("PIN cek status", "Status PIN"),
     "privacy": Text(
         "Data pribadi Anda terkunci (terenkripsi) untuk kantor kelurahan dan tidak tercetak di sini.",
         "Your personal data is locked (encrypted) for the office and is not printed here.",
@@ -85,6 +86,13 @@ class Receipt:
     terminal_text: str
     footer: str
     reprint_label: str = ""
+    pin_label: str = ""
+    #: the 4-digit status PIN (kiosk.status_pin); empty on a receipt that has none
+    status_pin: str = ""
+
+    @property
+    def pin_line(self) -> str:
+        return f"{self.pin_label}: {self.status_pin}" if self.status_pin else ""
 
 
 def filed_moment(moment: dt.datetime, language: str, zone: dt.tzinfo | None = None) -> str:
@@ -115,7 +123,8 @@ def expected_ready(filed_on: dt.date, days: int) -> tuple[dt.date, bool]:
 
 
 def build_receipt(identity: TerminalIdentity, service: Service | None, app: Application, language: str = "id",
-                  *, reprint_at: dt.datetime | None = None, zone: dt.tzinfo | None = None) -> Receipt:
+                  *, reprint_at: dt.datetime | None = None, status_pin: str = "",
+                  zone: dt.tzinfo | None = None) -> Receipt:
     """The receipt for `app`, signed by `identity`, in `language` (`id` or `en`).
 
     `service` is None when the catalog in force no longer lists the application's service (a
@@ -173,4 +182,6 @@ def build_receipt(identity: TerminalIdentity, service: Service | None, app: Appl
         terminal_text=f"{say('terminal')} {identity.terminal_code}",
         footer=f"{identity.office_name} ({identity.office_code}) · {say('terminal')} {identity.terminal_code}",
         reprint_label=reprint,
+        pin_label=say("pin"),
+        status_pin=status_pin,
     )

@@ -1,8 +1,11 @@
-"""The errors printing raises: one for printer faults, and one per way a receipt's QR can fail to verify."""
+"""The errors printing raises: one for printer faults; the ways a receipt's QR can fail to verify live in
+kiosk.errors (central checks receipts too) and are re-exported here."""
 
 from __future__ import annotations
 
-from kiosk.errors import LoketError
+from kiosk.errors import BadSignature, LoketError, MalformedPayload, ReceiptInvalid, UnknownTerminal
+
+__all__ = ["BadSignature", "MalformedPayload", "PrinterError", "ReceiptInvalid", "UnknownTerminal"]
 
 
 class PrinterError(LoketError):
@@ -10,19 +13,3 @@ class PrinterError(LoketError):
 
     The application itself is already queued safely: a technician can `loket reprint` it.
     """
-
-
-class ReceiptInvalid(LoketError):
-    """A receipt's QR payload does not prove what it claims."""
-
-
-class MalformedPayload(ReceiptInvalid):
-    """The text is not a Loket receipt payload (wrong shape, version, field or encoding)."""
-
-
-class UnknownTerminal(ReceiptInvalid):
-    """The payload names a terminal whose public key is not known here."""
-
-
-class BadSignature(ReceiptInvalid):
-    """The payload is well formed but its signature does not match: it was altered or forged."""

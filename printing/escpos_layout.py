@@ -99,6 +99,8 @@ def write_receipt(printer: Escpos, receipt: Receipt, paper: str, logo: Path | No
     line(receipt.reference_label, align="center")
     printer.set(align="center", bold=True, double_height=True, double_width=len(receipt.reference) * 2 <= width)
     printer.textln(plain(receipt.reference))
+    if receipt.pin_line:
+        line(receipt.pin_line, align="center", bold=True)
     rule()
     for label, value, note in (
         (receipt.service_label, receipt.service_name, ""),

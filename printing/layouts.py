@@ -65,6 +65,8 @@ def render_thermal(receipt: Receipt, roll: Roll, logo: Path | None = DEFAULT_LOG
     col.rule()
     col.text(receipt.reference_label, body * 0.9, align="center").space(0.8 * mm)
     col.fitted(receipt.reference, roll.reference).space(0.8 * mm)
+    if receipt.pin_line:
+        col.text(receipt.pin_line, body * 1.2, bold=True, align="center").space(0.8 * mm)
     col.rule()
     col.label_value(receipt.service_label, receipt.service_name, body)
     col.label_value(receipt.filed_label, receipt.filed_text, body)
@@ -126,6 +128,9 @@ def render_a4(receipt: Receipt, logo: Path | None = DEFAULT_LOGO) -> bytes:
     size = fit_size(receipt.reference, bold, 30, inner)
     canvas.setFont(bold, size)
     canvas.drawString(margin, top - size - 2 * mm, receipt.reference)
+    if receipt.pin_line:
+        canvas.setFont(bold, 14)
+        canvas.drawRightString(width - margin, top - size - 2 * mm, receipt.pin_line)
     top -= size + 10 * mm
 
     qr_module = 1.2 * mm

@@ -1,129 +1,46 @@
-"""The receipt's QR code: a compact, versioned payload signed with the terminal's Ed25519 key.
+"""The receipt's QR code: the signed payload (format in kiosk/receipt_code.py) and its modules.
 
-    LK1:K7Q2-2611-0042-X:SKD:20261124091205:<signature>
-
-`LK1` is the format and version, then the reference (which begins with the terminal code), the
-service code, the filing time (UTC, to the second) and the base32 Ed25519 signature of everything
-before the last colon. Every character is in the QR alphanumeric set (for the catalog's upper-case
-codes), so the code stays at version 6 (41×41 modules) and scans easily from 58 mm paper at 203 dpi.
+The payload is signed with the terminal's Ed25519 key; when the terminal knows its central's URL
+the QR holds it inside the URL of central's public verification page, so any phone camera opens
+that page, and `loket receipt verify` still checks it offline. The payload itself is all in the
+QR alphanumeric set (for the catalog's upper-case codes).
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
-import datetime as dt
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 
-from kiosk.crypto import CryptoFailure, sign, verify
-from kiosk.errors import BadReference
-from kiosk.reference import ALPHABET, parse_reference
+from kiosk.crypto import sign
+from kiosk.receipt_code import (
+    PAYLOAD_VERSION,
+    SIGNATURE_CHARS,
+    VerifiedReceipt,
+    parse_qr_payload,
+    signed_text,
+    verification_url,
+    verify_qr_payload,
+)
 from kiosk.store import Application, TerminalIdentity
-from printing.errors import BadSignature, MalformedPayload, UnknownTerminal
 
-PAYLOAD_VERSION = "LK1"
-SIGNATURE_CHARS = 103  # 64 bytes in base32 without padding
-_TIME_FORMAT = "%Y%m%d%H%M%S"
-_REFERENCE = re.compile(f"[{ALPHABET}]{{4}}-[0-9]{{4}}-[0-9]{{4,}}-[{ALPHABET}]")
-_SERVICE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,19}")
-_TIME = re.compile(r"[0-9]{14}")
-_BASE32 = re.compile(f"[A-Z2-7]{{{SIGNATURE_CHARS}}}")
+__all__ = ["PAYLOAD_VERSION", "SIGNATURE_CHARS", "VerifiedReceipt", "make_qr_payload", "parse_qr_payload",
+           "qr_matrix", "signed_text", "verify_qr_payload"]
+
 # Choosing the best of the 8 masks costs ~6 ms of pure Python, over half a thermal receipt's render
 # budget. The payload is mostly a random signature, so masks score alike: over 150 payloads mask 2
 # averaged a penalty of 1172 against 1071 for the best of 8 per code, and every one decoded.
 MASK_PATTERN = 2
 
 
-@dataclass(frozen=True)
-class VerifiedReceipt:
-    """What a genuine receipt proves: this terminal filed this application at this time."""
-
-    reference: str
-    terminal_code: str
-    service_code: str
-    filed_at: dt.datetime
-
-
-def signed_text(reference: str, service_code: str, filed_at: dt.datetime) -> str:
-    """The part of the payload the signature covers."""
-    return f"{PAYLOAD_VERSION}:{reference}:{service_code}:{filed_at.astimezone(dt.UTC):{_TIME_FORMAT}}"
-
-
 def make_qr_payload(identity: TerminalIdentity, app: Application) -> str:
-    """The signed payload for `app`'s receipt, signed by this terminal's key."""
+    """The signed payload for `app`'s receipt, signed by this terminal's key (in a verification URL when
+    the terminal knows its central)."""
     text = signed_text(app.reference, app.service_code, app.created_at)
     signature = base64.b32encode(sign(identity.signing_key, text.encode("ascii"))).decode("ascii")
-    return f"{text}:{signature.rstrip('=')}"
-
-
-def parse_qr_payload(payload: str) -> tuple[VerifiedReceipt, str, bytes]:
-    """Splits a payload into its claims, the signed text and the signature, without checking the signature.
-
-    Raises `MalformedPayload` naming the first thing that is wrong.
-    """
-    payload = payload.strip()
-    parts = payload.split(":")
-    if not payload.startswith(PAYLOAD_VERSION + ":"):
-        head = parts[0][:12] if parts[0] else "(empty)"
-        raise MalformedPayload(f"malformed: not a Loket receipt code (it starts with {head!r}, expected "
-                               f"{PAYLOAD_VERSION!r})")
-    if len(parts) != 5:
-        raise MalformedPayload(f"malformed: a receipt code has 5 parts separated by ':', this one has {len(parts)}")
-    _, reference, service, stamp, signature_text = parts
-    if not _REFERENCE.fullmatch(reference):
-        raise MalformedPayload(f"malformed: {reference!r} is not an application number")
-    try:
-        parse_reference(reference)
-    except BadReference:
-        raise MalformedPayload(f"malformed: the check character of {reference!r} is wrong") from None
-    if not _SERVICE.fullmatch(service):
-        raise MalformedPayload(f"malformed: {service!r} is not a service code")
-    try:
-        if not _TIME.fullmatch(stamp):
-            raise ValueError
-        filed_at = dt.datetime.strptime(stamp, _TIME_FORMAT).replace(tzinfo=dt.UTC)
-    except ValueError:
-        raise MalformedPayload(f"malformed: {stamp!r} is not a filing time (YYYYMMDDhhmmss, UTC)") from None
-    if not _BASE32.fullmatch(signature_text):
-        raise MalformedPayload(f"malformed: the signature must be {SIGNATURE_CHARS} base32 characters")
-    try:
-        signature = base64.b32decode(signature_text + "=" * (-len(signature_text) % 8))
-    except binascii.Error:
-        raise MalformedPayload("malformed: the signature is not valid base32") from None
-    # 103 base32 characters carry 515 bits for 512: the spare bits must be zero, or one signature
-    # would have several spellings and an altered receipt could still verify.
-    if base64.b32encode(signature).decode("ascii").rstrip("=") != signature_text:
-        raise MalformedPayload("malformed: the signature's last character is not a valid ending")
-    claims = VerifiedReceipt(reference, reference[:4], service, filed_at)
-    return claims, payload[: payload.rindex(":")], signature
-
-
-def verify_qr_payload(payload: str, known_keys: Mapping[str, str]) -> VerifiedReceipt:
-    """The receipt's claims, once the signature checks against its terminal's public key.
-
-    `known_keys` maps terminal code to base64 Ed25519 public key. Raises `MalformedPayload`,
-    `UnknownTerminal` or `BadSignature`, each with a message saying exactly what is wrong.
-    """
-    claims, text, signature = parse_qr_payload(payload)
-    key = known_keys.get(claims.terminal_code)
-    if not key:
-        raise UnknownTerminal(
-            f"unknown terminal: no public key for terminal {claims.terminal_code} here "
-            f"({len(known_keys)} known); get the key list from central and pass it with --keys"
-        )
-    try:
-        verify(key, text.encode("ascii"), signature)
-    except CryptoFailure:
-        raise BadSignature(
-            f"bad signature: receipt {claims.reference} was not signed by terminal {claims.terminal_code}'s key "
-            "(altered or forged)"
-        ) from None
-    return claims
+    payload = f"{text}:{signature.rstrip('=')}"
+    return verification_url(identity.server_url, payload) if identity.server_url else payload
 
 
 def qr_matrix(payload: str) -> list[list[bool]]:

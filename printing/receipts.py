@@ -16,6 +16,7 @@ from pathlib import Path
 from kiosk.clock import utcnow
 from kiosk.errors import LoketError, NotProvisioned, UnknownService
 from kiosk.reference import make_reference, parse_reference
+from kiosk.status_pin import status_pin
 from kiosk.store import Application
 from kiosk.terminal import Terminal
 from printing.backends import PrintJob, backend_for
@@ -49,7 +50,7 @@ def receipt_for(terminal: Terminal, app: Application, language: str = "id", *, r
     except UnknownService:
         service = None
     return build_receipt(identity, service, app, language, reprint_at=utcnow() if reprint else None,
-                         zone=terminal.zone)
+                         status_pin=status_pin(terminal.store, app.id), zone=terminal.zone)
 
 
 def render_receipt_pdf(terminal: Terminal, app: Application, language: str = "id", paper: str | None = None) -> bytes:

@@ -250,8 +250,9 @@ class LoketApp(App):
             call_staff(self.terminal.store, self.screen_manager.current)
         except LoketError as e:  # the citizen still sees the message; staff see the log
             log.error("could not record the help request: %s", e)
-        if self.sync_worker is not None:  # staff hear of it at once when central is reachable
-            self.sync_worker.wake()
+        else:
+            if self.sync_worker is not None:  # sent now, so the office console shows the call at once
+                self.sync_worker.wake()
         if self.help_dialog is None:
             self.help_dialog = HelpDialog()
         self.help_dialog.open(animation=False)

@@ -24,9 +24,14 @@ class ConsentScreen(KioskScreen):
     collected = StringProperty("")
     service = ObjectProperty(None, allownone=True, rebind=True)
     problem = StringProperty("")
+    #: the terminal's retention (settings): sealed answers and metadata, in days after central accepted
+    answers_days = NumericProperty(7)
+    metadata_days = NumericProperty(180)
 
     def enter(self) -> None:
         journey = self.app.journey
+        settings = self.app.terminal.settings
+        self.answers_days, self.metadata_days = settings.answers_retention_days, settings.metadata_retention_days
         self.service = journey.service
         self.step, self.steps = journey.step_number("consent"), journey.step_count
         self.agreed = journey.consent_given

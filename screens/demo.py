@@ -25,6 +25,9 @@ def run_demo(home: Path | None, *, size: tuple[int, int] | None = None) -> int:
         print(f"loket demo: terminal {identity.terminal_code} of {identity.office_name}, enrolled with central")
         print(f"loket demo: receipts are written as PDF files to {terminal.paths.receipts}")
         print(f"loket demo: staff commands, e.g.  loket-central --db {central.db_url} applications list")
+        if central.staff_login:
+            username, password = central.staff_login.split(" ", 1)
+            print(f"loket demo: office console at {central.url}/staff  (log in as {username}, password {password})")
         terminal_home = terminal.paths.home
         terminal.close()
         return run_kiosk(terminal_home, windowed=True, size=size)

@@ -57,11 +57,28 @@ def lock_window(kiosk_mode: bool) -> None:
 
 def run_kiosk(home: Path | None, *, windowed: bool = False, size: tuple[int, int] | None = None) -> int:
     """Opens the kiosk on the terminal in `home` and returns when it stops."""
+    app, kiosk_mode = kiosk_app(home, windowed=windowed, size=size)
+    lock_window(kiosk_mode)
+    app.run()
+    return 0
+
+
+def kiosk_app(home: Path | None, *, windowed: bool = False, size: tuple[int, int] | None = None) -> tuple[Any, bool]:
+    """The app `loket run` shows, and whether in kiosk mode: the fault screen when the terminal's queue
+    or data directory cannot be used (the reason on screen, never a traceback)."""
+    from kiosk.errors import LoketError
     from kiosk.terminal import Terminal
     from loket.dashboard import start_log_file
 
-    terminal = Terminal(home)
-    start_log_file(terminal)  # maintenance shows its tail
+    try:
+        terminal = Terminal(home)
+        terminal.store  # noqa: B018  (opens the queue now, so a fault shows before the citizen screens)
+        start_log_file(terminal)  # maintenance shows its tail
+    except (LoketError, OSError) as e:
+        configure_kivy(kiosk_mode=not windowed, size=size)
+        from screens.fault import FaultApp
+
+        return FaultApp(str(e)), not windowed
     kiosk_mode = terminal.settings.kiosk_mode and not windowed
     configure_kivy(kiosk_mode=kiosk_mode, size=size)
     worker = None
@@ -71,10 +88,7 @@ def run_kiosk(home: Path | None, *, windowed: bool = False, size: tuple[int, int
         worker = SyncWorker(terminal.paths.home, on_report=lambda report: _refresh_after(terminal, report))
     from screens.app import LoketApp
 
-    app = LoketApp(terminal, sync_worker=worker)
-    lock_window(kiosk_mode)
-    app.run()
-    return 0
+    return LoketApp(terminal, sync_worker=worker), kiosk_mode
 
 
 def _refresh_after(terminal: Any, report: Any) -> None:

@@ -16,6 +16,7 @@ from kivy.graphics.texture import Texture
 from kivy.properties import ObjectProperty, OptionProperty, StringProperty
 
 from kiosk.errors import LoketError
+from kiosk.status_pin import status_pin
 from printing import PrinterError, make_qr_payload, print_receipt
 from screens.widgets import KioskScreen, load_kv
 
@@ -37,6 +38,8 @@ def qr_texture(payload: str, box_px: int = 8) -> Texture:
 
 class ReceiptScreen(KioskScreen):
     reference = StringProperty("")
+    #: the status PIN printed beside the reference (kiosk.status_pin)
+    pin = StringProperty("")
     service = ObjectProperty(None, allownone=True, rebind=True)
     qr = ObjectProperty(None, allownone=True, rebind=True)
     printing = OptionProperty("idle", options=("idle", "printing", "printed", "failed"))
@@ -50,6 +53,11 @@ class ReceiptScreen(KioskScreen):
             return
         self.reference = filed.reference
         self.service = app.journey.service
+        try:
+            self.pin = status_pin(app.terminal.store, filed.id)
+        except LoketError as e:
+            log.error("no status PIN for %s: %s", filed.reference, e)
+            self.pin = ""
         try:
             self.qr = qr_texture(make_qr_payload(app.terminal.identity, filed))
         except LoketError as e:
@@ -82,6 +90,7 @@ class ReceiptScreen(KioskScreen):
 
     def clear(self) -> None:
         self.reference = ""
+        self.pin = ""
         self.service = None
         self.qr = None
         self.outcome = None

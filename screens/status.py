@@ -1,4 +1,7 @@
-"""Status lookup: the citizen types an application number and sees where it stands.
+"""Status lookup: the citizen types an application number and its PIN, and sees where it stands.
+
+A wrong PIN reads exactly like an unknown number; five misses in a row rest the lookup for a minute
+(the count is the kiosk's, so walking away and back does not reset it).
 
 The answer comes from the terminal's own queue (through kiosk/); when a sync worker runs, the screen
 also asks it to pull the office's latest statuses in the background and reads the queue again.
@@ -14,6 +17,7 @@ from kivy.properties import ObjectProperty, StringProperty
 
 from kiosk.errors import BadReference, LoketError
 from kiosk.journey import StatusLookup, look_up_status
+from kiosk.status_pin import LookupCoolingDown, LookupGuard, look_up_with_pin
 from kiosk.timezones import clock_in_zone, in_zone
 from screens.widgets import KioskScreen, load_kv
 
@@ -27,23 +31,35 @@ class StatusScreen(KioskScreen):
     problem = StringProperty("")
     refreshing = StringProperty("")
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.guard = LookupGuard()
+
     def enter(self) -> None:
         self.ids.reference_input.focus = True
 
     def look_up(self) -> None:
         typed = self.ids.reference_input.text
+        pin = self.ids.pin_input.text
         self.result = None
         self.problem = ""
         if not typed.strip():
             self.problem = "Type the number printed on your receipt."
             return
+        if not pin.strip():
+            self.problem = "Type the PIN printed beside the number on your receipt."
+            self.ids.pin_input.focus = True
+            return
         try:
-            self.result = look_up_status(self.app.terminal.store, self._catalog(), typed)
+            self.result = look_up_with_pin(self.app.terminal.store, self._catalog(), typed, pin, self.guard)
         except BadReference:
             self.problem = "This number is not right. Check it against your receipt."
             return
+        except LookupCoolingDown:
+            self.problem = "Too many tries. Please wait a minute, then try again."
+            return
         if not self.result.found:
-            self.problem = "This kiosk does not know that number. Please ask a staff member."
+            self.problem = "No application with this number and PIN. Check both, or ask a staff member."
             return
         self._refresh_live(self.result.reference)
 
@@ -84,8 +100,9 @@ class StatusScreen(KioskScreen):
         return f"{in_zone(moment, zone):%d-%m-%Y} {clock_in_zone(moment, zone, self.app.lang)}"
 
     def clear(self) -> None:
-        self.ids.reference_input.text = ""
-        self.ids.reference_input.reset_undo()  # the undo history would keep what was typed
+        for field in (self.ids.reference_input, self.ids.pin_input):
+            field.text = ""
+            field.reset_undo()  # the undo history would keep what was typed
         self.result = None
         self.problem = ""
         self.refreshing = ""

@@ -194,7 +194,7 @@ class CentralClient:
         return CatalogDocument(response.content, response.headers.get("ETag"))
 
     def status_changes(self, since: int) -> StatusChanges:
-        path = f"{PATH_STATUS_CHANGES}?{urlencode({'since': since})}"
+        path = f"{PATH_STATUS_CHANGES}?{urlencode({'since': since, 'reasons': 1})}"
         return self._parse(self._send("GET", path, b""), StatusChanges, "status changes")
 
     def heartbeat(self, beat: Heartbeat) -> HeartbeatResponse:

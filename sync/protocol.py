@@ -30,7 +30,7 @@ PATH_ENROLL = f"{API_PREFIX}/enroll"
 ENROLL_WITH_TIMEZONE = "with=timezone"  # query of an enrollment that understands `EnrollResponse.timezone`
 PATH_APPLICATIONS = f"{API_PREFIX}/applications/batch"  # POST a gzip UploadBatch -> UploadResponse
 PATH_CATALOG = f"{API_PREFIX}/catalog"  # GET the catalog document; ETag / If-None-Match
-PATH_STATUS_CHANGES = f"{API_PREFIX}/status-changes"  # GET ?since=CURSOR -> StatusChanges
+PATH_STATUS_CHANGES = f"{API_PREFIX}/status-changes"  # GET ?since=CURSOR[&reasons=1] -> StatusChanges
 PATH_HEARTBEAT = f"{API_PREFIX}/heartbeat"  # POST Heartbeat -> HeartbeatResponse
 PROTOCOL_VERSION = 1
 MAX_BATCH_COUNT = 200
@@ -126,6 +126,9 @@ class StatusChange(Model):
     reference: str
     status: CentralStatus
     at: dt.datetime
+    #: why the office declined it, for the citizen; sent only to a terminal that asks with `reasons=1`,
+    #: since older terminals refuse a field they do not know
+    reason: str | None = Field(default=None, max_length=500)
 
 
 class StatusChanges(Model):

@@ -230,7 +230,7 @@ class SyncRound:
             page = self.client.status_changes(cursor)
             if page.changes:
                 report.status_changes += self.store.set_central_statuses(
-                    (change.application_id, change.status, change.at) for change in page.changes)
+                    (change.application_id, change.status, change.at, change.reason) for change in page.changes)
             if page.cursor != cursor:
                 self.store.values.status_cursor = page.cursor
             if not page.changes or page.cursor == cursor:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kiosk.clock import iso, utcnow
 from kiosk.settings import load_settings
+from kiosk.store.retention import run_if_due
 from kiosk.terminal import Terminal
 from sync.backoff import DEFAULT_BACKOFF, Backoff
 from sync.client import DEFAULT_TIMEOUTS, CentralClient, Timeouts
@@ -171,6 +172,7 @@ class SyncWorker:
         values.last_sync_error = "; ".join(report.errors)[:2000]
         if report.ok:
             values.last_sync_success = iso(report.finished_at or report.started_at)
+        run_if_due(terminal.store, terminal.settings)  # accepted applications age out of the terminal
         (log.warning if report.errors else log.info)("sync round: %s", report.summary())
 
     # -- the thread --------------------------------------------------------------------------

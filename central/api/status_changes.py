@@ -14,17 +14,22 @@ router = APIRouter(tags=["status"])
 PAGE = 500
 
 
-@router.get(PATH_STATUS_CHANGES, response_model=StatusChanges, responses=REFUSALS)
-def status_changes(signed: Signed, db: DB, since: Annotated[int, Query(ge=0, le=2**62)] = 0) -> StatusChanges:
-    """At most 500 changes, oldest first; ask again with the returned cursor until none come."""
+@router.get(PATH_STATUS_CHANGES, response_model=StatusChanges, responses=REFUSALS, response_model_exclude_none=True)
+def status_changes(signed: Signed, db: DB, since: Annotated[int, Query(ge=0, le=2**62)] = 0,
+                   reasons: Annotated[bool, Query()] = False) -> StatusChanges:
+    """At most 500 changes, oldest first; ask again with the returned cursor until none come.
+
+    With `reasons=1` a decline carries the office's reason (older terminals do not ask, and get none)."""
     with terminal_transaction(db, signed) as (session, terminal):
         rows = session.execute(
             select(StatusChange.id, StatusChange.application_id, Application.reference, StatusChange.status,
-                   StatusChange.at)
+                   StatusChange.at, StatusChange.note)
             .join(Application, Application.id == StatusChange.application_id)
             .where(StatusChange.terminal_id == terminal.id, StatusChange.id > since)
             .order_by(StatusChange.id).limit(PAGE)
         ).all()
         changes = [WireStatusChange(application_id=r.application_id, reference=r.reference, status=r.status,
-                                    at=as_utc(r.at)) for r in rows]
+                                    at=as_utc(r.at),
+                                    reason=r.note if reasons and r.status == "declined" and r.note else None)
+                   for r in rows]
         return StatusChanges(changes=changes, cursor=rows[-1].id if rows else since)

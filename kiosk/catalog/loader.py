@@ -15,6 +15,7 @@ from typing import Any
 
 import jsonschema
 
+from kiosk.catalog.letter import IdentityLine, LetterTemplate, check_template
 from kiosk.catalog.model import Catalog, Category, Choice, Field, Service
 from kiosk.errors import CatalogError, Text
 from kiosk.files import write_atomically
@@ -72,6 +73,16 @@ def _field(raw: dict[str, Any]) -> Field:
     )
 
 
+def _letter(raw: dict[str, Any] | None) -> LetterTemplate | None:
+    if raw is None:
+        return None
+    return LetterTemplate(
+        title=raw["title"], classification=raw["classification"], opening=raw["opening"],
+        identity=tuple(IdentityLine(line["label"], line["value"]) for line in raw["identity"]),
+        body=tuple(raw["body"]), closing=raw["closing"], signer_title=raw["signer_title"],
+    )
+
+
 def _check_rules(doc: dict[str, Any]) -> None:
     categories = [c["code"] for c in doc["categories"]]
     if len(set(categories)) != len(categories):
@@ -99,6 +110,8 @@ def _check_rules(doc: dict[str, Any]) -> None:
                 raise CatalogError(f"{at}: a choice value is used twice")
             if "min" in f and "max" in f and f["min"] > f["max"]:
                 raise CatalogError(f"{at}: min is larger than max")
+        if "letter" in service:
+            check_template(_letter(service["letter"]), {f["name"]: _field(f) for f in service["fields"]}, where)
 
 
 def parse_catalog(doc: Any) -> Catalog:
@@ -124,6 +137,7 @@ def parse_catalog(doc: Any) -> Catalog:
                 product=_text(s["product"]),
                 complaints=_text(s["complaints"]),
                 fields=tuple(map(_field, s["fields"])),
+                letter=_letter(s.get("letter")),
             )
             for s in doc["services"]
         ),

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from kiosk.errors import Text, UnknownService
+
+if TYPE_CHECKING:
+    from kiosk.catalog.letter import LetterTemplate
 
 FIELD_TYPES = (
     "nik", "kk", "phone", "date", "postal_code", "choice", "number", "text", "long_text", "consent",
@@ -58,6 +62,8 @@ class Service:
     product: Text
     complaints: Text
     fields: tuple[Field, ...] = field(default=())
+    #: the letter the service ends in (surat keterangan), if it ends in one
+    letter: LetterTemplate | None = None
 
     def fee_text(self) -> Text:
         if self.fee == 0:

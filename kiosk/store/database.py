@@ -2,6 +2,8 @@
 
 A corrupt database is never deleted: it is renamed aside (with its -wal and -shm files) so that a
 technician can still rescue it, and a fresh queue starts so that the kiosk keeps serving citizens.
+Only a file SQLite itself calls malformed or not a database counts as corrupt: one it cannot read or
+write (permissions, a read-only disk, a lock) raises `StoreUnavailable` and is left byte for byte.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from pathlib import Path
 import sqlite_utils
 
 from kiosk.errors import SchemaTooNew, StoreError, StoreFull
-from kiosk.store.schema import migrate, refuse_newer
+from kiosk.store.schema import ensure_incremental_vacuum, migrate, refuse_newer
+from kiosk.store.unavailable import is_corrupt, unavailable
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -87,46 +90,58 @@ def _move_aside(path: Path, now: dt.datetime) -> Path:
     return target
 
 
-def _healthy(db: sqlite_utils.Database, *, full_check: bool) -> bool:
+def _corruption(db: sqlite_utils.Database, *, full_check: bool) -> str | None:
+    """Why SQLite calls the file corrupt, or None when it is healthy; any other failure raises."""
     try:
         db.execute("PRAGMA user_version").fetchone()
         if full_check:
             rows = db.execute("PRAGMA quick_check").fetchall()
-            return rows == [("ok",)]
+            return None if rows == [("ok",)] else "integrity check failed"
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return True
-    except sqlite3.DatabaseError:
-        return False
+        return None
+    except sqlite3.DatabaseError as e:
+        if is_corrupt(e):
+            return str(e)
+        raise
 
 
 def open_database(path: Path, *, full_check: bool = True) -> tuple[sqlite_utils.Database, list[str]]:
-    """Opens (creating or migrating) the queue; returns it with notes on anything recovered."""
+    """Opens (creating or migrating) the queue; returns it with notes on anything recovered.
+
+    Raises `StoreUnavailable` (file untouched) when the file cannot be read or written for any reason
+    other than corruption.
+    """
     notes: list[str] = []
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise unavailable(path, e) from None
     for _attempt in range(2):
+        db = None
         try:
             db = connect(path)
+            reason = _corruption(db, full_check=full_check)
+            if reason is None:
+                refuse_newer(db)
+                make_durable(db)
+                migrate(db)
+                ensure_incremental_vacuum(db)
+                return db, notes
+        except SchemaTooNew:
+            db.conn.close()
+            raise
         except sqlite3.DatabaseError as e:
-            db = None
+            if db is not None:
+                db.conn.close()
+            if not is_corrupt(e):
+                raise unavailable(path, e) from None
             reason = str(e)
         else:
-            reason = "integrity check failed"
-            if _healthy(db, full_check=full_check):
-                try:
-                    refuse_newer(db)
-                    make_durable(db)
-                    migrate(db)
-                    return db, notes
-                except SchemaTooNew:
-                    db.conn.close()
-                    raise
-                except sqlite3.OperationalError as e:
-                    db.conn.close()
-                    raise _as_store_error(e) from e
-                except sqlite3.DatabaseError as e:
-                    reason = str(e)
             db.conn.close()
-        aside = _move_aside(path, dt.datetime.now(dt.UTC))
+        try:
+            aside = _move_aside(path, dt.datetime.now(dt.UTC))
+        except OSError as e:
+            raise unavailable(path, e) from None
         notes.append(
             f"the queue database was corrupt ({reason}); it was moved aside to {aside.name} and a "
             "fresh queue was started"

@@ -110,15 +110,19 @@ class Outbox:
                                      [iso(now or utcnow())] * 2)
         return cursor.rowcount
 
-    def set_central_statuses(self, changes: Iterable[tuple[str, str, dt.datetime]]) -> int:
-        """`set_central_status` for many (id, status, at) in one transaction; returns how many were ours."""
-        rows = [(status, iso(at), app_id) for app_id, status, at in changes]
-        if unknown := {status for status, _, _ in rows} - set(CENTRAL_STATUSES):
+    def set_central_statuses(self, changes: Iterable[tuple[str, str, dt.datetime, str | None]]) -> int:
+        """`set_central_status` for many (id, status, at, reason) in one transaction; returns how many were ours.
+
+        A decline's reason goes into `reason` (a synced application has none of its own)."""
+        rows = [(status, iso(at), reason if status == "declined" else None, app_id)
+                for app_id, status, at, reason in changes]
+        if unknown := {status for status, _, _, _ in rows} - set(CENTRAL_STATUSES):
             raise StoreError(f"unknown central status {sorted(unknown)[0]!r}")
         with transaction(self.db):
             before = self.db.conn.total_changes
             self.db.conn.executemany(
-                "UPDATE applications SET central_status = ?, central_status_at = ? WHERE id = ?", rows)
+                "UPDATE applications SET central_status = ?, central_status_at = ?, "
+                "reason = CASE WHEN state = 'rejected' THEN reason ELSE ? END WHERE id = ?", rows)
             return self.db.conn.total_changes - before
 
     def requeue_rejected(self, *, now: dt.datetime | None = None) -> int:

@@ -17,6 +17,7 @@ from typing import Any
 from kiosk.clock import iso, parse_iso, utcnow
 from kiosk.errors import NotProvisioned
 from kiosk.reference import make_reference
+from kiosk.store import identity_file
 from kiosk.store.database import as_store_error, open_database, transaction
 from kiosk.store.outbox import Outbox
 from kiosk.store.records import COLUMNS, SYNC_STATES, Application, TerminalIdentity, application_of
@@ -80,6 +81,7 @@ class Store(Outbox):
         with transaction(self.db):
             self.db["terminal"].upsert({"slot": 1, **identity.__dict__}, pk="slot")
         self._identity = identity
+        identity_file.save_identity(self.path, identity.__dict__)  # outlives a queue moved aside
 
     # -- submitting -----------------------------------------------------------------------
 

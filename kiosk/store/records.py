@@ -41,6 +41,7 @@ class Application:
     catalog_version: str
     created_at: dt.datetime
     state: str
+    #: why central rejected it (state `rejected`), or why the office declined it (central status `declined`)
     reason: str | None = None
     central_status: str | None = None
     central_status_at: dt.datetime | None = None

@@ -6,6 +6,7 @@ version is above `SCHEMA_VERSION` was written by a newer Loket and is refused, n
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 
 import sqlite_utils
@@ -74,6 +75,14 @@ def _v2(db: sqlite_utils.Database) -> None:
 
 
 def _v3(db: sqlite_utils.Database) -> None:
+    # Retention (kiosk.store.retention): when the sealed answers of an accepted application were deleted.
+    if "answers_deleted_at" not in db["applications"].columns_dict:
+        db["applications"].add_column("answers_deleted_at", str)
+    db["applications"].create_index(["state", "updated_at"], index_name="idx_applications_state_updated",
+                                    if_not_exists=True)
+
+
+def _v4(db: sqlite_utils.Database) -> None:
     # The satisfaction survey (SKM), apart from applications: a random id, the day and service, the
     # scores; no time and no row order (WITHOUT ROWID on a random key), so no answer leads to a citizen.
     db.execute(
@@ -82,7 +91,7 @@ def _v3(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -115,3 +124,16 @@ def migrate(db: sqlite_utils.Database) -> int:
             raise
         db.conn.execute("COMMIT")
     return found
+
+
+def ensure_incremental_vacuum(db: sqlite_utils.Database) -> bool:
+    """Switches the file to `auto_vacuum = INCREMENTAL` (a one-off VACUUM, outside any transaction), so
+    that pages freed by retention can be given back; True when it changed. A full disk leaves it as is."""
+    if db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2:
+        return False
+    try:
+        db.conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+        db.conn.execute("VACUUM")
+    except sqlite3.Error:
+        return False  # e.g. no room for the copy VACUUM makes: retention still deletes, the file just keeps its size
+    return True

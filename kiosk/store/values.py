@@ -118,6 +118,8 @@ class StoreValues:
     pin_locked_until = _Moment("maintenance.locked_until")
     #: terminal public keys a receipt check trusts besides this terminal's own (earlier identities, central's list)
     known_receipt_keys = _KeyList("receipt.known_keys")
+    #: when retention (kiosk.store.retention) last ran
+    retention_last_run = _Moment("retention.last_run")
 
     def __init__(self, store: Store) -> None:
         self.store = store

@@ -20,12 +20,13 @@ from loket.cli import (
     provision_commands,
     queue_commands,
     receipt_commands,
+    recovery_commands,
     status_commands,
     sync_commands,
 )
 
 BUILTIN = [status_commands, queue_commands, catalog_commands, provision_commands, sync_commands,
-           maintenance_commands, receipt_commands]
+           maintenance_commands, receipt_commands, recovery_commands]
 
 
 class UsageError(LoketError):
@@ -56,6 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except LoketError as e:
         print(f"loket: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # a read-only or unwritable data directory: one line, never a traceback
+        print(f"loket: {e.filename or 'a file'}: {e.strerror or e} (is the data directory read-only?)",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

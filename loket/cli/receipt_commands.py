@@ -28,7 +28,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     receipt = commands.add_parser("receipt", help="receipts and their QR codes")
     sub = receipt.add_subparsers(dest="receipt_command", metavar="SUBCOMMAND", required=True)
     verify = sub.add_parser("verify", help="check a receipt's QR code: its text, or a photo, scan or PDF of it")
-    verify.add_argument("payload", metavar="PAYLOAD|IMAGE", help="the QR text (LK1:...) or an image/PDF file")
+    verify.add_argument("payload", metavar="PAYLOAD|IMAGE",
+                        help="the QR text (LK1:... or https://central/v/LK1:...) or an image/PDF file")
     verify.add_argument("--keys", type=Path, metavar="FILE",
                         help="JSON {terminal_code: public_key_base64} of other terminals (exported by central)")
     verify.add_argument("--json", action="store_true")
@@ -55,7 +56,7 @@ def printer_test_command(args: argparse.Namespace) -> int:
 
 def _payloads(argument: str) -> list[str]:
     path = Path(argument)
-    if argument.startswith("LK"):
+    if argument.startswith(("LK", "http://", "https://")):  # a payload, or central's verification URL of one
         return [argument]
     if not path.exists():
         if "/" in argument or path.suffix.lower() in (".pdf", ".png", ".jpg", ".jpeg"):

@@ -7,8 +7,9 @@ import os
 import shutil
 
 from kiosk.catalog import catalog_in_force
-from kiosk.errors import LoketError
+from kiosk.errors import LoketError, StoreUnavailable
 from loket.cli.common import print_json, terminal_for
+from loket.cli.recovery_commands import moved_aside_findings
 
 LOW_DISK_BYTES = 200 * 1024 * 1024
 
@@ -44,11 +45,17 @@ def status_command(args: argparse.Namespace) -> int:
 def doctor_command(args: argparse.Namespace) -> int:
     terminal = terminal_for(args)
     findings: list[tuple[bool, str]] = []
-    store = terminal.store
-    for note in store.recovery_notes:
-        findings.append((False, note))
-    integrity = store.integrity_check()
-    findings.append((integrity == "ok", f"database integrity: {integrity}"))
+    try:
+        store = terminal.store
+    except StoreUnavailable as e:
+        store = None
+        findings.append((False, str(e)))
+    if store is not None:
+        for note in store.recovery_notes:
+            findings.append((False, note))
+        integrity = store.integrity_check()
+        findings.append((integrity == "ok", f"database integrity: {integrity}"))
+    findings += moved_aside_findings(terminal, store_open=store is not None)
     free = shutil.disk_usage(terminal.paths.home).free
     findings.append((free >= LOW_DISK_BYTES, f"disk free: {free // (1024 * 1024)} MiB"))
     for folder in (terminal.paths.home, terminal.paths.receipts, terminal.paths.exports):
@@ -59,8 +66,9 @@ def doctor_command(args: argparse.Namespace) -> int:
         findings.append((True, f"catalog {catalog.version}: {len(catalog.services)} services"))
     except LoketError as e:
         findings.append((False, f"catalog: {e}"))
-    findings.append((terminal.identity is not None,
-                     "provisioned" if terminal.identity else "not provisioned: run `loket provision`"))
+    if store is not None:
+        findings.append((terminal.identity is not None,
+                         "provisioned" if terminal.identity else "not provisioned: run `loket provision`"))
     for problem in terminal.settings.problems:
         findings.append((False, f"settings: {problem}"))
     for ok, text in findings:

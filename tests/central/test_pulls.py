@@ -82,3 +82,29 @@ def test_after_key_rotation_the_heartbeat_hands_out_the_new_key_and_old_sealed_d
     sealed_to_old = sim.application(office_key=old_key)
     sealed_to_new = sim.application(office_key=new_key)
     assert [r.outcome for r in sim.upload([sealed_to_old, sealed_to_new]).results] == ["accepted", "accepted"]
+
+
+def test_a_decline_reason_goes_only_to_terminals_that_ask_for_it(central, enrolled):
+    from pydantic import ConfigDict
+
+    from sync.protocol import PATH_STATUS_CHANGES, StatusChanges
+    from sync.protocol import StatusChange as NewStatusChange
+
+    class OldStatusChange(NewStatusChange):  # what a terminal from before `reason` accepts
+        model_config = ConfigDict(extra="forbid", frozen=True)
+        reason: None = None
+
+    sim = enrolled()
+    app = sim.application()
+    sim.upload([app])
+    with Database(central.db_url).transaction() as session:
+        set_status(session, app.reference, "in_process", note="staff-only note")
+        set_status(session, app.reference, "declined", note="Fotokopi KK tidak terbaca")
+    asked = sim.status_changes(reasons=True).changes
+    assert [(c.status, c.reason) for c in asked] == [("received", None), ("in_process", None),
+                                                     ("declined", "Fotokopi KK tidak terbaca")]
+    old_style = sim.signed("GET", f"{PATH_STATUS_CHANGES}?since=0").json()
+    assert all("reason" not in change for change in old_style["changes"])
+    assert [OldStatusChange.model_validate(c).status for c in old_style["changes"]] == [
+        "received", "in_process", "declined"]
+    assert StatusChanges.model_validate(old_style).changes[2].reason is None

@@ -1,4 +1,4 @@
-"""`loket-central skm report` and `loket-central timezone`: bad input is one clear line and exit code 2."""
+"""`loket-central skm report`: bad input is one clear line and exit code 2; no answers, no index."""
 
 from __future__ import annotations
 
@@ -23,8 +23,6 @@ def db_url(tmp_path):
     ["skm", "report", "--office", "0000000000"],
     ["skm", "report", "--office", "7371011001", "--from", "27-11-2026"],
     ["skm", "report", "--office", "7371011001", "--from", "2026-12-01", "--to", "2026-11-01"],
-    ["timezone", "--office", "7371011001", "--zone", "Europe/Berlin"],
-    ["timezone", "--office", "0000000000"],
 ])
 def test_bad_input_is_one_line_and_exit_code_2(db_url, args, capsys):
     assert main([*args, "--db", db_url]) == 2
@@ -36,12 +34,3 @@ def test_an_office_without_answers_reports_no_index_yet(db_url, capsys):
     assert main(["skm", "report", "--db", db_url, "--office", "7371011001"]) == 0
     out = capsys.readouterr().out
     assert "0 respondents" in out and "not every element answered yet" in out
-
-
-def test_the_zone_comes_from_the_office_code_until_staff_set_it(db_url, capsys):
-    assert main(["timezone", "--db", db_url, "--office", "7371011001"]) == 0
-    assert "Asia/Makassar (from the office code)" in capsys.readouterr().out
-    assert main(["timezone", "--db", db_url, "--office", "7371011001", "--zone", "WIT"]) == 0
-    assert "Asia/Jayapura (set by staff)" in capsys.readouterr().out
-    assert main(["timezone", "--db", db_url, "--office", "7371011001", "--clear"]) == 0
-    assert "Asia/Makassar (from the office code)" in capsys.readouterr().out

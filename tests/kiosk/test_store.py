@@ -171,3 +171,15 @@ def test_audit_entries_can_be_marked_synced(store: Store) -> None:
     assert [e["action"] for e in entries] == ["maintenance.entered"]
     store.mark_audit_synced([e["id"] for e in entries])
     assert store.audit_entries(unsynced_only=True) == []
+
+
+def test_a_decline_pulled_from_central_keeps_the_offices_reason(store: Store) -> None:
+    declined, ready = submit(store), submit(store)
+    store.claim(2)
+    store.mark_synced([declined.id, ready.id])
+    now = dt.datetime.now(dt.UTC)
+    assert store.set_central_statuses([(declined.id, "declined", now, "Fotokopi KK tidak terbaca"),
+                                       (ready.id, "ready", now, "ignored: only a decline has a reason")]) == 2
+    assert (store.get(declined.reference).status, store.get(declined.reference).reason) == (
+        "declined", "Fotokopi KK tidak terbaca")
+    assert store.get(ready.reference).reason is None

@@ -19,6 +19,21 @@ def central_references(db_url: str) -> list[str]:
     return sorted(a["reference"] for a in json.loads(listed.stdout))
 
 
+def console_shows(central, reference: str) -> bool:
+    """Logs in to the office console with the demo's account and looks for `reference` in the inbox."""
+    import re
+
+    import requests
+
+    username, password = central.staff_login.split(" ", 1)
+    browser = requests.Session()
+    form = browser.get(f"{central.url}/staff/login", timeout=10).text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form)[1]
+    inbox = browser.post(f"{central.url}/staff/login", data={"username": username, "password": password,
+                                                             "csrf": csrf, "next": "/staff"}, timeout=10)
+    return inbox.url == f"{central.url}/staff" and reference in inbox.text
+
+
 def file_and_sync(terminal) -> str:
     service = terminal.catalog.service("SKTM")
     app = file_application(terminal.store, terminal.catalog, "SKTM", sample_answers(service))
@@ -34,6 +49,7 @@ def test_the_demo_enrolls_its_terminal_with_a_real_central_and_syncs_to_it(tmp_p
         assert terminal.settings.printer_backend == "pdf"
         first = file_and_sync(terminal)
         assert central_references(central.db_url) == [first]
+        assert console_shows(central, first)
         terminal_id = terminal.identity.terminal_id
         terminal.close()
     finally:
@@ -44,6 +60,7 @@ def test_the_demo_enrolls_its_terminal_with_a_real_central_and_syncs_to_it(tmp_p
         assert terminal.identity.terminal_id == terminal_id
         second = file_and_sync(terminal)
         assert central_references(central.db_url) == sorted([first, second])
+        assert console_shows(central, second)  # a fresh password each run, and it works
         terminal.close()
     finally:
         central.stop()

@@ -74,7 +74,8 @@ def test_a_makassar_receipt_says_wita_and_a_jakarta_one_wib_on_a_machine_set_to_
 
 def test_central_sends_an_explicit_zone_and_an_old_terminal_never_sees_the_new_field(central, tmp_path):
     office = central.create_office("9901011001", "Kantor Uji")  # a code of no province
-    assert central_main(["timezone", "--db", central.db_url, "--office", office, "--zone", "WIT"]) == 0
+    # staff set it once, in the office settings the letters use too
+    assert central_main(["office", "settings", "--db", central.db_url, "--code", office, "--time-zone", "WIT"]) == 0
     old_style = requests.post(central.url + PATH_ENROLL, timeout=5, data=EnrollRequest(
         code=central.enrollment_code(office), verify_key="A" * 43 + "=").model_dump_json(),
         headers={"Content-Type": "application/json"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kiosk.samples import sample_answers
+from kiosk.status_pin import status_pin
 
 
 def file_one(kiosk, terminal, code: str = "SKBM") -> str:
@@ -16,14 +17,26 @@ def open_status(kiosk):
     return kiosk.screen
 
 
-def test_a_citizen_types_their_number_and_sees_the_local_status(kiosk, ui_terminal):
+def type_pin(kiosk, status, pin: str) -> None:
+    kiosk.tap(status.ids.pin_input)
+    assert kiosk.app.keyboard.kind == "numeric"
+    kiosk.type(pin)
+
+
+def pin_of(terminal, reference: str) -> str:
+    return status_pin(terminal.store, terminal.store.get(reference).id)
+
+
+def test_a_citizen_types_their_number_and_pin_and_sees_the_local_status(kiosk, ui_terminal):
     reference = file_one(kiosk, ui_terminal)
     kiosk.wait_until(lambda: kiosk.screen.printing != "printing")
+    assert kiosk.screen.ids.pin.text == f"PIN cek status: {pin_of(ui_terminal, reference)}"
     kiosk.tap(kiosk.screen.ids.nav.ids.next_button)
     kiosk.tap(kiosk.screen.ids.nav.ids.back_button)  # Lewati: no survey this time
     status = open_status(kiosk)
     assert kiosk.app.keyboard.visible and kiosk.app.keyboard.kind == "text"
     kiosk.type(reference.lower().replace("-", ""))  # sloppy typing is folded and checked
+    type_pin(kiosk, status, pin_of(ui_terminal, reference))
     kiosk.tap(status.ids.look_up_button)
 
     assert status.result is not None and status.result.reference == reference
@@ -43,6 +56,7 @@ def test_the_office_status_is_shown_once_central_has_sent_it(kiosk, ui_terminal)
     kiosk.frames(2)
     status = open_status(kiosk)
     kiosk.type(reference)
+    type_pin(kiosk, status, pin_of(ui_terminal, reference))
     kiosk.tap(status.ids.look_up_button)
     assert status.ids.status_words.text == "Siap diambil"
 
@@ -50,6 +64,7 @@ def test_the_office_status_is_shown_once_central_has_sent_it(kiosk, ui_terminal)
 def test_a_mistyped_number_says_what_to_do(kiosk):
     status = open_status(kiosk)
     kiosk.type("K7Q2-2611-0001-0")
+    type_pin(kiosk, status, "1234")
     kiosk.tap(status.ids.look_up_button)
     assert status.result is None
     assert "tidak benar" in status.ids.problem.ids.error_text.text
@@ -94,3 +109,22 @@ def test_an_unprovisioned_terminal_says_so_instead_of_taking_applications(kiosk,
     assert "belum siap" in kiosk.screen.ids.title.text
     kiosk.screenshot("not-provisioned")
     blank.close()
+
+
+def test_a_declined_application_shows_the_offices_reason_in_the_citizens_language(kiosk, ui_terminal):
+    import datetime as dt
+
+    reference = file_one(kiosk, ui_terminal, "SKD")
+    app_id = ui_terminal.store.get(reference).id
+    ui_terminal.store.set_central_statuses([(app_id, "declined", dt.datetime.now(dt.UTC),
+                                             "Fotokopi KK tidak terbaca [b]x[/b]")])
+    kiosk.app.reset()
+    kiosk.frames(2)
+    status = open_status(kiosk)
+    kiosk.type(reference)
+    kiosk.tap(status.ids.look_up_button)
+    assert status.ids.status_words.text == "Ditolak"
+    assert status.ids.decline_reason.text == "Alasan dari kantor: Fotokopi KK tidak terbaca &bl;b&br;x&bl;/b&br;"
+    kiosk.screenshot("status-declined")
+    kiosk.tap(kiosk.app.root.ids.language_button)
+    assert status.ids.decline_reason.text.startswith("Reason from the office: Fotokopi KK")

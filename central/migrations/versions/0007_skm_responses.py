@@ -1,23 +1,18 @@
-"""the SKM survey's anonymous answers; an office's explicit time zone
+"""the SKM survey's anonymous answers
 
 Revision ID: 0007
-Revises: 0002
+Revises: 0004
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0002"
+down_revision = "0004"  # re-chained onto main's head when main was merged in (issues 11, 12)
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "office_zones",
-        sa.Column("office_id", sa.Integer(), sa.ForeignKey("offices.id"), primary_key=True),
-        sa.Column("timezone", sa.String(length=40), nullable=False),
-    )
     op.create_table(
         "skm_responses",
         sa.Column("id", sa.String(length=36), primary_key=True),
@@ -33,4 +28,3 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_skm_office_day", table_name="skm_responses")
     op.drop_table("skm_responses")
-    op.drop_table("office_zones")

@@ -1,0 +1,40 @@
+"""The access log (`/staff/access-log`, supervisors and admins): who opened which application's personal
+data and when, logins and staff actions. Read-only: there is no way to change it here."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import func, select
+
+from central.api.common import DB
+from central.console.web import PREFIX, Supervisor, render
+from central.models import AccessLogEntry
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
+PAGE_SIZE = 100
+ACTION_WORDS = {
+    "personal_data.opened": "Membuka data pribadi", "login": "Masuk (berhasil)", "login.failed": "Masuk gagal",
+    "login.locked": "Dikunci setelah gagal masuk", "login.refused_locked": "Ditolak: sedang dikunci",
+    "status.changed": "Mengubah status", "terminal.revoked": "Mencabut kios",
+    "terminal.enrollment_code": "Membuat kode pendaftaran", "terminal.provisioning_file": "Mengunduh berkas penyiapan",
+    "help.acknowledged": "Menanggapi panggilan bantuan", "staff.disabled": "Menonaktifkan akun petugas",
+    "letter.issued": "Menerbitkan surat",
+    "letter.reprinted": "Mencetak ulang surat", "letter_settings.changed": "Mengubah pengaturan surat",
+}
+
+
+@router.get("/access-log")
+def access_log(request: Request, db: DB, staff: Supervisor,
+               page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+    with db.transaction() as session:
+        total = session.scalar(select(func.count()).select_from(AccessLogEntry)
+                               .where(AccessLogEntry.office_id == staff.office_id)) or 0
+        entries = list(session.scalars(select(AccessLogEntry).where(AccessLogEntry.office_id == staff.office_id)
+                                       .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
+                                       .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+        return render(request, "access_log.html", staff, session=session, active="access_log", entries=entries,
+                      action_words=ACTION_WORDS, page=page, pages=max(1, -(-total // PAGE_SIZE)),
+                      page_url=lambda number: f"{PREFIX}/access-log?page={number}")

@@ -1,0 +1,101 @@
+"""One application (`/staff/applications/{reference}`): summary, validation flags, history, the status
+change form, and "Buka data pribadi", which opens the sealed answers and writes the access log."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from central.api.common import DB
+from central.console.i18n import STATUS_WORDS, language_of, translator
+from central.console.pages.inbox import WORKING
+from central.console.sessions import StaffContext
+from central.console.web import PREFIX, ConsoleError, Posted, Staff, local_time, render
+from central.console.workflow import (
+    MAX_NOTE,
+    NEXT_STATUSES,
+    RefusedChange,
+    application_of_office,
+    change_status,
+    describe_flags,
+    history,
+    open_personal_data,
+)
+from central.deadlines import local_date, office_services, office_zone
+from central.letters.history import issued_letter
+from central.letters.issue import LETTER_STATUSES
+from central.models import Application, OfficeCatalog, Terminal, utcnow
+
+router = APIRouter(prefix=f"{PREFIX}/applications", include_in_schema=False)
+
+
+def _field_labels(session: Session, office_id: int, service_code: str, lang: str) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for document in session.scalars(select(OfficeCatalog.document).where(OfficeCatalog.office_id == office_id)
+                                    .order_by(OfficeCatalog.id)):
+        for service in json.loads(document).get("services", ()):
+            if service.get("code") == service_code:
+                for field in service.get("fields", ()):
+                    labels[field["name"]] = (field.get("label") or {}).get(lang, field["name"])
+    return labels
+
+
+def _found(session: Session, staff: StaffContext, reference: str) -> Application:
+    app = application_of_office(session, staff, reference)
+    if app is None:
+        raise ConsoleError(404, "Permohonan itu tidak ada di kantor Anda.")
+    return app
+
+
+def _page(request: Request, session: Session, staff: StaffContext, app: Application, *, status_code: int = 200,
+          **extra: Any) -> Response:
+    t, lang = translator(request), language_of(request)
+    service = office_services(session, app.office_id).get(app.service_code)
+    today = local_date(utcnow(), office_zone(staff.office_code))
+    terminal = session.get(Terminal, app.terminal_id)
+    values = {"app": app, "history": history(session, app), "flags": describe_flags(app.flags, t),
+              "service_name": (service.name_id if lang == "id" else service.name_en) if service else app.service_code,
+              "overdue": app.status in WORKING and app.due_on is not None and app.due_on < today,
+              "terminal_code": terminal.code if terminal else "", "next_statuses": NEXT_STATUSES[app.status],
+              "max_note": MAX_NOTE, "note": "", "personal": None, "changed": False, "problem": "",
+              "letter": issued_letter(session, app.id), "can_print": app.status in LETTER_STATUSES}
+    return render(request, "application.html", staff, session=session, active="inbox", status_code=status_code,
+                  **{**values, **extra})
+
+
+@router.get("/{reference}")
+def application_page(request: Request, db: DB, staff: Staff, reference: str) -> Response:
+    with db.transaction() as session:
+        app = _found(session, staff, reference)
+        return _page(request, session, staff, app, changed=request.query_params.get("changed") == "1")
+
+
+@router.post("/{reference}/personal-data")
+def personal_data(request: Request, db: DB, staff: Posted, reference: str) -> Response:
+    with db.transaction() as session:
+        app = _found(session, staff, reference)
+        opened = open_personal_data(session, staff, app)
+        labels = _field_labels(session, app.office_id, app.service_code, language_of(request))
+        answers = opened.get("answers", {})
+        personal = [(labels.get(name, name), "" if value is None else str(value)) for name, value in answers.items()]
+        return _page(request, session, staff, app, personal=personal, opened_at=local_time(utcnow(), staff))
+
+
+@router.post("/{reference}/status")
+def set_status(request: Request, db: DB, staff: Posted, reference: str,
+               status: Annotated[str, Form(max_length=20)] = "",
+               note: Annotated[str, Form(max_length=MAX_NOTE * 4)] = "") -> Response:
+    t = translator(request)
+    with db.transaction() as session:
+        app = _found(session, staff, reference)
+        try:
+            change_status(session, staff, app, status, note)  # checks everything before it changes anything
+        except RefusedChange as e:
+            words = {k: t(STATUS_WORDS.get(v, v)) if isinstance(v, str) else v for k, v in e.values.items()}
+            return _page(request, session, staff, app, status_code=409, problem=t(e.message, **words), note=note)
+    return RedirectResponse(f"{PREFIX}/applications/{app.reference}?changed=1", status_code=303)

@@ -1,0 +1,97 @@
+"""Letters in the console: "Cetak surat" on an application (any staff of the office) downloads its A4 PDF,
+and the office's letter settings page (`/staff/letters/settings`, supervisors)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from central.api.common import DB
+from central.console.sessions import StaffContext
+from central.console.web import PREFIX, ConsoleError, Posted, PostedSupervisor, Supervisor, render
+from central.console.workflow import application_of_office, log_access
+from central.errors import CentralError
+from central.letters.issue import NoLetterTemplate, NoPublicUrl, NotReadyForLetter, issue_letter
+from central.letters.numbering import format_number
+from central.letters.office_settings import (
+    MAX_LOGO_BYTES,
+    TEXT_SETTINGS,
+    letter_settings,
+    stored_values,
+    update_settings,
+)
+from central.letters.pdf import render_letter_pdf
+from central.models import Office
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
+
+REFUSALS = {
+    NotReadyForLetter: "Surat baru bisa dicetak bila permohonan sedang diproses, siap diambil, atau selesai.",
+    NoLetterTemplate: "Layanan ini tidak punya templat surat di katalog kantor.",
+    NoPublicUrl: "Kantor belum mengisi alamat publik untuk kode QR surat: supervisor mengisinya di Pengaturan surat.",
+}
+#: the settings form, in the order of the letter from top to bottom (name, label key)
+FIELDS = (("government", "Kop: pemerintah"), ("district", "Kop: kecamatan"), ("office_line", "Kop: kantor"),
+          ("address", "Alamat kantor"), ("phone", "Telepon"), ("place", "Tempat pada tanggal surat"),
+          ("head_title", "Jabatan kepala kantor"), ("signer_name", "Nama penanda tangan"),
+          ("signer_nip", "NIP penanda tangan"), ("short_code", "Kode kantor pada nomor"),
+          ("number_format", "Format nomor"), ("time_zone", "Zona waktu"),
+          ("public_url", "Alamat publik (untuk kode QR)"))
+assert {name for name, _ in FIELDS} == set(TEXT_SETTINGS)
+
+
+@router.post("/applications/{reference}/letter")
+def print_letter(db: DB, staff: Posted, reference: str) -> Response:
+    """Issues the letter (numbered once) or reprints it, and hands the PDF to the browser."""
+    with db.transaction() as session:
+        app = application_of_office(session, staff, reference)
+        if app is None:
+            raise ConsoleError(404, "Permohonan itu tidak ada di kantor Anda.")
+        try:
+            issued = issue_letter(session, app.reference, actor=staff.username)
+        except tuple(REFUSALS) as e:
+            raise ConsoleError(409, REFUSALS[type(e)]) from None
+        log_access(session, staff, "letter.reprinted" if issued.reprint else "letter.issued", app, issued.number)
+    pdf = render_letter_pdf(issued.content, issued.logo_png)
+    name = f"surat-{issued.content.reference}.pdf"
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _settings_page(request: Request, session: Session, staff: StaffContext, *, status_code: int = 200,
+                   problem: str = "", saved: bool = False) -> Response:
+    office = session.get(Office, staff.office_id)
+    assert office is not None
+    settings = letter_settings(session, office)
+    example = format_number(settings.number_format, classification="470", sequence=12,
+                            short_code=settings.short_code, month=11, year=2026)
+    return render(request, "letter_settings.html", staff, session=session, active="letters", status_code=status_code,
+                  settings=settings, stored=stored_values(session, office), fields=FIELDS, problem=problem,
+                  saved=saved, example=example, max_logo_kib=MAX_LOGO_BYTES // 1024)
+
+
+@router.get("/letters/settings")
+def settings_page(request: Request, db: DB, staff: Supervisor) -> Response:
+    with db.transaction() as session:
+        return _settings_page(request, session, staff, saved=request.query_params.get("saved") == "1")
+
+
+@router.post("/letters/settings")
+async def save_settings(request: Request, db: DB, staff: PostedSupervisor,
+                        logo: Annotated[UploadFile | None, File()] = None,
+                        no_logo: Annotated[str, Form(max_length=10)] = "") -> Response:
+    form = await request.form()
+    changes = {name: str(form.get(name, ""))[:1000] for name in TEXT_SETTINGS if name in form}
+    picture = await logo.read(MAX_LOGO_BYTES + 1) if logo is not None and logo.filename else None
+    with db.transaction() as session:
+        office = session.get(Office, staff.office_id)
+        assert office is not None
+        try:
+            update_settings(session, office, changes, logo_png=picture, clear_logo=no_logo == "1")
+        except CentralError as e:  # refused before anything was written
+            return _settings_page(request, session, staff, status_code=400, problem=str(e))
+        log_access(session, staff, "letter_settings.changed", None, ", ".join(sorted(changes)))
+    return RedirectResponse(f"{PREFIX}/letters/settings?saved=1", status_code=303)

@@ -1,0 +1,142 @@
+"""Letters in the console: "Cetak surat" downloads the numbered PDF (once numbered, reprints keep it), the
+office's letter settings page for supervisors, and letters per service on the report page."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from central.letters.office_settings import update_settings
+from central.models import AccessLogEntry, Application
+from central.offices import get_office
+from central.records import set_status
+from tests.central.letter_support import ANSWERS, checked_answers
+
+LOGO = Path(__file__).resolve().parents[3] / "assets" / "images" / "office-logo.png"
+
+
+def _ready_office(console_db, office, central_url: str) -> None:
+    with console_db.transaction() as session:
+        update_settings(session, get_office(session, office.code), {"public_url": central_url,
+                                                                     "signer_name": "Hj. Nining Suryani"})
+
+
+def _filed(enrolled, console_db, office, service: str, status: str) -> str:
+    sim = enrolled(office.code)
+    upload = sim.application(service_code=service, answers=checked_answers(service))
+    sim.upload([upload])
+    with console_db.transaction() as session:
+        set_status(session, upload.reference, status)
+    return upload.reference
+
+
+def _as_operator(client, office, reference: str):  # noqa: ANN202
+    """An operator's session and the application's page as she sees it."""
+    staff = client()
+    staff.log_in(office.operator)
+    return staff, staff.get(f"/staff/applications/{reference}").text
+
+
+def _pdf_text(data: bytes) -> str:
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
+
+
+def test_cetak_surat_downloads_the_numbered_letter_and_a_reprint_keeps_the_number(
+        central, client, office, enrolled, console_db):
+    _ready_office(console_db, office, central.url)
+    reference = _filed(enrolled, console_db, office, "SKD", "in_process")
+    staff, page = _as_operator(client, office, reference)
+    assert "Cetak surat" in page and f'action="/staff/applications/{reference}/letter"' in page
+    first = staff.post(f"/staff/applications/{reference}/letter")
+    assert first.status_code == 200 and first.headers["content-type"] == "application/pdf"
+    assert first.headers["content-disposition"] == f'attachment; filename="surat-{reference}.pdf"'
+    text = _pdf_text(first.content)
+    number = re.search(r"Nomor: (\S+)", text)[1]
+    assert ANSWERS["SKD"]["full_name"] in text and ANSWERS["SKD"]["nik"] in text and "Hj. Nining Suryani" in text
+    again = staff.post(f"/staff/applications/{reference}/letter")
+    assert re.search(r"Nomor: (\S+)", _pdf_text(again.content))[1] == number
+    page = staff.get(f"/staff/applications/{reference}").text
+    assert number in page and "Surat diterbitkan" in page and "dicetak 2 kali" in page
+    with console_db.transaction() as session:
+        app_id = session.scalar(select(Application.id).where(Application.reference == reference))
+        log = [(e.username, e.action, e.detail) for e in session.scalars(
+            select(AccessLogEntry).where(AccessLogEntry.application_id == app_id).order_by(AccessLogEntry.id))]
+    assert log == [(office.operator, "personal_data.opened", "letter"), (office.operator, "letter.issued", number),
+                   (office.operator, "personal_data.opened", "letter reprint"),
+                   (office.operator, "letter.reprinted", number)]
+
+
+def test_no_letter_before_in_process_without_csrf_or_for_another_office(
+        central, client, office, enrolled, console_db):
+    _ready_office(console_db, office, central.url)
+    received = _filed(enrolled, console_db, office, "SKCK", "received")
+    staff, page = _as_operator(client, office, received)
+    assert "Cetak surat" not in page and "setelah permohonan diproses" in page
+    refused = staff.post(f"/staff/applications/{received}/letter")
+    assert refused.status_code == 409 and "sedang diproses" in refused.text
+    ready = _filed(enrolled, console_db, office, "SKCK", "in_process")
+    assert staff.post(f"/staff/applications/{ready}/letter", csrf="forged").status_code == 403
+    stranger = client()
+    other = central.create_office()
+    from central.console.accounts import add_staff
+
+    with console_db.transaction() as session:
+        add_staff(session, other, f"op-{other.lower()}", "operator", "kata-sandi-uji-123")
+    stranger.log_in(f"op-{other.lower()}")
+    assert stranger.post(f"/staff/applications/{ready}/letter").status_code == 404
+    with console_db.transaction() as session:
+        assert session.scalar(select(AccessLogEntry).where(AccessLogEntry.reference == ready)) is None
+
+
+def test_without_a_public_url_the_operator_is_told_what_to_do(central, client, office, enrolled, console_db):
+    reference = _filed(enrolled, console_db, office, "SKBM", "ready")
+    staff = client()
+    staff.log_in(office.operator)
+    refused = staff.post(f"/staff/applications/{reference}/letter")
+    assert refused.status_code == 409 and "Pengaturan surat" in refused.text
+
+
+def test_supervisors_change_the_letter_settings_and_a_bad_value_changes_nothing(
+        central, client, office, enrolled, console_db):
+    operator = client()
+    operator.log_in(office.operator)
+    assert operator.get("/staff/letters/settings").status_code == 403
+    boss = client()
+    boss.log_in(office.supervisor)
+    page = boss.get("/staff/letters/settings")
+    assert page.status_code == 200 and "Pengaturan surat" in page.text and "/KEL-" in page.text
+    boss.refresh_csrf(page.text)
+    saved = boss.http.post(central.url + "/staff/letters/settings", timeout=15,
+                           data={"csrf": boss.csrf, "public_url": central.url, "signer_name": "Drs. Asep",
+                                 "time_zone": "WITA"},
+                           files={"logo": ("logo.png", LOGO.read_bytes(), "image/png")})
+    assert saved.status_code == 200 and "Pengaturan surat disimpan." in saved.text
+    assert 'value="Drs. Asep"' in saved.text and "WITA" in saved.text and "logo PNG, 1525 byte" in saved.text
+    bad = boss.http.post(central.url + "/staff/letters/settings", timeout=15,
+                         data={"csrf": boss.csrf, "signer_name": "Someone Else", "number_format": "{year}"},
+                         files={"logo": ("", b"", "application/octet-stream")})
+    assert bad.status_code == 400 and "must contain {sequence}" in bad.text
+    assert 'value="Drs. Asep"' in bad.text
+    not_png = boss.http.post(central.url + "/staff/letters/settings", timeout=15,
+                             data={"csrf": boss.csrf}, files={"logo": ("x.png", b"GIF89a....", "image/png")})
+    assert not_png.status_code == 400 and "not a readable PNG" in not_png.text
+    reference = _filed(enrolled, console_db, office, "SKU", "done")
+    letter = boss.post(f"/staff/applications/{reference}/letter")
+    assert "Drs. Asep" in _pdf_text(letter.content)
+
+
+def test_the_report_page_counts_letters_per_service(central, client, office, enrolled, console_db):
+    _ready_office(console_db, office, central.url)
+    staff = client()
+    staff.log_in(office.supervisor)
+    for service in ("SKD", "SKD", "SKTM"):
+        assert staff.post(f"/staff/applications/{_filed(enrolled, console_db, office, service, 'ready')}/letter"
+                          ).status_code == 200
+    page = staff.get("/staff/reports").text
+    table = page[page.index("Surat diterbitkan per layanan"):]
+    assert re.search(r"SKD · Surat Keterangan Domisili</td><td>2</td>", table)
+    assert re.search(r"SKTM · Surat Keterangan Tidak Mampu \(SKTM\)</td><td>1</td>", table)
