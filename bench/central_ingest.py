@@ -38,9 +38,10 @@ from sqlalchemy import func, select
 
 from bench.store import percentile
 from central.db import Database
-from central.devserver import create_test_office, new_enrollment_codes, start_central, start_postgres
+from central.devserver import start_central
 from central.models import Application
-from central.simterminal import SimulatedTerminal
+from tests.harness.central import create_test_office, new_enrollment_codes, start_postgres
+from tests.harness.simterminal import SimulatedTerminal
 
 
 def _prepare(url: str, code: str, per_terminal: int, batch: int) -> tuple[SimulatedTerminal, list[bytes]]:

@@ -34,10 +34,11 @@ from bench.store import percentile
 from central.console.accounts import add_staff
 from central.db import Database
 from central.deadlines import add_working_days, local_date, office_services, office_zone
-from central.devserver import start_central, start_postgres
+from central.devserver import start_central
 from central.models import Application, Terminal
 from central.offices import create_office, current_key
 from kiosk.reference import make_reference
+from tests.harness.central import start_postgres
 
 OFFICE = "3273010001"
 PASSWORD = "bench-password-123"

@@ -23,12 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from bench.central_ingest import run_ingest
-from central.devserver import create_test_office, new_enrollment_codes, start_central, start_postgres
+from central.devserver import start_central
 from kiosk.applications import file_application
 from kiosk.samples import sample_answers
 from kiosk.terminal import Terminal
 from sync.enrollment import enroll_terminal
 from sync.worker import SyncWorker
+from tests.harness.central import create_test_office, new_enrollment_codes, start_postgres
 
 LOADS = (("paced", 2.0), ("burst", 0.0))  # as bench.central_ingest: the headline is paced
 

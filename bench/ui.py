@@ -62,10 +62,10 @@ def cold_start_child(home: str) -> None:
     configure_kivy(kiosk_mode=False, size=(1920, 1080))
     from kivy.core.window import Window
 
-    from kiosk.terminal import Terminal
+    from loket.runtime import Runtime
     from screens.app import LoketApp
 
-    app = LoketApp(Terminal(Path(home)))
+    app = LoketApp(Runtime(Path(home)))
 
     def flipped(*_args) -> None:
         if app.screen_manager is not None and app.screen_manager.current == "welcome":
@@ -102,11 +102,11 @@ def start_app(home: Path, *, unthrottled: bool):
         from kivy.config import Config
 
         Config.set("graphics", "maxfps", "0")
-    from kiosk.terminal import Terminal
+    from loket.runtime import Runtime
     from screens.app import LoketApp
-    from screens.driver import Driver
+    from tests.harness.driver import Driver
 
-    return Driver(LoketApp(Terminal(home))).start()
+    return Driver(LoketApp(Runtime(home))).start()
 
 
 def tap_to_frame(driver, taps: int) -> list[float]:
@@ -114,7 +114,7 @@ def tap_to_frame(driver, taps: int) -> list[float]:
     from kivy.base import EventLoop
     from kivy.core.window import Window
 
-    from screens.driver import Touch
+    from tests.harness.driver import Touch
 
     flips: list[float] = []
 

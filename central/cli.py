@@ -26,7 +26,7 @@ from central.letters import cli as letters_cli
 from central.offices import create_office, get_office, make_enrollment_code, publish_catalog, rotate_office_key
 from central.provisioning import make_provisioning_file
 from central.settings import ENV_DB, database_url
-from kiosk.errors import LoketError
+from kiosk.errors import run_command
 
 
 class UsageError(CentralError):
@@ -259,14 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    try:
-        args = build_parser().parse_args(argv)
-        return int(args.func(args) or 0)
-    except LoketError as e:
-        print(f"loket-central: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+    return run_command("loket-central", build_parser, argv)
 
 
 if __name__ == "__main__":

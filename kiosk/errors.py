@@ -6,6 +6,9 @@ technicians are plain English strings. The CLI turns any `LoketError` into one l
 
 from __future__ import annotations
 
+import argparse
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -72,6 +75,19 @@ class FormInvalid(LoketError):
 
 class BadReference(LoketError):
     """A typed application number is malformed or its check character is wrong."""
+
+
+def run_command(prog: str, build_parser: Callable[[], argparse.ArgumentParser], argv: Sequence[str] | None) -> int:
+    """Runs the subcommand `argv` names (its `func`) for `loket` and `loket-central`: any `LoketError`
+    becomes one line on stderr and exit code 2, Ctrl-C exit code 130."""
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.func(args) or 0)
+    except LoketError as e:
+        print(f"{prog}: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
 
 
 class StoreUnavailable(StoreError):

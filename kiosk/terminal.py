@@ -1,7 +1,8 @@
 """One terminal as the rest of the program sees it: its files, settings, queue and catalog.
 
-The CLI, the screens and the sync worker each hold a `Terminal`; it opens the store lazily, on the
-thread that first uses it.
+A `Terminal` belongs to one thread: it opens its store (an SQLite connection) lazily, on the thread
+that first uses it, and no other thread may use it. The terminal program (`loket.runtime`) gives each
+thread its own; `refresh()` re-reads what another thread or process saved meanwhile.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Terminal:
         self.settings: Settings = load_settings(self.paths.settings_file)
         self._store: Store | None = None
         self._catalog: Catalog | None = None
+        self._catalog_stamp: tuple[int, int, int] | None = None
 
     @property
     def store(self) -> Store:
@@ -47,12 +49,22 @@ class Terminal:
     @property
     def catalog(self) -> Catalog:
         if self._catalog is None:
+            self._catalog_stamp = _stamp(self.paths.catalog_file)
             self._catalog = catalog_in_force(self.paths.catalog_file)
         return self._catalog
 
     def reload_catalog(self) -> Catalog:
         self._catalog = None
         return self.catalog
+
+    def refresh(self) -> None:
+        """Re-reads what another thread or process may have saved since: the settings, the identity
+        (the store caches it) and, on its next use, the catalog if its file changed."""
+        self.settings = load_settings(self.paths.settings_file)
+        if self._store is not None:
+            self._store.reload_identity()
+        if self._catalog is not None and _stamp(self.paths.catalog_file) != self._catalog_stamp:
+            self._catalog = None
 
     def close(self) -> None:
         if self._store is not None:
@@ -79,6 +91,20 @@ class Terminal:
         """The office's time zone for everything a citizen reads: never the machine's own zone."""
         identity = self.identity
         return office_zone(identity.office_code if identity else "", self.settings.timezone)
+
+    @property
+    def server_url(self) -> str:
+        """The central server this terminal syncs with: the setting, else the one it enrolled with ("" if none)."""
+        identity = self.identity
+        return self.settings.server_url or (identity.server_url if identity else "")
+
+    def sync_problem(self) -> str | None:
+        """Why this terminal cannot sync (None when it can): the one rule is an office and a central server."""
+        if self.identity is None:
+            return "this terminal is not provisioned: run `loket provision --server URL --code CODE`"
+        if not self.server_url:
+            return "no central server is set: enroll with `loket provision --server URL --code CODE` or set server_url"
+        return None
 
     def provision_offline(
         self, *, terminal_code: str, office_code: str, office_name: str, office_key: str,
@@ -136,6 +162,15 @@ class Terminal:
             "last_sync_error": store.values.last_sync_error,
             "settings_problems": list(self.settings.problems),
         }
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """Changes whenever the file is replaced or rewritten (catalogs are installed by atomic rename)."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_ino, found.st_mtime_ns, found.st_size
 
 
 __all__ = ["Terminal", "SettingsError"]

@@ -4,11 +4,12 @@
 the last sync and its error, whether central answers, disk and printer). Each action is one
 function that does the work through the kiosk core, sync or printing, and writes a
 `maintenance.<action>` entry to the audit log (which syncs to central) whether it worked or not.
+The sync actions take the `Runtime`: their worker comes from its one factory, so the round
+refreshes every thread's terminal like any other.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import logging.handlers
 import os
@@ -16,9 +17,10 @@ import platform
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from kiosk import __version__
+from kiosk.clock import utcnow
 from kiosk.errors import LoketError
 from kiosk.settings import Settings
 from kiosk.store import SCHEMA_VERSION
@@ -33,10 +35,16 @@ from loket.provisioning import (  # noqa: F401  (USB_ROOTS, usb_folders: the das
     set_idle_timeout,
     usb_folders,
 )
-
-if TYPE_CHECKING:
-    from printing import PrintJob
-    from sync.report import SyncReport
+from loket.runtime import Runtime, sync_configured
+from printing import PrintJob, print_test_receipt, reprint_receipt
+from printing.backends import CupsBackend
+from printing.backends.escpos import EscposBackend, parse_printer_url
+from printing.errors import PrinterError
+from sync.backoff import DEFAULT_BACKOFF
+from sync.client import CentralClient, Timeouts
+from sync.errors import SyncError
+from sync.report import SyncReport
+from sync.round import SyncRound
 
 TECHNICIAN = "technician"
 LOG_FILE_NAME = "loket.log"
@@ -80,10 +88,11 @@ class Dashboard:
 def read_dashboard(terminal: Terminal, *, probe_server: bool = True, probe_printer: bool = True,
                    extra_versions: dict[str, str] | None = None) -> Dashboard:
     """The dashboard's figures; `probe_*` ask central (a signed heartbeat) and the printer right now."""
+    terminal.refresh()  # the sync worker may have enrolled or re-keyed it meanwhile
     store = terminal.store
-    identity = store.reload_identity()  # the sync worker may have enrolled or re-keyed it meanwhile
+    identity = terminal.identity
     status = terminal.status()
-    url = terminal.settings.server_url or (identity.server_url if identity else "")
+    url = terminal.server_url
     reachable, detail = probe_central(terminal) if probe_server else (None, "not checked")
     versions = {"loket": __version__, "database schema": str(SCHEMA_VERSION), "python": platform.python_version()}
     versions.update(extra_versions or {})
@@ -113,17 +122,10 @@ def read_dashboard(terminal: Terminal, *, probe_server: bool = True, probe_print
 
 def probe_central(terminal: Terminal) -> tuple[bool | None, str]:
     """(reachable, what happened): one signed heartbeat, so "reachable" also means central accepts us."""
-    from sync.backoff import DEFAULT_BACKOFF
-    from sync.client import CentralClient, Timeouts
-    from sync.errors import SyncError
-    from sync.report import SyncReport
-    from sync.round import SyncRound
-
-    identity = terminal.identity
-    url = terminal.settings.server_url or (identity.server_url if identity else "")
-    if identity is None or not url:
+    if not sync_configured(terminal):
         return None, "no central server is set (provisioned offline)"
-    report = SyncReport(started_at=dt.datetime.now(dt.UTC))
+    identity, url = terminal.identity, terminal.server_url
+    report = SyncReport(started_at=utcnow())
     try:
         with CentralClient(url, terminal_id=identity.terminal_id, signing_key=identity.signing_key,
                            ca_bundle=terminal.settings.ca_bundle,
@@ -136,10 +138,6 @@ def probe_central(terminal: Terminal) -> tuple[bool | None, str]:
 
 def printer_state(terminal: Terminal) -> PrinterState:
     """Whether the chosen printer can print right now, in one line, without printing anything."""
-    from printing.backends import CupsBackend
-    from printing.backends.escpos import EscposBackend, parse_printer_url
-    from printing.errors import PrinterError
-
     settings = terminal.settings
     try:
         if settings.printer_backend == "pdf":
@@ -209,28 +207,28 @@ def audited(terminal: Terminal, action: str, call: Callable[[], Result],
     return result
 
 
-def _one_round(terminal: Terminal, *, drain: bool) -> SyncReport:
-    from sync.worker import SyncWorker
-
-    if terminal.identity is None:
+def _one_round(runtime: Runtime, *, drain: bool) -> SyncReport:
+    if runtime.terminal.identity is None:
         raise LoketError("this terminal is not provisioned: there is nothing to sync")
-    worker = SyncWorker(terminal.paths.home)
+    worker = runtime.sync_worker()
     try:
         return worker.run_once(force=True) if drain else worker.refresh_status()
     finally:
         worker.stop()
 
 
-def sync_now(terminal: Terminal) -> SyncReport:
+def sync_now(runtime: Runtime) -> SyncReport:
     """One full round now (applications backing off are sent too); the report says what happened."""
-    return audited(terminal, "sync_now", lambda: _one_round(terminal, drain=True), lambda r: r.summary())
+    return audited(runtime.terminal, "sync_now", lambda: _one_round(runtime, drain=True), lambda r: r.summary())
 
 
-def update_catalog_now(terminal: Terminal) -> SyncReport:
+def update_catalog_now(runtime: Runtime) -> SyncReport:
     """Pulls the catalog (and status changes) from central now; a bad catalog is never applied."""
+    terminal = runtime.terminal
+
     def pull() -> SyncReport:
-        report = _one_round(terminal, drain=False)
-        terminal.reload_catalog()
+        report = _one_round(runtime, drain=False)
+        runtime.refresh()
         return report
 
     def describe(report: SyncReport) -> str:
@@ -243,15 +241,11 @@ def update_catalog_now(terminal: Terminal) -> SyncReport:
 
 
 def printer_test(terminal: Terminal) -> PrintJob:
-    from printing import print_test_receipt
-
     return audited(terminal, "test_print", lambda: print_test_receipt(terminal, terminal.settings.language),
                    lambda job: job.description)
 
 
 def reprint(terminal: Terminal, reference: str) -> PrintJob:
-    from printing import reprint_receipt
-
     return audited(terminal, "reprint", lambda: reprint_receipt(terminal, reference),
                    lambda job: f"{job.reference}: {job.description}")
 

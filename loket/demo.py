@@ -2,8 +2,9 @@
 
 `loket demo` (screens/demo.py) calls `prepare_demo()`, opens the kiosk windowed, and stops central
 when the window closes. Central runs as its own process (`python -m central serve`) on its own
-SQLite file in the demo home, exactly as an office would run it; the terminal enrolls with a
-one-time code like a real one, prints receipts as PDFs into a folder, and syncs in the background.
+SQLite file in the demo home, exactly as an office would run it, started by the same code central's
+own tests use (`central.devserver`); the terminal enrolls with a one-time code like a real one,
+prints receipts as PDFs into a folder, and syncs in the background.
 """
 
 from __future__ import annotations
@@ -11,38 +12,26 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
-import requests
-
+from central.devserver import RunningCentral, free_port, start_central
+from central.errors import CentralError
 from kiosk.errors import LoketError
 from kiosk.terminal import Terminal
+from sync.enrollment import enroll_terminal
 
 DEMO_OFFICE_CODE = "3273010001"
 DEMO_OFFICE_NAME = "Kelurahan Braga"
 DEFAULT_PORT = 8765
-START_TIMEOUT_S = 30.0
 
 
 @dataclass
-class DemoCentral:
-    process: subprocess.Popen
-    url: str
-    db_url: str
-    log_path: Path
+class DemoCentral(RunningCentral):
+    """The demo's running central, with the console login made for this run."""
+
     #: "username password" of the demo's console account (a fresh password every run)
     staff_login: str = ""
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 def _central(db_url: str, *args: str) -> subprocess.CompletedProcess:
@@ -59,40 +48,20 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_demo_central(home: Path, *, port: int | None = None) -> DemoCentral:
-    """Starts central on 127.0.0.1 with its database in `home`; waits until it answers."""
+    """Starts central on 127.0.0.1 with its database and log in `home`; waits until it answers."""
     home.mkdir(parents=True, exist_ok=True)
-    port = port or (DEFAULT_PORT if _port_free(DEFAULT_PORT) else _free_port())
-    db_url = f"sqlite:///{home / 'central.db'}"
+    port = port or (DEFAULT_PORT if _port_free(DEFAULT_PORT) else free_port())
     log_path = home / "central.log"
-    with open(log_path, "ab") as log:
-        process = subprocess.Popen([sys.executable, "-m", "central", "--db", db_url, "serve", "--host",
-                                    "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
-    central = DemoCentral(process, f"http://127.0.0.1:{port}", db_url, log_path)
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise LoketError(f"the demo's central stopped at start (exit {process.returncode}); see {log_path}")
-        try:
-            if requests.get(f"{central.url}/api/v1/health", timeout=1).ok:
-                return central
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    central.stop()
-    raise LoketError(f"the demo's central did not answer within {START_TIMEOUT_S:.0f} s; see {log_path}")
+    try:
+        running = start_central(f"sqlite:///{home / 'central.db'}", port, log_path=log_path)
+        return DemoCentral(**{f.name: getattr(running, f.name) for f in fields(running)})
+    except CentralError as e:
+        raise LoketError(f"the demo's central did not start: {e}; see {log_path}") from None
 
 
 def prepare_demo(home: Path, *, port: int | None = None) -> tuple[Terminal, DemoCentral]:
     """Central running, an office in it, and the terminal in `home/terminal` enrolled (once) and syncing there."""
-    from sync.enrollment import enroll_terminal
-
     central = start_demo_central(home, port=port)
     try:
         terminal = Terminal(home / "terminal")

@@ -15,7 +15,6 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from kiosk.errors import LoketError
 from kiosk.maintenance import check_new_pin, hash_pin
@@ -24,9 +23,10 @@ from kiosk.store import TerminalIdentity
 from kiosk.store.exports import unsynced_not_exported
 from kiosk.store.recovery import StrandedApplications, refuse_if_stranded
 from kiosk.terminal import Terminal
-
-if TYPE_CHECKING:
-    from printing import PrintJob
+from loket.provisioning_file import find_provisioning_files, provision_from_file
+from printing import PrintJob, print_test_receipt
+from sync.client import check_server_url
+from sync.enrollment import enroll_terminal
 
 #: the idle timeouts offered on the screen (seconds); the settings accept 15 to 3600
 IDLE_TIMEOUT_CHOICES = (30, 60, 90, 120, 180, 300)
@@ -51,8 +51,6 @@ def server_url(host: str, *, secure: bool = True, port: str = "") -> str:
 
     Plain http is only accepted to this machine (the sync client's rule); raises `LoketError` otherwise.
     """
-    from sync.client import check_server_url
-
     typed = (host or "").strip()
     if not typed:
         raise ProvisioningError("type the central server's address, e.g. loket.bandung.go.id")
@@ -103,15 +101,11 @@ def usb_folders(roots: tuple[Path, ...] = USB_ROOTS) -> list[Path]:
 
 def provisioning_files(roots: tuple[Path, ...] = USB_ROOTS) -> list[Path]:
     """The provisioning files at the top of every mounted USB stick, newest first on each."""
-    from loket.provisioning_file import find_provisioning_files
-
     return [path for folder in usb_folders(roots) for path in find_provisioning_files(folder)]
 
 
 def load_file(terminal: Terminal, path: Path) -> TerminalIdentity:
     """Provisions from a file central wrote (no network needed); central enrolls the terminal once it answers."""
-    from loket.provisioning_file import provision_from_file
-
     check_can_reprovision(terminal)
     identity = provision_from_file(terminal, path)
     terminal.store.values.setup_unfinished = True
@@ -120,8 +114,6 @@ def load_file(terminal: Terminal, path: Path) -> TerminalIdentity:
 
 def enroll(terminal: Terminal, url: str, code: str) -> TerminalIdentity:
     """Trades the one-time `code` with central for the terminal's identity; the office comes back with it."""
-    from sync.enrollment import enroll_terminal
-
     if not re.sub(r"[\s-]", "", code or ""):
         raise ProvisioningError("type the enrollment code central gave you, e.g. 7K2M-QX4P-9RTB")
     check_can_reprovision(terminal)
@@ -207,8 +199,6 @@ def choose_printer(terminal: Terminal, choice: PrinterChoice, paper: str | None 
 
 def print_test_page(terminal: Terminal, *, actor: str = STAFF) -> PrintJob:
     """Prints the marked test page on the chosen printer; raises `PrinterError` saying why it did not."""
-    from printing import print_test_receipt
-
     return print_test_receipt(terminal, terminal.settings.language, actor=actor)
 
 

@@ -1,8 +1,10 @@
 """The kiosk application: one window, a top bar, the screens, the docked keyboard and the idle reset.
 
 `LoketApp` holds the small app-level state the screens read (language, theme, text size, the
-citizen's `Journey`) and the `Terminal` they call. It never talks SQL or HTTP itself: filing goes
-through `kiosk/`, receipts through `printing/`, status refreshes through the sync worker.
+citizen's `Journey`) and the terminal program's `Runtime` (`loket.runtime`): `app.terminal` is the
+UI thread's own `Terminal`, work off the UI thread goes through `runtime.in_background`, and the
+runtime owns the sync worker. It never talks SQL or HTTP itself: filing goes through `kiosk/`,
+receipts through `printing/`, status refreshes through the sync worker.
 Create it only after `screens.launch.configure_kivy()` has set Kivy's config.
 """
 
@@ -29,6 +31,7 @@ from kiosk.i18n import translate
 from kiosk.journey import IdleTimer, Journey, call_staff
 from kiosk.terminal import Terminal
 from kiosk.timezones import office_zone, zone_label
+from loket.runtime import Runtime
 from screens import consent, documents, form, not_provisioned, receipt, review, services, status, survey, welcome
 from screens.dialogs import HelpDialog, IdleDialog
 from screens.keyboard import KeyboardDock  # noqa: F401  (registers the class used in app.kv)
@@ -78,14 +81,12 @@ class LoketApp(App):
     speech_on = BooleanProperty(False)
     speech_available = BooleanProperty(False)
 
-    def __init__(self, terminal: Terminal, *, sync_worker: Any = None, speech_dir: Path | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, runtime: Runtime, *, speech_dir: Path | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.terminal = terminal
-        self.sync_worker = sync_worker
+        self.runtime = runtime
         self.speaker = Speaker(render_dir=speech_dir)
         self.speech_available = self.speaker.available
-        settings = terminal.settings
+        settings = runtime.terminal.settings
         self.journey = Journey(language=settings.language)
         self.idle = IdleTimer(settings.idle_timeout_s, settings.idle_warning_s, time.monotonic())
         self.lang = settings.language
@@ -169,14 +170,29 @@ class LoketApp(App):
 
     def on_start(self) -> None:
         Clock.schedule_once(self._warm_up, 0.5)
-        if self.sync_worker is not None:
-            self.sync_worker.start()
+        self.runtime.start_sync()
 
     def on_stop(self) -> None:
         self.speaker.stop()
-        if self.sync_worker is not None:
-            self.sync_worker.stop()
-        self.terminal.close()
+        self.runtime.close()
+
+    # -- the terminal ------------------------------------------------------------------------
+
+    @property
+    def terminal(self) -> Terminal:
+        """The UI thread's terminal (re-read after a sync round that changed it)."""
+        return self.runtime.terminal
+
+    @property
+    def sync_worker(self) -> Any:
+        """The runtime's sync worker, None while sync is not configured."""
+        return self.runtime.worker
+
+    def refresh_terminal(self) -> None:
+        """After work on another thread: the terminal re-reads it, and the idle timer takes new settings."""
+        settings = self.runtime.refresh().settings
+        self.idle.timeout_s = settings.idle_timeout_s
+        self.idle.warning_s = settings.idle_warning_s
 
     # -- moving between screens ---------------------------------------------------------------
 
@@ -240,8 +256,7 @@ class LoketApp(App):
 
     def application_filed(self) -> None:
         """An application is queued: the sync worker sends it as soon as it can."""
-        if self.sync_worker is not None:
-            self.sync_worker.wake()
+        self.runtime.wake_sync()
 
     # -- help and idle --------------------------------------------------------------------------
 

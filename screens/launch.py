@@ -2,7 +2,7 @@
 
 `configure_kivy()` must run before anything imports `kivy.core.window`, because Kivy reads its
 window settings once, when the window is created. `loket run` and `loket demo` plug into the
-`loket` CLI through the `loket.commands` entry point, so kiosk/ never imports Kivy.
+`loket` CLI through the `loket.commands` entry point, so loket/ never imports Kivy or the screens.
 """
 
 from __future__ import annotations
@@ -66,12 +66,15 @@ def run_kiosk(home: Path | None, *, windowed: bool = False, size: tuple[int, int
 def kiosk_app(home: Path | None, *, windowed: bool = False, size: tuple[int, int] | None = None) -> tuple[Any, bool]:
     """The app `loket run` shows, and whether in kiosk mode: the fault screen when the terminal's queue
     or data directory cannot be used (the reason on screen, never a traceback)."""
+    # here, not at the top: every `loket` command loads this module (entry point), and the
+    # dashboard brings printing (reportlab, python-escpos: about a second) that only the kiosk needs
     from kiosk.errors import LoketError
-    from kiosk.terminal import Terminal
     from loket.dashboard import start_log_file
+    from loket.runtime import Runtime
 
     try:
-        terminal = Terminal(home)
+        runtime = Runtime(home)
+        terminal = runtime.terminal
         terminal.store  # noqa: B018  (opens the queue now, so a fault shows before the citizen screens)
         start_log_file(terminal)  # maintenance shows its tail
     except (LoketError, OSError) as e:
@@ -81,27 +84,9 @@ def kiosk_app(home: Path | None, *, windowed: bool = False, size: tuple[int, int
         return FaultApp(str(e)), not windowed
     kiosk_mode = terminal.settings.kiosk_mode and not windowed
     configure_kivy(kiosk_mode=kiosk_mode, size=size)
-    worker = None
-    if terminal.settings.server_url or (terminal.identity and terminal.identity.server_url):
-        from sync.worker import SyncWorker
-
-        worker = SyncWorker(terminal.paths.home, on_report=lambda report: _refresh_after(terminal, report))
     from screens.app import LoketApp
 
-    return LoketApp(terminal, sync_worker=worker), kiosk_mode
-
-
-def _refresh_after(terminal: Any, report: Any) -> None:
-    """After a sync round (on the worker's thread): the app re-reads what the worker may have changed."""
-    from kivy.clock import Clock
-
-    def reload(_dt: float) -> None:
-        terminal.store.reload_identity()  # a rotated office key, or an enrollment the worker finished
-        if report.catalog_updated:
-            terminal.reload_catalog()
-
-    if report.reachable or report.catalog_updated:
-        Clock.schedule_once(reload)
+    return LoketApp(runtime), kiosk_mode  # it starts the runtime's sync worker when sync is configured
 
 
 def _size(text: str) -> tuple[int, int]:

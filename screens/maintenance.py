@@ -152,10 +152,12 @@ class MaintenanceScreen(KioskScreen):
         in_background(self.app, work, done)
 
     def sync_now(self) -> None:
-        self.run("sync_now", dashboard.sync_now, self._sync_words)
+        runtime = self.app.runtime
+        self.run("sync_now", lambda _terminal: dashboard.sync_now(runtime), self._sync_words)
 
     def update_catalog(self) -> None:
-        self.run("update_catalog", dashboard.update_catalog_now, self._sync_words)
+        runtime = self.app.runtime
+        self.run("update_catalog", lambda _terminal: dashboard.update_catalog_now(runtime), self._sync_words)
 
     def _reach_words(self, board: Dashboard) -> str:
         """Whether central answered, in the staff member's language (a failure's technical detail as is)."""

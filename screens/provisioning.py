@@ -2,7 +2,7 @@
 
 An unprovisioned terminal opens here instead of Welcome; maintenance's "Provision again" comes here
 too. Each step calls one function of `loket.provisioning`; enrolling and the test print run off the
-UI thread. After the last step the terminal serves citizens, and the sync worker starts.
+UI thread. After the last step the terminal serves citizens, and the runtime's sync worker starts.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from kiosk.errors import LoketError
 from kiosk.store import TerminalIdentity
 from loket import provisioning
 from loket.provisioning import IDLE_TIMEOUT_CHOICES, PrinterChoice
-from screens.staff_widgets import fill_options, in_background, paper_options, refresh_terminal
+from screens.staff_widgets import fill_options, in_background, paper_options
 from screens.widgets import KioskScreen, load_kv
 
 log = logging.getLogger("loket.screens")
@@ -224,19 +224,9 @@ class ProvisioningScreen(KioskScreen):
         provisioning.set_idle_timeout(terminal, int(self.idle_timeout_s))
         provisioning.set_language(terminal, self.language)
         provisioning.finish(terminal)
-        refresh_terminal(self.app)
-        self._start_sync()
+        self.app.refresh_terminal()
+        self.app.runtime.start_sync()  # the runtime's worker: its rounds refresh this terminal too
         self.app.reset()
-
-    def _start_sync(self) -> None:
-        app = self.app
-        if app.sync_worker is not None:
-            app.sync_worker.wake()
-        elif app.terminal.settings.server_url:
-            from sync.worker import SyncWorker
-
-            app.sync_worker = SyncWorker(app.terminal.paths.home)
-            app.sync_worker.start()
 
 
 load_kv(__file__)

@@ -1,6 +1,7 @@
 """Receipt: the application number in large type, its QR on screen, and the printing progress.
 
-Printing runs on a background thread (a slow or broken printer never freezes the screen). Whatever
+Printing runs on one of the runtime's work threads, with that thread's own terminal (a slow or
+broken printer never freezes the screen). Whatever
 happens to the paper, the number stays on screen to write down or photograph: the application is
 already safely queued.
 """
@@ -8,7 +9,7 @@ already safely queued.
 from __future__ import annotations
 
 import logging
-import threading
+from concurrent.futures import Future
 
 import qrcode
 from kivy.clock import Clock
@@ -65,19 +66,21 @@ class ReceiptScreen(KioskScreen):
             self.qr = None
         self.outcome = None
         self.printing = "printing"
-        terminal, language = app.terminal, app.lang
-        threading.Thread(target=self._print, args=(terminal, filed, language), name="loket-print",
-                         daemon=True).start()
+        language = app.lang
+        printed = app.runtime.in_background(lambda terminal: print_receipt(terminal, filed, language))
+        printed.add_done_callback(lambda job: self._print_done(filed, job))
 
-    def _print(self, terminal, filed, language: str) -> None:
+    def _print_done(self, filed, job: Future) -> None:
+        """On the work thread that printed: hand the outcome to the UI thread."""
         try:
-            job = print_receipt(terminal, filed, language)
+            outcome, state = job.result(), "printed"
         except PrinterError as e:
             log.error("receipt %s not printed: %s", filed.reference, e)
-            fault = e
-            Clock.schedule_once(lambda *_: self._printed(filed.reference, "failed", fault))
-        else:
-            Clock.schedule_once(lambda *_: self._printed(filed.reference, "printed", job))
+            outcome, state = e, "failed"
+        except Exception as e:  # e.g. the terminal could not be opened on the work thread
+            log.error("receipt %s not printed", filed.reference, exc_info=e)
+            outcome, state = PrinterError(f"the receipt for {filed.reference} could not be printed: {e}"), "failed"
+        Clock.schedule_once(lambda *_: self._printed(filed.reference, state, outcome))
 
     def _printed(self, reference: str, state: str, outcome: object) -> None:
         if reference != self.reference:  # the citizen already left; the next one must not see this

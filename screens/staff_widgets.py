@@ -1,17 +1,16 @@
 """What the staff and technician screens share: choice buttons, figure rows, and work off the UI thread.
 
 Enrolling, syncing, probing central or a CUPS printer can take seconds; `in_background` runs such
-work on a thread with its own `Terminal` (SQLite connections are per thread) and hands the result,
-or the `LoketError` it raised, back on the Kivy clock. The app's own terminal then re-reads the
-settings and catalog the work may have changed.
+work on one of the runtime's work threads, with that thread's own `Terminal` (SQLite connections
+never cross threads), and hands the result, or the `LoketError` it raised, back on the Kivy clock.
+The app's own terminal then re-reads the settings, identity and catalog the work may have changed.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
-from pathlib import Path
+from concurrent.futures import Future
 from typing import Any, TypeVar
 
 from kivy.clock import Clock
@@ -19,7 +18,7 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.errors import LoketError
-from kiosk.settings import PAPER_SIZES, load_settings
+from kiosk.settings import PAPER_SIZES
 from kiosk.terminal import Terminal
 from screens.widgets import KioskButton, load_kv
 
@@ -61,44 +60,27 @@ class FigureRow(BoxLayout):
 
 
 def in_background(app: Any, work: Callable[[Terminal], Result],
-                  done: Callable[[Result | LoketError], None]) -> threading.Thread:
-    """Runs `work(terminal)` on a thread; `done(result or error)` runs on the UI thread afterwards."""
-    home = Path(app.terminal.paths.home)
-
-    def run() -> None:
-        terminal = Terminal(home)
+                  done: Callable[[Result | LoketError], None]) -> Future:
+    """Runs `work(terminal)` off the UI thread (the runtime's work threads, each with its own terminal);
+    `done(result or error)` runs on the UI thread afterwards, once the app's terminal has re-read."""
+    def finished(future: Future) -> None:
         try:
-            outcome: Any = work(terminal)
+            outcome: Any = future.result()
         except LoketError as e:
             outcome = e
         except Exception as e:  # a bug must end as a message on the screen, not a silent dead button
-            log.exception("maintenance work failed")
+            log.error("maintenance work failed", exc_info=e)
             outcome = LoketError(f"unexpected error: {e!r}")
-        finally:
-            terminal.close()
         Clock.schedule_once(lambda *_: _finish(app, done, outcome))
 
-    thread = threading.Thread(target=run, name="loket-staff-work", daemon=True)
-    thread.start()
-    return thread
+    future = app.runtime.in_background(work)
+    future.add_done_callback(finished)
+    return future
 
 
 def _finish(app: Any, done: Callable[[Any], None], outcome: Any) -> None:
-    refresh_terminal(app)
+    app.refresh_terminal()
     done(outcome)
-
-
-def refresh_terminal(app: Any) -> None:
-    """The app's terminal re-reads what another thread or process may have saved (the store caches its identity)."""
-    terminal = app.terminal
-    terminal.settings = load_settings(terminal.paths.settings_file)
-    terminal.store.reload_identity()  # enrolled or provisioned again on the other thread
-    try:
-        terminal.reload_catalog()
-    except LoketError as e:
-        log.error("the catalog cannot be read: %s", e)
-    app.idle.timeout_s = terminal.settings.idle_timeout_s
-    app.idle.warning_s = terminal.settings.idle_warning_s
 
 
 load_kv(__file__)

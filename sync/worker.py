@@ -18,7 +18,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.clock import iso, utcnow
-from kiosk.settings import load_settings
 from kiosk.store.retention import run_if_due
 from kiosk.terminal import Terminal
 from sync.backoff import DEFAULT_BACKOFF, Backoff
@@ -119,15 +118,10 @@ class SyncWorker:
         with self._round_lock:
             report = SyncReport(started_at=utcnow())
             terminal = self._terminal()
-            # a technician (or `loket provision`) may have changed these from another process
-            terminal.settings = load_settings(terminal.paths.settings_file)
-            identity = terminal.store.reload_identity()
-            server_url = terminal.settings.server_url or (identity.server_url if identity else "")
-            if identity is None:
-                report.errors.append("this terminal is not provisioned: run `loket provision --server URL --code CODE`")
-            elif not server_url:
-                report.errors.append("no central server is set: enroll with `loket provision --server URL --code CODE` "
-                                     "or set server_url")
+            terminal.refresh()  # a technician (or `loket provision`) may have changed it from another process
+            server_url = terminal.server_url
+            if problem := terminal.sync_problem():
+                report.errors.append(problem)
             elif reason := revoked_reason(terminal):
                 report.revoked = True
                 report.errors.append(reason)

@@ -24,8 +24,9 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 def connect(path: Path) -> sqlite_utils.Database:
-    """A connection in autocommit mode (we BEGIN ourselves); `make_durable` sets the journal."""
-    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    """A connection in autocommit mode (we BEGIN ourselves), for the calling thread only; `make_durable`
+    sets the journal."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     # Random UUID keys touch index pages all over the file; a larger page cache keeps submit

@@ -2,7 +2,8 @@
 
 Each group of subcommands lives in its own module with a `register(subparsers)` function. Commands
 that need the screens (`loket run`, `loket demo`) plug in through the `loket.commands` entry
-point, so that this package never imports Kivy or the screens. Any `LoketError` becomes one line and exit code 2.
+point, so that this package never imports Kivy or the screens. Any `LoketError` becomes one line
+and exit code 2.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from kiosk.errors import LoketError
+from kiosk.errors import LoketError, run_command
 from loket.cli import (
     catalog_commands,
     maintenance_commands,
@@ -53,17 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
-        return int(args.func(args) or 0)
-    except LoketError as e:
-        print(f"loket: {e}", file=sys.stderr)
-        return 2
+        return run_command("loket", build_parser, argv)
     except OSError as e:  # a read-only or unwritable data directory: one line, never a traceback
         print(f"loket: {e.filename or 'a file'}: {e.strerror or e} (is the data directory read-only?)",
               file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
 
 
 if __name__ == "__main__":

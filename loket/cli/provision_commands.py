@@ -11,6 +11,7 @@ from kiosk.store.recovery import refuse_if_stranded
 from kiosk.timezones import office_zone_name
 from loket.cli.common import terminal_for
 from loket.provisioning_file import provision_from_file
+from sync.enrollment import enroll_terminal
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -50,8 +51,6 @@ def provision_command(args: argparse.Namespace) -> int:
     elif args.server or args.code:
         if not (args.server and args.code):
             raise LoketError("online enrollment needs both --server URL and --code CODE")
-        from sync.enrollment import enroll_terminal
-
         identity = enroll_terminal(terminal, args.server, args.code)
     else:
         missing = [f"--{n.replace('_', '-')}" for n in ("terminal_code", "office_code", "office_name", "office_key")

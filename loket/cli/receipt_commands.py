@@ -36,6 +36,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     verify.set_defaults(func=verify_command)
 
 
+# printing is imported by the commands that use it: it brings reportlab and python-escpos (about a
+# second), which `loket status` and the other commands should not wait for
+
+
 def reprint_command(args: argparse.Namespace) -> int:
     from printing import reprint_receipt
 

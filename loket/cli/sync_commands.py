@@ -6,7 +6,8 @@ import argparse
 import dataclasses
 import time
 
-from loket.cli.common import print_json, terminal_for
+from loket.cli.common import print_json
+from loket.runtime import Runtime
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -22,17 +23,14 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def sync_command(args: argparse.Namespace) -> int:
-    from sync.worker import SyncWorker
-
-    terminal = terminal_for(args)
+    runtime = Runtime(args.home)
+    terminal = runtime.terminal
     if args.retry_rejected:
         count = terminal.store.requeue_rejected()
         terminal.store.record_audit("sync.requeued_rejected", f"{count} rejected applications queued again",
                                     actor="technician")
         print(f"queued again:   {count} rejected application(s)")
-    home = terminal.paths.home
-    terminal.close()
-    worker = SyncWorker(home)
+    worker = runtime.sync_worker()
     if args.once:
         report = worker.run_once(force=True)
         if args.json:

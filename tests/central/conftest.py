@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from central.devserver import RunningPostgres
-from central.simterminal import SimulatedTerminal
 from tests.fixtures.central import CentralHarness, central_harness
+from tests.harness.central import RunningPostgres
+from tests.harness.simterminal import SimulatedTerminal
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,10 @@ from central.db import Database
 from central.letters.office_settings import update_settings
 from central.offices import get_office
 from central.records import set_status
-from central.simterminal import SimulatedTerminal
 from kiosk.catalog import DEFAULT_CATALOG, load_catalog
 from kiosk.validation import check_form
 from tests.fixtures.central import CentralHarness
+from tests.harness.simterminal import SimulatedTerminal
 
 DOCS_LETTERS = Path(__file__).resolve().parents[2] / "docs" / "letters"
 

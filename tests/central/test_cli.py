@@ -6,7 +6,7 @@ import re
 import pytest
 
 from central.cli import main
-from central.simterminal import SimulatedTerminal
+from tests.harness.simterminal import SimulatedTerminal
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from central.db import Database
 from central.models import Application, StatusChange
-from central.simterminal import SimulatedTerminal
 from sync.protocol import PATH_ENROLL
+from tests.harness.simterminal import SimulatedTerminal
 
 
 def _send_concurrently(sim, applications, copies):

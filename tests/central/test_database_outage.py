@@ -3,8 +3,9 @@ and serves again as soon as the database is back, without a restart."""
 
 import pytest
 
-from central.devserver import create_test_office, new_enrollment_code, start_central, start_postgres
-from central.simterminal import SimulatedTerminal
+from central.devserver import start_central
+from tests.harness.central import create_test_office, new_enrollment_code, start_postgres
+from tests.harness.simterminal import SimulatedTerminal
 
 
 @pytest.fixture

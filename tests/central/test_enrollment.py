@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 import requests
 
-from central.devserver import new_enrollment_code
-from central.simterminal import SimulatedTerminal
 from kiosk.crypto import b64decode
 from kiosk.reference import normalize_terminal_code
 from sync.protocol import PATH_ENROLL
+from tests.harness.central import new_enrollment_code
+from tests.harness.simterminal import SimulatedTerminal
 
 
 def _enroll(url: str, code: str, verify_key: str) -> requests.Response:

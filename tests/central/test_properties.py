@@ -14,9 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from central.db import Database
-from central.devserver import create_test_office, new_enrollment_code, start_central
+from central.devserver import start_central
 from central.records import revoke_terminal
-from central.simterminal import SimulatedTerminal
 from kiosk.crypto import new_terminal_keys
 from sync.protocol import (
     HEADER_NONCE,
@@ -30,6 +29,8 @@ from sync.protocol import (
     PATH_HEARTBEAT,
     PATH_STATUS_CHANGES,
 )
+from tests.harness.central import create_test_office, new_enrollment_code
+from tests.harness.simterminal import SimulatedTerminal
 
 PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

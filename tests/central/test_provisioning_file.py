@@ -4,8 +4,8 @@ import datetime as dt
 import json
 
 from central.cli import main
-from central.simterminal import SimulatedTerminal
 from sync.protocol import AuditUpload, ProvisioningFile
+from tests.harness.simterminal import SimulatedTerminal
 
 
 def _run(capsys, *args):

@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from kiosk.cli import main as loket_main
-from kiosk.dashboard import sync_now
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -24,6 +22,8 @@ from central.records import find_application, revoke_terminal, set_status
 from kiosk.applications import file_application
 from kiosk.store import Application
 from kiosk.terminal import Terminal
+from loket.cli import main as loket_main
+from loket.dashboard import sync_now
 from printing import render_receipt_pdf
 from sync.enrollment import enroll_terminal
 from tests.central.letter_support import ANSWERS, DOCS_LETTERS, decode_qr, pdf_to_png, set_up_office

@@ -13,6 +13,7 @@ from kiosk.samples import sample_answers
 from kiosk.terminal import Terminal
 from loket import dashboard
 from loket.provisioning import PrinterChoice, ReprovisionRefused, enroll
+from loket.runtime import Runtime
 from printing.errors import PrinterError
 from sync.bundle import open_bundle
 
@@ -56,8 +57,8 @@ def test_maintenance_entries_failed_pins_and_actions_reach_central(enrolled: Ter
     gate = MaintenanceGate(enrolled.store, enrolled.settings.maintenance_pin_hash)
     assert not gate.try_pin("111222").accepted and gate.try_pin("402915").accepted
     dashboard.printer_test(enrolled)
-    dashboard.sync_now(enrolled)
-    dashboard.sync_now(enrolled)  # carries the first sync_now's own entry
+    dashboard.sync_now(Runtime(terminal=enrolled))
+    dashboard.sync_now(Runtime(terminal=enrolled))  # carries the first sync_now's own entry
     engine = sqlalchemy.create_engine(central.db_url)
     with engine.connect() as db:
         at_central = {row[0] for row in db.execute(sqlalchemy.text("SELECT action FROM audit_entries"))}
@@ -78,7 +79,7 @@ def test_an_offline_provisioned_terminal_has_no_server_to_check(terminal: Termin
 
 def test_sync_now_empties_the_queue_and_the_last_attempt_is_shown(enrolled: Terminal) -> None:
     file_some(enrolled, 4)
-    report = dashboard.sync_now(enrolled)
+    report = dashboard.sync_now(Runtime(terminal=enrolled))
     assert report.accepted == 4 and report.remaining == 0
     board = dashboard.read_dashboard(enrolled, probe_server=False)
     assert board.unsynced == 0 and board.queue["synced"] == 4
@@ -89,13 +90,13 @@ def test_sync_now_empties_the_queue_and_the_last_attempt_is_shown(enrolled: Term
 def test_sync_now_with_central_down_keeps_the_queue_and_records_the_error(enrolled: Terminal, central) -> None:
     file_some(enrolled, 1)
     central.stop()
-    report = dashboard.sync_now(enrolled)
+    report = dashboard.sync_now(Runtime(terminal=enrolled))
     assert report.remaining == 1 and not report.reachable
     assert "cannot reach" in dashboard.read_dashboard(enrolled, probe_server=False).last_sync_error
 
 
 def test_update_catalog_now_reports_the_catalog_in_force(enrolled: Terminal) -> None:
-    dashboard.update_catalog_now(enrolled)
+    dashboard.update_catalog_now(Runtime(terminal=enrolled))
     action, detail = maintenance_actions(enrolled)[-1]
     assert action == "maintenance.update_catalog" and "catalog" in detail
 
@@ -192,6 +193,6 @@ def test_sync_now_on_a_terminal_set_up_from_a_usb_file_enrolls_it_and_sends_the_
     [path] = (tmp_path / "usb").glob("*.loket-provisioning.json")
     load_file(blank_terminal, path)
     file_some(blank_terminal, 2)  # taken before the terminal ever reached central
-    report = dashboard.sync_now(blank_terminal)
+    report = dashboard.sync_now(Runtime(terminal=blank_terminal))
     assert report.accepted == 2 and report.remaining == 0, report.lines()
     assert dashboard.read_dashboard(blank_terminal).server_reachable is True

@@ -43,25 +43,33 @@ def ui_terminal(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def session_driver(ui_terminal):
+def ui_runtime(ui_terminal):
+    """The runtime the app runs on, with `ui_terminal` as the UI thread's terminal."""
+    from loket.runtime import Runtime
+
+    return Runtime(terminal=ui_terminal)
+
+
+@pytest.fixture(scope="session")
+def session_driver(ui_runtime):
     from screens.app import LoketApp
-    from screens.driver import Driver
+    from tests.harness.driver import Driver
 
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-    driver = Driver(LoketApp(ui_terminal), SCREENSHOTS).start()
+    driver = Driver(LoketApp(ui_runtime), SCREENSHOTS).start()
     yield driver
     driver.stop()
 
 
 @pytest.fixture
-def kiosk(session_driver, ui_terminal):
+def kiosk(session_driver, ui_terminal, ui_runtime):
     """The app on its Welcome screen, 1920x1080, nothing of an earlier test left."""
     from kivy.core.window import Window
 
     app = session_driver.app
     if tuple(Window.size) != (1920, 1080):
         session_driver.resize(1920, 1080)
-    app.terminal = ui_terminal
+    app.runtime = ui_runtime
     app.idle.timeout_s, app.idle.warning_s = ui_terminal.settings.idle_timeout_s, ui_terminal.settings.idle_warning_s
     app.reset()
     session_driver.frames(2)

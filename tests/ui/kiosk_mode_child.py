@@ -12,10 +12,10 @@ from kivy.base import EventLoop  # noqa: E402
 from kivy.config import Config  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 
-from kiosk.terminal import Terminal  # noqa: E402
+from loket.runtime import Runtime  # noqa: E402
 from screens.app import LoketApp  # noqa: E402
 
-app = LoketApp(Terminal(Path(sys.argv[2])))
+app = LoketApp(Runtime(Path(sys.argv[2])))
 lock_window(sys.argv[1] == "kiosk")
 app._run_prepare()
 for _ in range(3):

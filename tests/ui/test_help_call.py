@@ -10,9 +10,9 @@ from sqlalchemy import select
 from central.db import Database
 from central.models import AuditEntry
 from kiosk.terminal import Terminal
+from loket.runtime import Runtime
 from sync.client import Timeouts
 from sync.enrollment import enroll_terminal
-from sync.worker import SyncWorker
 
 
 def help_calls_at_central(db_url: str) -> list[AuditEntry]:
@@ -28,10 +28,10 @@ def test_a_help_call_reaches_central_at_once_when_online_and_waits_when_offline(
     app = kiosk.app
     terminal = Terminal(tmp_path / "online")
     enroll_terminal(terminal, central.url, central.enrollment_code())
+    runtime = Runtime(terminal=terminal)
     # a long interval: only the wake-up can explain a prompt arrival
-    worker = SyncWorker(terminal.paths.home, interval_s=3600, timeouts=Timeouts(connect_s=2, read_s=2))
-    worker.start()
-    app.terminal, app.sync_worker = terminal, worker
+    worker = runtime.start_sync(interval_s=3600, timeouts=Timeouts(connect_s=2, read_s=2))
+    app.runtime = runtime  # the kiosk fixture puts the UI runtime back for the next test
     try:
         assert kiosk.wait_until(lambda: worker.last_report is not None, 10)  # the first round is done
         started = time.monotonic()
@@ -53,6 +53,5 @@ def test_a_help_call_reaches_central_at_once_when_online_and_waits_when_offline(
         worker.wake()
         assert kiosk.wait_until(lambda: len(help_calls_at_central(central.db_url)) == 2, 20)
     finally:
-        worker.stop()
-        app.sync_worker = None
+        runtime.stop_sync()
         terminal.close()

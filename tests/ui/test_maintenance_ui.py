@@ -11,6 +11,7 @@ from kiosk.crypto import new_office_keypair
 from kiosk.samples import sample_answers
 from kiosk.terminal import Terminal
 from loket import provisioning
+from loket.runtime import Runtime
 from sync.bundle import open_bundle
 
 PIN = "402915"
@@ -57,20 +58,20 @@ def _on(kiosk, ui_terminal, terminal):
     corner = app.hidden_corner
     real_clock, clock = corner.now, FakeClock()
     corner.now = clock
-    app.terminal = terminal
+    session_runtime, app.runtime = app.runtime, Runtime(terminal=terminal)
     app.reset()
     kiosk.frames(2)
     yield kiosk, terminal, clock
     corner.now = real_clock
-    app.terminal = ui_terminal
+    app.runtime.close()
+    app.runtime = session_runtime
     app.reset()
-    terminal.close()
 
 
 def hold_corner(kiosk, clock: FakeClock, seconds: float) -> None:
     from kivy.core.window import Window
 
-    from screens.driver import Touch
+    from tests.harness.driver import Touch
 
     touch = Touch(8, Window.height - 8)
     touch.down()
@@ -117,7 +118,7 @@ def test_a_short_press_or_a_press_elsewhere_does_nothing(technician) -> None:
     assert kiosk.screen_name == "welcome"
     from kivy.core.window import Window
 
-    from screens.driver import Touch
+    from tests.harness.driver import Touch
 
     touch = Touch(Window.width / 2, Window.height / 2)
     touch.down()

@@ -8,6 +8,7 @@ import pytest
 
 from kiosk.maintenance import MaintenanceGate
 from kiosk.terminal import Terminal
+from loket.runtime import Runtime
 
 
 @pytest.fixture
@@ -15,16 +16,13 @@ def blank_kiosk(kiosk, ui_terminal, tmp_path):
     """The app on a terminal that has never been provisioned; the session terminal comes back after."""
     blank = Terminal(tmp_path / "blank")
     app = kiosk.app
-    app.terminal = blank
+    session_runtime, app.runtime = app.runtime, Runtime(terminal=blank)
     app.reset()
     kiosk.frames(2)
     yield kiosk, blank
-    if app.sync_worker is not None:
-        app.sync_worker.stop()
-        app.sync_worker = None
-    app.terminal = ui_terminal
+    app.runtime.close()  # stops its sync worker, closes its terminals
+    app.runtime = session_runtime
     app.reset()
-    blank.close()
 
 
 def type_into(kiosk, field, text: str) -> None:
@@ -183,3 +181,74 @@ def test_without_a_stick_the_usb_step_says_what_to_do(blank_kiosk, tmp_path) -> 
     assert setup.ids.usb_files.children == [] and "Pasang flashdisk USB" in setup.ids.problem.message
     kiosk.tap(setup.ids.nav.ids.back_button)
     assert setup.step == "server"
+
+
+def publish_catalog(central, office: str, folder: Path, version: str) -> None:
+    """Central puts a smaller catalog (the first three services) in force for the office."""
+    import json
+
+    from central.cli import main as central_cli
+    from kiosk.catalog.loader import DEFAULT_CATALOG
+
+    document = json.loads(DEFAULT_CATALOG.read_text(encoding="utf-8"))
+    document["version"], document["services"] = version, document["services"][:3]
+    path = folder / f"catalog-{version}.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert central_cli(["office", "catalog", "--code", office, str(path), "--db", central.db_url]) == 0
+
+
+def finish_setup_by_touch(kiosk, setup) -> None:
+    """From the office check to Welcome: PDF printer and its test page, the PIN, the settings."""
+    kiosk.tap(setup.ids.nav.ids.next_button)
+    assert setup.step == "printer"
+    kiosk.tap(next(b for b in setup.ids.printers.children if b.value.backend == "pdf"))
+    kiosk.tap(setup.ids.test_print_button)
+    assert kiosk.wait_until(lambda: setup.tested or setup.problem), "the test print never finished"
+    assert setup.tested, setup.problem
+    kiosk.tap(setup.ids.nav.ids.next_button)
+    type_into(kiosk, setup.ids.pin, "402915")
+    type_into(kiosk, setup.ids.pin_again, "402915")
+    kiosk.tap(setup.ids.nav.ids.next_button)
+    assert setup.step == "settings"
+    kiosk.tap(setup.ids.nav.ids.next_button)
+    assert kiosk.screen_name == "welcome"
+
+
+def test_a_kiosk_set_up_on_screen_sees_its_identity_and_catalog_refreshed_after_its_first_sync(
+        blank_kiosk, central, tmp_path) -> None:
+    from central.cli import main as central_cli
+
+    kiosk, blank = blank_kiosk
+    app = kiosk.app
+    stick = tmp_path / "media" / "staf" / "LOKET-USB"
+    stick.mkdir(parents=True)
+    office = central.create_office(name="Kelurahan Cihapit")
+    publish_catalog(central, office, tmp_path, "2027.01.1")
+    assert central_cli(["provisioning-file", "--office", office, "--server", central.url, "--out", str(stick),
+                        "--db", central.db_url]) == 0
+    app.go("provisioning")
+    setup = kiosk.screen
+    setup.usb_roots = (tmp_path / "media",)
+    kiosk.tap(setup.ids.usb_button)
+    [choice] = setup.ids.usb_files.children
+    kiosk.tap(choice)
+    assert setup.step == "office" and setup.from_file
+    from_file = app.terminal.identity
+    assert from_file.terminal_id == from_file.terminal_code, "central has not enrolled it yet"
+    assert app.terminal.catalog.version != "2027.01.1"
+    rounds = []
+    app.runtime.round_listeners.append(rounds.append)
+
+    finish_setup_by_touch(kiosk, setup)
+    assert app.sync_worker is not None and app.sync_worker.running
+    assert kiosk.wait_until(lambda: rounds, timeout_s=30), "the sync worker never finished a round"
+    assert rounds[0].ok and rounds[0].catalog_updated == "2027.01.1", rounds[0].errors
+
+    # the app's own terminal, with nobody reloading it by hand: central's identity and catalog
+    identity = app.terminal.identity
+    assert identity.terminal_code == from_file.terminal_code and identity.terminal_id != from_file.terminal_id
+    assert not app.terminal.store.values.pending_enrollment_code
+    assert app.terminal.catalog.version == "2027.01.1"
+    kiosk.tap(kiosk.screen.ids.file_button)
+    assert kiosk.screen_name == "services" and len(kiosk.screen.cards()) == 3
+    kiosk.screenshot("provisioning-refreshed-catalog")

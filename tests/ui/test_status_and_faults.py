@@ -101,9 +101,10 @@ def test_help_calls_staff_and_says_so(kiosk, ui_terminal):
 
 def test_an_unprovisioned_terminal_says_so_instead_of_taking_applications(kiosk, tmp_path):
     from kiosk.terminal import Terminal
+    from loket.runtime import Runtime
 
     blank = Terminal(tmp_path / "blank")
-    kiosk.app.terminal = blank
+    kiosk.app.runtime = Runtime(terminal=blank)
     kiosk.app.reset()
     assert kiosk.screen_name == "not_provisioned"
     assert "belum siap" in kiosk.screen.ids.title.text

@@ -123,7 +123,7 @@ def test_the_terminals_page_shows_queues_and_revokes_enrolls_and_provisions(clie
     assert "0.9.1" in row and "printer: paper out" in row
     made = staff.post("/staff/terminals/enrollment-code").text
     code = re.search(r'<p class="code">([0-9A-Z-]+)</p>', made)[1]
-    from central.simterminal import SimulatedTerminal
+    from tests.harness.simterminal import SimulatedTerminal
 
     newcomer = SimulatedTerminal(central.url)
     assert newcomer.enroll(code).office_code == office.code

@@ -15,22 +15,7 @@ import requests
 
 from kiosk.crypto import TerminalKeys, b64encode, new_terminal_keys, seal_for_office
 from kiosk.reference import make_reference
-from sync.protocol import (
-    PATH_APPLICATIONS,
-    PATH_CATALOG,
-    PATH_ENROLL,
-    PATH_HEARTBEAT,
-    PATH_STATUS_CHANGES,
-    ApplicationUpload,
-    AuditUpload,
-    EnrollResponse,
-    Heartbeat,
-    HeartbeatResponse,
-    StatusChanges,
-    UploadBatch,
-    UploadResponse,
-    sign_request,
-)
+from sync import protocol as wire
 
 SAMPLE_ANSWERS = {"nik": "3273015708900003", "nama": "Siti Aminah", "alamat": "Jl. Braga No. 12, Bandung"}
 
@@ -43,7 +28,7 @@ class SimulatedTerminal:
         self.keys = keys or new_terminal_keys()
         self.http = requests.Session()
         self.timeout = timeout
-        self.identity: EnrollResponse | None = None
+        self.identity: wire.EnrollResponse | None = None
         self._sequence = 0
 
     def close(self) -> None:
@@ -54,17 +39,17 @@ class SimulatedTerminal:
         assert self.identity is not None, "enroll first"
         return self.identity.terminal_id
 
-    def enroll(self, code: str) -> EnrollResponse:
-        answer = self.http.post(self.base_url + PATH_ENROLL, json={"code": code, "verify_key": self.keys.verify_key,
-                                                                   "app_version": "sim-1"}, timeout=self.timeout)
+    def enroll(self, code: str) -> wire.EnrollResponse:
+        request = {"code": code, "verify_key": self.keys.verify_key, "app_version": "sim-1"}
+        answer = self.http.post(self.base_url + wire.PATH_ENROLL, json=request, timeout=self.timeout)
         answer.raise_for_status()
-        self.identity = EnrollResponse.model_validate_json(answer.content)
+        self.identity = wire.EnrollResponse.model_validate_json(answer.content)
         return self.identity
 
     def signed(self, method: str, path: str, body: bytes = b"", headers: Mapping[str, str] | None = None, *,
                signing_key: str | None = None, now: float | None = None) -> requests.Response:
         """Sends one request signed with this terminal's key (or `signing_key`), at `now` if given."""
-        auth = sign_request(self.terminal_id, signing_key or self.keys.signing_key, method, path, body, now=now)
+        auth = wire.sign_request(self.terminal_id, signing_key or self.keys.signing_key, method, path, body, now=now)
         return self.send(method, path, body, {**auth, **(headers or {})})
 
     def send(self, method: str, path: str, body: bytes, headers: Mapping[str, str]) -> requests.Response:
@@ -72,7 +57,7 @@ class SimulatedTerminal:
 
     def application(self, *, service_code: str = "SKD", answers: Mapping[str, Any] | None = None,
                     sequence: int | None = None, office_key: str | None = None,
-                    filed_on: dt.date | None = None) -> ApplicationUpload:
+                    filed_on: dt.date | None = None) -> wire.ApplicationUpload:
         """A new application as the kiosk would queue it, sealed to the office's key."""
         assert self.identity is not None, "enroll first"
         if sequence is None:
@@ -81,7 +66,7 @@ class SimulatedTerminal:
         sealed = seal_for_office(office_key or self.identity.office_key,
                                  {"service": service_code, "catalog_version": "2026.11.1",
                                   "answers": dict(answers or SAMPLE_ANSWERS), "flags": {}})
-        return ApplicationUpload(
+        return wire.ApplicationUpload(
             id=str(uuid.uuid4()), reference=make_reference(self.identity.terminal_code, filed_on or dt.date.today(),
                                                            sequence),
             service_code=service_code, catalog_version="2026.11.1", created_at=dt.datetime.now(dt.UTC),
@@ -89,29 +74,30 @@ class SimulatedTerminal:
         )
 
     @staticmethod
-    def batch_body(applications: Sequence[ApplicationUpload], audit: Sequence[AuditUpload] = ()) -> bytes:
-        return gzip.compress(UploadBatch(applications=list(applications), audit=list(audit))
+    def batch_body(applications: Sequence[wire.ApplicationUpload], audit: Sequence[wire.AuditUpload] = ()) -> bytes:
+        return gzip.compress(wire.UploadBatch(applications=list(applications), audit=list(audit))
                              .model_dump_json().encode("utf-8"), compresslevel=5)
 
     def upload_raw(self, body: bytes, **kwargs: Any) -> requests.Response:
-        return self.signed("POST", PATH_APPLICATIONS, body, {"Content-Encoding": "gzip",
-                                                             "Content-Type": "application/json"}, **kwargs)
+        return self.signed("POST", wire.PATH_APPLICATIONS, body, {"Content-Encoding": "gzip",
+                                                                  "Content-Type": "application/json"}, **kwargs)
 
-    def upload(self, applications: Sequence[ApplicationUpload], audit: Sequence[AuditUpload] = ()) -> UploadResponse:
+    def upload(self, applications: Sequence[wire.ApplicationUpload],
+               audit: Sequence[wire.AuditUpload] = ()) -> wire.UploadResponse:
         answer = self.upload_raw(self.batch_body(applications, audit))
         answer.raise_for_status()
-        return UploadResponse.model_validate_json(answer.content)
+        return wire.UploadResponse.model_validate_json(answer.content)
 
-    def status_changes(self, since: int = 0, *, reasons: bool = False) -> StatusChanges:
-        answer = self.signed("GET", f"{PATH_STATUS_CHANGES}?since={since}" + ("&reasons=1" if reasons else ""))
+    def status_changes(self, since: int = 0, *, reasons: bool = False) -> wire.StatusChanges:
+        answer = self.signed("GET", f"{wire.PATH_STATUS_CHANGES}?since={since}" + ("&reasons=1" if reasons else ""))
         answer.raise_for_status()
-        return StatusChanges.model_validate_json(answer.content)
+        return wire.StatusChanges.model_validate_json(answer.content)
 
-    def heartbeat(self, beat: Heartbeat | None = None) -> HeartbeatResponse:
-        body = (beat or Heartbeat()).model_dump_json().encode("utf-8")
-        answer = self.signed("POST", PATH_HEARTBEAT, body, {"Content-Type": "application/json"})
+    def heartbeat(self, beat: wire.Heartbeat | None = None) -> wire.HeartbeatResponse:
+        body = (beat or wire.Heartbeat()).model_dump_json().encode("utf-8")
+        answer = self.signed("POST", wire.PATH_HEARTBEAT, body, {"Content-Type": "application/json"})
         answer.raise_for_status()
-        return HeartbeatResponse.model_validate_json(answer.content)
+        return wire.HeartbeatResponse.model_validate_json(answer.content)
 
     def catalog(self, etag: str | None = None) -> requests.Response:
-        return self.signed("GET", PATH_CATALOG, headers={"If-None-Match": etag} if etag else None)
+        return self.signed("GET", wire.PATH_CATALOG, headers={"If-None-Match": etag} if etag else None)
