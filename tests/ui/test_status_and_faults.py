@@ -123,6 +123,7 @@ def test_a_declined_application_shows_the_offices_reason_in_the_citizens_languag
     kiosk.frames(2)
     status = open_status(kiosk)
     kiosk.type(reference)
+    type_pin(kiosk, status, status_pin(ui_terminal.store, app_id))  # Cek Status asks for the receipt's PIN
     kiosk.tap(status.ids.look_up_button)
     assert status.ids.status_words.text == "Ditolak"
     assert status.ids.decline_reason.text == "Alasan dari kantor: Fotokopi KK tidak terbaca &bl;b&br;x&bl;/b&br;"
