@@ -16,7 +16,9 @@ from central import console
 from central.api import ROUTERS
 from central.db import Database
 from central.errors import ApiError, CentralError, NotFound
-from central.settings import database_url
+from central.keyring import KeysUnavailable
+from central.limits import BodyLimit, EnrollmentRateLimit
+from central.settings import DEFAULT_ENROLL_REFUSALS, accepts_signature_v1, database_url, enroll_refusals
 from central.verification.router import router as verification_router
 from sync.protocol import ErrorBody, Heartbeat, UploadBatch
 
@@ -28,19 +30,29 @@ def _error(status: int, code: str, message: str, headers: dict[str, str] | None 
     return JSONResponse(ErrorBody(error=code, message=message).model_dump(), status_code=status, headers=headers)
 
 
-def create_app(database: Database) -> FastAPI:
-    """The API and the staff console over `database` (already migrated)."""
+def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAULT_ENROLL_REFUSALS,
+               accept_signature_v1: bool = True) -> FastAPI:
+    """The API, the staff console and the public verification page over `database` (already migrated);
+    every body is bounded before it is read."""
     app = FastAPI(title="Loket central", version="1", description="Central backend for Loket kiosk terminals. "
                   "Terminal requests are signed with Ed25519; see sync/protocol.py.")
     app.state.database = database
+    app.state.accept_signature_v1 = accept_signature_v1
     for router in ROUTERS:
         app.include_router(router)
     console.install(app)
     app.include_router(verification_router)
+    app.add_middleware(BodyLimit)
+    refusals, per_s = enroll_refusals
+    app.add_middleware(EnrollmentRateLimit, refusals=refusals, per_s=per_s)  # outermost: before any body
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, e: ApiError) -> JSONResponse:
         return _error(e.status, e.code, e.message, e.headers)
+
+    @app.exception_handler(KeysUnavailable)
+    async def _keys_unavailable(_request: Request, e: KeysUnavailable) -> JSONResponse:
+        return _error(503, "keys_unavailable", str(e))
 
     @app.exception_handler(CentralError)
     async def _refused(request: Request, e: CentralError) -> Response:
@@ -102,4 +114,9 @@ def create_app(database: Database) -> FastAPI:
 
 def from_environment() -> FastAPI:
     """The app for `loket-central serve` workers: the database named by central's settings."""
-    return create_app(Database(database_url(), migrate_schema=False))
+    database = Database(database_url(), migrate_schema=False)
+    problem = database.keyring.problem()
+    if problem:
+        log.warning("%s. Terminals are still served; opening personal data is refused until the key is back.",
+                    problem)
+    return create_app(database, enroll_refusals=enroll_refusals(), accept_signature_v1=accepts_signature_v1())

@@ -1,6 +1,7 @@
 """Checking a terminal's signed request: who it is, that it signed exactly these bytes, recently, once.
 
-Refusals: unknown terminal, bad signature, stale timestamp, replayed nonce → 401; revoked → 403.
+Refusals: unknown terminal, bad signature, malformed or stale timestamp, malformed or replayed nonce
+→ 401; revoked → 403. Headers are checked for form before anything uses them.
 The nonce is recorded in the request's own transaction, so of two copies of one request racing,
 the database lets only one through.
 """
@@ -8,6 +9,7 @@ the database lets only one through.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import time
 from collections.abc import Mapping
@@ -29,7 +31,10 @@ from sync.protocol import (
     verify_request,
 )
 
-_NONCE = re.compile(r"[0-9a-fA-F]{16,64}")
+_NONCE = re.compile(r"[0-9a-fA-F]{16,64}", re.ASCII)
+_TIMESTAMP = re.compile(r"[0-9]{1,12}", re.ASCII)
+_warned_v1: set[str] = set()
+log = logging.getLogger("central")
 _PRUNE_EVERY_S = 60.0
 _LAST_SEEN_RESOLUTION_S = 5.0
 _last_prune = 0.0
@@ -37,12 +42,13 @@ _last_prune = 0.0
 
 @dataclass(frozen=True)
 class SignedRequest:
-    """What a signature covers, as received."""
+    """What a signature covers, as received; `accept_v1` is central's grace period for version 1 signatures."""
 
     method: str
     path: str  # with "?query" when there is one
     body: bytes
     headers: Mapping[str, str]
+    accept_v1: bool = True
 
 
 def _refuse(code: str, message: str) -> ApiError:
@@ -59,22 +65,28 @@ def authenticate(session: Session, request: SignedRequest, *, now: float | None 
     terminal = session.get(Terminal, terminal_id[:36])
     if terminal is None or terminal.id != terminal_id:
         raise _refuse("unknown_terminal", "this terminal is not enrolled here: enroll it again")
-    try:
-        verify_request(terminal.verify_key, request.method, request.path, request.body, headers)  # type: ignore[arg-type]
-    except CryptoFailure:
-        raise _refuse("bad_signature", "the request signature does not verify") from None
-    if terminal.revoked_at is not None:
-        raise ApiError(403, "revoked", "this terminal was revoked by staff: it may not sync any more")
-    try:
-        timestamp = int(headers.get(HEADER_TIMESTAMP, ""))
-    except ValueError:
-        raise _refuse("stale", "the request timestamp is not a number") from None
-    if abs(now - timestamp) > MAX_CLOCK_SKEW_S:
-        raise _refuse("stale", f"the request was signed {int(now - timestamp)} s from central's clock: "
-                               "check the terminal's clock")
+    timestamp_text = headers.get(HEADER_TIMESTAMP, "")
+    if not _TIMESTAMP.fullmatch(timestamp_text):
+        raise _refuse("stale", "the request timestamp is not a number of seconds (ASCII digits)")
     nonce = headers.get(HEADER_NONCE, "")
     if not _NONCE.fullmatch(nonce):
         raise _refuse("bad_nonce", "the request nonce must be 16-64 hex characters")
+    try:
+        version = verify_request(terminal.verify_key, request.method, request.path, request.body, headers,
+                                 accept_v1=request.accept_v1)
+    except CryptoFailure as e:
+        detail = str(e) if "signature version" in str(e) else "the request signature does not verify"
+        raise _refuse("bad_signature", detail) from None
+    if terminal.revoked_at is not None:
+        raise ApiError(403, "revoked", "this terminal was revoked by staff: it may not sync any more")
+    if version == 1 and terminal.id not in _warned_v1:
+        _warned_v1.add(terminal.id)
+        log.warning("terminal %s signs with protocol version 1 (no terminal id in the signature): update it",
+                    terminal.code)
+    timestamp = int(timestamp_text)
+    if abs(now - timestamp) > MAX_CLOCK_SKEW_S:
+        raise _refuse("stale", f"the request was signed {int(now - timestamp)} s from central's clock: "
+                               "check the terminal's clock")
     seen_at = dt.datetime.fromtimestamp(now, dt.UTC)
     fresh = session.execute(insert_ignoring_conflicts(session, SeenNonce).values(
         terminal_id=terminal.id, nonce=nonce.lower(), seen_at=seen_at).returning(SeenNonce.nonce)).first()

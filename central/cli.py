@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from central import records
+from central import cli_keys, records
 from central.bundles import import_bundle
 from central.cli_citizen import add_citizen_commands
 from central.cli_staff import add_staff_commands
@@ -254,11 +254,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--limit", type=int, default=200)
     sub.add_argument("--json", action="store_true")
     add_staff_commands(commands, command, _open, _Parser)
+    cli_keys.register(commands, db)
     add_citizen_commands(command, group)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(0o077)  # a SQLite database, its WAL and a new key file: readable by central's user only
     return run_command("loket-central", build_parser, argv)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.errors import CentralError
+from central.keyring import Keyring
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -68,24 +69,28 @@ def insert_ignoring_conflicts(session: Session, table: type) -> Any:
     return dialect.insert(table).on_conflict_do_nothing()
 
 
-def migrate(engine: Engine) -> None:
-    """Brings the schema to the newest migration (`alembic upgrade head`)."""
+def migrate(engine: Engine, keyring: Keyring | None = None) -> None:
+    """Brings the schema to the newest migration (`alembic upgrade head`); `keyring` wraps plain office keys."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
+        config.attributes["keyring"] = keyring
         command.upgrade(config, "head")
 
 
 class Database:
-    """One engine and its session factory; `transaction()` is the unit of work."""
+    """One engine and its session factory; `transaction()` is the unit of work. Its sessions carry the
+    keyring (`central.keyring.keyring_of`) that unwraps the offices' private keys."""
 
-    def __init__(self, url: str, *, migrate_schema: bool = True, pool_size: int = 20) -> None:
+    def __init__(self, url: str, *, migrate_schema: bool = True, pool_size: int = 20,
+                 keyring: Keyring | None = None) -> None:
         self.url = url
+        self.keyring = keyring or Keyring.from_settings()
         self.engine = make_engine(url, pool_size=pool_size)
         if migrate_schema:
-            migrate(self.engine)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+            migrate(self.engine, self.keyring)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, info={"keyring": self.keyring})
         # SQLite has one writer at a time; queueing threads here is fair and cheap, where queueing them
         # on the file lock means polling with growing sleeps, which starves some requests for seconds
         self._writer = threading.Lock() if is_sqlite(url) else contextlib.nullcontext()

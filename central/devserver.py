@@ -16,14 +16,23 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from central.errors import CentralError
+from central.settings import ENV_KEK, ENV_KEY_FILE
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def use_dev_key_file() -> None:
+    """Unless central's settings name a key-encryption key already, this process (and every central it
+    starts) keeps one in a private temporary folder, never in the user's config directory."""
+    if not (os.environ.get(ENV_KEY_FILE) or os.environ.get(ENV_KEK)):
+        os.environ[ENV_KEY_FILE] = str(Path(tempfile.mkdtemp(prefix="loket-kek-")) / "central.key")
 
 
 def free_port() -> int:
@@ -48,6 +57,8 @@ class RunningCentral:
     port: int
     workers: int = 1
     log_path: Path | None = None
+    key_file: Path | None = None
+    environment: dict[str, str] = field(default_factory=dict)  # central's settings, beside the inherited ones
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     @property
@@ -60,6 +71,7 @@ class RunningCentral:
             [sys.executable, "-m", "central", "serve", "--db", self.db_url, "--host", "127.0.0.1",
              "--port", str(self.port), "--workers", str(self.workers)],
             cwd=REPO, stdout=log, stderr=log, start_new_session=True,
+            env={**os.environ, **({ENV_KEY_FILE: str(self.key_file)} if self.key_file else {}), **self.environment},
         )
         deadline = time.monotonic() + timeout
         while not _answers(self.url):
@@ -114,6 +126,9 @@ def _wait_port_free(port: int, timeout: float = 5.0) -> None:
 
 
 def start_central(db_url: str, port: int | None = None, *, workers: int = 1,
-                  log_path: Path | None = None) -> RunningCentral:
-    """Central on `db_url` (migrated on start), answering on 127.0.0.1:`port` (a free one by default)."""
-    return RunningCentral(db_url, port or free_port(), workers, log_path).start()
+                  log_path: Path | None = None, key_file: Path | None = None,
+                  environment: dict[str, str] | None = None) -> RunningCentral:
+    """Central on `db_url` (migrated on start), answering on 127.0.0.1:`port` (a free one by default), with
+    its key-encryption key in `key_file` (default: central's settings, else see `use_dev_key_file`)."""
+    use_dev_key_file()
+    return RunningCentral(db_url, port or free_port(), workers, log_path, key_file, environment or {}).start()

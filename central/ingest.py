@@ -12,6 +12,7 @@ not this terminal's, sealed data no key of the office opens, an id or reference 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from central.db import insert_ignoring_conflicts
 from central.errors import ApiError
+from central.keyring import KeysUnavailable, office_private_key
 from central.models import Application, AuditEntry, StatusChange, Terminal, utcnow
 from central.offices import known_service_codes, office_keys
 from central.skm import store_surveys
@@ -37,6 +39,7 @@ from sync.protocol import (
 )
 
 FIRST_STATUS = "received"
+log = logging.getLogger("central")
 
 
 @dataclass(frozen=True)
@@ -50,21 +53,32 @@ class Opened:
 
 @dataclass(frozen=True)
 class OfficeMaterial:
-    """What checking an upload needs of its office: service codes ever offered, keys (current first)."""
+    """What checking an upload needs of its office: service codes ever offered, keys (current first).
+
+    Without the key-encryption key, `keys` is empty and `current_key_id` names the key an upload is
+    recorded under, its seal unchecked (flagged `SEAL_UNCHECKED`): the terminal is still served."""
 
     services: frozenset[str]
     keys: tuple[tuple[int, str], ...]  # (key id, private key)
+    current_key_id: int
 
 
+SEAL_UNCHECKED = "central:seal_unchecked"
 # per process, by (database, office); re-read before any refusal it could have caused
 _material: dict[tuple[str, int], OfficeMaterial] = {}
 
 
 def office_material(session: Session, office_id: int, *, fresh: bool = False) -> OfficeMaterial:
     key = (str(session.get_bind().url), office_id)
-    if fresh or key not in _material:
-        keys = tuple((k.id, k.private_key) for k in office_keys(session, office_id))
-        _material[key] = OfficeMaterial(known_service_codes(session, office_id), keys)
+    if fresh or key not in _material or not _material[key].keys:
+        stored = office_keys(session, office_id)
+        try:
+            keys = tuple((k.id, office_private_key(session, k)) for k in stored)
+        except KeysUnavailable as e:
+            if key not in _material or _material[key].keys:  # once, not on every batch
+                log.warning("accepting uploads with their seal unchecked: %s", e)
+            keys = ()
+        _material[key] = OfficeMaterial(known_service_codes(session, office_id), keys, stored[0].id)
     return _material[key]
 
 
@@ -99,6 +113,10 @@ def check_upload(upload: ApplicationUpload, terminal: Terminal, office: OfficeMa
         return str(e)
     if len(sealed) > MAX_SEALED_BYTES:
         return f"sealed data is larger than {MAX_SEALED_BYTES} bytes"
+    if not office.keys:
+        flags = (*upload.flags, SEAL_UNCHECKED)
+        return Opened(upload.model_copy(update={"created_at": plausible_utc(upload.created_at), "flags": flags}),
+                      sealed, office.current_key_id)
     opened = _open_with_any(office.keys, sealed)
     if opened is None:
         return "sealed data does not open with any key of this office"

@@ -50,14 +50,17 @@ class Office(Base):
 
 
 class OfficeKey(Base):
-    """An office's X25519 keypair; retired ones are kept so older sealed data still opens."""
+    """An office's X25519 keypair; retired ones are kept so older sealed data still opens. The private
+    half is stored only wrapped by the key-encryption key outside the database (central.keyring)."""
 
     __tablename__ = "office_keys"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
     public_key: Mapped[str] = mapped_column(String(64))
-    private_key: Mapped[str] = mapped_column(String(64))
+    #: the column that held the key in plain text before migration 0005; always empty now
+    emptied_plain_key: Mapped[str] = mapped_column("private_key", String(64), default="")
+    wrapped_private_key: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime]
     retired_at: Mapped[dt.datetime | None]
 

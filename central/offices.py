@@ -1,8 +1,9 @@
 """Offices, their keys and catalogs, and enrolling terminals with one-time codes.
 
-The office's private key is created here and never leaves central. An enrollment code is shown to
-staff once and stored only as a hash; it expires and works once, except that the terminal which
-used it may ask again with the same key (its first answer was lost) and gets the same answer.
+The office's private key is created here, stored only wrapped (central.keyring), and never leaves
+central. An enrollment code is shown to staff once and stored only as a hash; it expires and works
+once, except that the terminal which used it may ask again with the same key (its first answer was
+lost) and gets the same answer.
 """
 
 from __future__ import annotations
@@ -21,18 +22,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central.errors import ApiError, CentralError, NotFound
+from central.keyring import wrap_private_key
 from central.models import EnrollmentCode, Office, OfficeCatalog, OfficeKey, Terminal, as_utc, utcnow
 from central.values import clean_text
 from central.zones import office_timezone
-from kiosk.catalog import DEFAULT_CATALOG, parse_catalog
-from kiosk.crypto import CryptoFailure, b64decode, new_office_keypair
+from kiosk.catalog import DEFAULT_CATALOG, parse_catalog_bytes
+from kiosk.crypto import CryptoFailure, b64decode, b64encode, new_office_keypair
 from kiosk.errors import CatalogError
 from kiosk.reference import ALPHABET
-from sync.protocol import EnrollRequest, EnrollResponse
+from sync.protocol import EnrollRequest, EnrollResponse, enrollment_code_hash
 
 ENROLL_CODE_TTL = dt.timedelta(hours=24)
 _OFFICE_CODE = re.compile(r"[0-9A-Za-z._-]{1,20}")
-_FOLD = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
 def create_office(session: Session, code: str, name: str, *, catalog: Path | None = None) -> Office:
@@ -60,8 +61,8 @@ def get_office(session: Session, code: str) -> Office:
 
 def add_office_key(session: Session, office: Office) -> OfficeKey:
     keypair = new_office_keypair()
-    key = OfficeKey(office_id=office.id, public_key=keypair.public_key, private_key=keypair.private_key,
-                    created_at=utcnow())
+    key = OfficeKey(office_id=office.id, public_key=keypair.public_key, created_at=utcnow(),
+                    wrapped_private_key=wrap_private_key(session, keypair.private_key, keypair.public_key))
     session.add(key)
     session.flush()
     return key
@@ -91,13 +92,10 @@ def publish_catalog(session: Session, office: Office, path: Path) -> OfficeCatal
     """Puts a catalog file in force for the office, after it passed validation in full."""
     try:
         raw = path.read_bytes()
-        doc = json.loads(raw)
     except OSError as e:
         raise CentralError(f"cannot read catalog {path}: {e.strerror}") from None
-    except ValueError as e:
-        raise CentralError(f"catalog {path} is not JSON: {e}") from None
     try:
-        catalog = parse_catalog(doc)
+        catalog = parse_catalog_bytes(raw, name=path.name)
     except CatalogError as e:
         raise CentralError(f"catalog {path} refused: {e}") from None
     entry = OfficeCatalog(office_id=office.id, version=catalog.version, etag=f'"{hashlib.sha256(raw).hexdigest()}"',
@@ -128,12 +126,8 @@ def known_service_codes(session: Session, office_id: int) -> frozenset[str]:
     return frozenset(codes)
 
 
-def normalize_code(typed: str) -> str:
-    return re.sub(r"[\s-]", "", typed).upper().translate(_FOLD)
-
-
 def _hash_code(typed: str) -> str:
-    return hashlib.sha256(normalize_code(typed).encode("utf-8")).hexdigest()
+    return enrollment_code_hash(typed)
 
 
 def make_enrollment_code(session: Session, office: Office, *, ttl: dt.timedelta = ENROLL_CODE_TTL,
@@ -164,6 +158,14 @@ def _new_terminal_code(session: Session) -> str:
             return code
 
 
+def _spellings(verify_key: str) -> set[str]:
+    """The key as sent and in standard base64 (one key may arrive URL-safe or padded differently)."""
+    try:
+        return {verify_key, b64encode(b64decode(verify_key, length=32))}
+    except CryptoFailure:
+        return {verify_key}
+
+
 def enroll(session: Session, request: EnrollRequest, *, now: dt.datetime | None = None) -> EnrollResponse:
     """Trades a one-time code for a terminal identity, or raises `ApiError` (401)."""
     now = now or utcnow()
@@ -172,18 +174,21 @@ def enroll(session: Session, request: EnrollRequest, *, now: dt.datetime | None 
         raise ApiError(401, "bad_code", "this enrollment code is not known: ask staff for a new one")
     if entry.used_at is not None:
         terminal = session.get(Terminal, entry.terminal_id) if entry.terminal_id else None
-        if terminal is None or terminal.verify_key != request.verify_key or terminal.revoked_at is not None:
+        if terminal is None or terminal.verify_key not in _spellings(request.verify_key) or terminal.revoked_at:
             raise ApiError(401, "code_used", "this enrollment code was used already: ask staff for a new one")
         return enroll_response(session, terminal)
     if as_utc(entry.expires_at) < now:
         raise ApiError(401, "code_expired", "this enrollment code has expired: ask staff for a new one")
     try:
-        b64decode(request.verify_key, what="verify_key", length=32)
+        verify_key = b64encode(b64decode(request.verify_key, what="verify_key", length=32))
     except CryptoFailure as e:
         raise ApiError(422, "invalid", str(e)) from None
+    if session.scalar(select(Terminal.id).where(Terminal.verify_key.in_(_spellings(request.verify_key)))):
+        raise ApiError(409, "key_in_use", "this terminal key is enrolled already (as another terminal): the "
+                       "terminal must make a new key; the code stays usable")
     terminal = Terminal(id=str(uuid.uuid4()), code=entry.reserved_terminal_code or _new_terminal_code(session),
                         office_id=entry.office_id,
-                        verify_key=request.verify_key, enrolled_at=now,
+                        verify_key=verify_key, enrolled_at=now,
                         app_version=clean_text(request.app_version) or None)
     # the conditional update is what makes a code work once when two terminals race for it
     taken = session.execute(update(EnrollmentCode).where(EnrollmentCode.id == entry.id,

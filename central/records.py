@@ -11,9 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.errors import CentralError, NotFound
+from central.keyring import office_private_key
 from central.letters.history import letter_history
-from central.models import Application, AuditEntry, Office, OfficeKey, StatusChange, Terminal, as_utc, utcnow
-from kiosk.crypto import open_sealed
+from central.models import Application, AuditEntry, Office, StatusChange, Terminal, as_utc, utcnow
+from central.offices import office_keys
+from kiosk.crypto import CryptoFailure, open_sealed
 from kiosk.errors import BadReference
 from kiosk.reference import parse_reference
 from sync.protocol import CentralStatus
@@ -73,8 +75,6 @@ def find_application(session: Session, reference: str) -> Application:
 def show_application(session: Session, reference: str) -> dict[str, Any]:
     """Everything about one application, with its personal data opened by the office's key."""
     app = find_application(session, reference)
-    key = session.get(OfficeKey, app.office_key_id)
-    assert key is not None
     history = session.scalars(select(StatusChange).where(StatusChange.application_id == app.id)
                               .order_by(StatusChange.id))
     return {
@@ -85,8 +85,22 @@ def show_application(session: Session, reference: str) -> dict[str, Any]:
         "flags": [f for f in app.flags.split(",") if f],
         "history": sorted([{"status": h.status, "at": _iso(h.at), "actor": h.actor} for h in history]
                           + letter_history(session, app.id), key=lambda h: h["at"] or ""),
-        "personal_data": open_sealed(key.private_key, app.sealed),
+        "personal_data": open_personal_data(session, app),
     }
+
+
+def open_personal_data(session: Session, app: Application) -> dict[str, Any]:
+    """The application's sealed answers, opened with the key that opened them on arrival (or, for one
+    taken in while central lacked its key-encryption key, whichever of the office's keys opens them).
+
+    Raises `KeysUnavailable` when central cannot unwrap its keys."""
+    keys = sorted(office_keys(session, app.office_id), key=lambda k: k.id != app.office_key_id)
+    for key in keys:
+        try:
+            return open_sealed(office_private_key(session, key), app.sealed)
+        except CryptoFailure:
+            continue
+    raise CentralError(f"the sealed data of {app.reference} does not open with any key of its office")
 
 
 def set_status(session: Session, reference: str, status: str, *, actor: str = "staff",

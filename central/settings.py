@@ -1,4 +1,5 @@
-"""Central's settings: where its database is. The one place that reads the environment."""
+"""Central's settings: where its database and its key-encryption key are. The one place that reads
+the environment."""
 
 from __future__ import annotations
 
@@ -18,3 +19,47 @@ def database_url(given: str | None = None, environ: Mapping[str, str] | None = N
     if "://" not in url:
         url = f"sqlite:///{Path(url).expanduser().resolve()}"
     return url
+
+
+ENV_KEY_FILE = "LOKET_CENTRAL_KEY_FILE"
+ENV_KEK = "LOKET_CENTRAL_KEK"
+
+
+def key_file(given: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Path:
+    """The key-encryption key file: `given`, else `$LOKET_CENTRAL_KEY_FILE`, else one in the user's
+    config directory, deliberately not beside the database, so a copy of the data folder misses it."""
+    environ = os.environ if environ is None else environ
+    if given or environ.get(ENV_KEY_FILE):
+        return Path(given or environ[ENV_KEY_FILE]).expanduser().resolve()
+    config = Path(environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return config / "loket-central" / "key-encryption-key"
+
+
+def key_from_environment(environ: Mapping[str, str] | None = None) -> str | None:
+    """`$LOKET_CENTRAL_KEK` (base64 of 32 bytes, for container secrets), which wins over any key file."""
+    environ = os.environ if environ is None else environ
+    return environ.get(ENV_KEK) or None
+
+
+ENV_ENROLL_REFUSALS = "LOKET_CENTRAL_ENROLL_REFUSALS"
+DEFAULT_ENROLL_REFUSALS = (20, 60.0)
+
+
+def enroll_refusals(environ: Mapping[str, str] | None = None) -> tuple[int, float]:
+    """How many refused enrollments one client address may make per how many seconds: `$LOKET_CENTRAL_ENROLL_REFUSALS`
+    as `N/SECONDS` (e.g. `20/60`), else 20 a minute. A malformed value keeps the default."""
+    environ = os.environ if environ is None else environ
+    count, _, seconds = environ.get(ENV_ENROLL_REFUSALS, "").partition("/")
+    if count.isdigit() and int(count) > 0 and seconds.isdigit() and int(seconds) > 0:
+        return int(count), float(seconds)
+    return DEFAULT_ENROLL_REFUSALS
+
+
+ENV_SIGNATURE_V1 = "LOKET_CENTRAL_SIGNATURE_V1"
+
+
+def accepts_signature_v1(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether terminals may still sign without their id (protocol version 1): yes until
+    `$LOKET_CENTRAL_SIGNATURE_V1` is `refuse`, once every terminal runs version 2."""
+    environ = os.environ if environ is None else environ
+    return environ.get(ENV_SIGNATURE_V1, "accept").strip().lower() != "refuse"

@@ -19,7 +19,7 @@ import platformdirs
 import tomli_w
 
 from kiosk.errors import SettingsError
-from kiosk.files import write_atomically
+from kiosk.files import PRIVATE_DIR, make_private, write_atomically
 from kiosk.timezones import check_zone
 
 PRINTER_BACKENDS = ("pdf", "cups", "escpos")
@@ -57,10 +57,25 @@ class Paths:
     def logs(self) -> Path:
         return self.home / "logs"
 
+    def private_files(self) -> tuple[Path, ...]:
+        """The files holding what no other user may read: queue (with the signing key), settings, catalog."""
+        db = self.database
+        return (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"), self.settings_file,
+                self.catalog_file)
+
     def ensure(self) -> Paths:
+        """Creates the folders (0700); takes other users' access away from what an older version left."""
         for folder in (self.home, self.receipts, self.exports, self.logs):
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+        self.make_private()
         return self
+
+    def make_private(self) -> None:
+        for path in (self.home, self.receipts, self.exports, self.logs, *self.private_files()):
+            try:
+                make_private(path)
+            except OSError:  # a read-only or foreign-owned home: opening it says so clearly elsewhere
+                continue
 
 
 def default_home(environ: Mapping[str, str] | None = None) -> Path:

@@ -41,6 +41,7 @@ class Terminal:
     def store(self) -> Store:
         if self._store is None:
             store = Store.open(self.paths.database)
+            self.paths.make_private()  # SQLite made the files with the process's umask
             after_open(store)
             run_if_due(store, self.settings)
             self._store = store

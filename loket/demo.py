@@ -9,6 +9,7 @@ prints receipts as PDFs into a folder, and syncs in the background.
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from central.devserver import RunningCentral, free_port, start_central
 from central.errors import CentralError
+from central.settings import ENV_KEY_FILE
 from kiosk.errors import LoketError
 from kiosk.terminal import Terminal
 from sync.enrollment import enroll_terminal
@@ -34,9 +36,14 @@ class DemoCentral(RunningCentral):
     staff_login: str = ""
 
 
+def _key_file(db_url: str) -> Path:
+    """Central's key-encryption key sits in the demo home too (a real office keeps it elsewhere)."""
+    return Path(db_url.removeprefix("sqlite:///")).with_name("central.key")
+
+
 def _central(db_url: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "central", "--db", db_url, *args], capture_output=True, text=True,
-                          timeout=60)
+                          timeout=60, env={**os.environ, ENV_KEY_FILE: str(_key_file(db_url))})
 
 
 def _port_free(port: int) -> bool:
@@ -54,7 +61,8 @@ def start_demo_central(home: Path, *, port: int | None = None) -> DemoCentral:
     port = port or (DEFAULT_PORT if _port_free(DEFAULT_PORT) else free_port())
     log_path = home / "central.log"
     try:
-        running = start_central(f"sqlite:///{home / 'central.db'}", port, log_path=log_path)
+        running = start_central(f"sqlite:///{home / 'central.db'}", port, log_path=log_path,
+                                key_file=home / "central.key")
         return DemoCentral(**{f.name: getattr(running, f.name) for f in fields(running)})
     except CentralError as e:
         raise LoketError(f"the demo's central did not start: {e}; see {log_path}") from None

@@ -16,6 +16,7 @@ from kiosk.errors import LoketError, NotProvisioned
 from kiosk.files import write_atomically
 from kiosk.store.exports import mark_exported, unsynced_applications
 from kiosk.terminal import Terminal
+from loket.provisioning_file import pending_enrollment_code
 from sync.bundle import BundleContents, pack_bundle
 from sync.protocol import ApplicationUpload, AuditUpload
 
@@ -46,8 +47,11 @@ def export_unsynced(terminal: Terminal, folder: Path, *, now: dt.datetime | None
         audit=[AuditUpload(id=e["id"], at=parse_iso(e["at"]), actor=e["actor"] or "system", action=e["action"],
                            detail=e["detail"] or "") for e in audit],
     )
-    data = pack_bundle(identity.terminal_id or identity.terminal_code, identity.terminal_code,
-                       identity.signing_key, contents, now=now)
+    # a file-provisioned terminal has no id from central until it enrolls: its code and key name it
+    enrolled = identity.terminal_id not in ("", identity.terminal_code)
+    data = pack_bundle(identity.terminal_id if enrolled else "", identity.terminal_code, identity.signing_key,
+                       contents, now=now, verify_key=identity.verify_key,
+                       pending_enrollment_code=pending_enrollment_code(terminal))
     try:
         path = folder / f"loket-{identity.terminal_code}-{now:%Y%m%dT%H%M%S}.bundle.json"
         write_atomically(path, data)

@@ -1,28 +1,34 @@
 """The wire protocol between terminals and central: message models and request signing.
 
 Both sides import this module, so the contract exists once. Every terminal request (except
-enrollment, which a one-time code authenticates) carries four headers:
+enrollment, which a one-time code authenticates) carries these headers:
 
-    X-Loket-Terminal   the terminal id central gave at enrollment
-    X-Loket-Timestamp  Unix seconds when it was signed
-    X-Loket-Nonce      16 random bytes, hex; central refuses a nonce it has seen (replay)
-    X-Loket-Signature  base64 Ed25519 signature of `signing_message(...)`
+    X-Loket-Terminal           the terminal id central gave at enrollment
+    X-Loket-Timestamp          Unix seconds when it was signed (ASCII digits)
+    X-Loket-Nonce              16 random bytes, hex; central refuses a nonce it has seen (replay)
+    X-Loket-Signature          base64 Ed25519 signature of `signing_message(...)`
+    X-Loket-Signature-Version  2 (absent means 1, what terminals before version 2 send)
 
-The signed message binds method, path (with query), timestamp, nonce and the SHA-256 of the body
-bytes exactly as sent (after gzip), so nothing in a request can be changed or replayed.
+The signed message binds the terminal id (version 2), method, path (with query), timestamp, nonce
+and the SHA-256 of the body bytes exactly as sent (after gzip), so nothing in a request can be
+changed or replayed. Central accepts version 1 for a grace period (its setting
+`LOKET_CENTRAL_SIGNATURE_V1`), so terminals not yet updated keep syncing; see docs/sync.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 import time
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kiosk.crypto import b64decode, b64encode, sign, verify
+from kiosk.catalog.bounds import MAX_SEALED_BYTES
+from kiosk.crypto import CryptoFailure, b64decode, b64encode, sign, verify
 
 API_PREFIX = "/api/v1"
 # The endpoints, so that client and server name them once.
@@ -32,17 +38,18 @@ PATH_APPLICATIONS = f"{API_PREFIX}/applications/batch"  # POST a gzip UploadBatc
 PATH_CATALOG = f"{API_PREFIX}/catalog"  # GET the catalog document; ETag / If-None-Match
 PATH_STATUS_CHANGES = f"{API_PREFIX}/status-changes"  # GET ?since=CURSOR[&reasons=1] -> StatusChanges
 PATH_HEARTBEAT = f"{API_PREFIX}/heartbeat"  # POST Heartbeat -> HeartbeatResponse
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2  # 2: signatures cover the terminal id (version 1 still accepted, see SIGNATURE_VERSION)
 MAX_BATCH_COUNT = 200
 MAX_BODY_BYTES = 4 * 1024 * 1024  # after decompression
 MAX_COMPRESSED_BYTES = 1 * 1024 * 1024
 MAX_CLOCK_SKEW_S = 300
-MAX_SEALED_BYTES = 16 * 1024
 
 HEADER_TERMINAL = "X-Loket-Terminal"
 HEADER_TIMESTAMP = "X-Loket-Timestamp"
 HEADER_NONCE = "X-Loket-Nonce"
 HEADER_SIGNATURE = "X-Loket-Signature"
+HEADER_SIGNATURE_VERSION = "X-Loket-Signature-Version"
+SIGNATURE_VERSION = 2
 
 CentralStatus = Literal["received", "in_process", "ready", "done", "declined"]
 Outcome = Literal["accepted", "duplicate", "rejected"]
@@ -155,42 +162,68 @@ class ErrorBody(Model):
     message: str
 
 
+_FOLD = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def normalize_enrollment_code(typed: str) -> str:
+    """An enrollment code as central hashes it: no spaces or dashes, upper case, look-alikes folded."""
+    return re.sub(r"[\s-]", "", typed).upper().translate(_FOLD)
+
+
+def enrollment_code_hash(code: str) -> str:
+    """The SHA-256 central stores for a one-time enrollment code (as typed, folded as above)."""
+    return hashlib.sha256(normalize_enrollment_code(code).encode("utf-8")).hexdigest()
+
+
 def body_digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def signing_message(method: str, path: str, timestamp: str, nonce: str, body: bytes) -> bytes:
-    return "\n".join(
-        ("loket-v1", method.upper(), path, timestamp, nonce, body_digest(body))
-    ).encode("ascii")
+def signing_message(method: str, path: str, timestamp: str, nonce: str, body: bytes, *,
+                    terminal_id: str | None = None) -> bytes:
+    """What a request's signature covers: version 2 (with `terminal_id`) or version 1 (without)."""
+    head = ("loket-v2", terminal_id) if terminal_id is not None else ("loket-v1",)
+    return "\n".join((*head, method.upper(), path, timestamp, nonce, body_digest(body))).encode("utf-8")
 
 
 def sign_request(
     terminal_id: str, signing_key: str, method: str, path: str, body: bytes, *, now: float | None = None
 ) -> dict[str, str]:
-    """The authentication headers for one request."""
+    """The authentication headers for one request (signature version 2)."""
     timestamp = str(int(now if now is not None else time.time()))
     nonce = secrets.token_hex(16)
-    signature = sign(signing_key, signing_message(method, path, timestamp, nonce, body))
+    signature = sign(signing_key, signing_message(method, path, timestamp, nonce, body, terminal_id=terminal_id))
     return {
         HEADER_TERMINAL: terminal_id,
         HEADER_TIMESTAMP: timestamp,
         HEADER_NONCE: nonce,
         HEADER_SIGNATURE: b64encode(signature),
+        HEADER_SIGNATURE_VERSION: str(SIGNATURE_VERSION),
     }
 
 
+def signature_version(headers: Mapping[str, str]) -> int | None:
+    """1 or 2 as the headers say (absent means 1), None for anything else."""
+    return {"1": 1, "2": 2}.get(headers.get(HEADER_SIGNATURE_VERSION, "1").strip())
+
+
 def verify_request(
-    verify_key: str, method: str, path: str, body: bytes, headers: dict[str, str]
-) -> None:
-    """Raises `kiosk.crypto.CryptoFailure` unless the headers sign exactly this request.
+    verify_key: str, method: str, path: str, body: bytes, headers: Mapping[str, str], *, accept_v1: bool = True
+) -> int:
+    """The signature version, or raises `kiosk.crypto.CryptoFailure` unless the headers sign exactly this request.
 
     Freshness (timestamp window) and replay (nonce seen) are central's to check, since only it
     remembers nonces.
     """
+    version = signature_version(headers)
+    if version is None or (version == 1 and not accept_v1):
+        raise CryptoFailure(f"signature version {headers.get(HEADER_SIGNATURE_VERSION)!r} is not accepted: "
+                            f"send {HEADER_SIGNATURE_VERSION}: {SIGNATURE_VERSION}")
     signature = b64decode(headers.get(HEADER_SIGNATURE, ""), what="signature", length=64)
-    message = signing_message(method, path, headers.get(HEADER_TIMESTAMP, ""), headers.get(HEADER_NONCE, ""), body)
+    message = signing_message(method, path, headers.get(HEADER_TIMESTAMP, ""), headers.get(HEADER_NONCE, ""), body,
+                              terminal_id=headers.get(HEADER_TERMINAL, "") if version == 2 else None)
     verify(verify_key, message, signature)
+    return version
 
 
 PROVISIONING_FORMAT = "loket-provisioning/1"

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from central.settings import ENV_KEY_FILE
 from kiosk.crypto import OfficeKeypair, new_office_keypair
 from kiosk.terminal import Terminal
 
 pytest_plugins = ["tests.fixtures.central"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def central_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Central's key-encryption key for the whole run lives in a temp dir (central servers and the
+    CLI started by tests inherit the setting), never in the user's config directory."""
+    path = tmp_path_factory.mktemp("central-kek") / "central.key"
+    os.environ[ENV_KEY_FILE] = str(path)
+    return path
 
 
 @pytest.fixture

@@ -49,7 +49,8 @@ async def signed_request(request: Request) -> SignedRequest:
     """The request as its signature covers it (path with query, body bytes exactly as sent)."""
     body = await read_body(request)
     query = request.url.query
-    return SignedRequest(request.method, request.url.path + (f"?{query}" if query else ""), body, request.headers)
+    return SignedRequest(request.method, request.url.path + (f"?{query}" if query else ""), body, request.headers,
+                         accept_v1=getattr(request.app.state, "accept_signature_v1", True))
 
 
 DB = Annotated[Database, Depends(database)]

@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from central import records
 from central.console.sessions import StaffContext
-from central.models import AccessLogEntry, Application, OfficeKey, StatusChange, utcnow
+from central.models import AccessLogEntry, Application, StatusChange, utcnow
 from central.records import find_application
 from central.values import clean_text
-from kiosk.crypto import open_sealed
 from kiosk.errors import LoketError
 
 MAX_NOTE = 500
@@ -85,10 +85,8 @@ def history(session: Session, app: Application) -> list[StatusChange]:
 
 def open_personal_data(session: Session, staff: StaffContext, app: Application) -> dict[str, Any]:
     """The citizen's sealed answers, opened with the office's private key; the look is logged first."""
-    key = session.get(OfficeKey, app.office_key_id)
-    assert key is not None
     log_access(session, staff, "personal_data.opened", app)
-    return open_sealed(key.private_key, app.sealed)
+    return records.open_personal_data(session, app)
 
 
 def log_access(session: Session, staff: StaffContext, action: str, app: Application | None = None,

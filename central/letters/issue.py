@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.errors import CentralError
+from central.keyring import office_private_key
 from central.letters.content import LetterContent, build_content, mask_name, person_name
 from central.letters.numbering import format_number, lock_counter, take_next
 from central.letters.office_settings import LetterSettings, letter_settings
@@ -31,7 +32,7 @@ from central.models import (
     utcnow,
 )
 from central.offices import current_key
-from central.records import find_application
+from central.records import find_application, open_personal_data
 from kiosk.catalog import parse_catalog
 from kiosk.catalog.model import Service
 from kiosk.crypto import CryptoFailure, open_sealed, seal_for_office
@@ -81,10 +82,8 @@ def log_opening(session: Session, app: Application, actor: str, purpose: str) ->
 
 def open_application(session: Session, app: Application, actor: str, purpose: str) -> dict[str, Any]:
     """The application's sealed data, opened with the office key that opened it on arrival, and logged."""
-    key = session.get(OfficeKey, app.office_key_id)
-    assert key is not None
     log_opening(session, app, actor, purpose)
-    return open_sealed(key.private_key, app.sealed)
+    return open_personal_data(session, app)
 
 
 def letter_service(session: Session, app: Application) -> Service:
@@ -120,7 +119,7 @@ def _reprint(session: Session, app: Application, letter: IssuedLetter, actor: st
     assert key is not None
     log_opening(session, app, actor, "letter reprint")
     try:
-        content = LetterContent.from_json(open_sealed(key.private_key, letter.sealed_content))
+        content = LetterContent.from_json(open_sealed(office_private_key(session, key), letter.sealed_content))
     except (CryptoFailure, TypeError, KeyError) as e:
         raise CentralError(f"{app.reference}: the stored letter {letter.number} cannot be opened ({e})") from None
     letter.prints += 1

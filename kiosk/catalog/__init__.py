@@ -10,6 +10,7 @@ from kiosk.catalog.loader import (
     catalog_in_force,
     load_catalog,
     parse_catalog,
+    parse_catalog_bytes,
 )
 from kiosk.catalog.model import FIELD_TYPES, Catalog, Category, Choice, Field, Service
 
@@ -25,4 +26,5 @@ __all__ = [
     "catalog_in_force",
     "load_catalog",
     "parse_catalog",
+    "parse_catalog_bytes",
 ]

@@ -1,8 +1,10 @@
 """Reading, validating and installing catalogs.
 
 `parse_catalog` checks a document against `schema.json`, then the rules a schema cannot say (codes
-unique, a choice field has choices, categories exist), and names the service and field of the first
-problem. `apply_catalog_file` installs a catalog only after it passed, by an atomic rename.
+unique, a choice field has choices, categories exist, every answer fits central's size limit once
+sealed), and names the service and field of the first problem. Documents nested deeper than any
+catalog is are refused before they are parsed. `apply_catalog_file` installs a catalog only after
+it passed, by an atomic rename.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ from typing import Any
 
 import jsonschema
 
+from kiosk.catalog.bounds import check_sealed_size
 from kiosk.catalog.letter import IdentityLine, LetterTemplate, check_template
 from kiosk.catalog.model import Catalog, Category, Choice, Field, Service
 from kiosk.errors import CatalogError, Text
 from kiosk.files import write_atomically
+from kiosk.jsondepth import TooDeep, loads_bounded
 
+MAX_CATALOG_DEPTH = 32
 DEFAULT_CATALOG = Path(str(resources.files("assets") / "catalog" / "default.json"))
 
 
@@ -121,7 +126,7 @@ def parse_catalog(doc: Any) -> Catalog:
         first = errors[0]
         raise CatalogError(f"{_where(doc, list(first.path))}: {first.message}")
     _check_rules(doc)
-    return Catalog(
+    catalog = Catalog(
         version=doc["version"],
         categories=tuple(Category(c["code"], _text(c["name"])) for c in doc["categories"]),
         services=tuple(
@@ -142,6 +147,19 @@ def parse_catalog(doc: Any) -> Catalog:
             for s in doc["services"]
         ),
     )
+    check_sealed_size(catalog)
+    return catalog
+
+
+def parse_catalog_bytes(document: bytes, *, name: str = "catalog") -> Catalog:
+    """Decodes (nesting bounded) and validates a catalog document's bytes, or raises `CatalogError`."""
+    try:
+        doc = loads_bounded(document, max_depth=MAX_CATALOG_DEPTH, what=name)
+    except TooDeep as e:
+        raise CatalogError(f"{e}: a catalog is never nested that deep") from None
+    except ValueError as e:
+        raise CatalogError(f"{name}: not JSON ({e})") from None
+    return parse_catalog(doc)
 
 
 def load_catalog(path: Path) -> Catalog:
@@ -150,11 +168,7 @@ def load_catalog(path: Path) -> Catalog:
         raw = path.read_bytes()
     except OSError as e:
         raise CatalogError(f"{path}: cannot be read ({e.strerror or e})") from None
-    try:
-        doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise CatalogError(f"{path.name}: not JSON ({e})") from None
-    return parse_catalog(doc)
+    return parse_catalog_bytes(raw, name=path.name)
 
 
 def catalog_in_force(installed: Path) -> Catalog:
@@ -171,9 +185,6 @@ def apply_catalog_file(source: Path, installed: Path) -> Catalog:
 
 def install_catalog_bytes(document: bytes, installed: Path) -> Catalog:
     """Validates a catalog document (e.g. one pulled from central) and installs it atomically."""
-    try:
-        catalog = parse_catalog(json.loads(document.decode("utf-8")))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise CatalogError(f"catalog is not JSON ({e})") from None
+    catalog = parse_catalog_bytes(document)
     write_atomically(installed, document)
     return catalog

@@ -15,6 +15,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from kiosk.errors import LoketError, run_command
+from kiosk.files import restrict_new_files
 from loket.cli import (
     catalog_commands,
     maintenance_commands,
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    restrict_new_files()  # the queue, PIN hash and signing key are readable by the terminal's user only
     try:
         return run_command("loket", build_parser, argv)
     except OSError as e:  # a read-only or unwritable data directory: one line, never a traceback

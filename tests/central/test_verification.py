@@ -24,6 +24,7 @@ from kiosk.store import Application
 from kiosk.terminal import Terminal
 from loket.cli import main as loket_main
 from loket.dashboard import sync_now
+from loket.runtime import Runtime
 from printing import render_receipt_pdf
 from sync.enrollment import enroll_terminal
 from tests.central.letter_support import ANSWERS, DOCS_LETTERS, decode_qr, pdf_to_png, set_up_office
@@ -75,7 +76,7 @@ def test_a_receipt_qr_opens_the_page_before_and_after_the_application_arrives(
     assert page.status_code == 200 and "Asli / Genuine" in page.text and app.reference in page.text
     assert "Belum diterima kantor" in page.text and "Surat Keterangan Domisili" in page.text
     assert_secure_headers(page)
-    assert sync_now(kiosk).sent == 1
+    assert sync_now(Runtime(terminal=kiosk)).sent == 1
     in_db(central, lambda s: set_status(s, app.reference, "in_process"))
     for _ in range(2):
         page = requests.get(url, timeout=10)
@@ -176,7 +177,7 @@ def test_the_page_on_a_phone_fits_the_screen(central: CentralHarness, kiosk: Ter
                                              phone: webdriver.Chrome) -> None:
     app = file_application(kiosk.store, kiosk.catalog, "SKD", ANSWERS["SKD"])
     url = receipt_url(kiosk, app, tmp_path)
-    assert sync_now(kiosk).sent == 1
+    assert sync_now(Runtime(terminal=kiosk)).sent == 1
     in_db(central, lambda s: set_status(s, app.reference, "ready"))
     phone.get(url)
     assert phone.find_element(By.TAG_NAME, "h1").text.startswith("Asli")

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from central.db import Database
-from central.devserver import free_port
+from central.devserver import free_port, use_dev_key_file
 from central.errors import CentralError
 from central.offices import create_office, get_office, make_enrollment_code
 
 
 def create_test_office(db_url: str, code: str | None = None, name: str = "Kelurahan Braga") -> OfficeInfo:
     """Creates an office (a fresh code unless given) with a new keypair and the default catalog."""
+    use_dev_key_file()
     db = Database(db_url)
     try:
         with db.transaction() as session:
@@ -37,6 +38,7 @@ def create_test_office(db_url: str, code: str | None = None, name: str = "Kelura
 
 def new_enrollment_code(db_url: str, office_code: str, *, ttl: dt.timedelta = dt.timedelta(hours=1)) -> str:
     """A one-time code to enroll one terminal with the office."""
+    use_dev_key_file()
     db = Database(db_url)
     try:
         with db.transaction() as session:
@@ -47,6 +49,7 @@ def new_enrollment_code(db_url: str, office_code: str, *, ttl: dt.timedelta = dt
 
 def new_enrollment_codes(db_url: str, office_code: str, count: int) -> list[str]:
     """Many codes in one transaction (benchmarks enroll hundreds of terminals)."""
+    use_dev_key_file()
     db = Database(db_url)
     try:
         with db.transaction() as session:

@@ -1,13 +1,13 @@
 """the SKM survey's anonymous answers
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0005
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0004"  # re-chained onto main's head when main was merged in (issues 11, 12)
+down_revision = "0005"  # re-chained onto main's head when main was merged in (issues 11, 12, 13)
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,153 @@
+"""Limits that hold before a request costs central anything: body size on every route, and how often one
+client address may get enrollment wrong.
+
+Both are plain ASGI middleware, so they apply to every route (signed or not, API or staff page)
+before any framework code buffers a body: a declared Content-Length over the route's limit is
+answered 413 without reading a byte, and a streamed body is cut off with 413 the moment it passes
+the limit. Memory per request is therefore bounded by the limit, whoever sends it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sync.protocol import MAX_COMPRESSED_BYTES, PATH_ENROLL, PATH_HEARTBEAT
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+DEFAULT_LIMIT_BYTES = MAX_COMPRESSED_BYTES
+ROUTE_LIMITS: Mapping[str, int] = {PATH_ENROLL: 16 * 1024, PATH_HEARTBEAT: 64 * 1024}
+
+
+class _TooLarge(Exception):
+    """Raised from `receive` when the body passes its limit (the middleware answers 413)."""
+
+
+async def _answer(send: Send, status: int, error: str, message: str, headers: Mapping[str, str] | None = None) -> None:
+    body = json.dumps({"error": error, "message": message}).encode()
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+           (b"connection", b"close")] + [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodyLimit:
+    """413 for a body over its route's limit (`ROUTE_LIMITS`, else `default`), checked before buffering."""
+
+    def __init__(self, app: ASGIApp, *, default: int = DEFAULT_LIMIT_BYTES,
+                 routes: Mapping[str, int] = ROUTE_LIMITS) -> None:
+        self.app, self.default, self.routes = app, default, dict(routes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.routes.get(scope.get("path", ""), self.default)
+        too_large = f"the body is larger than {limit} bytes: send less (smaller batches)"
+        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        if declared is not None:
+            if not declared.isdigit():
+                await _answer(send, 400, "malformed", "the Content-Length header is not a number")
+                return
+            if int(declared) > limit:
+                await _answer(send, 413, "too_large", too_large)
+                return
+        received = 0
+        exceeded = answered = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, exceeded
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    exceeded = True
+                    raise _TooLarge
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal answered
+            if exceeded:  # whatever the route made of the cut-off body (e.g. "cannot parse"), it was too large
+                if message["type"] == "http.response.start" and not answered:
+                    answered = True
+                    await _answer(send, 413, "too_large", too_large)
+                return
+            answered = answered or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except _TooLarge:
+            if answered:
+                raise
+            answered = True
+            await _answer(send, 413, "too_large", too_large)
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: float
+
+
+class EnrollmentRateLimit:
+    """Per client address, at most `refusals` refused enrollment attempts per `per_s` seconds; past that
+    every enrollment from the address is answered 429 with Retry-After, before its body is read.
+
+    Refused attempts (bad or used codes, malformed or oversized bodies) spend the allowance; a
+    successful enrollment does not. Each server process keeps its own counts (documented)."""
+
+    def __init__(self, app: ASGIApp, *, refusals: int = 20, per_s: float = 60.0, path: str = PATH_ENROLL,
+                 max_addresses: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
+        self.app, self.capacity, self.rate, self.path = app, float(refusals), refusals / per_s, path
+        self.max_addresses, self.clock = max_addresses, clock
+        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _bucket(self, address: str) -> _Bucket:
+        now = self.clock()
+        bucket = self._buckets.pop(address, None) or _Bucket(self.capacity, now)
+        bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.at) * self.rate)
+        bucket.at = now
+        self._buckets[address] = bucket
+        while len(self._buckets) > self.max_addresses:  # a flood from many addresses stays bounded too
+            self._buckets.popitem(last=False)
+        return bucket
+
+    def _wait_s(self, address: str) -> int | None:
+        with self._lock:
+            bucket = self._bucket(address)
+            return None if bucket.tokens >= 1 else max(1, math.ceil((1 - bucket.tokens) / self.rate))
+
+    def _spend(self, address: str) -> None:
+        with self._lock:
+            self._bucket(address).tokens -= 1
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") != self.path:
+            await self.app(scope, receive, send)
+            return
+        address = (scope.get("client") or ("unknown",))[0]
+        wait = self._wait_s(address)
+        if wait is not None:
+            await _answer(send, 429, "too_many_attempts", f"too many refused enrollments from this address: "
+                          f"wait {wait} s, then check the code with staff", {"Retry-After": str(wait)})
+            return
+
+        async def watching_send(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] >= 400:
+                self._spend(address)
+            await send(message)
+
+        await self.app(scope, receive, watching_send)
