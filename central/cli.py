@@ -18,6 +18,7 @@ from typing import Any
 
 from central import cli_keys, records
 from central.bundles import import_bundle
+from central.cli_citizen import add_citizen_commands
 from central.cli_staff import add_staff_commands
 from central.db import Database
 from central.errors import CentralError
@@ -113,7 +114,7 @@ def cmd_provisioning_file(args: argparse.Namespace) -> int:
         document = make_provisioning_file(session, args.office, args.server, ttl=dt.timedelta(days=args.days))
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"{document.terminal_code}.loket-provisioning.json"
-    path.write_text(document.model_dump_json(indent=2), encoding="utf-8")
+    path.write_text(document.model_dump_json(indent=2, exclude_none=True), encoding="utf-8")
     print(path)
     return 0
 
@@ -262,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--json", action="store_true")
     add_staff_commands(commands, command, _open, _Parser)
     cli_keys.register(commands, db)
+    add_citizen_commands(command, group)
     return parser
 
 

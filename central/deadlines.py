@@ -19,10 +19,9 @@ from sqlalchemy.orm import Session
 
 from central.models import Application, OfficeCatalog, as_utc
 from central.records import STATUSES
+from kiosk.timezones import office_zone_name
 
 WIB, WITA, WIT = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Makassar"), ZoneInfo("Asia/Jayapura")
-_WITA_PROVINCES = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
-_WIT_PROVINCES = {"81", "82", "91", "92", "93", "94", "95", "96", "97"}
 ZONE_NAMES = {WIB: "WIB", WITA: "WITA", WIT: "WIT"}
 #: the hours kiosks are expected to be on (terminals silent longer than this in them stand out)
 OFFICE_HOURS = (dt.time(8, 0), dt.time(16, 0))
@@ -30,13 +29,9 @@ _FILL_BATCH = 2000
 
 
 def office_zone(office_code: str) -> ZoneInfo:
-    """The office's time zone from the province its Kemendagri region code starts with; WIB otherwise."""
-    province = office_code[:2]
-    if province in _WIT_PROVINCES:
-        return WIT
-    if province in _WITA_PROVINCES:
-        return WITA
-    return WIB
+    """The office's time zone from the province its Kemendagri region code starts with; WIB otherwise
+    (kiosk.timezones decides, so terminals and central count the same way)."""
+    return ZoneInfo(office_zone_name(office_code))
 
 
 @functools.cache

@@ -24,6 +24,7 @@ from central.errors import ApiError
 from central.keyring import KeysUnavailable, office_private_key
 from central.models import Application, AuditEntry, StatusChange, Terminal, utcnow
 from central.offices import known_service_codes, office_keys
+from central.skm import store_surveys
 from central.values import clean_text, has_control, is_uuid, plausible_utc
 from kiosk.crypto import CryptoFailure, b64decode, open_sealed
 from kiosk.errors import BadReference
@@ -242,4 +243,5 @@ def ingest(session: Session, terminal: Terminal, batch: UploadBatch, *, now: dt.
     answered: set[str] = set()
     results = [_settle(upload, verdict, new, owners, terminal, answered)
                for upload, verdict in zip(batch.applications, verdicts, strict=True)]
-    return UploadResponse(results=results, audit_stored=audit_stored)
+    survey_stored = store_surveys(session, terminal.office_id, batch.survey)
+    return UploadResponse(results=results, audit_stored=audit_stored, survey_stored=survey_stored)

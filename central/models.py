@@ -321,3 +321,28 @@ class PublicName(Base):
 
     application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), primary_key=True)
     masked_name: Mapped[str] = mapped_column(String(120))
+
+# -- issue 14: the SKM survey's anonymous answers ------------------------------------------------
+
+
+class SkmResponse(Base):
+    """One anonymous satisfaction survey (SKM): office, day, service, scores. Nothing links it to a
+    citizen or an application: no terminal, no time of day, no arrival time; its id is random."""
+
+    __tablename__ = "skm_responses"
+    __table_args__ = (Index("ix_skm_office_day", "office_id", "day"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    day: Mapped[dt.date]
+    service_code: Mapped[str] = mapped_column(String(20))
+    overall: Mapped[int | None] = mapped_column(Integer)
+    e1: Mapped[int | None] = mapped_column(Integer)
+    e2: Mapped[int | None] = mapped_column(Integer)
+    e3: Mapped[int | None] = mapped_column(Integer)
+    e4: Mapped[int | None] = mapped_column(Integer)
+    e5: Mapped[int | None] = mapped_column(Integer)
+    e6: Mapped[int | None] = mapped_column(Integer)
+    e7: Mapped[int | None] = mapped_column(Integer)
+    e8: Mapped[int | None] = mapped_column(Integer)
+    e9: Mapped[int | None] = mapped_column(Integer)

@@ -25,6 +25,7 @@ from central.errors import ApiError, CentralError, NotFound
 from central.keyring import wrap_private_key
 from central.models import EnrollmentCode, Office, OfficeCatalog, OfficeKey, Terminal, as_utc, utcnow
 from central.values import clean_text
+from central.zones import office_timezone
 from kiosk.catalog import DEFAULT_CATALOG, parse_catalog_bytes
 from kiosk.crypto import CryptoFailure, b64decode, b64encode, new_office_keypair
 from kiosk.errors import CatalogError
@@ -210,4 +211,5 @@ def enroll_response(session: Session, terminal: Terminal) -> EnrollResponse:
         terminal_id=terminal.id, terminal_code=terminal.code, office_code=office.code, office_name=office.name,
         office_key=current_key(session, office).public_key,
         catalog_version=catalog_in_force(session, office.id).version,
+        timezone=office_timezone(session, office),
     )

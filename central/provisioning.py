@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from central.errors import CentralError
 from central.models import utcnow
 from central.offices import current_key, get_office, make_enrollment_code, reserve_terminal_code
+from central.zones import explicit_zone
 from sync.protocol import PROVISIONING_FORMAT, ProvisioningFile
 
 PROVISIONING_TTL = dt.timedelta(days=30)
@@ -30,4 +31,5 @@ def make_provisioning_file(session: Session, office_code: str, server_url: str,
         format=PROVISIONING_FORMAT, server_url=server_url.rstrip("/"), office_code=office.code,
         office_name=office.name, office_key=current_key(session, office).public_key,
         terminal_code=terminal_code, enroll_code=code, expires_at=utcnow() + ttl,
+        timezone=explicit_zone(session, office),
     )

@@ -20,6 +20,7 @@ import tomli_w
 
 from kiosk.errors import SettingsError
 from kiosk.files import PRIVATE_DIR, make_private, write_atomically
+from kiosk.timezones import check_zone
 
 PRINTER_BACKENDS = ("pdf", "cups", "escpos")
 PAPER_SIZES = ("58mm", "80mm", "a4")
@@ -124,6 +125,11 @@ def _text(value: Any) -> str:
     return value
 
 
+def _zone(value: Any) -> str:
+    value = _text(value)
+    return check_zone(value) if value else ""
+
+
 def _url(value: Any) -> str:
     value = _text(value)
     if value and not value.startswith(("http://", "https://")):
@@ -149,6 +155,8 @@ class Settings:
     server_url: str = ""
     ca_bundle: str = ""
     sync_interval_s: int = 30
+    #: the office's time zone (Asia/Jakarta, Asia/Makassar, Asia/Jayapura); empty: from its region code
+    timezone: str = ""
     maintenance_pin_hash: str = ""
     #: once central accepted an application: days until its sealed answers leave the terminal, then its metadata
     answers_retention_days: int = 7
@@ -182,6 +190,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "server_url": _url,
     "ca_bundle": _text,
     "sync_interval_s": _int_between(5, 86400),
+    "timezone": _zone,
     "maintenance_pin_hash": _text,
     "answers_retention_days": _int_between(1, 3650),
     "metadata_retention_days": _int_between(1, 3650),

@@ -21,6 +21,7 @@ from kiosk.settings import Paths, Settings, default_home, load_settings, save_se
 from kiosk.store import Store, TerminalIdentity
 from kiosk.store.recovery import after_open
 from kiosk.store.retention import run_if_due
+from kiosk.timezones import office_zone
 
 
 class Terminal:
@@ -85,6 +86,12 @@ class Terminal:
     @property
     def identity(self) -> TerminalIdentity | None:
         return self.store.identity()
+
+    @property
+    def zone(self) -> dt.tzinfo:
+        """The office's time zone for everything a citizen reads: never the machine's own zone."""
+        identity = self.identity
+        return office_zone(identity.office_code if identity else "", self.settings.timezone)
 
     @property
     def server_url(self) -> str:

@@ -57,7 +57,7 @@ def provision_from_file(terminal: Terminal, path: Path) -> TerminalIdentity:
         office_name=document.office_name, office_key=document.office_key,
         server_url=document.server_url, terminal_id="",
     )
-    terminal.update_settings(server_url=document.server_url)
+    terminal.update_settings(server_url=document.server_url, timezone=document.timezone or "")
     terminal.store.values.pending_enrollment_code = document.enroll_code
     identity_file.save_pending_enrollment(terminal.paths.database, document.enroll_code)  # outlives the queue
     terminal.store.record_audit("terminal.provisioned_from_file", f"{path.name}; enrollment pending",

@@ -14,6 +14,7 @@ from kiosk.catalog.model import Service
 from kiosk.clock import day_month_year, long_date
 from kiosk.errors import Text
 from kiosk.store import Application, TerminalIdentity
+from kiosk.timezones import clock_in_zone, in_zone, office_zone
 from printing.qr import make_qr_payload
 
 LABELS = {
@@ -92,12 +93,14 @@ class Receipt:
         return f"{self.pin_label}: {self.status_pin}" if self.status_pin else ""
 
 
-def filed_moment(moment: dt.datetime, language: str) -> str:
-    """The filing time in the terminal's local time: `24 November 2026, 09.12 WIB` (`09:12` in English)."""
-    local = moment.astimezone()
-    clock = f"{local:%H:%M}" if language == "en" else f"{local:%H.%M}"
-    zone = local.tzname() or ""
-    return f"{day_month_year(local, language)}, {clock} {zone}".rstrip()
+def filed_moment(moment: dt.datetime, language: str, zone: dt.tzinfo | None = None) -> str:
+    """The filing time on the office's clock: `24 November 2026, 09.12 WITA` (`09:12` in English).
+
+    `zone` is the office's (see kiosk.timezones); without one, WIB — never the machine's own zone.
+    """
+    zone = zone or office_zone("")
+    local = in_zone(moment, zone)
+    return f"{day_month_year(local, language)}, {clock_in_zone(local, zone, language)}"
 
 
 def expected_ready(filed_on: dt.date, days: int) -> tuple[dt.date, bool]:
@@ -120,13 +123,16 @@ def expected_ready(filed_on: dt.date, days: int) -> tuple[dt.date, bool]:
 
 
 def build_receipt(identity: TerminalIdentity, service: Service | None, app: Application, language: str = "id",
-                  *, reprint_at: dt.datetime | None = None, status_pin: str = "") -> Receipt:
+                  *, reprint_at: dt.datetime | None = None, status_pin: str = "",
+                  zone: dt.tzinfo | None = None) -> Receipt:
     """The receipt for `app`, signed by `identity`, in `language` (`id` or `en`).
 
     `service` is None when the catalog in force no longer lists the application's service (a
     reprint after a catalog update): the receipt then names the code and sends the citizen to staff.
+    Times and the ready date are on the office's clock: `zone`, else the zone of its region code.
     """
     lang = "en" if language == "en" else "id"
+    zone = zone or office_zone(identity.office_code)
 
     def say(key: str) -> str:
         return LABELS[key].in_language(lang)
@@ -134,7 +140,7 @@ def build_receipt(identity: TerminalIdentity, service: Service | None, app: Appl
     if service is None:
         ready_text, ready_note = say("ask_staff"), ""
     else:
-        ready_on, official = expected_ready(app.created_at.astimezone().date(), service.days)
+        ready_on, official = expected_ready(in_zone(app.created_at, zone).date(), service.days)
         ready_text = long_date(ready_on, lang)
         if service.days == 0:
             ready_note = say("same_day")
@@ -145,7 +151,7 @@ def build_receipt(identity: TerminalIdentity, service: Service | None, app: Appl
         documents_label = say("ask_documents")
     else:
         documents_label = say("documents") if documents else say("no_documents")
-    reprint = f"{say('reprint')} {filed_moment(reprint_at, lang)}" if reprint_at else ""
+    reprint = f"{say('reprint')} {filed_moment(reprint_at, lang, zone)}" if reprint_at else ""
     return Receipt(
         language=lang,
         office_name=identity.office_name,
@@ -157,7 +163,7 @@ def build_receipt(identity: TerminalIdentity, service: Service | None, app: Appl
         service_label=say("service"),
         service_name=service.name.in_language(lang) if service else app.service_code,
         filed_label=say("filed"),
-        filed_text=filed_moment(app.created_at, lang),
+        filed_text=filed_moment(app.created_at, lang, zone),
         ready_label=say("ready"),
         ready_text=ready_text,
         ready_note=ready_note,

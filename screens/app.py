@@ -32,11 +32,13 @@ from kiosk.errors import LoketError
 from kiosk.i18n import translate
 from kiosk.journey import IdleTimer, Journey, call_staff
 from kiosk.terminal import Terminal
+from kiosk.timezones import office_zone, zone_label
 from loket.runtime import Runtime
 from screens.dialogs import HelpDialog, IdleDialog
 from screens.keyboard import KeyboardDock  # noqa: F401  (registers the class used in app.kv)
 from screens.pin_pad import watch_hidden_corner
 from screens.provisioning import start_screen
+from screens.speech import Speaker
 from screens.theme import palette
 
 log = logging.getLogger("loket.screens")
@@ -44,19 +46,20 @@ FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 #: where the idle reset is never needed: nothing of a citizen is on these screens
 RESTING_SCREENS = ("welcome", "not_provisioned", "provisioning")
 LARGE_TEXT_SCALE = 1.3
-COMPACT_BELOW_HEIGHT = 800
+#: at this height or less the bars slim down and the letters keyboard comes in four rows (1280x800, 1024x600)
+COMPACT_MAX_HEIGHT = 800
 #: screen name -> "module:class" under screens/; each is imported and built when first needed (the
 #: start screen at once, the others one per frame once the first frame is up), so the first frame
 #: waits for neither their imports (printing, reportlab, the maintenance read model) nor their widgets
 SCREENS = {
     "welcome": "welcome:WelcomeScreen", "services": "services:ServicesScreen", "form": "form:FormScreen",
     "documents": "documents:DocumentsScreen", "review": "review:ReviewScreen", "consent": "consent:ConsentScreen",
-    "receipt": "receipt:ReceiptScreen", "status": "status:StatusScreen",
+    "receipt": "receipt:ReceiptScreen", "status": "status:StatusScreen", "survey": "survey:SurveyScreen",
     "not_provisioned": "not_provisioned:NotProvisionedScreen", "provisioning": "provisioning:ProvisioningScreen",
     "maintenance_pin": "pin_pad:MaintenancePinScreen", "maintenance": "maintenance:MaintenanceScreen",
 }
 #: what the first taps need soonest is built first
-WARM_UP_ORDER = ("services", "form", "documents", "review", "consent", "receipt", "status", "maintenance_pin",
+WARM_UP_ORDER = ("services", "form", "documents", "review", "consent", "receipt", "survey", "status", "maintenance_pin",
                  "maintenance", "not_provisioned", "provisioning", "welcome")
 
 
@@ -80,9 +83,15 @@ class LoketApp(App):
     #: a short screen (e.g. 1024x600): slimmer bars so the form keeps room above the keyboard
     compact = BooleanProperty(False)
 
-    def __init__(self, runtime: Runtime, **kwargs: Any) -> None:
+    #: spoken guidance ("Suara"): on for this citizen; available when espeak-ng is installed
+    speech_on = BooleanProperty(False)
+    speech_available = BooleanProperty(False)
+
+    def __init__(self, runtime: Runtime, *, speech_dir: Path | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.runtime = runtime
+        self.speaker = Speaker(render_dir=speech_dir)
+        self.speech_available = self.speaker.available
         settings = runtime.terminal.settings
         self.journey = Journey(language=settings.language)
         self.idle = IdleTimer(settings.idle_timeout_s, settings.idle_warning_s, time.monotonic())
@@ -90,6 +99,8 @@ class LoketApp(App):
         self.base_text_scale = settings.text_scale
         self.text_scale = settings.text_scale
         self.high_contrast = settings.high_contrast
+        #: the office's time zone (re-read at each reset): the clock never shows the machine's zone
+        self.zone = office_zone("")
         self.idle_dialog: IdleDialog | None = None
         self.help_dialog: HelpDialog | None = None
         self.screen_manager: ScreenManager | None = None
@@ -105,6 +116,30 @@ class LoketApp(App):
         self.journey.set_language(language)
         self.lang = language
         self._tick_clock()
+        if self.speech_on:
+            self.speak_screen()
+
+    # -- spoken guidance -------------------------------------------------------------------------
+
+    def toggle_speech(self) -> None:
+        self.speech_on = not self.speech_on and self.speech_available
+        self.speaker.set_enabled(self.speech_on)
+        if self.speech_on:
+            self.speak_screen()
+
+    def speak(self, text: str) -> None:
+        """Says `text` (already in the citizen's language) when Suara is on; never waits."""
+        if self.speech_on:
+            self.speaker.say(text, self.lang)
+
+    def speak_screen(self, *, interrupt: bool = True) -> None:
+        """Reads the current screen's heading and instruction (first stopping what was being said)."""
+        if interrupt:
+            self.speaker.interrupt()
+        screen = self.screen_manager.current_screen if self.screen_manager else None
+        if self.speech_on and screen is not None and hasattr(screen, "spoken_words"):
+            for words in screen.spoken_words():
+                self.speaker.say(words, self.lang)
 
     def on_high_contrast(self, _app: LoketApp, value: bool) -> None:
         self.theme = palette(value)
@@ -131,7 +166,7 @@ class LoketApp(App):
         return root
 
     def _window_resized(self, _window: Any, size: tuple[int, int]) -> None:
-        self.compact = size[1] < COMPACT_BELOW_HEIGHT
+        self.compact = size[1] <= COMPACT_MAX_HEIGHT
 
     def screen(self, name: str) -> Any:
         """Screen `name`, imported and built on first use."""
@@ -158,6 +193,7 @@ class LoketApp(App):
         self.runtime.start_sync()
 
     def on_stop(self) -> None:
+        self.speaker.stop()
         self.runtime.close()
 
     # -- the terminal ------------------------------------------------------------------------
@@ -193,9 +229,12 @@ class LoketApp(App):
         if self.keyboard is not None:
             self.keyboard.hide()
         screen = self.screen(name)
+        self.speaker.interrupt()  # the last screen's words are not this one's
         if hasattr(screen, "enter"):
             screen.enter()
         self.screen_manager.current = name
+        if self.speech_on:
+            Clock.schedule_once(lambda *_: self.speak_screen(interrupt=False), 0)  # once its words are laid out
 
     @property
     def current_screen(self):
@@ -209,14 +248,31 @@ class LoketApp(App):
         self.journey.reset(self.terminal.settings.language)
         for screen in self.screen_manager.screens:
             screen.clear()
+        self.speech_on = False
+        self.speaker.set_enabled(False)
         self.lang = self.terminal.settings.language
         self.text_scale = self.base_text_scale
         self.high_contrast = self.terminal.settings.high_contrast
         identity = self.terminal.identity if self.provisioned else None
         self.office_name = identity.office_name if identity else ""
+        self.zone = self.terminal.zone if identity else office_zone("")
         self._tick_clock()
         self.idle.touch(time.monotonic())
         self.go(start_screen(self.terminal) if identity else "not_provisioned")
+
+    def start_survey(self) -> None:
+        """After the receipt: the application is forgotten, the survey asked in the same language and text size."""
+        service = self.journey.service
+        language, scale, contrast, speech = self.lang, self.text_scale, self.high_contrast, self.speech_on
+        self.reset()
+        if service is None or self.screen_manager.current != "welcome":
+            return
+        self.set_language(language)
+        self.text_scale, self.high_contrast = scale, contrast
+        self.speech_on = speech
+        self.speaker.set_enabled(speech)
+        self.screen("survey").begin(service.code)
+        self.go("survey")
 
     def application_filed(self) -> None:
         """An application is queued: the sync worker sends it as soon as it can."""
@@ -235,6 +291,7 @@ class LoketApp(App):
         if self.help_dialog is None:
             self.help_dialog = HelpDialog()
         self.help_dialog.open(animation=False)
+        self.speak(self.t("A staff member is on the way. Please wait a moment."))
 
     def dismiss_dialogs(self) -> None:
         for dialog in (self.idle_dialog, self.help_dialog):
@@ -268,7 +325,9 @@ class LoketApp(App):
                 self.idle_dialog.open(animation=False)
 
     def _tick_clock(self) -> None:
-        self.clock = clock_text(dt.datetime.now(), self.lang)
+        zone = self.zone
+        now = dt.datetime.now(zone)
+        self.clock = f"{clock_text(now, self.lang)} {zone_label(zone, now)}"
 
 
 __all__ = ["LoketApp", "register_fonts"]

@@ -6,6 +6,7 @@ application through kiosk/ (one durable transaction) and moves on to the receipt
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
@@ -51,7 +52,8 @@ class ConsentScreen(KioskScreen):
         if not self.agreed:
             return
         try:
-            app.journey.submit(app.terminal.store, app.terminal.catalog)
+            # "today" for the date questions is the office's day, not the machine's
+            app.journey.submit(app.terminal.store, app.terminal.catalog, now=dt.datetime.now(app.zone))
         except FormInvalid:
             page = app.journey.first_page_with_error()
             if page is None:

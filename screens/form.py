@@ -7,17 +7,35 @@ their language under the question. Next stays on the page while any answer there
 
 from __future__ import annotations
 
+from kivy.clock import Clock
 from kivy.properties import NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.catalog.model import Field
+from screens.date_picker import DatePickers
 from screens.keyboard import KEYBOARD_FOR_TYPE, KioskInput
 from screens.widgets import KioskButton, KioskScreen, load_kv, scroll_to_top
 
 #: what the citizen sees as a hint for each kind of question (English gettext ids)
 HINTS = {"nik": "16 digits, as on your ID card (KTP)", "kk": "16 digits, as on your family card (KK)",
-         "phone": "For example 0812 3456 7890", "date": "DD-MM-YYYY, for example 17-08-1995",
+         "phone": "For example 0812 3456 7890",
+         "date": "Type DD-MM-YYYY (for example 17-08-1995) or tap Day, Month, Year",
          "postal_code": "5 digits", "number": "Digits only"}
+
+
+#: words in a field's own help that already tell the citizen it may be left empty (no second note then)
+SAYS_OPTIONAL = ("boleh dikosongkan", "tidak wajib", "may leave this empty", "optional")
+
+
+def label_text(field: Field, language: str, optional_note: str) -> str:
+    """The question's label, with the "(optional)" note unless its help already says so."""
+    label = field.label.in_language(language)
+    if field.required:
+        return label
+    help_text = field.help.in_language(language).lower() if field.help else ""
+    if any(words in help_text for words in SAYS_OPTIONAL):
+        return label
+    return f"{label}  {optional_note}"
 
 
 class ChoiceButton(KioskButton):
@@ -33,6 +51,10 @@ class FieldRow(BoxLayout):
     input = ObjectProperty(None, allownone=True, rebind=True)
     value = StringProperty("")
     hint_id = StringProperty("")
+    pickers = ObjectProperty(None, allownone=True)
+
+    #: for the kv rule (importing the module function there would be circular)
+    label_text = staticmethod(label_text)
 
     def __init__(self, field: Field, value: str, **kwargs) -> None:
         super().__init__(field=field, value=value, hint_id=HINTS.get(field.type, ""), **kwargs)
@@ -47,6 +69,11 @@ class FieldRow(BoxLayout):
                                     multiline=field.type == "long_text", reveal=self)
             self.input.bind(text=self._typed, focus=self._left)
             self.ids.entry.add_widget(self.input)
+            if field.type == "date":  # big day / month / year buttons beside typing
+                self.ids.entry.orientation = "horizontal"
+                self.input.size_hint_x = 0.4
+                self.pickers = DatePickers(input=self.input, when=field.when, size_hint_x=0.6)
+                self.ids.entry.add_widget(self.pickers)
 
     @property
     def choice_buttons(self) -> list[ChoiceButton]:
@@ -60,14 +87,18 @@ class FieldRow(BoxLayout):
 
     def _chose(self, button: ChoiceButton) -> None:
         self.value = button.value
-        self.parent_form().answer(self, button.value, check=True)
+        form = self.parent_form()
+        form.answer(self, button.value, check=True)
+        form.focus_next_empty(after=self)  # the next question is ready to type: one tap fewer
 
     def _typed(self, _input: KioskInput, text: str) -> None:
         self.value = text
         self.parent_form().answer(self, text, check=False)
 
     def _left(self, _input: KioskInput, focused: bool) -> None:
-        if not focused and self.value:
+        if focused:
+            self.parent_form().app.speak(" ".join(w for w in (self.ids.label.text, self.ids.help.text) if w))
+        elif self.value:
             self.parent_form().check(self)
 
     def parent_form(self) -> FormScreen:
@@ -105,6 +136,18 @@ class FormScreen(KioskScreen):
     def check(self, row: FieldRow) -> None:
         row.error = self.app.journey.check_field(row.field.name)
 
+    def focus_next_empty(self, after: FieldRow | None = None) -> None:
+        """Puts the cursor in the first unanswered text question (after `after`), if there is one.
+
+        Only when the question right after `after` is that text question: the keyboard must never
+        cover a choice still to be made.
+        """
+        rows = self.rows()
+        start = rows.index(after) + 1 if after in rows else 0
+        following = rows[start] if start < len(rows) else None
+        if following is not None and following.input is not None and not following.value:
+            following.input.focus = True
+
     def next(self) -> None:
         journey = self.app.journey
         errors = journey.check_page()
@@ -135,6 +178,12 @@ class FormScreen(KioskScreen):
         self.step, self.steps = journey.step_number("form"), journey.step_count
         self.service_name = journey.service.name
         scroll_to_top(self.ids.scroll)
+        # a first-time citizen should not have to find the box: the page opens ready to type
+        Clock.schedule_once(lambda *_: self._focus_first(), 0)
+
+    def _focus_first(self) -> None:
+        if self.manager is not None and self.manager.current_screen is self and self.rows():
+            self.focus_next_empty()
 
     def clear(self) -> None:
         for row in self.rows():

@@ -7,6 +7,8 @@ to the `KioskInput` that has the focus; touching the keyboard never takes that f
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from pathlib import Path
 
 from kivy.clock import Clock
@@ -22,6 +24,10 @@ from screens.widgets import load_kv, scroll_view_of
 
 KEYBOARDS = Path(__file__).resolve().parent.parent / "assets" / "keyboards"
 LAYOUTS = {"numeric": str(KEYBOARDS / "numeric.json"), "text": str(KEYBOARDS / "indonesian.json")}
+#: on a short screen (800 px or less) letters come in four rows, so keys stay big and the question in view
+SHORT_TEXT_LAYOUT = str(KEYBOARDS / "indonesian_compact.json")
+SHORT_SCREEN_PX = 800
+MIN_KEY_PX = 64
 #: which keyboard each catalog field type gets
 KEYBOARD_FOR_TYPE = {"nik": "numeric", "kk": "numeric", "phone": "numeric", "postal_code": "numeric",
                      "number": "numeric", "date": "numeric"}
@@ -84,11 +90,12 @@ class KeyboardDock(AnchorLayout):
         self._pending_detach = None
 
     def _keyboard_for(self, kind: str) -> KioskKeyboard:
-        if kind not in self._keyboards:
-            keyboard = KioskKeyboard(layout=LAYOUTS[kind], size_hint=(None, 1))
+        layout = self._layout_for(kind)
+        if layout not in self._keyboards:
+            keyboard = KioskKeyboard(layout=layout, size_hint=(None, 1))
             keyboard.bind(on_textinput=self._typed, on_key_down=self._special)
-            self._keyboards[kind] = keyboard
-        return self._keyboards[kind]
+            self._keyboards[layout] = keyboard
+        return self._keyboards[layout]
 
     # -- showing and hiding ---------------------------------------------------------------
 
@@ -128,22 +135,38 @@ class KeyboardDock(AnchorLayout):
     def visible(self) -> bool:
         return self.keyboard.parent is not None
 
+    @staticmethod
+    def _layout_for(kind: str) -> str:
+        from kivy.core.window import Window
+
+        return SHORT_TEXT_LAYOUT if kind == "text" and Window.height <= SHORT_SCREEN_PX else LAYOUTS[kind]
+
     def _height_for(self, kind: str) -> float:
         from kivy.core.window import Window
 
-        rows = 4 if kind == "numeric" else 5
+        rows = _rows(self.keyboard.layout)
         wanted = rows * dp(KEY_HEIGHT_DP + 8) + dp(40)  # 8 dp between keys; the margins
-        # on a short screen (1024x600) the keys shrink rather than hide the field being typed
-        return min(wanted, Window.height * 0.45)
+        # on a short screen the keys shrink to leave the question in view, but never below 64 px
+        # (8 dp key margins, 2 % keyboard margins, the dock's 8 dp padding)
+        floor = rows * (MIN_KEY_PX + dp(8)) / 0.96 + dp(20)
+        return max(floor, min(wanted, Window.height * 0.45))
 
     def _reveal(self, field: KioskInput, tries: int) -> None:
-        """Scrolls the question into view above the keyboard, again once the layout has settled."""
+        """Scrolls the question into view above the keyboard, again once the layout has settled.
+
+        The whole question (label, hint, field, error) when it fits; else its lower part, so that
+        the field and its error stay in view with as much of the label as there is room for.
+        """
         scroll = scroll_view_of(field)
         if scroll is None or field.get_root_window() is None or self.target is not field:
             return
         whole = field.reveal
-        target = whole if whole is not None and whole.height <= scroll.height else field
-        scroll.scroll_to(target, padding=dp(8), animate=False)
+        if whole is None:
+            scroll.scroll_to(field, padding=dp(8), animate=False)
+        elif whole.height + dp(8) <= scroll.height:
+            scroll.scroll_to(whole, padding=dp(4), animate=False)
+        else:
+            _show_bottom_of(scroll, whole)
         if tries > 1:
             Clock.schedule_once(lambda *_: self._reveal(field, tries - 1), 0)
 
@@ -175,6 +198,22 @@ class KeyboardDock(AnchorLayout):
         fields = [w for w in screen.walk(restrict=True) if isinstance(w, KioskInput)]
         index = fields.index(field) if field in fields else len(fields)
         return fields[index + 1] if index + 1 < len(fields) else None
+
+
+def _show_bottom_of(scroll, widget) -> None:
+    """Scrolls so that `widget`'s bottom edge sits at the bottom of the view."""
+    content = scroll._viewport
+    if content is None or content.height <= scroll.height:
+        return
+    spare = content.height - scroll.height
+    bottom_in_content = content.to_widget(*widget.to_window(widget.x, widget.y))[1]
+    scroll.scroll_y = max(0.0, min(1.0, (bottom_in_content - dp(4)) / spare))
+
+
+@lru_cache(maxsize=8)
+def _rows(layout_path: str) -> int:
+    with open(layout_path, encoding="utf-8") as source:
+        return int(json.load(source)["rows"])
 
 
 load_kv(__file__)

@@ -21,6 +21,7 @@ from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, Strin
 
 from kiosk.errors import LoketError
 from kiosk.terminal import Terminal
+from kiosk.timezones import in_zone, zone_label
 from loket import dashboard
 from loket.dashboard import Dashboard, describe_age, describe_bytes
 from screens import maintenance_actions
@@ -38,11 +39,13 @@ def leave_app(app: Any, restart: bool) -> None:
     app.stop()
 
 
-def local_time(stamp: str | None) -> str:
+def local_time(stamp: str | None, zone: dt.tzinfo) -> str:
+    """A stored UTC stamp on the office's clock, with the zone's name."""
     if not stamp:
         return "-"
     try:
-        return dt.datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        local = in_zone(dt.datetime.fromisoformat(stamp), zone)
+        return f"{local:%Y-%m-%d %H:%M:%S} {zone_label(zone, local)}"
     except ValueError:
         return stamp
 
@@ -110,13 +113,13 @@ class MaintenanceScreen(KioskScreen):
             ("Terminal", f"{board.terminal_code}  ({board.terminal_id})", False),
             ("Office", f"{board.office_name} ({board.office_code})", False),
             ("Central server", board.server_url or "-", False),
-            ("Server reachable", f"{reach}: {board.server_detail}", board.server_reachable is False),
+            ("Server reachable", f"{reach}: {self._reach_words(board)}", board.server_reachable is False),
             ("Versions", " · ".join(f"{name} {version}" for name, version in board.versions.items()), False),
             ("Catalog version", board.catalog_version or t("cannot be read"), board.catalog_version is None),
             ("Queue", queue, False),
             ("Waiting to send", waiting, bool(oldest and oldest > OLD_UNSYNCED_S)),
             ("Not exported", str(board.unexported), False),
-            ("Last sync attempt", local_time(board.last_sync_attempt), False),
+            ("Last sync attempt", local_time(board.last_sync_attempt, self.app.terminal.zone), False),
             ("Last sync error", board.last_sync_error or t("none"), bool(board.last_sync_error)),
             ("Disk free", describe_bytes(board.disk_free_bytes), board.disk_free_bytes < LOW_DISK_BYTES),
             ("Printer", board.printer.text, not board.printer.ready),
@@ -156,9 +159,25 @@ class MaintenanceScreen(KioskScreen):
         runtime = self.app.runtime
         self.run("update_catalog", lambda _terminal: dashboard.update_catalog_now(runtime), self._sync_words)
 
+    def _reach_words(self, board: Dashboard) -> str:
+        """Whether central answered, in the staff member's language (a failure's technical detail as is)."""
+        if board.server_reachable is True:
+            return self.app.t("central at {url} answered", url=board.server_url)
+        if board.server_reachable is None:
+            return self.app.t("no central server is set (provisioned offline)")
+        return board.server_detail
+
     def _sync_words(self, report: Any) -> str:
         """One or two lines: what was sent, or why nothing was; the catalog when it changed."""
-        words = report.summary() if report.reachable or report.errors else "central not reached"
+        t = self.app.t
+        if report.errors:
+            words = t("problem: {detail}", detail="; ".join(report.errors))
+        elif report.reachable:
+            words = t("sent {sent}: {accepted} accepted, {duplicate} duplicate, {rejected} rejected",
+                      sent=report.sent, accepted=report.accepted, duplicate=report.duplicate,
+                      rejected=len(report.rejected))
+        else:
+            words = t("central not reached")
         words += "; " + self.app.t("still waiting: {n}", n=report.remaining)
         if report.catalog_updated:
             words += "; " + self.app.t("catalog updated to {version}", version=report.catalog_updated)

@@ -89,7 +89,7 @@ class ReceiptScreen(KioskScreen):
         self.printing = state
 
     def done(self) -> None:
-        self.app.reset()
+        self.app.start_survey()
 
     def clear(self) -> None:
         self.reference = ""

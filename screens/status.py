@@ -18,6 +18,7 @@ from kivy.properties import ObjectProperty, StringProperty
 from kiosk.errors import BadReference, LoketError
 from kiosk.journey import StatusLookup, look_up_status
 from kiosk.status_pin import LookupCoolingDown, LookupGuard, look_up_with_pin
+from kiosk.timezones import clock_in_zone, in_zone
 from screens.widgets import KioskScreen, load_kv
 
 log = logging.getLogger("loket.screens")
@@ -92,7 +93,11 @@ class StatusScreen(KioskScreen):
             log.error("status re-read failed: %s", e)
 
     def when(self, moment) -> str:
-        return moment.astimezone().strftime("%d-%m-%Y %H.%M") if moment else ""
+        """A time on the office's clock, with its zone: `27-11-2026 09.12 WITA`."""
+        if not moment:
+            return ""
+        zone = self.app.terminal.zone
+        return f"{in_zone(moment, zone):%d-%m-%Y} {clock_in_zone(moment, zone, self.app.lang)}"
 
     def clear(self) -> None:
         for field in (self.ids.reference_input, self.ids.pin_input):

@@ -38,11 +38,13 @@ class KioskButton(ButtonBehavior, Label):
 
 
 class KioskLabel(Label):
-    """Body text: 24 sp times the text scale, wrapping to its width."""
+    """Body text: 24 sp times the text scale, wrapping to its width. `spoken`: read aloud with Suara."""
+
+    spoken = BooleanProperty(False)
 
 
 class Heading(KioskLabel):
-    pass
+    spoken = BooleanProperty(True)
 
 
 class Muted(KioskLabel):
@@ -61,9 +63,14 @@ class TextLabel(KioskLabel):
 
 
 class ErrorLine(BoxLayout):
-    """An error the citizen can act on: an icon and words, never colour alone."""
+    """An error the citizen can act on: an icon and words, never colour alone (and spoken with Suara)."""
 
     message = StringProperty("")
+
+    def on_message(self, _line: ErrorLine, message: str) -> None:
+        app = App.get_running_app()
+        if message and app is not None and hasattr(app, "speak"):
+            app.speak(message)
 
 
 class StepHeader(BoxLayout):
@@ -104,6 +111,11 @@ class KioskScreen(Screen):
 
     def clear(self) -> None:
         """Forget everything a citizen typed or saw here (idle reset, next citizen)."""
+
+    def spoken_words(self) -> list[str]:
+        """What Suara reads on arrival: the shown labels marked `spoken` (heading, step, instruction)."""
+        return [w.text for w in self.walk(restrict=True)
+                if isinstance(w, KioskLabel) and w.spoken and w.text and w.opacity > 0]
 
 
 class PageScroll(ScrollView):

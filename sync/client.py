@@ -34,6 +34,7 @@ from sync.errors import (
     TerminalRevoked,
 )
 from sync.protocol import (
+    ENROLL_WITH_TIMEZONE,
     PATH_APPLICATIONS,
     PATH_CATALOG,
     PATH_ENROLL,
@@ -171,8 +172,8 @@ class CentralClient:
     def enroll(self, request: EnrollRequest) -> EnrollResponse:
         try:
             # plain JSON: enrollment is one small unsigned request, parsed by central's framework
-            response = self._send("POST", PATH_ENROLL, request.model_dump_json().encode("utf-8"), signed=False,
-                                  compressed=False)
+            response = self._send("POST", f"{PATH_ENROLL}?{ENROLL_WITH_TIMEZONE}",
+                                  request.model_dump_json().encode("utf-8"), signed=False, compressed=False)
         except RequestRefused as e:
             raise EnrollmentFailed(
                 f"central refused the enrollment code ({e}); a code works once and expires: ask staff for a new one"
@@ -180,7 +181,8 @@ class CentralClient:
         return self._parse(response, EnrollResponse, "enrollment answer")
 
     def upload(self, batch: UploadBatch) -> UploadResponse:
-        response = self._send("POST", PATH_APPLICATIONS, self._json(batch))
+        # without surveys the key is left out: an older central refuses keys it does not know
+        response = self._send("POST", PATH_APPLICATIONS, self._json(batch, None if batch.survey else {"survey"}))
         return self._parse(response, UploadResponse, "upload answer")
 
     def fetch_catalog(self, etag: str | None = None) -> CatalogDocument | None:
@@ -202,8 +204,9 @@ class CentralClient:
     # -- the plumbing ------------------------------------------------------------------------
 
     @staticmethod
-    def _json(model: BaseModel) -> bytes:
-        return gzip.compress(model.model_dump_json().encode("utf-8"), compresslevel=GZIP_LEVEL, mtime=0)
+    def _json(model: BaseModel, leave_out: set[str] | None = None) -> bytes:
+        return gzip.compress(model.model_dump_json(exclude=leave_out or None).encode("utf-8"),
+                             compresslevel=GZIP_LEVEL, mtime=0)
 
     def _send(
         self, method: str, path: str, body: bytes, *, signed: bool = True, compressed: bool = True,

@@ -14,9 +14,18 @@ from kiosk import __version__
 from kiosk.crypto import new_terminal_keys
 from kiosk.store import TerminalIdentity
 from kiosk.terminal import Terminal
+from kiosk.timezones import check_zone
 from sync.client import DEFAULT_TIMEOUTS, CentralClient, Timeouts, check_server_url
 from sync.errors import EnrollmentFailed
 from sync.protocol import EnrollRequest
+
+
+def adoptable_zone(zone: str | None) -> str:
+    """Central's zone for the office when it is one a terminal can use; "" lets the region code decide."""
+    try:
+        return check_zone(zone) if zone else ""
+    except ValueError:
+        return ""
 
 
 def enroll_terminal(terminal: Terminal, server_url: str, code: str, *,
@@ -35,7 +44,7 @@ def enroll_terminal(terminal: Terminal, server_url: str, code: str, *,
         office_key=answer.office_key, server_url=url, terminal_id=answer.terminal_id,
         keys=(keys.signing_key, keys.verify_key),
     )
-    terminal.update_settings(server_url=url)
+    terminal.update_settings(server_url=url, timezone=adoptable_zone(answer.timezone))
     store = terminal.store
     store.values.forget_enrollment()
     store.record_audit("sync.enrolled", f"terminal {identity.terminal_code} ({answer.terminal_id}) with {url}",
@@ -65,6 +74,8 @@ def complete_pending_enrollment(terminal: Terminal, server_url: str, *,
     identity = replace(identity, terminal_id=answer.terminal_id, office_key=answer.office_key,
                        office_name=answer.office_name)
     terminal.store.save_identity(identity)
+    if adoptable_zone(answer.timezone):
+        terminal.update_settings(timezone=adoptable_zone(answer.timezone))
     terminal.store.values.pending_enrollment_code = None
     terminal.store.record_audit("sync.enrolled", f"terminal {identity.terminal_code} ({answer.terminal_id}) "
                                 f"from a provisioning file, with {server_url}", actor="system")

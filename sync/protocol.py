@@ -23,7 +23,7 @@ import re
 import secrets
 import time
 from collections.abc import Mapping
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,6 +33,7 @@ from kiosk.crypto import CryptoFailure, b64decode, b64encode, sign, verify
 API_PREFIX = "/api/v1"
 # The endpoints, so that client and server name them once.
 PATH_ENROLL = f"{API_PREFIX}/enroll"
+ENROLL_WITH_TIMEZONE = "with=timezone"  # query of an enrollment that understands `EnrollResponse.timezone`
 PATH_APPLICATIONS = f"{API_PREFIX}/applications/batch"  # POST a gzip UploadBatch -> UploadResponse
 PATH_CATALOG = f"{API_PREFIX}/catalog"  # GET the catalog document; ETag / If-None-Match
 PATH_STATUS_CHANGES = f"{API_PREFIX}/status-changes"  # GET ?since=CURSOR[&reasons=1] -> StatusChanges
@@ -71,6 +72,9 @@ class EnrollResponse(Model):
     office_name: str
     office_key: str = Field(description="the office's X25519 public key, base64")
     catalog_version: str | None = None
+    #: the office's time zone (Asia/Jakarta, Asia/Makassar, Asia/Jayapura). Central sends it only to a
+    #: terminal that asks (`?with=timezone`), since older terminals refuse fields they do not know.
+    timezone: str | None = Field(default=None, max_length=40)
 
 
 class ApplicationUpload(Model):
@@ -91,9 +95,24 @@ class AuditUpload(Model):
     detail: str = Field(default="", max_length=2000)
 
 
+Score = Annotated[int, Field(ge=1, le=4)]
+
+
+class SurveyUpload(Model):
+    """One anonymous SKM answer set: a random id (idempotency), the day and service, the scores."""
+
+    id: str = Field(min_length=36, max_length=36)
+    day: dt.date
+    service_code: str = Field(min_length=1, max_length=20)
+    overall: Score | None = None
+    elements: list[Score | None] = Field(min_length=9, max_length=9)
+
+
 class UploadBatch(Model):
     applications: list[ApplicationUpload] = Field(default_factory=list, max_length=MAX_BATCH_COUNT)
     audit: list[AuditUpload] = Field(default_factory=list, max_length=MAX_BATCH_COUNT)
+    #: sent in a batch of its own and left out when empty, so an older central never sees the key
+    survey: list[SurveyUpload] = Field(default_factory=list, max_length=MAX_BATCH_COUNT)
 
 
 class UploadResult(Model):
@@ -105,6 +124,8 @@ class UploadResult(Model):
 class UploadResponse(Model):
     results: list[UploadResult]
     audit_stored: list[int] = Field(default_factory=list)
+    #: central leaves it out when empty (older terminals refuse keys they do not know)
+    survey_stored: list[str] = Field(default_factory=list)
 
 
 class StatusChange(Model):
@@ -223,3 +244,5 @@ class ProvisioningFile(Model):
     terminal_code: str = Field(min_length=4, max_length=4)
     enroll_code: str = Field(min_length=4, max_length=64)
     expires_at: dt.datetime
+    #: only written when staff set the office's zone explicitly (else the region code decides it)
+    timezone: str | None = Field(default=None, max_length=40)

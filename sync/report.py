@@ -24,6 +24,7 @@ class SyncReport:
     catalog_updated: str | None = None
     office_key_rotated: bool = False
     audit_sent: int = 0
+    surveys_sent: int = 0
     remaining: int = 0
     revoked: bool = False
     retry_after: float | None = None
@@ -52,6 +53,8 @@ class SyncReport:
             out.append("office key:     rotated (new applications are sealed to the new key)")
         if self.audit_sent:
             out.append(f"audit entries:  {self.audit_sent} sent")
+        if self.surveys_sent:
+            out.append(f"surveys (SKM):  {self.surveys_sent} sent")
         out += [f"rejected:       {reference}: {reason}" for reference, reason in self.rejected]
         if self.revoked:
             out.append("REVOKED:        central revoked this terminal; it no longer syncs")

@@ -26,6 +26,7 @@ from sync.client import CentralClient
 from sync.errors import BadAnswer, RequestRefused, ServerBusy, SyncError, TerminalRevoked
 from sync.protocol import MAX_BATCH_COUNT, ApplicationUpload, AuditUpload, Heartbeat, UploadBatch
 from sync.report import SyncReport
+from sync.survey import send_surveys
 
 MAX_STATUS_PAGES = 50
 WHOLE_BATCH_REFUSALS = (400, 413, 422)
@@ -83,6 +84,7 @@ class SyncRound:
             self.heartbeat(report)
             if drain:
                 self.drain(report, force=force)
+                send_surveys(self.store, self.client, report, batch_size=self.batch_size)
             if pulls:
                 self.pull_status(report)
                 self.pull_catalog(report)

@@ -18,5 +18,7 @@ def upload_batch(signed: Signed, db: DB) -> Response:
     with terminal_transaction(db, signed) as (session, terminal):
         batch = decode_body(signed, UploadBatch)
         answer = ingest(session, terminal, batch)
-    # serialized once here: through `response_model` FastAPI would validate the answer a second time
-    return Response(answer.model_dump_json(), media_type="application/json")
+    # serialized once here: through `response_model` FastAPI would validate the answer a second time;
+    # `survey_stored` only when there is some: older terminals refuse keys they do not know
+    return Response(answer.model_dump_json(exclude=None if answer.survey_stored else {"survey_stored"}),
+                    media_type="application/json")

@@ -22,6 +22,7 @@ from kiosk.store.database import as_store_error, open_database, transaction
 from kiosk.store.outbox import Outbox
 from kiosk.store.records import COLUMNS, SYNC_STATES, Application, TerminalIdentity, application_of
 from kiosk.store.values import StoreValues
+from kiosk.timezones import in_zone, office_zone
 
 _SUBMIT_SEQUENCE = (
     "INSERT INTO sequences (period, last) VALUES (?, 1) "
@@ -98,7 +99,8 @@ class Store(Outbox):
         if identity is None:
             raise NotProvisioned()
         now = now or utcnow()
-        local_date = now.astimezone().date()
+        # the reference's month is the office's (its region's zone), never the machine's
+        local_date = in_zone(now, office_zone(identity.office_code)).date()
         app_id = time_ordered_uuid()  # appends to the id indexes, however deep the queue
         created = iso(now)
         flag_text = ",".join(flags)

@@ -82,7 +82,16 @@ def _v3(db: sqlite_utils.Database) -> None:
                                     if_not_exists=True)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+def _v4(db: sqlite_utils.Database) -> None:
+    # The satisfaction survey (SKM), apart from applications: a random id, the day and service, the
+    # scores; no time and no row order (WITHOUT ROWID on a random key), so no answer leads to a citizen.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS skm_responses (id TEXT PRIMARY KEY, day TEXT NOT NULL, service_code TEXT NOT NULL, "
+        "overall INTEGER, elements TEXT NOT NULL) WITHOUT ROWID"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

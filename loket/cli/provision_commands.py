@@ -8,6 +8,7 @@ from pathlib import Path
 from kiosk.errors import LoketError
 from kiosk.store.exports import unsynced_not_exported
 from kiosk.store.recovery import refuse_if_stranded
+from kiosk.timezones import office_zone_name
 from loket.cli.common import terminal_for
 from loket.provisioning_file import provision_from_file
 from sync.enrollment import enroll_terminal
@@ -25,6 +26,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     provision.add_argument("--file", type=Path, metavar="FILE",
                            help="a provisioning file central wrote (*.loket-provisioning.json), e.g. from a USB "
                            "stick: the twin of the setup screen's \"Load from a USB stick\"")
+    provision.add_argument("--timezone", help="the office's zone: Asia/Jakarta (WIB), Asia/Makassar (WITA) or "
+                           "Asia/Jayapura (WIT); default: central's, else from the office code")
     provision.add_argument("--force", action="store_true",
                            help="re-provision even though unsynced applications exist")
     provision.set_defaults(func=provision_command)
@@ -39,6 +42,7 @@ def provision_command(args: argparse.Namespace) -> int:
             f"{waiting} applications are not yet synced nor exported: sync them, or export them with "
             "`loket maintenance export DIR`, first (or pass --force)"
         )
+    zone = terminal.settings.updated(timezone=args.timezone).timezone if args.timezone else None
     if args.file:
         if args.server or args.code or args.office_key:
             raise LoketError("--file provisions from the file alone: leave out --server, --code and --office-key")
@@ -57,5 +61,10 @@ def provision_command(args: argparse.Namespace) -> int:
             terminal_code=args.terminal_code, office_code=args.office_code,
             office_name=args.office_name, office_key=args.office_key,
         )
-    print(f"provisioned terminal {identity.terminal_code} for {identity.office_name} ({identity.office_code})")
+    if zone is not None:
+        terminal.update_settings(timezone=zone)
+    elif not (args.file or args.server or args.code):
+        terminal.update_settings(timezone="")  # a new office: its region code decides
+    print(f"provisioned terminal {identity.terminal_code} for {identity.office_name} ({identity.office_code}), "
+          f"time zone {office_zone_name(identity.office_code, terminal.settings.timezone)}")
     return 0

@@ -44,6 +44,8 @@ class Driver:
         self.app = app
         self.screenshots = screenshots
         self.taken: list[Path] = []
+        #: every touch made so far (taps and keyboard keys), for counting a journey's effort
+        self.touches = 0
 
     def start(self) -> Driver:
         EventLoop.ensure_window()
@@ -93,6 +95,7 @@ class Driver:
     # -- acting ------------------------------------------------------------------------------
 
     def touch_at(self, x: float, y: float, *, frames: int = 2) -> None:
+        self.touches += 1
         touch = Touch(x, y)
         touch.down()
         touch.up()

@@ -15,7 +15,7 @@ from kiosk.journey import STATUS_WORDS
 
 SCREENS = Path(__file__).resolve().parents[2] / "screens"
 CITIZEN_SCREENS = {"app", "consent", "dialogs", "documents", "form", "not_provisioned", "receipt", "review",
-                   "services", "status", "welcome", "widgets", "keyboard"}
+                   "services", "status", "survey", "welcome", "widgets", "keyboard", "date_picker"}
 
 
 def catalog(language: str):

@@ -9,6 +9,7 @@ import pytest
 
 from kiosk.store import Application
 from kiosk.terminal import Terminal
+from kiosk.timezones import office_zone
 from printing.content import build_receipt, expected_ready, filed_moment, long_date
 from tests.printing.conftest import file_sample
 
@@ -33,9 +34,11 @@ def test_dates_are_written_in_the_citizens_language() -> None:
     assert long_date(dt.date(2026, 3, 27), "id") == "Jumat, 27 Maret 2026"
     assert long_date(dt.date(2026, 3, 27), "en") == "Friday, 27 March 2026"
     moment = dt.datetime(2026, 3, 17, 12, 0, 5, tzinfo=dt.UTC)
-    local = moment.astimezone()
-    assert filed_moment(moment, "id").startswith(f"{local.day} Maret 2026, {local:%H.%M}")
-    assert filed_moment(moment, "en").startswith(f"{local.day} March 2026, {local:%H:%M}")
+    # on the office's clock, never the machine's: WIB unless the office is elsewhere
+    assert filed_moment(moment, "id") == "17 Maret 2026, 19.00 WIB"
+    assert filed_moment(moment, "en") == "17 March 2026, 19:00 WIB"
+    assert filed_moment(moment, "id", office_zone("7371011001")) == "17 Maret 2026, 20.00 WITA"
+    assert filed_moment(moment, "en", office_zone("9471011001")) == "17 March 2026, 21:00 WIT"
 
 
 def test_receipt_in_indonesian_lists_service_documents_and_ready_date(terminal: Terminal, filed: Application) -> None:

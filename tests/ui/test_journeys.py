@@ -34,6 +34,8 @@ def test_a_citizen_files_each_service_by_touch_and_leaves_with_a_receipt(kiosk, 
     assert receipt.outcome.pdf_path.exists() and receipt.outcome.pdf_path.stat().st_size > 1000
     kiosk.screenshot(f"journey-{code}-receipt")
 
-    kiosk.tap(receipt.ids.nav.ids.next_button)
-    assert kiosk.screen_name == "welcome"
+    kiosk.tap(receipt.ids.nav.ids.next_button)  # Selesai: the optional survey, the application forgotten
+    assert kiosk.screen_name == "survey"
     assert kiosk.app.journey.is_blank
+    kiosk.tap(kiosk.screen.ids.nav.ids.back_button)  # Lewati
+    assert kiosk.screen_name == "welcome"
