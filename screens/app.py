@@ -46,6 +46,7 @@ FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 #: where the idle reset is never needed: nothing of a citizen is on these screens
 RESTING_SCREENS = ("welcome", "not_provisioned", "provisioning")
 LARGE_TEXT_SCALE = 1.3
+SYNC_START_DELAY_S = 0.3
 #: at this height or less the bars slim down and the letters keyboard comes in four rows (1280x800, 1024x600)
 COMPACT_MAX_HEIGHT = 800
 #: screen name -> "module:class" under screens/; each is imported and built when first needed (the
@@ -190,7 +191,8 @@ class LoketApp(App):
 
     def on_start(self) -> None:
         Clock.schedule_once(self._warm_up, 0.5)
-        self.runtime.start_sync()
+        # after the first frame: the worker's imports (HTTP, receipts for reprints) need not delay Welcome
+        Clock.schedule_once(lambda *_: self.runtime.start_sync(), SYNC_START_DELAY_S)
 
     def on_stop(self) -> None:
         self.speaker.stop()

@@ -44,7 +44,7 @@ def test_loket_run_shows_what_a_sync_round_brought_without_a_restart(kiosk, cent
         rounds = []
         app.runtime.round_listeners.append(rounds.append)
         app.on_start()
-        assert app.sync_worker is not None and app.sync_worker.running
+        assert kiosk.wait_until(lambda: app.sync_worker is not None and app.sync_worker.running, timeout_s=5)
         assert kiosk.wait_until(lambda: rounds, timeout_s=30), "no sync round"
         assert rounds[0].catalog_updated == "2027.02.1" and rounds[0].office_key_rotated, rounds[0].errors
         assert app.terminal.identity.office_key != old_key
