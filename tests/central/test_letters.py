@@ -147,6 +147,8 @@ def test_office_settings_are_shown_changed_and_refused_when_wrong(
     shown = json.loads(out)
     assert code == 0 and shown["signer_name"] == "Asep" and shown["time_zone"] == "Asia/Makassar (WITA)"
     assert shown["logo"].endswith("bytes PNG")
+    not_png = tmp_path / "logo.txt"
+    not_png.write_text("this is text, not a picture\n")
     for argv, fragment in [
         (["--time-zone", "CET"], "use WIB, WITA or WIT"),
         (["--number-format", "{classification}/{year}"], "must contain {sequence}"),
@@ -154,7 +156,7 @@ def test_office_settings_are_shown_changed_and_refused_when_wrong(
         (["--number-format", "{sequence:zz}"], "cannot be used"),
         (["--public-url", "javascript:alert(1)"], "public URL"),
         (["--signer-name", "x" * 121], "longer than 120"),
-        (["--logo", str(tmp_path / "c.db")], "not a readable PNG"),
+        (["--logo", str(not_png)], "not a readable PNG"),
         (["--logo", str(tmp_path / "none.png")], "cannot read the logo"),
     ]:
         code, _, err = run(capsys, "office", "settings", "--code", "3273010001", *argv, "--db", db)
