@@ -227,6 +227,8 @@ def journeys(driver, count: int) -> tuple[dict[int, dict[str, float]], float]:
         if not driver.wait_until(lambda r=receipt: r.printing != "printing", timeout_s=30):
             raise RuntimeError("a receipt never finished printing")
         driver.tap(receipt.ids.nav.ids.next_button)
+        if driver.screen_name == "survey":  # the optional satisfaction survey: this citizen skips it
+            driver.tap(driver.screen.ids.nav.ids.back_button)
         if number in CHECKPOINTS or number == count:
             counts[number] = process_counts()
             print(f"  {number} journeys: {counts[number]}", flush=True)
