@@ -176,6 +176,15 @@ EN: dict[str, str] = {
     "Surat bernomor yang diterbitkan pada bulan ini (cetak ulang tidak dihitung lagi).":
         "Numbered letters issued in this month (reprints are not counted again).",
     "Belum ada surat pada bulan ini.": "No letters in this month yet.",
+    "Survei Kepuasan Masyarakat (SKM)": "Public Satisfaction Survey (SKM)",
+    "Jawaban survei dari kios pada bulan ini. IKM 25–100 dari sembilan unsur (PermenPANRB 14/2017); mutu pelayanan "
+    "A–D dan kinerja unit pelayanan menurut IKM.":
+        "Survey answers from the kiosks in this month. IKM 25–100 from the nine elements (PermenPANRB 14/2017); "
+        "service quality A–D and the unit's performance by the IKM.",
+    "Unduh CSV SKM": "Download SKM CSV", "Responden": "Respondents", "IKM": "IKM",
+    "Mutu pelayanan": "Service quality", "Kinerja unit pelayanan": "Unit performance",
+    "Belum semua unsur dijawab": "Not every element answered yet",
+    "Belum ada survei pada bulan ini.": "No surveys in this month yet.",
     "Menerbitkan surat": "Issued a letter", "Mencetak ulang surat": "Reprinted a letter",
     "Mengubah pengaturan surat": "Changed the letter settings",
 }

@@ -1,5 +1,6 @@
 """Monthly report (`/staff/reports`, supervisors): per service, the applications filed in a month — filed,
-done, declined, median working days to done, % done on time, overdue now — and the same as CSV.
+done, declined, median working days to done, % done on time, overdue now — and the same as CSV; and the
+month's satisfaction survey (SKM): per service and for the office, respondents, IKM and band, from `central.skm`.
 
 "Done" is the first time an application reached `ready` or `done`: the office's work is finished then."""
 
@@ -18,6 +19,7 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from central import skm
 from central.api.common import DB
 from central.console.pages.inbox import WORKING
 from central.console.sessions import StaffContext
@@ -31,6 +33,7 @@ from central.deadlines import (
 )
 from central.letters.reports import letters_per_service
 from central.models import Application, StatusChange, utcnow
+from kiosk.skm import band_of
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
@@ -93,6 +96,40 @@ def monthly_report(session: Session, staff: StaffContext, month: str) -> list[Se
     return report
 
 
+@dataclass(frozen=True)
+class SkmMonth:
+    """One row of the month's SKM table; `service_code` is `*` for the whole office."""
+
+    service_code: str
+    name_id: str
+    name_en: str
+    respondents: int
+    ikm: float | None
+    band: str | None  # mutu pelayanan, A-D
+    performance_id: str | None  # kinerja unit pelayanan: Sangat baik ... Tidak baik
+    performance_en: str | None
+
+
+def skm_month(session: Session, staff: StaffContext, month: str) -> list[SkmMonth]:
+    """The month's IKM per service, then the office total; [] when nobody answered the survey that month."""
+    first, after = parse_month(month)
+    found = skm.report(session, staff.office_code, first, after - dt.timedelta(days=1))["services"]
+    if not found[skm.ALL_SERVICES]["respondents"]:
+        return []
+    services = office_services(session, staff.office_id)
+    rows = []
+    for code, result in found.items():
+        info = services.get(code)
+        if code == skm.ALL_SERVICES:
+            names = ("Seluruh layanan", "All services")
+        else:
+            names = (info.name_id, info.name_en) if info else (code, code)
+        words = band_of(result["ikm"])[1] if result["ikm"] is not None else None
+        rows.append(SkmMonth(code, *names, result["respondents"], result["ikm"], result["band"],
+                             words.id if words else None, words.en if words else None))
+    return sorted(rows, key=lambda r: r.service_code == skm.ALL_SERVICES)  # the office total last
+
+
 def _this_month(staff: StaffContext) -> str:
     return local_date(utcnow(), office_zone(staff.office_code)).strftime("%Y-%m")
 
@@ -106,7 +143,8 @@ def reports_page(request: Request, db: DB, staff: Supervisor,
         first, _ = parse_month(month)
         letters = letters_per_service(session, staff.office_id, year=first.year, month=first.month)
         return render(request, "reports.html", staff, session=session, active="reports", rows=rows, month=month,
-                      letters=letters, services=office_services(session, staff.office_id))
+                      letters=letters, services=office_services(session, staff.office_id),
+                      skm_rows=skm_month(session, staff, month), all_services=skm.ALL_SERVICES)
 
 
 @router.get("/reports.csv")
@@ -114,11 +152,23 @@ def reports_csv(db: DB, staff: Supervisor, month: Annotated[str, Query(max_lengt
     month = month or _this_month(staff)
     with db.transaction() as session:
         rows = monthly_report(session, staff, month)
+    return _csv(rows, ServiceMonth, month, f"loket-{staff.office_code}-{month}.csv")
+
+
+@router.get("/reports-skm.csv")
+def reports_skm_csv(db: DB, staff: Supervisor, month: Annotated[str, Query(max_length=20)] = "") -> Response:
+    """The month's SKM table as on the page (the office total is the row with service_code `*`)."""
+    month = month or _this_month(staff)
+    with db.transaction() as session:
+        rows = skm_month(session, staff, month)
+    return _csv(rows, SkmMonth, month, f"loket-{staff.office_code}-{month}-skm.csv")
+
+
+def _csv(rows: list, kind: type, month: str, name: str) -> Response:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["month", *ServiceMonth.__dataclass_fields__])
+    writer = csv.DictWriter(out, fieldnames=["month", *kind.__dataclass_fields__])
     writer.writeheader()
     for row in rows:
         writer.writerow({"month": month, **asdict(row)})
-    name = f"loket-{staff.office_code}-{month}.csv"
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

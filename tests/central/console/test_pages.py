@@ -225,3 +225,49 @@ def test_an_admin_lists_and_disables_staff_accounts_and_others_cannot(client, of
     assert "/staff/accounts" not in supervisor.get("/staff").text
     assert supervisor.get("/staff/accounts").status_code == 403
     assert supervisor.post(f"/staff/accounts/{office.supervisor}/disable").status_code == 403
+
+
+def _surveys(console_db, office_code: str, day: dt.date, service: str, *answer_sets: list) -> None:
+    """Stores answer sets as central does on a terminal's upload (`central.skm.store_surveys`)."""
+    import uuid
+
+    from central.skm import store_surveys
+    from sync.protocol import SurveyUpload
+
+    with console_db.transaction() as session:
+        office_id = get_office(session, office_code).id
+        store_surveys(session, office_id, [SurveyUpload(id=str(uuid.uuid4()), day=day, service_code=service,
+                                                        overall=4, elements=elements) for elements in answer_sets])
+
+
+def test_the_report_shows_the_months_skm_index_per_service_and_for_the_office(client, office, central, console_db):
+    november = dt.date(2026, 11, 5)
+    _surveys(console_db, office.code, november, "SKD", [4] * 9, [3] * 9, [3] * 8 + [None])
+    _surveys(console_db, office.code, november, "SKU", [2] * 9)
+    _surveys(console_db, office.code, dt.date(2026, 10, 31), "SKD", [1] * 9)  # another month
+    _surveys(console_db, central.create_office(), november, "SKD", [1] * 9, [1] * 9)  # another office
+    staff = client()
+    staff.log_in(office.supervisor)
+    page = staff.get("/staff/reports?month=2026-11").text
+    table = page.split("Survei Kepuasan Masyarakat (SKM)", 1)[1].split("</table>", 1)[0]
+    rows = [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)]
+            for r in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)][1:]
+    # SKD: NRR of elements 1-8 = (4+3+3)/3, of element 9 = (4+3)/2 -> (8 * 10/3 + 3.5) / 9 * 25 = 83.80
+    assert rows[0] == ["SKD · Surat Keterangan Domisili", "3", "83.80", "B", "Baik"]
+    assert rows[1][0].startswith("SKU") and rows[1][1:] == ["1", "50.00", "D", "Tidak baik"]
+    # the office: elements 1-8 = (4+3+3+2)/4 = 3, element 9 = (4+3+2)/3 = 3 -> 75.00; the others' 1s never count
+    assert rows[2:] == [["Seluruh layanan", "4", "75.00", "C", "Kurang baik"]]
+    assert "Belum ada survei" not in page
+    download = staff.get("/staff/reports-skm.csv?month=2026-11")
+    assert download.headers["content-type"].startswith("text/csv")
+    by_code = {r["service_code"]: r for r in csv.DictReader(io.StringIO(download.text))}
+    assert by_code["SKD"]["ikm"] == "83.8" and by_code["*"]["respondents"] == "4" and by_code["*"]["band"] == "C"
+    empty = staff.get("/staff/reports?month=2026-09").text
+    assert "Belum ada survei pada bulan ini." in empty and "Survei Kepuasan Masyarakat (SKM)" in empty
+    staff.get("/staff/lang/en")
+    english = staff.get("/staff/reports?month=2026-11").text
+    assert "Public Satisfaction Survey (SKM)" in english and "All services" in english and "Fair" in english
+    assert "No surveys in this month yet." in staff.get("/staff/reports?month=2026-09").text
+    operator = client()
+    operator.log_in(office.operator)
+    assert operator.get("/staff/reports-skm.csv?month=2026-11").status_code == 403
