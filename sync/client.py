@@ -35,6 +35,7 @@ from sync.errors import (
 )
 from sync.protocol import (
     ENROLL_WITH_TIMEZONE,
+    HEARTBEAT_WITH_PRINTER,
     PATH_APPLICATIONS,
     PATH_CATALOG,
     PATH_ENROLL,
@@ -198,7 +199,8 @@ class CentralClient:
         return self._parse(self._send("GET", path, b""), StatusChanges, "status changes")
 
     def heartbeat(self, beat: Heartbeat) -> HeartbeatResponse:
-        response = self._send("POST", PATH_HEARTBEAT, self._json(beat))
+        # `with=printer`: this terminal understands `HeartbeatResponse.printer` (older centrals ignore the query)
+        response = self._send("POST", f"{PATH_HEARTBEAT}?{HEARTBEAT_WITH_PRINTER}", self._json(beat))
         return self._parse(response, HeartbeatResponse, "heartbeat answer")
 
     # -- the plumbing ------------------------------------------------------------------------
