@@ -200,7 +200,9 @@ class CentralClient:
 
     def heartbeat(self, beat: Heartbeat) -> HeartbeatResponse:
         # `with=printer`: this terminal understands `HeartbeatResponse.printer` (older centrals ignore the query)
-        response = self._send("POST", f"{PATH_HEARTBEAT}?{HEARTBEAT_WITH_PRINTER}", self._json(beat))
+        # `printer` goes only when set: an older central refuses the key, even as null
+        body = self._json(beat, leave_out={"printer"} if beat.printer is None else None)
+        response = self._send("POST", f"{PATH_HEARTBEAT}?{HEARTBEAT_WITH_PRINTER}", body)
         return self._parse(response, HeartbeatResponse, "heartbeat answer")
 
     # -- the plumbing ------------------------------------------------------------------------
