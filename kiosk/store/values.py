@@ -130,10 +130,12 @@ class StoreValues:
         self.store = store
 
     def forget_enrollment(self) -> None:
-        """The status cursor, catalog tag and revocation belonged to a previous enrollment."""
+        """The status cursor, catalog tag, revocation and what central understands belonged to a previous
+        enrollment (the next central may be an older one)."""
         self.status_cursor = None
         self.catalog_etag = None
         self.revoked = None
+        self.central_takes_printer = None
 
 
 __all__ = ["StoreValues"]
