@@ -107,6 +107,8 @@ class Terminal(Base):
     app_version: Mapped[str | None] = mapped_column(String(40))
     catalog_version: Mapped[str | None] = mapped_column(String(40))
     last_error: Mapped[str | None] = mapped_column(String(500))
+    #: the receipt printer's state as the terminal last reported it ("ok", "paper out", ...); None: not known
+    printer_state: Mapped[str | None] = mapped_column(String(200))
 
 
 class Application(Base):

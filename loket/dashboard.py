@@ -40,6 +40,7 @@ from printing import PrintJob, print_test_receipt, reprint_receipt
 from printing.backends import CupsBackend
 from printing.backends.escpos import EscposBackend, parse_printer_url
 from printing.errors import PrinterError
+from printing.receipts import record_printer_state
 from sync.backoff import DEFAULT_BACKOFF
 from sync.client import CentralClient, Timeouts
 from sync.errors import SyncError
@@ -137,7 +138,14 @@ def probe_central(terminal: Terminal) -> tuple[bool | None, str]:
 
 
 def printer_state(terminal: Terminal) -> PrinterState:
-    """Whether the chosen printer can print right now, in one line, without printing anything."""
+    """Whether the chosen printer can print right now, in one line, without printing anything; the
+    answer is also kept as the state the next heartbeat reports to central."""
+    state = _probe_printer(terminal)
+    record_printer_state(terminal, "ok" if state.ready else state.text)
+    return state
+
+
+def _probe_printer(terminal: Terminal) -> PrinterState:
     settings = terminal.settings
     try:
         if settings.printer_backend == "pdf":

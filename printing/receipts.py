@@ -68,6 +68,21 @@ def print_receipt(terminal: Terminal, app: Application, language: str = "id", *,
     return _hand_to_printer(terminal, lambda: receipt_for(terminal, app, language, reprint=reprint), app.reference)
 
 
+#: the longest printer state kept for the heartbeat (sync.protocol.Heartbeat.printer)
+PRINTER_STATE_CHARS = 200
+
+
+def record_printer_state(terminal: Terminal, state: str) -> None:
+    """Keeps the printer's state for the next heartbeat: "ok" or the fault in one line. Never raises:
+    a full disk or a busy database must not turn a printed receipt into a failed one."""
+    line = " ".join(state.split())[:PRINTER_STATE_CHARS] or "ok"
+    try:
+        if terminal.store.values.printer_state != line:
+            terminal.store.values.printer_state = line
+    except Exception:  # noqa: BLE001 - only a report; the receipt's own outcome stands
+        log.warning("could not record the printer's state %r", line, exc_info=True)
+
+
 def _hand_to_printer(terminal: Terminal, make_receipt: Callable[[], Receipt], what: str) -> PrintJob:
     try:
         receipt = make_receipt()
@@ -76,11 +91,14 @@ def _hand_to_printer(terminal: Terminal, make_receipt: Callable[[], Receipt], wh
             job = backend.print(receipt, terminal.settings.printer_paper, office_logo(terminal))
     except PrinterError as e:
         log.warning("receipt %s not printed: %s", what, e)
+        record_printer_state(terminal, str(e))
         raise
     except Exception as e:
         log.exception("receipt %s could not be printed", what)
+        record_printer_state(terminal, f"error: {e}")
         raise PrinterError(f"the receipt for {what} could not be printed: {e}") from e
     log.info("receipt %s: %s", what, job.description)
+    record_printer_state(terminal, "ok")
     return job
 
 

@@ -35,6 +35,7 @@ from sync.errors import (
 )
 from sync.protocol import (
     ENROLL_WITH_TIMEZONE,
+    HEARTBEAT_WITH_PRINTER,
     PATH_APPLICATIONS,
     PATH_CATALOG,
     PATH_ENROLL,
@@ -198,7 +199,10 @@ class CentralClient:
         return self._parse(self._send("GET", path, b""), StatusChanges, "status changes")
 
     def heartbeat(self, beat: Heartbeat) -> HeartbeatResponse:
-        response = self._send("POST", PATH_HEARTBEAT, self._json(beat))
+        # `with=printer`: this terminal understands `HeartbeatResponse.printer` (older centrals ignore the query)
+        # `printer` goes only when set: an older central refuses the key, even as null
+        body = self._json(beat, leave_out={"printer"} if beat.printer is None else None)
+        response = self._send("POST", f"{PATH_HEARTBEAT}?{HEARTBEAT_WITH_PRINTER}", body)
         return self._parse(response, HeartbeatResponse, "heartbeat answer")
 
     # -- the plumbing ------------------------------------------------------------------------

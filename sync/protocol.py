@@ -38,6 +38,7 @@ PATH_APPLICATIONS = f"{API_PREFIX}/applications/batch"  # POST a gzip UploadBatc
 PATH_CATALOG = f"{API_PREFIX}/catalog"  # GET the catalog document; ETag / If-None-Match
 PATH_STATUS_CHANGES = f"{API_PREFIX}/status-changes"  # GET ?since=CURSOR[&reasons=1] -> StatusChanges
 PATH_HEARTBEAT = f"{API_PREFIX}/heartbeat"  # POST Heartbeat -> HeartbeatResponse
+HEARTBEAT_WITH_PRINTER = "with=printer"  # query of a heartbeat whose sender understands `HeartbeatResponse.printer`
 PROTOCOL_VERSION = 2  # 2: signatures cover the terminal id (version 1 still accepted, see SIGNATURE_VERSION)
 MAX_BATCH_COUNT = 200
 MAX_BODY_BYTES = 4 * 1024 * 1024  # after decompression
@@ -149,12 +150,19 @@ class Heartbeat(Model):
     app_version: str = Field(default="", max_length=40)
     catalog_version: str | None = Field(default=None, max_length=40)
     last_error: str | None = Field(default=None, max_length=500)
+    #: the receipt printer's last known state: "ok", "paper out", "offline: <reason>", ... A terminal sends
+    #: it only to a central that said it stores it (`HeartbeatResponse.printer`), since older centrals
+    #: refuse a field they do not know; left out (None) it means "not known".
+    printer: str | None = Field(default=None, max_length=200)
 
 
 class HeartbeatResponse(Model):
     server_time: dt.datetime
     office_key: str = Field(description="current office public key; a terminal adopts a rotated one")
     catalog_version: str | None = None
+    #: True: this central stores `Heartbeat.printer`. Sent only to a terminal that asks (`?with=printer`),
+    #: since older terminals refuse a field they do not know.
+    printer: bool | None = None
 
 
 class ErrorBody(Model):

@@ -111,13 +111,27 @@ class SyncRound:
         except LoketError:
             catalog_version = None
         last_error = store.values.last_sync_error or None
+        takes_printer = store.values.central_takes_printer
         beat = Heartbeat(
             queue=store.counts(), oldest_unsynced_age_s=store.oldest_unsynced_age_s(),
             app_version=__version__, catalog_version=catalog_version,
             last_error=last_error[:500] if last_error else None,
+            printer=self._printer_state() if takes_printer else None,
         )
-        answer = self.client.heartbeat(beat)
+        try:
+            answer = self.client.heartbeat(beat)
+        except RequestRefused as e:
+            if not takes_printer or e.status not in WHOLE_BATCH_REFUSALS:
+                raise
+            # central was put back to a version that does not know `printer`: once more without it
+            store.values.central_takes_printer = False
+            answer = self.client.heartbeat(beat.model_copy(update={"printer": None}))
         report.reachable = True
+        if bool(answer.printer) != takes_printer:
+            store.values.central_takes_printer = bool(answer.printer)
+            state = self._printer_state() if answer.printer else None
+            if state is not None:  # central just said it takes the state: tell it now, not a round later
+                answer = self.client.heartbeat(beat.model_copy(update={"printer": state}))
         identity = store.identity()
         if identity is not None and answer.office_key != identity.office_key:
             try:
@@ -128,6 +142,14 @@ class SyncRound:
             store.save_identity(replace(identity, office_key=answer.office_key))
             store.record_audit("sync.office_key_rotated", f"new office key {answer.office_key[:12]}…")
             report.office_key_rotated = True
+
+    def _printer_state(self) -> str | None:
+        """The printer's last known state, as printing recorded it; never a probe, never an error."""
+        try:
+            state = self.store.values.printer_state
+        except Exception:  # noqa: BLE001 - the heartbeat goes without it
+            return None
+        return state[:200] if state else None
 
     # -- the outbox --------------------------------------------------------------------------
 

@@ -2,8 +2,9 @@
 
 import json
 import math
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from central.api.common import DB, REFUSALS, Signed, decode_body, request_body_doc, terminal_transaction
 from central.models import utcnow
@@ -14,9 +15,14 @@ from sync.protocol import PATH_HEARTBEAT, Heartbeat, HeartbeatResponse
 router = APIRouter(tags=["heartbeat"])
 
 
-@router.post(PATH_HEARTBEAT, response_model=HeartbeatResponse, responses=REFUSALS,
+@router.post(PATH_HEARTBEAT, response_model=HeartbeatResponse, responses=REFUSALS, response_model_exclude_none=True,
              openapi_extra=request_body_doc(Heartbeat))
-def heartbeat(signed: Signed, db: DB) -> HeartbeatResponse:
+def heartbeat(signed: Signed, db: DB,
+              with_: Annotated[str, Query(alias="with", max_length=100,
+                                          description="`printer`: the terminal understands `printer` in the answer")]
+              = "") -> HeartbeatResponse:
+    """Stores what the terminal reports. `printer` (the printer's state) comes only from a terminal that
+    heard, in an earlier answer, that this central stores it; a heartbeat without it clears the state."""
     with terminal_transaction(db, signed) as (session, terminal):
         beat = decode_body(signed, Heartbeat)
         terminal.last_seen_at = utcnow()
@@ -26,5 +32,7 @@ def heartbeat(signed: Signed, db: DB) -> HeartbeatResponse:
         terminal.app_version = clean_text(beat.app_version) or terminal.app_version
         terminal.catalog_version = clean_text(beat.catalog_version)
         terminal.last_error = clean_text(beat.last_error)
+        terminal.printer_state = clean_text(beat.printer)
         return HeartbeatResponse(server_time=utcnow(), office_key=current_key(session, terminal.office_id).public_key,
-                                 catalog_version=catalog_in_force(session, terminal.office_id).version)
+                                 catalog_version=catalog_in_force(session, terminal.office_id).version,
+                                 printer=True if "printer" in with_.split(",") else None)

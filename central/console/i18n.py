@@ -93,6 +93,7 @@ EN: dict[str, str] = {
     "Kios yang diam lebih dari 2 jam pada jam kerja ditandai merah.":
         "Kiosks silent for more than 2 hours during office hours are marked red.",
     "Terakhir terlihat": "Last seen", "Antrean": "Queue", "Belum terkirim tertua": "Oldest unsent",
+    "Printer": "Printer", "baik": "ok", "tidak diketahui": "not known",
     "Versi": "Version", "Kesalahan terakhir": "Last error", "Keadaan": "State", "belum pernah": "never",
     "diam": "silent", "{q} menunggu kirim": "{q} waiting to send", "{r} ditolak": "{r} rejected",
     "{s} terkirim": "{s} sent", "katalog": "catalog", "dicabut": "revoked", "aktif": "active", "yakin": "sure",

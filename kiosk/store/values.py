@@ -108,6 +108,8 @@ class StoreValues:
     catalog_error = _Text("sync.catalog_error")
     #: JSON {"terminal_id", "at", "reason"} once central revoked this terminal
     revoked = _Text("sync.revoked")
+    #: set while central says it stores the printer's state (`HeartbeatResponse.printer`): heartbeats carry it
+    central_takes_printer = _Flag("sync.central_takes_printer")
     #: an enrollment code from a provisioning file, still to be redeemed with central
     pending_enrollment_code = _Text("sync.pending_enrollment_code")
     #: set from enrollment until the setup's last step: a restart in between returns to the setup
@@ -118,6 +120,9 @@ class StoreValues:
     pin_locked_until = _Moment("maintenance.locked_until")
     #: terminal public keys a receipt check trusts besides this terminal's own (earlier identities, central's list)
     known_receipt_keys = _KeyList("receipt.known_keys")
+    #: the receipt printer's last known state, written by printing after each receipt (and by the
+    #: maintenance check): "ok" or the fault in one line; the heartbeat reports it without printing
+    printer_state = _Text("printer.state")
     #: when retention (kiosk.store.retention) last ran
     retention_last_run = _Moment("retention.last_run")
 
@@ -125,10 +130,12 @@ class StoreValues:
         self.store = store
 
     def forget_enrollment(self) -> None:
-        """The status cursor, catalog tag and revocation belonged to a previous enrollment."""
+        """The status cursor, catalog tag, revocation and what central understands belonged to a previous
+        enrollment (the next central may be an older one)."""
         self.status_cursor = None
         self.catalog_etag = None
         self.revoked = None
+        self.central_takes_printer = None
 
 
 __all__ = ["StoreValues"]

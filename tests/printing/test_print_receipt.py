@@ -62,12 +62,15 @@ def test_folder_that_is_a_file_is_a_printer_error_then_reprint_works_once_fixed(
     with pytest.raises(PrinterError, match=f"cannot write the receipt to {blocker}"):
         print_receipt(terminal, filed)
     assert terminal.store.get(filed.reference).state == "queued"
+    # kept for the next heartbeat (central's Terminals page), without probing the printer again
+    assert terminal.store.values.printer_state.startswith(f"cannot write the receipt to {blocker}")
 
     with pytest.raises(PrinterError):
         reprint_receipt(terminal, filed.reference)
 
     blocker.unlink()
     job = reprint_receipt(terminal, filed.reference)
+    assert terminal.store.values.printer_state == "ok"
     assert job.pdf_path == blocker / f"{filed.reference}-reprint-1.pdf"
     text = pdf_text(job.pdf_path)
     assert "CETAK ULANG" in text and filed.reference in text

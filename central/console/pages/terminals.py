@@ -1,5 +1,6 @@
-"""The office's kiosks (`/staff/terminals`, supervisors): last seen, queue, oldest unsent, versions and last
-error, silent ones in red; revoke one, make an enrollment code, download a provisioning file."""
+"""The office's kiosks (`/staff/terminals`, supervisors): last seen, queue, oldest unsent, printer state,
+versions and last error, silent ones and printer faults in red; revoke one, make an enrollment code,
+download a provisioning file."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from central.provisioning import make_provisioning_file
 
 router = APIRouter(prefix=f"{PREFIX}/terminals", include_in_schema=False)
 SILENT_AFTER = dt.timedelta(hours=2)
+PRINTER_OK = {"ok", "ready"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,12 @@ class TerminalRow:
     catalog_version: str | None
     last_error: str | None
     revoked: bool
+    #: the receipt printer's state as the kiosk last reported it; None when it never did (older kiosks)
+    printer: str | None = None
+
+    @property
+    def printer_fault(self) -> bool:
+        return self.printer is not None and self.printer.strip().lower() not in PRINTER_OK
 
 
 def is_silent(last_seen: dt.datetime | None, now: dt.datetime, zone: ZoneInfo) -> bool:
@@ -72,7 +80,7 @@ def terminal_rows(request: Request, db: DB, staff: StaffContext, now: dt.datetim
         rows.append(TerminalRow(k.code, seen, silent, queue, queue.get("queued", 0) + queue.get("sending", 0),
                                 queue.get("rejected", 0), queue.get("synced", 0),
                                 _age(k.oldest_unsynced_age_s, t), k.app_version, k.catalog_version, k.last_error,
-                                k.revoked_at is not None))
+                                k.revoked_at is not None, k.printer_state))
     return rows
 
 
