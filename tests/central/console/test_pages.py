@@ -249,7 +249,9 @@ def test_the_report_shows_the_months_skm_index_per_service_and_for_the_office(cl
     staff = client()
     staff.log_in(office.supervisor)
     page = staff.get("/staff/reports?month=2026-11").text
-    table = page.split("Survei Kepuasan Masyarakat (SKM)", 1)[1].split("</table>", 1)[0]
+    head, body = page.split("<body", 1)
+    assert "Survei Kepuasan" not in head, "the SKM table belongs in the page, not in its <title>"
+    table = body.split("Survei Kepuasan Masyarakat (SKM)", 1)[1].split("</table>", 1)[0]
     rows = [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)]
             for r in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)][1:]
     # SKD: NRR of elements 1-8 = (4+3+3)/3, of element 9 = (4+3)/2 -> (8 * 10/3 + 3.5) / 9 * 25 = 83.80
