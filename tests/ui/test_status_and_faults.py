@@ -27,6 +27,17 @@ def pin_of(terminal, reference: str) -> str:
     return status_pin(terminal.store, terminal.store.get(reference).id)
 
 
+def look_up_from_welcome(kiosk, terminal, reference: str):
+    """A citizen back at Welcome opens Cek Status and looks up `reference` with its PIN."""
+    kiosk.app.reset()
+    kiosk.frames(2)
+    status = open_status(kiosk)
+    kiosk.type(reference)
+    type_pin(kiosk, status, pin_of(terminal, reference))
+    kiosk.tap(status.ids.look_up_button)
+    return status
+
+
 def test_a_citizen_types_their_number_and_pin_and_sees_the_local_status(kiosk, ui_terminal):
     reference = file_one(kiosk, ui_terminal)
     kiosk.wait_until(lambda: kiosk.screen.printing != "printing")
@@ -52,12 +63,7 @@ def test_the_office_status_is_shown_once_central_has_sent_it(kiosk, ui_terminal)
 
     reference = file_one(kiosk, ui_terminal, "SKCK")
     ui_terminal.store.set_central_status(ui_terminal.store.get(reference).id, "ready", dt.datetime.now(dt.UTC))
-    kiosk.app.reset()
-    kiosk.frames(2)
-    status = open_status(kiosk)
-    kiosk.type(reference)
-    type_pin(kiosk, status, pin_of(ui_terminal, reference))
-    kiosk.tap(status.ids.look_up_button)
+    status = look_up_from_welcome(kiosk, ui_terminal, reference)
     assert status.ids.status_words.text == "Siap diambil"
 
 
@@ -119,12 +125,7 @@ def test_a_declined_application_shows_the_offices_reason_in_the_citizens_languag
     app_id = ui_terminal.store.get(reference).id
     ui_terminal.store.set_central_statuses([(app_id, "declined", dt.datetime.now(dt.UTC),
                                              "Fotokopi KK tidak terbaca [b]x[/b]")])
-    kiosk.app.reset()
-    kiosk.frames(2)
-    status = open_status(kiosk)
-    kiosk.type(reference)
-    type_pin(kiosk, status, pin_of(ui_terminal, reference))
-    kiosk.tap(status.ids.look_up_button)
+    status = look_up_from_welcome(kiosk, ui_terminal, reference)
     assert status.ids.status_words.text == "Ditolak"
     assert status.ids.decline_reason.text == "Alasan dari kantor: Fotokopi KK tidak terbaca &bl;b&br;x&bl;/b&br;"
     kiosk.screenshot("status-declined")
