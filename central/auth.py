@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import delete
+from sqlalchemy import Boolean, column, delete, select, text
 from sqlalchemy.orm import Session
 
 from central.db import insert_ignoring_conflicts
@@ -55,6 +55,34 @@ def _refuse(code: str, message: str) -> ApiError:
     return ApiError(401, code, message)
 
 
+# PostgreSQL: the terminal and its nonce in one round trip. The nonce is recorded before the checks
+# below, but in the request's transaction: a refusal rolls it back with everything else.
+_PG_TERMINAL_AND_NONCE = select(Terminal, column("fresh", Boolean)).from_statement(text("""
+WITH nonce AS (
+    INSERT INTO seen_nonces (terminal_id, nonce, seen_at)
+    SELECT id, :nonce, :seen_at FROM terminals WHERE id = :id
+    ON CONFLICT DO NOTHING
+    RETURNING nonce
+)
+SELECT terminals.*, EXISTS (SELECT FROM nonce) AS fresh FROM terminals WHERE id = :id
+""").columns(*Terminal.__table__.columns, column("fresh", Boolean)))
+
+
+def _terminal_and_nonce(session: Session, terminal_id: str, nonce: str, seen_at: dt.datetime
+                        ) -> tuple[Terminal | None, bool]:
+    """The terminal, and whether its nonce was new (recorded now); a malformed nonce is never recorded."""
+    if session.get_bind().dialect.name == "postgresql" and _NONCE.fullmatch(nonce):
+        row = session.execute(_PG_TERMINAL_AND_NONCE,
+                              {"id": terminal_id, "nonce": nonce.lower(), "seen_at": seen_at}).first()
+        return (row[0], bool(row[1])) if row else (None, False)
+    terminal = session.get(Terminal, terminal_id)
+    if terminal is None or not _NONCE.fullmatch(nonce):
+        return terminal, False
+    fresh = session.execute(insert_ignoring_conflicts(session, SeenNonce).values(
+        terminal_id=terminal.id, nonce=nonce.lower(), seen_at=seen_at).returning(SeenNonce.nonce)).first()
+    return terminal, fresh is not None
+
+
 def authenticate(session: Session, request: SignedRequest, *, now: float | None = None) -> Terminal:
     """The terminal that signed `request`, or raises `ApiError`."""
     now = time.time() if now is None else now
@@ -62,13 +90,14 @@ def authenticate(session: Session, request: SignedRequest, *, now: float | None 
     terminal_id = headers.get(HEADER_TERMINAL, "")
     if not terminal_id or not headers.get(HEADER_SIGNATURE):
         raise _refuse("unauthenticated", "this request is not signed: enroll the terminal first")
-    terminal = session.get(Terminal, terminal_id[:36])
+    nonce = headers.get(HEADER_NONCE, "")
+    seen_at = dt.datetime.fromtimestamp(now, dt.UTC)
+    terminal, fresh = _terminal_and_nonce(session, terminal_id[:36], nonce, seen_at)
     if terminal is None or terminal.id != terminal_id:
         raise _refuse("unknown_terminal", "this terminal is not enrolled here: enroll it again")
     timestamp_text = headers.get(HEADER_TIMESTAMP, "")
     if not _TIMESTAMP.fullmatch(timestamp_text):
         raise _refuse("stale", "the request timestamp is not a number of seconds (ASCII digits)")
-    nonce = headers.get(HEADER_NONCE, "")
     if not _NONCE.fullmatch(nonce):
         raise _refuse("bad_nonce", "the request nonce must be 16-64 hex characters")
     try:
@@ -87,10 +116,7 @@ def authenticate(session: Session, request: SignedRequest, *, now: float | None 
     if abs(now - timestamp) > MAX_CLOCK_SKEW_S:
         raise _refuse("stale", f"the request was signed {int(now - timestamp)} s from central's clock: "
                                "check the terminal's clock")
-    seen_at = dt.datetime.fromtimestamp(now, dt.UTC)
-    fresh = session.execute(insert_ignoring_conflicts(session, SeenNonce).values(
-        terminal_id=terminal.id, nonce=nonce.lower(), seen_at=seen_at).returning(SeenNonce.nonce)).first()
-    if fresh is None:
+    if not fresh:
         raise _refuse("replay", "this request was seen before (replayed nonce)")
     last_seen = as_utc(terminal.last_seen_at)
     if last_seen is None or (seen_at - last_seen).total_seconds() > _LAST_SEEN_RESOLUTION_S:
