@@ -9,12 +9,15 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import getpass
 import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from central import cli_keys, records
 from central.bundles import import_bundle
@@ -149,9 +152,30 @@ def cmd_applications_list(args: argparse.Namespace) -> int:
         f"received {r['received_at']}"))
 
 
+#: the access log's "why" when `applications show` is not given a --reason (the console asks for none)
+DEFAULT_SHOW_REASON = "loket-central applications show"
+
+
+def cli_actor() -> str:
+    """Who runs a command, for the access log: the CLI has no staff login, so the OS account."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name and no passwd entry (some containers)
+        return f"cli:uid{os.getuid()}"
+
+
 def cmd_applications_show(args: argparse.Namespace) -> int:
-    with _open(args).transaction() as session:
-        _print_json(records.show_application(session, args.reference))
+    reason = " ".join(args.reason.split())
+    if not reason:
+        raise UsageError("applications show: --reason must say why the personal data is opened")
+    try:
+        with _open(args).transaction() as session:
+            shown = records.show_application(session, args.reference, actor=cli_actor(), purpose=reason)
+    except SQLAlchemyError as e:
+        # printed only once the access-log row is committed: no row, nothing shown
+        raise CentralError(f"applications show: nothing shown, the access log could not be written "
+                           f"({getattr(e, 'orig', None) or e.__class__.__name__})") from None
+    _print_json(shown)
     return 0
 
 
@@ -244,8 +268,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--office")
     sub.add_argument("--status", help=", ".join(records.STATUSES))
     sub.add_argument("--limit", type=int, default=1000)
-    command(apps, "show", cmd_applications_show, "one application as JSON, personal data opened").add_argument(
-        "reference")
+    sub = command(apps, "show", cmd_applications_show,
+                  "one application as JSON, personal data opened (written to the access log as cli:<user>)")
+    sub.add_argument("reference")
+    sub.add_argument("--reason", default=DEFAULT_SHOW_REASON,
+                     help=f"why you open it, for the access log (default '{DEFAULT_SHOW_REASON}')")
     sub = command(apps, "set-status", cmd_applications_set_status, "move an application to a status")
     sub.add_argument("reference")
     sub.add_argument("status", help=", ".join(records.STATUSES))

@@ -14,6 +14,7 @@ import json
 import re
 import secrets
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,7 @@ def publish_catalog(session: Session, office: Office, path: Path) -> OfficeCatal
         catalog = parse_catalog_bytes(raw, name=path.name)
     except CatalogError as e:
         raise CentralError(f"catalog {path} refused: {e}") from None
-    entry = OfficeCatalog(office_id=office.id, version=catalog.version, etag=f'"{hashlib.sha256(raw).hexdigest()}"',
+    entry = OfficeCatalog(office_id=office.id, version=catalog.version, etag=_etag(raw),
                           document=raw.decode("utf-8"), installed_at=utcnow())
     session.add(entry)
     session.flush()
@@ -106,8 +107,55 @@ def publish_catalog(session: Session, office: Office, path: Path) -> OfficeCatal
 
 
 def catalog_in_force(session: Session, office_id: int) -> OfficeCatalog:
+    """The office's catalog in force, whole: what central itself reads (letters, deadlines, the console)."""
     return session.scalars(select(OfficeCatalog).where(OfficeCatalog.office_id == office_id)
                            .order_by(OfficeCatalog.id.desc()).limit(1)).one()
+
+
+#: parts of a service only central reads (letters are rendered here, never on a terminal): left out of
+#: what terminals get, so a terminal whose catalog schema predates a part still installs the catalog
+CENTRAL_ONLY_SERVICE_PARTS = ("letter",)
+
+
+@dataclass(frozen=True)
+class TerminalCatalog:
+    """The catalog in force as terminals get it: its bytes without central-only parts, and their ETag."""
+
+    version: str
+    document: bytes
+    etag: str
+
+
+def for_terminals(document: str) -> bytes:
+    """The catalog `document` without the central-only parts of its services.
+
+    Unchanged bytes when it has none (terminals holding it keep their ETag); otherwise compact JSON,
+    the same bytes for the same document on every call and in every worker."""
+    doc = json.loads(document)
+    stripped = False
+    for service in doc.get("services", ()):
+        for part in CENTRAL_ONLY_SERVICE_PARTS:
+            stripped |= service.pop(part, None) is not None
+    if not stripped:
+        return document.encode("utf-8")
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+_for_terminals: dict[str, TerminalCatalog] = {}  # by the stored document's ETag (its SHA-256)
+
+
+def terminal_catalog(session: Session, office_id: int) -> TerminalCatalog:
+    """What `GET /api/v1/catalog` serves: the catalog in force for terminals, the ETag naming those bytes."""
+    entry = catalog_in_force(session, office_id)
+    served = _for_terminals.get(entry.etag)
+    if served is None:
+        document = for_terminals(entry.document)
+        served = _for_terminals[entry.etag] = TerminalCatalog(entry.version, document, _etag(document))
+    return served
+
+
+def _etag(document: bytes) -> str:
+    return f'"{hashlib.sha256(document).hexdigest()}"'
 
 
 _known_services: dict[str, frozenset[str]] = {}

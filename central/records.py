@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from central.errors import CentralError, NotFound
 from central.keyring import office_private_key
 from central.letters.history import letter_history
-from central.models import Application, AuditEntry, Office, StatusChange, Terminal, as_utc, utcnow
+from central.models import AccessLogEntry, Application, AuditEntry, Office, StatusChange, Terminal, as_utc, utcnow
 from central.offices import office_keys
 from kiosk.crypto import CryptoFailure, open_sealed
 from kiosk.errors import BadReference
@@ -72,9 +72,11 @@ def find_application(session: Session, reference: str) -> Application:
     return app
 
 
-def show_application(session: Session, reference: str) -> dict[str, Any]:
-    """Everything about one application, with its personal data opened by the office's key."""
+def show_application(session: Session, reference: str, *, actor: str, purpose: str) -> dict[str, Any]:
+    """Everything about one application, with its personal data opened by the office's key; the look is
+    written to the access log first, as `actor` (who looked) for `purpose` (why)."""
     app = find_application(session, reference)
+    personal_data = open_application(session, app, actor, purpose)
     history = session.scalars(select(StatusChange).where(StatusChange.application_id == app.id)
                               .order_by(StatusChange.id))
     return {
@@ -85,8 +87,28 @@ def show_application(session: Session, reference: str) -> dict[str, Any]:
         "flags": [f for f in app.flags.split(",") if f],
         "history": sorted([{"status": h.status, "at": _iso(h.at), "actor": h.actor} for h in history]
                           + letter_history(session, app.id), key=lambda h: h["at"] or ""),
-        "personal_data": open_personal_data(session, app),
+        "personal_data": personal_data,
     }
+
+
+#: the access log's action for an opening of personal data (the console, letters and the CLI write it)
+OPENED = "personal_data.opened"
+
+
+def log_opening(session: Session, app: Application, actor: str, purpose: str) -> None:
+    """Writes to the access log that `actor` opened the application's personal data, and why."""
+    session.add(AccessLogEntry(at=utcnow(), username=actor[:60], office_id=app.office_id, action=OPENED,
+                               application_id=app.id, reference=app.reference, detail=purpose[:300]))
+
+
+def open_application(session: Session, app: Application, actor: str, purpose: str) -> dict[str, Any]:
+    """The application's sealed data, opened with the office key that opened it on arrival, and logged.
+
+    The access-log row is flushed to the database before the data is opened: if it cannot be written,
+    the data is not opened (and the caller's transaction rolls back)."""
+    log_opening(session, app, actor, purpose)
+    session.flush()
+    return open_personal_data(session, app)
 
 
 def open_personal_data(session: Session, app: Application) -> dict[str, Any]:

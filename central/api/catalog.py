@@ -1,9 +1,10 @@
-"""GET /api/v1/catalog: the office's catalog document in force, with an ETag (If-None-Match → 304)."""
+"""GET /api/v1/catalog: the office's catalog document in force as terminals get it (without the parts
+only central reads, such as letters), with an ETag of those bytes (If-None-Match → 304)."""
 
 from fastapi import APIRouter, Response
 
 from central.api.common import DB, REFUSALS, Signed, terminal_transaction
-from central.offices import catalog_in_force
+from central.offices import terminal_catalog
 from sync.protocol import PATH_CATALOG
 
 router = APIRouter(tags=["catalog"])
@@ -18,7 +19,7 @@ def _matches(if_none_match: str, etag: str) -> bool:
                                    304: {"description": "the terminal has this version already"}})
 def get_catalog(signed: Signed, db: DB) -> Response:
     with terminal_transaction(db, signed) as (session, terminal):
-        catalog = catalog_in_force(session, terminal.office_id)
+        catalog = terminal_catalog(session, terminal.office_id)
         headers = {"ETag": catalog.etag, "X-Loket-Catalog-Version": catalog.version}
         if _matches(signed.headers.get("if-none-match", ""), catalog.etag):
             return Response(status_code=304, headers=headers)

@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,7 +21,6 @@ from central.letters.content import LetterContent, build_content, mask_name, per
 from central.letters.numbering import format_number, lock_counter, take_next
 from central.letters.office_settings import LetterSettings, letter_settings
 from central.models import (
-    AccessLogEntry,
     Application,
     IssuedLetter,
     Office,
@@ -32,7 +30,7 @@ from central.models import (
     utcnow,
 )
 from central.offices import current_key
-from central.records import find_application, open_personal_data
+from central.records import find_application, log_opening, open_application
 from kiosk.catalog import parse_catalog
 from kiosk.catalog.model import Service
 from kiosk.crypto import CryptoFailure, open_sealed, seal_for_office
@@ -68,22 +66,6 @@ class Issued:
     logo_png: bytes | None
     reprint: bool
     number: str
-
-
-#: the access log's action for an opening of personal data (the console's word for it)
-OPENED = "personal_data.opened"
-
-
-def log_opening(session: Session, app: Application, actor: str, purpose: str) -> None:
-    """Writes to the access log that `actor` opened the application's personal data, and why."""
-    session.add(AccessLogEntry(at=utcnow(), username=actor[:60], office_id=app.office_id, action=OPENED,
-                               application_id=app.id, reference=app.reference, detail=purpose[:300]))
-
-
-def open_application(session: Session, app: Application, actor: str, purpose: str) -> dict[str, Any]:
-    """The application's sealed data, opened with the office key that opened it on arrival, and logged."""
-    log_opening(session, app, actor, purpose)
-    return open_personal_data(session, app)
 
 
 def letter_service(session: Session, app: Application) -> Service:

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from central.deadlines import office_services
 from central.letters.content import mask_name, person_name
-from central.letters.issue import open_application
 from central.letters.office_settings import letter_settings
 from central.models import Application, IssuedLetter, Office, PublicName, Terminal, as_utc
+from central.records import open_application
 from kiosk.catalog.letter import long_date_id
 from kiosk.crypto import CryptoFailure
 from kiosk.errors import ReceiptInvalid

@@ -1,11 +1,18 @@
 """The `loket-central` command: staff work on the database, one line and exit 2 on bad input."""
 
+import getpass
 import json
 import re
+import sqlite3
 
 import pytest
+from sqlalchemy import select
 
 from central.cli import main
+from central.console.accounts import add_staff
+from central.db import Database
+from central.models import AccessLogEntry, as_utc, utcnow
+from tests.central.console.conftest import PASSWORD, ConsoleClient
 from tests.harness.simterminal import SimulatedTerminal
 
 
@@ -113,3 +120,72 @@ def test_rotate_key_keeps_older_applications_readable(capsys, central):
     assert sim.heartbeat().office_key != sim.identity.office_key
     shown = json.loads(run(capsys, "applications", "show", app.reference, *db)[1])
     assert shown["personal_data"]["answers"] == {"nama": "Before Rotation"}
+
+
+def _uploaded_application(central, answers):
+    office = central.create_office()
+    sim = SimulatedTerminal(central.url)
+    sim.enroll(central.enrollment_code(office))
+    app = sim.application(service_code="SKTM", answers=answers)
+    sim.upload([app])
+    sim.close()
+    return office, app
+
+
+def _openings(db_url, app_id):
+    with Database(db_url, migrate_schema=False).transaction() as session:
+        return [(e.username, e.action, e.reference, e.detail, as_utc(e.at)) for e in session.scalars(
+            select(AccessLogEntry).where(AccessLogEntry.application_id == app_id))]
+
+
+def test_applications_show_writes_who_looked_to_the_access_log_the_console_lists(capsys, central):
+    office, app = _uploaded_application(central, {"nama": "Siti Aminah", "nik": "3273015708900003"})
+    before = utcnow()
+    code, out, _ = run(capsys, "applications", "show", app.reference, "--reason", "warga menelepon soal SKTM",
+                       "--db", central.db_url)
+    after = utcnow()
+    assert code == 0 and json.loads(out)["personal_data"]["answers"]["nama"] == "Siti Aminah"
+    (opening,) = _openings(central.db_url, app.id)
+    who, action, reference, why, at = opening
+    assert (who, action, reference, why) == (f"cli:{getpass.getuser()}", "personal_data.opened", app.reference,
+                                             "warga menelepon soal SKTM")
+    assert before <= at <= after
+
+    # the supervisor sees the look on the console's "Log akses" page, as any other opening
+    with Database(central.db_url, migrate_schema=False).transaction() as session:
+        add_staff(session, office, "lurah-cli", "supervisor", PASSWORD)
+    console = ConsoleClient(central.url)
+    console.log_in("lurah-cli")
+    page = console.get("/staff/access-log")
+    assert page.status_code == 200
+    (row,) = [r for r in re.findall(r"<tr>.*?</tr>", page.text, re.S) if app.reference in r]
+    assert f"cli:{getpass.getuser()}" in row and "Membuka data pribadi" in row and "warga menelepon soal SKTM" in row
+
+    # without --reason the access log still says where the look came from
+    assert run(capsys, "applications", "show", app.reference, "--db", central.db_url)[0] == 0
+    assert sorted(o[3] for o in _openings(central.db_url, app.id)) == ["loket-central applications show",
+                                                                       "warga menelepon soal SKTM"]
+
+
+def test_applications_show_with_an_empty_reason_is_refused_and_opens_nothing(capsys, central):
+    _, app = _uploaded_application(central, {"nama": "Budi"})
+    code, out, err = run(capsys, "applications", "show", app.reference, "--reason", "  ", "--db", central.db_url)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and "--reason must say why" in err
+    assert _openings(central.db_url, app.id) == []
+
+
+def test_applications_show_prints_nothing_when_the_access_log_cannot_be_written(capsys, central):
+    _, app = _uploaded_application(central, {"nama": "Siti Aminah"})
+    # the fault at the edge: the database itself refuses any new access-log row
+    with sqlite3.connect(central.db_url.removeprefix("sqlite:///")) as raw:
+        raw.execute("CREATE TRIGGER refuse_access_log BEFORE INSERT ON access_log "
+                    "BEGIN SELECT RAISE(ABORT, 'access log refused for the test'); END")
+    try:
+        code, out, err = run(capsys, "applications", "show", app.reference, "--db", central.db_url)
+    finally:
+        with sqlite3.connect(central.db_url.removeprefix("sqlite:///")) as raw:
+            raw.execute("DROP TRIGGER refuse_access_log")
+    assert (code, out) == (2, "")
+    assert "nothing shown" in err and "access log refused for the test" in err and "Siti" not in err
+    assert _openings(central.db_url, app.id) == []

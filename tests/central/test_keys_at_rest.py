@@ -201,7 +201,7 @@ def test_without_its_kek_central_serves_terminals_and_refuses_only_personal_data
     assert "Traceback" not in refused.stderr
     # nothing lost: with the key back, the application taken in meanwhile opens
     with _db(url, key_file).transaction() as session:
-        shown = show_application(session, app.reference)
+        shown = show_application(session, app.reference, actor="test", purpose="test checks what opens")
     assert shown["personal_data"]["answers"] == SAMPLE_ANSWERS
     assert SEAL_UNCHECKED in shown["flags"]
 

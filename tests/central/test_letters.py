@@ -3,6 +3,7 @@ in the application's history, its QR opening central's public verification page.
 
 from __future__ import annotations
 
+import getpass
 import json
 import re
 import shutil
@@ -98,7 +99,8 @@ def test_a_reprint_keeps_the_number_and_the_words_and_the_history_shows_the_lett
             stored = session.scalar(select(IssuedLetter).where(IssuedLetter.application_id == shown["id"]))
             assert [(o.username, o.action, o.detail) for o in openings] == [
                 ("operator:rina", "personal_data.opened", "letter"),
-                ("operator:budi", "personal_data.opened", "letter reprint")]
+                ("operator:budi", "personal_data.opened", "letter reprint"),
+                (f"cli:{getpass.getuser()}", "personal_data.opened", "loket-central applications show")]
             assert ANSWERS["SKD"]["nik"].encode() not in stored.sealed_content  # sealed, not readable in a dump
             assert stored.masked_name == "S*** R********"
     finally:

@@ -1,24 +1,91 @@
 """What terminals pull: the catalog with its ETag, status changes after a cursor, and heartbeat answers."""
 
+import dataclasses
+import hashlib
 import json
+from pathlib import Path
 
+import jsonschema
+
+import kiosk.catalog
 from central.db import Database
-from central.offices import get_office, publish_catalog, rotate_office_key
+from central.offices import catalog_in_force, get_office, publish_catalog, rotate_office_key
 from central.records import list_terminals, set_status
-from kiosk.catalog import DEFAULT_CATALOG
+from kiosk.catalog import DEFAULT_CATALOG, parse_catalog_bytes
 from sync.protocol import Heartbeat
+
+
+def without_letters(document: dict) -> dict:
+    """The catalog as terminals get it: each service without its `letter` part (only central renders letters)."""
+    return {**document, "services": [{k: v for k, v in s.items() if k != "letter"} for s in document["services"]]}
+
+
+def keys_anywhere(node: object) -> set[str]:
+    if isinstance(node, dict):
+        return set(node) | {k for v in node.values() for k in keys_anywhere(v)}
+    if isinstance(node, list):
+        return {k for v in node for k in keys_anywhere(v)}
+    return set()
+
+
+def schema_before_letters() -> dict:
+    """The previous release's catalog schema, made from the current one by deleting the service's `letter`
+    property (what commit 03e8d9c added; `$defs` it no longer refers to are left, they check nothing). A
+    service there has `additionalProperties: false`, so such a terminal refuses any catalog with a letter."""
+    schema = json.loads((Path(kiosk.catalog.__file__).parent / "schema.json").read_text(encoding="utf-8"))
+    service = schema["$defs"]["service"]
+    assert service["additionalProperties"] is False
+    del service["properties"]["letter"]
+    return schema
 
 
 def test_the_catalog_is_the_offices_document_with_an_etag_and_304_when_unchanged(enrolled_any):
     sim = enrolled_any()
     first = sim.catalog()
     assert first.status_code == 200
-    assert first.json() == json.loads(DEFAULT_CATALOG.read_text(encoding="utf-8"))
+    assert first.json() == without_letters(json.loads(DEFAULT_CATALOG.read_text(encoding="utf-8")))
     etag = first.headers["ETag"]
     again = sim.catalog(etag)
     assert again.status_code == 304
     assert again.content == b""
     assert sim.catalog('"something-else"').status_code == 200
+
+
+def test_terminals_get_the_catalog_without_letters_which_a_terminal_from_before_letters_accepts(central, enrolled):
+    sim = enrolled()
+    served = sim.catalog()
+    with Database(central.db_url).transaction() as session:
+        stored = catalog_in_force(session, get_office(session, sim.identity.office_code).id)
+        full = parse_catalog_bytes(stored.document.encode("utf-8"))
+    # central keeps the whole document: its letters are rendered from it
+    assert "letter" in keys_anywhere(json.loads(stored.document))
+    assert full.service("SKD").letter is not None
+    # terminals get it without any letter, and nothing else changed
+    assert served.status_code == 200 and "letter" not in keys_anywhere(served.json())
+    assert served.json() == without_letters(json.loads(stored.document))
+    assert parse_catalog_bytes(served.content) == dataclasses.replace(
+        full, services=tuple(dataclasses.replace(s, letter=None) for s in full.services))
+    older = jsonschema.Draft202012Validator(schema_before_letters())
+    assert list(older.iter_errors(served.json())) == []
+    assert list(older.iter_errors(json.loads(stored.document)))  # the whole one such a terminal refuses
+    # the ETag names the bytes served, is the same on every request, and they get 304 with it
+    etag = served.headers["ETag"]
+    assert etag == f'"{hashlib.sha256(served.content).hexdigest()}"' != stored.etag
+    again = sim.catalog()
+    assert (again.headers["ETag"], again.content) == (etag, served.content)
+    assert sim.catalog(etag).status_code == 304
+    assert sim.catalog(stored.etag).status_code == 200  # the whole document's tag is not what they hold
+
+
+def test_a_catalog_without_letters_is_served_byte_for_byte(central, enrolled, tmp_path):
+    sim = enrolled()
+    raw = json.dumps(without_letters(json.loads(DEFAULT_CATALOG.read_text(encoding="utf-8"))), indent=4).encode()
+    path = tmp_path / "catalog.json"
+    path.write_bytes(raw)
+    with Database(central.db_url).transaction() as session:
+        entry = publish_catalog(session, get_office(session, sim.identity.office_code), path)
+    served = sim.catalog()
+    assert (served.content, served.headers["ETag"]) == (raw, entry.etag)
 
 
 def test_a_new_catalog_changes_the_etag(central, enrolled, tmp_path):

@@ -30,7 +30,7 @@ def test_an_accepted_application_opens_to_what_was_sealed(central, enrolled):
     app = sim.application(service_code="SKU", answers={"nama": "Budi Santoso", "usaha": "Warung"})
     sim.upload([app])
     with Database(central.db_url).transaction() as session:
-        shown = show_application(session, app.reference)
+        shown = show_application(session, app.reference, actor="test", purpose="test checks what opens")
     assert shown["personal_data"]["answers"] == {"nama": "Budi Santoso", "usaha": "Warung"}
     assert shown["service_code"] == "SKU"
     assert shown["terminal"] == sim.identity.terminal_code

@@ -69,7 +69,7 @@ class CentralView:
 
     def opened(self, app_id: str) -> dict:
         with self.db.transaction() as session:
-            return show_application(session, app_id)
+            return show_application(session, app_id, actor="test", purpose="test checks what arrived")
 
     def close(self) -> None:
         self.db.dispose()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import re
 import time
 from pathlib import Path
 
@@ -137,6 +139,41 @@ def test_a_new_catalog_from_central_is_installed(enrolled: Terminal, central, tm
     assert report.catalog_updated == "2026.12.1"
     assert len(Terminal(enrolled.paths.home).catalog.services) == 3
     assert worker_for(enrolled).run_once().catalog_updated is None  # ETag: not again
+
+
+def test_a_catalog_with_letters_is_installed_without_them_and_the_next_round_is_304(
+        behind_proxy: Terminal, proxy: FaultProxy, central, tmp_path: Path) -> None:
+    document = json.loads(DEFAULT_CATALOG.read_text(encoding="utf-8"))
+    document["version"] = "2026.12.2"
+    assert any("letter" in service for service in document["services"])
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert central_cli(["office", "catalog", "--code", behind_proxy.identity.office_code, str(path),
+                        "--db", central.db_url]) == 0
+    asked_with: list[str | None] = []  # the If-None-Match of each catalog request the terminal makes
+
+    def note_catalog_request(raw: bytes) -> None:
+        if raw.startswith(b"GET /api/v1/catalog "):
+            found = re.search(rb"(?im)^if-none-match: *(\S+)\r?$", raw)
+            asked_with.append(found[1].decode() if found else None)
+
+    proxy.on_request = note_catalog_request
+
+    report = worker_for(behind_proxy).run_once()
+    assert report.ok, report.errors
+    assert report.catalog_updated == "2026.12.2"
+    installed = behind_proxy.paths.catalog_file
+    body = installed.read_bytes()
+    assert b'"letter"' not in body
+    assert Terminal(behind_proxy.paths.home).catalog.version == "2026.12.2"
+    # what the terminal keeps as its ETag is the hash of the bytes it installed
+    assert behind_proxy.store.values.catalog_etag == f'"{hashlib.sha256(body).hexdigest()}"'
+    inode = installed.stat().st_ino
+
+    again = worker_for(behind_proxy).run_once()
+    assert again.ok and again.catalog_updated is None
+    assert asked_with == [None, behind_proxy.store.values.catalog_etag]  # the second round asked with it ...
+    assert installed.stat().st_ino == inode  # ... got 304, and installed nothing (an install is a rename)
 
 
 def test_a_catalog_answer_that_is_not_a_valid_catalog_is_not_applied(
