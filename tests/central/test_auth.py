@@ -1,4 +1,4 @@
-"""Signed requests, on SQLite and PostgreSQL: unknown terminals, bad signatures, stale timestamps and replays are 401; revoked 403."""
+"""Signed requests, on SQLite and PostgreSQL: unknown terminal, bad signature, stale or replayed is 401; revoked 403."""
 
 import time
 
