@@ -52,7 +52,7 @@ from sync.protocol import (
 )
 
 USER_AGENT = f"loket-kiosk/{__version__}"
-GZIP_LEVEL = 6
+GZIP_LEVEL = 1
 Reply = TypeVar("Reply", bound=BaseModel)
 
 

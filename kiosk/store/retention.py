@@ -35,11 +35,12 @@ def apply_retention(store: Store, *, answers_days: int, metadata_days: int,
     metadata_before = iso(now - dt.timedelta(days=metadata_days))
     with transaction(store.db):
         answers = store.db.execute(
-            "UPDATE applications SET sealed = x'', answers_deleted_at = ? "
+            "UPDATE applications INDEXED BY idx_applications_synced_updated SET sealed = x'', answers_deleted_at = ? "
             "WHERE state = 'synced' AND answers_deleted_at IS NULL AND updated_at < ?",
             [iso(now), answers_before]).rowcount
         applications = store.db.execute(
-            "DELETE FROM applications WHERE state = 'synced' AND updated_at < ?", [metadata_before]).rowcount
+            "DELETE FROM applications INDEXED BY idx_applications_synced_updated "
+            "WHERE state = 'synced' AND updated_at < ?", [metadata_before]).rowcount
     pages_freed = 0
     if answers or applications:
         free = store.db.execute("PRAGMA freelist_count").fetchone()[0]

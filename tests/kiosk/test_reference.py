@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from stdnum import luhn
 
 from kiosk.errors import BadReference
-from kiosk.reference import ALPHABET, make_reference, normalize_terminal_code, parse_reference
+from kiosk.reference import ALPHABET, _luhn_valid, make_reference, normalize_terminal_code, parse_reference
 
 codes = st.text(alphabet=ALPHABET, min_size=4, max_size=4)
 dates = st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2099, 12, 31))
@@ -70,3 +71,8 @@ def test_terminal_codes_are_folded_and_checked() -> None:
     assert normalize_terminal_code("OIL2") == "0112"
     with pytest.raises(ValueError):
         normalize_terminal_code("K7Q")
+
+
+@given(st.text(alphabet=ALPHABET, min_size=1, max_size=24))
+def test_the_fast_check_agrees_with_python_stdnum(compact: str) -> None:
+    assert _luhn_valid(compact) == luhn.is_valid(compact, alphabet=ALPHABET)

@@ -7,10 +7,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from kiosk.errors import NotProvisioned, SchemaTooNew
 from kiosk.reference import parse_reference
 from kiosk.store import SCHEMA_VERSION, Store, TerminalIdentity
+from kiosk.store.schema import MIGRATIONS
 
 IDENTITY = TerminalIdentity(terminal_code="K7Q2", office_code="OFF1", office_name="Kelurahan Braga",
                             office_key="x" * 44, signing_key="s", verify_key="v")
@@ -121,6 +123,40 @@ def test_new_database_gets_the_current_schema_version(tmp_path: Path) -> None:
         assert s.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert s.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+def _indexes(db: sqlite_utils.Database) -> set[str]:
+    return {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+
+def test_a_version_4_queue_keeps_its_applications_and_loses_the_indexes_a_submit_paid_for(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    db = sqlite_utils.Database(path)
+    for migration in MIGRATIONS[:4]:
+        migration(db)
+    db.execute("PRAGMA user_version = 4")
+    db.execute("INSERT INTO applications (id, reference, service_code, catalog_version, created_at, state, "
+               "updated_at, sealed) VALUES ('a1', 'K7Q2-2611-0001-X', 'SKD', '1', '2026-11-01T00:00:00+00:00', "
+               "'queued', '2026-11-01T00:00:00+00:00', x'00')")
+    db.execute("INSERT INTO outbox VALUES ('a1', '2026-11-01T00:00:00+00:00', '2026-11-01T00:00:00+00:00', 0, NULL)")
+    db.conn.commit()
+    assert {"idx_applications_state_updated", "idx_outbox_next_attempt_at"} <= _indexes(db)
+    db.conn.close()
+    with Store.open(path) as s:
+        s.save_identity(IDENTITY)
+        later = submit(s)
+        assert [o.id for o in s.claim(10)] == ["a1", later.id]
+        assert not {"idx_applications_state_updated", "idx_outbox_next_attempt_at"} & _indexes(s.db)
+        plan = s.db.execute("EXPLAIN QUERY PLAN DELETE FROM applications INDEXED BY idx_applications_synced_updated "
+                            "WHERE state = 'synced' AND updated_at < '2026'").fetchall()
+        assert "idx_applications_synced_updated" in str(plan)
+
+
+def test_claiming_takes_the_oldest_first_and_stops_at_the_limit(store: Store) -> None:
+    apps = [submit(store) for _ in range(5)]
+    store.mark_retry([apps[0].id], "central busy", dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+    assert [o.id for o in store.claim(3)] == [a.id for a in apps[1:4]]
+    assert [o.id for o in store.claim(3)] == [apps[4].id]
 
 
 def test_database_from_a_newer_loket_is_refused_and_left_untouched(tmp_path: Path) -> None:
