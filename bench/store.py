@@ -5,9 +5,9 @@
 For queue depths 0, 10 000 and 100 000 it times `Store.submit()` (application + outbox row, one
 transaction, synchronous=FULL), and in the same run the floor: one bare `sqlite3` INSERT + COMMIT of
 a row of the same size, with the same pragmas, in a fresh file. Each queue is filled once (with
-ids made the way `submit` makes them); then `--rounds` times, one after the other, the floor and
-each depth take `--samples` submits, so a busy moment on the machine hits them alike; the ratios
-are per round, reported as median (min-max). It also counts the WAL pages one submit writes at
+ids made the way `submit` makes them); then `--rounds` times, `--samples` times over: one floor
+insert, then one submit at each depth, so a slow moment of the disk hits the floor and every depth
+alike; the ratios are per round, reported as median (min-max). It also counts the WAL pages one submit writes at
 each depth (what the fsync has to carry, and what no neighbour's disk traffic changes), times the
 whole filing path (`file_application`: validation + sealing + submit) and the bytes on disk per
 application. Prints a table, then one line of JSON.
@@ -95,13 +95,14 @@ def wal_pages_per_submit(store: Store, sealed: bytes, submits: int = 50) -> floa
     wal = Path(store.db.conn.execute("PRAGMA database_list").fetchone()[2] + "-wal")
     page = conn.execute("PRAGMA page_size").fetchone()[0]
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    autocheckpoint = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
     conn.execute("PRAGMA wal_autocheckpoint = 0")
     before = wal.stat().st_size if wal.exists() else 0
     for _ in range(submits):
         store.submit("SKD", "2026.11.1", sealed)
     frames = (wal.stat().st_size - max(before, 32)) / (page + 24)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.execute("PRAGMA wal_autocheckpoint = 1000")
+    conn.execute(f"PRAGMA wal_autocheckpoint = {autocheckpoint}")
     return round(frames / submits, 2)
 
 
@@ -116,23 +117,50 @@ def time_submits(store: Store, sealed: bytes, samples: int, warmup: int = WARMUP
     return timings
 
 
-def time_floor(folder: Path, row_bytes: int, samples: int, name: str = "floor.db") -> list[float]:
-    """The same durable insert with bare sqlite3: the cost of the fsync alone, more or less."""
-    conn = sqlite3.connect(folder / name, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("CREATE TABLE t (id TEXT PRIMARY KEY, payload BLOB)")
-    payload = os.urandom(row_bytes)
-    timings = []
-    for n in range(WARMUP + samples):
+class Floor:
+    """The same durable insert with bare sqlite3 and the same pragmas, in a fresh file: the cost of the
+    fsync alone, more or less."""
+
+    def __init__(self, path: Path, row_bytes: int) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = FULL")
+        self.conn.execute("CREATE TABLE t (id TEXT PRIMARY KEY, payload BLOB)")
+        self.payload = os.urandom(row_bytes)
+        for _ in range(WARMUP):
+            self.insert()
+
+    def insert(self) -> float:
         start = time.perf_counter()
-        conn.execute("BEGIN")
-        conn.execute("INSERT INTO t VALUES (?, ?)", (str(uuid.uuid4()), payload))
-        conn.execute("COMMIT")
-        if n >= WARMUP:
-            timings.append(time.perf_counter() - start)
-    conn.close()
-    return timings
+        self.conn.execute("BEGIN")
+        self.conn.execute("INSERT INTO t VALUES (?, ?)", (str(uuid.uuid4()), self.payload))
+        self.conn.execute("COMMIT")
+        return time.perf_counter() - start
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def time_blocks(floor: Floor, store: Store, sealed: bytes, samples: int) -> tuple[list[float], list[float]]:
+    """The way this benchmark measured before interleaving: `samples` floor inserts, then `samples`
+    submits. Kept for comparison: a slow minute of the disk lands on one block only."""
+    floor_s = [floor.insert() for _ in range(samples)]
+    return floor_s, time_submits(store, sealed, samples, warmup=0)
+
+
+def time_interleaved(floor: Floor, stores: dict[int, Store], sealed: bytes, samples: int
+                     ) -> tuple[list[float], dict[int, list[float]]]:
+    """`samples` × (one floor insert, then one submit at each depth): a slow moment of the disk falls on
+    the floor and every depth alike, instead of on whichever block of samples was running then."""
+    floor_s: list[float] = []
+    submit_s: dict[int, list[float]] = {depth: [] for depth in stores}
+    for _ in range(samples):
+        floor_s.append(floor.insert())
+        for depth, store in stores.items():
+            start = time.perf_counter()
+            store.submit("SKD", "2026.11.1", sealed)
+            submit_s[depth].append(time.perf_counter() - start)
+    return floor_s, submit_s
 
 
 def main() -> None:
@@ -157,11 +185,18 @@ def main() -> None:
             pages[depth] = wal_pages_per_submit(stores[depth], sealed)
         rounds = []
         for n in range(args.rounds):
-            floor = summary(time_floor(base, len(sealed) + 200, args.samples, f"floor-{n}.db"))
-            per_depth = {depth: summary(time_submits(store, sealed, args.samples, warmup=0))
-                         for depth, store in stores.items()}
+            bare = Floor(base / f"floor-{n}.db", len(sealed) + 200)
+            floor_s, submit_s = time_interleaved(bare, stores, sealed, args.samples)
+            bare.close()
+            floor = summary(floor_s)
+            per_depth = {depth: summary(timings) for depth, timings in submit_s.items()}
+            bare = Floor(base / f"floor-blocks-{n}.db", len(sealed) + 200)
+            block_floor, block_submit = (summary(t) for t in time_blocks(bare, stores[0], sealed, args.samples))
+            bare.close()
             rounds.append({"floor": floor, "depths": per_depth,
                            "submit_p95_over_floor": per_depth[0]["p95_ms"] / floor["p95_ms"],
+                           "blocks": {"floor": block_floor, "submit": block_submit},
+                           "submit_p95_over_floor_blocks": block_submit["p95_ms"] / block_floor["p95_ms"],
                            "p95_depth_100k_over_0": per_depth[100_000]["p95_ms"] / per_depth[0]["p95_ms"]})
         deepest = stores[DEPTHS[-1]]
         deepest.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -196,13 +231,19 @@ def main() -> None:
         by_depth[depth] = ms(lambda r, d=depth: r["depths"][d]["p95_ms"])
         print(f"{f'Store.submit at depth {depth:,}':<34}{text(p50):>26}{text(by_depth[depth]):>26}{pages[depth]:>11}")
     print(f"{'file_application (validate+seal)':<34}{full_path['p50_ms']:>26}{full_path['p95_ms']:>26}")
+    blocks_floor = ms(lambda r: r["blocks"]["floor"]["p95_ms"])
+    blocks_submit = ms(lambda r: r["blocks"]["submit"]["p95_ms"])
     print(f"submit p95 / floor p95: {text(over('submit_p95_over_floor'))};  "
           f"p95 at 100 000 / at 0: {text(over('p95_depth_100k_over_0'))}")
+    print(f"in blocks (1 000 floor, then 1 000 submits at depth 0; the older way): "
+          f"floor p95 {text(blocks_floor)} ms, submit p95 {text(blocks_submit)} ms, "
+          f"ratio {text(over('submit_p95_over_floor_blocks'))}")
     print(f"bytes on disk per application: {bytes_per_application}")
     print(json.dumps({
         "submit_p95_over_floor": over("submit_p95_over_floor")["median"],
         "p95_depth_100k_over_0": over("p95_depth_100k_over_0")["median"],
         "floor_p95_ms": floor_p95["median"], "submit_p95_ms": by_depth[0]["median"],
+        "submit_p95_over_floor_blocks": over("submit_p95_over_floor_blocks")["median"],
         "submit_p95_ms_by_depth": {str(d): s["median"] for d, s in by_depth.items()},
         "wal_pages_per_submit_by_depth": {str(d): p for d, p in pages.items()},
         "file_application_p95_ms": full_path["p95_ms"],
@@ -210,6 +251,7 @@ def main() -> None:
         "samples": args.samples, "rounds": args.rounds,
         "spread": {"submit_p95_over_floor": over("submit_p95_over_floor"),
                    "p95_depth_100k_over_0": over("p95_depth_100k_over_0"), "floor_p95_ms": floor_p95,
+                   "submit_p95_over_floor_blocks": over("submit_p95_over_floor_blocks"),
                    **{f"submit_p95_ms_depth_{d}": s for d, s in by_depth.items()}},
         "per_round": rounds,
     }))
