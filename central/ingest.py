@@ -17,7 +17,7 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -45,10 +45,9 @@ FIRST_STATUS = "received"
 log = logging.getLogger("central")
 
 
-@dataclass(frozen=True)
-class Opened:
+class Opened(NamedTuple):
     """An upload that passed every check, with the key that opened its sealed data, its filing time
-    in UTC and the flags to store."""
+    in UTC and the flags to store. (A tuple: one is made per application of a batch of up to 200.)"""
 
     upload: ApplicationUpload
     sealed: bytes
@@ -270,12 +269,12 @@ def _settle(upload: ApplicationUpload, verdict: Opened | str, new: set[str], own
     """The outcome for one upload, once the batch insert is done."""
     first_copy = upload.id not in answered
     answered.add(upload.id)
-    if upload.id in new and first_copy:
-        return UploadResult(id=upload.id, outcome="accepted")
+    if upload.id in new and first_copy:  # the id was checked: no need to validate the answer again
+        return UploadResult.model_construct(id=upload.id, outcome="accepted", reason=None)
     owner = owners.get(upload.id) or (terminal.id if upload.id in new else None)
     if owner == terminal.id:
         # a copy of something already accepted stays `duplicate` even if the rules changed since
-        return UploadResult(id=upload.id, outcome="duplicate")
+        return UploadResult.model_construct(id=upload.id, outcome="duplicate", reason=None)
     if owner is not None:
         return UploadResult(id=upload.id, outcome="rejected",
                             reason="this id is used by another terminal's application")
