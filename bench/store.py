@@ -5,9 +5,9 @@
 For queue depths 0, 10 000 and 100 000 it times `Store.submit()` (application + outbox row, one
 transaction, synchronous=FULL), and in the same run the floor: one bare `sqlite3` INSERT + COMMIT of
 a row of the same size, with the same pragmas, in a fresh file. Each queue is filled once (with
-ids made the way `submit` makes them); then `--rounds` times, `--samples` times over: one floor
-insert, then one submit at each depth, so a slow moment of the disk hits the floor and every depth
-alike; the ratios are per round, reported as median (min-max). It also counts the WAL pages one submit writes at
+ids made the way `submit` makes them); then `--rounds` times: `--samples` floor inserts and as many
+submits at each depth, taking turns of 50, so a slow moment of the disk hits the floor and every
+depth alike; the ratios are per round, reported as median (min-max). It also counts the WAL pages one submit writes at
 each depth (what the fsync has to carry, and what no neighbour's disk traffic changes), times the
 whole filing path (`file_application`: validation + sealing + submit) and the bytes on disk per
 application. Prints a table, then one line of JSON.
@@ -142,24 +142,30 @@ class Floor:
 
 
 def time_blocks(floor: Floor, store: Store, sealed: bytes, samples: int) -> tuple[list[float], list[float]]:
-    """The way this benchmark measured before interleaving: `samples` floor inserts, then `samples`
-    submits. Kept for comparison: a slow minute of the disk lands on one block only."""
+    """The way this benchmark measured before taking turns: `samples` floor inserts, then `samples`
+    submits. Kept for comparison: a slow spell of the disk lands on one block only."""
     floor_s = [floor.insert() for _ in range(samples)]
     return floor_s, time_submits(store, sealed, samples, warmup=0)
 
 
-def time_interleaved(floor: Floor, stores: dict[int, Store], sealed: bytes, samples: int
-                     ) -> tuple[list[float], dict[int, list[float]]]:
-    """`samples` × (one floor insert, then one submit at each depth): a slow moment of the disk falls on
-    the floor and every depth alike, instead of on whichever block of samples was running then."""
+#: samples per turn when floor and depths take turns: short enough that a slow spell of the disk
+#: (seconds) spans the turns of all of them, long enough that switching files (each fsync may carry
+#: the other files' pending metadata in the file system's journal) touches 1 commit in 50
+TURN = 50
+
+
+def time_in_turns(floor: Floor, stores: dict[int, Store], sealed: bytes, samples: int
+                  ) -> tuple[list[float], dict[int, list[float]]]:
+    """`samples` floor inserts and `samples` submits at each depth, taking turns of `TURN`: a slow
+    moment of the disk falls on the floor and every depth alike, instead of on whichever block of
+    1 000 was running then."""
     floor_s: list[float] = []
     submit_s: dict[int, list[float]] = {depth: [] for depth in stores}
-    for _ in range(samples):
-        floor_s.append(floor.insert())
+    for done in range(0, samples, TURN):
+        turn = min(TURN, samples - done)
+        floor_s += [floor.insert() for _ in range(turn)]
         for depth, store in stores.items():
-            start = time.perf_counter()
-            store.submit("SKD", "2026.11.1", sealed)
-            submit_s[depth].append(time.perf_counter() - start)
+            submit_s[depth] += time_submits(store, sealed, turn, warmup=0)
     return floor_s, submit_s
 
 
@@ -186,7 +192,7 @@ def main() -> None:
         rounds = []
         for n in range(args.rounds):
             bare = Floor(base / f"floor-{n}.db", len(sealed) + 200)
-            floor_s, submit_s = time_interleaved(bare, stores, sealed, args.samples)
+            floor_s, submit_s = time_in_turns(bare, stores, sealed, args.samples)
             bare.close()
             floor = summary(floor_s)
             per_depth = {depth: summary(timings) for depth, timings in submit_s.items()}
