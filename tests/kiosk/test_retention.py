@@ -5,15 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import sqlite_utils
-
 from kiosk.applications import file_application
 from kiosk.samples import sample_answers
 from kiosk.settings import Settings
 from kiosk.store import SCHEMA_VERSION, Store
 from kiosk.store.retention import apply_retention, run_if_due
-from kiosk.store.schema import MIGRATIONS
 from kiosk.terminal import Terminal
+from tests.harness.old_queue import queue_at_version
 
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
@@ -86,10 +84,7 @@ def test_retention_runs_at_most_hourly_with_the_terminal_settings(terminal: Term
 
 def test_a_version_2_queue_is_migrated_to_incremental_vacuum_with_its_applications(tmp_path: Path) -> None:
     path = tmp_path / "queue.db"
-    db = sqlite_utils.Database(path)
-    for migration in MIGRATIONS[:2]:
-        migration(db)
-    db.execute("PRAGMA user_version = 2")
+    db = queue_at_version(path, 2)
     db["applications"].insert({"id": "a1", "reference": "K7Q2-2611-0001-X", "service_code": "SKU",
                                "catalog_version": "1", "created_at": "2026-11-01T00:00:00.000Z", "state": "queued",
                                "updated_at": "2026-11-01T00:00:00.000Z", "sealed": b"sealed"})

@@ -12,7 +12,7 @@ import sqlite_utils
 from kiosk.errors import NotProvisioned, SchemaTooNew
 from kiosk.reference import parse_reference
 from kiosk.store import SCHEMA_VERSION, Store, TerminalIdentity
-from kiosk.store.schema import MIGRATIONS
+from tests.harness.old_queue import queue_at_version
 
 IDENTITY = TerminalIdentity(terminal_code="K7Q2", office_code="OFF1", office_name="Kelurahan Braga",
                             office_key="x" * 44, signing_key="s", verify_key="v")
@@ -131,10 +131,7 @@ def _indexes(db: sqlite_utils.Database) -> set[str]:
 
 def test_a_version_4_queue_keeps_its_applications_and_loses_the_indexes_a_submit_paid_for(tmp_path: Path) -> None:
     path = tmp_path / "q.db"
-    db = sqlite_utils.Database(path)
-    for migration in MIGRATIONS[:4]:
-        migration(db)
-    db.execute("PRAGMA user_version = 4")
+    db = queue_at_version(path, 4)
     db.execute("INSERT INTO applications (id, reference, service_code, catalog_version, created_at, state, "
                "updated_at, sealed) VALUES ('a1', 'K7Q2-2611-0001-X', 'SKD', '1', '2026-11-01T00:00:00+00:00', "
                "'queued', '2026-11-01T00:00:00+00:00', x'00')")
