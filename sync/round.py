@@ -262,7 +262,10 @@ class SyncRound:
     def pull_catalog(self, report: SyncReport) -> None:
         """Installs a new catalog from central; one that fails validation is never applied."""
         store = self.store
-        document = self.client.fetch_catalog(store.values.catalog_etag or None)
+        etag = store.values.catalog_etag or None
+        if store.values.catalog_error and store.values.catalog_refused_by != __version__:
+            etag = None  # refused by another (older) Loket: this one may take it, so fetch it whole
+        document = self.client.fetch_catalog(etag)
         if document is None:
             return
         try:
@@ -275,10 +278,12 @@ class SyncRound:
             problem = f"the catalog from central was not applied (keeping {before or 'the default'}): {e}"
             report.errors.append(problem)
             store.values.catalog_error = problem
+            store.values.catalog_refused_by = __version__
             store.record_audit("sync.catalog_refused", problem[:2000])
         else:
             self.terminal.reload_catalog()
             store.values.catalog_error = None
+            store.values.catalog_refused_by = None
             if catalog.version != before:
                 report.catalog_updated = catalog.version
                 store.record_audit("sync.catalog_updated", f"{before} -> {catalog.version}")

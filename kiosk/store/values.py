@@ -106,6 +106,8 @@ class StoreValues:
     status_cursor = _Count("sync.status_cursor")
     catalog_etag = _Text("sync.catalog_etag")
     catalog_error = _Text("sync.catalog_error")
+    #: the Loket version that refused the catalog `catalog_etag` names: another version asks for it again
+    catalog_refused_by = _Text("sync.catalog_refused_by")
     #: JSON {"terminal_id", "at", "reason"} once central revoked this terminal
     revoked = _Text("sync.revoked")
     #: set while central says it stores the printer's state (`HeartbeatResponse.printer`): heartbeats carry it

@@ -24,6 +24,7 @@ def test_every_value_keeps_the_key_terminals_already_stored_it_under() -> None:
         "last_sync_attempt": "sync.last_attempt", "last_sync_error": "sync.last_error",
         "last_sync_success": "sync.last_success", "status_cursor": "sync.status_cursor",
         "catalog_etag": "sync.catalog_etag", "catalog_error": "sync.catalog_error", "revoked": "sync.revoked",
+        "catalog_refused_by": "sync.catalog_refused_by",
         "pending_enrollment_code": "sync.pending_enrollment_code", "setup_unfinished": "provisioning.unfinished",
         "pin_failures": "maintenance.failures", "pin_lockouts": "maintenance.lockouts",
         "pin_locked_until": "maintenance.locked_until", "known_receipt_keys": "receipt.known_keys",

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from central.cli import main as central_cli
+from kiosk import __version__
 from kiosk.catalog.loader import DEFAULT_CATALOG
 from kiosk.clock import parse_iso
 from kiosk.crypto import seal_for_office
@@ -184,6 +185,33 @@ def test_a_catalog_answer_that_is_not_a_valid_catalog_is_not_applied(
     assert any("catalog from central was not applied" in e and before in e for e in report.errors)
     assert Terminal(behind_proxy.paths.home).catalog.version == before
     assert worker_for(behind_proxy).run_once().ok  # the real one comes next time
+
+
+def test_a_catalog_an_older_loket_refused_is_fetched_whole_again_after_the_update(
+        behind_proxy: Terminal, proxy: FaultProxy) -> None:
+    assert worker_for(behind_proxy).run_once().ok
+    served = behind_proxy.store.values.catalog_etag
+    asked_with: list[str | None] = []
+
+    def note_catalog_request(raw: bytes) -> None:
+        if raw.startswith(b"GET /api/v1/catalog "):
+            found = re.search(rb"(?im)^if-none-match: *(\S+)\r?$", raw)
+            asked_with.append(found[1].decode() if found else None)
+
+    proxy.on_request = note_catalog_request
+    # as this very catalog would have been left by a Loket whose schema refused it
+    values = behind_proxy.store.values
+    values.catalog_error, values.catalog_refused_by = "the catalog from central was not applied (...)", "0.0.1"
+    behind_proxy.paths.catalog_file.unlink()
+    report = worker_for(behind_proxy).run_once()
+    assert report.ok, report.errors
+    assert asked_with == [None]  # not the refused ETag: that would have been answered 304
+    assert (values.catalog_error, values.catalog_refused_by, values.catalog_etag) == ("", "", served)
+    assert behind_proxy.paths.catalog_file.exists()
+    # refused by this very version, the ETag keeps it from being fetched and refused every round
+    values.catalog_error, values.catalog_refused_by = "the catalog from central was not applied (...)", __version__
+    assert worker_for(behind_proxy).run_once().catalog_updated is None
+    assert asked_with == [None, served]
 
 
 def test_a_rotated_office_key_is_adopted_and_new_applications_are_sealed_to_it(
