@@ -35,11 +35,11 @@ def connect(path: Path) -> sqlite_utils.Database:
     return sqlite_utils.Database(conn)
 
 
-#: WAL pages before a commit copies them back into the database file. A submit writes ~7.4 pages,
-#: so SQLite's default 1 000 meant a checkpoint (and the slow commits just after it) every ~135
-#: submits; at 4 000 it is every ~540, the pace of a two-page commit at the default (bench.store).
-#: The WAL file stays under ~16 MB.
-WAL_CHECKPOINT_PAGES = 4000
+#: WAL pages before a commit copies them back into the database file: SQLite's default, set here so
+#: the choice is visible. 4 000 was tried (a checkpoint every ~540 submits instead of ~135): the p95
+#: of a submit did not move beyond this disk's noise, and the kiosk's RSS grew 5.77 MB from journey
+#: 100 to 300 where it stays flat at 1 000 (bench.ui --memory-only; docs/benchmarks/store.md).
+WAL_CHECKPOINT_PAGES = 1000
 
 
 def make_durable(db: sqlite_utils.Database) -> None:
