@@ -21,6 +21,9 @@ from kiosk.store.schema import ensure_incremental_vacuum, migrate, refuse_newer
 from kiosk.store.unavailable import is_corrupt, unavailable
 
 BUSY_TIMEOUT_MS = 10_000
+#: SQLite's page cache per connection. 32 MB was chosen when random UUID keys touched index pages
+#: all over the file, to keep the submit latency flat as the queue grew (bench.store, depth 100 000).
+PAGE_CACHE_KIB = 32_000
 
 
 def connect(path: Path) -> sqlite_utils.Database:
@@ -29,9 +32,7 @@ def connect(path: Path) -> sqlite_utils.Database:
     conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
-    # Random UUID keys touch index pages all over the file; a larger page cache keeps submit
-    # latency flat as the queue grows (measured: bench.store, depth 100 000).
-    conn.execute("PRAGMA cache_size = -32000")
+    conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
     return sqlite_utils.Database(conn)
 
 
