@@ -37,9 +37,8 @@ def connect(path: Path) -> sqlite_utils.Database:
 
 
 #: WAL pages before a commit copies them back into the database file: SQLite's default, set here so
-#: the choice is visible. 4 000 was tried (a checkpoint every ~540 submits instead of ~135): the p95
-#: of a submit did not move beyond this disk's noise, and the kiosk's RSS grew 5.77 MB from journey
-#: 100 to 300 where it stays flat at 1 000 (bench.ui --memory-only; docs/benchmarks/store.md).
+#: the choice is visible. 4 000 (a checkpoint every ~540 submits instead of ~135) was tried: the p95
+#: of a submit did not move beyond this disk's noise (docs/benchmarks/store.md), so the default stays.
 WAL_CHECKPOINT_PAGES = 1000
 
 
