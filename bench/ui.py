@@ -23,6 +23,7 @@ Prints median (min–max) of the rounds, then one line of JSON with `cold_start_
 from __future__ import annotations
 
 import argparse
+import ctypes
 import gc
 import itertools
 import json
@@ -53,9 +54,22 @@ def rss_mb() -> float:
     raise RuntimeError("no VmRSS in /proc/self/status")
 
 
-def process_counts() -> dict[str, float]:
-    """RSS (MB), open file descriptors and OS threads of this process, after a full collection."""
+def _malloc_trim() -> bool:
+    """Lets glibc hand its free heap pages back to the system; False where there is no glibc."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        return False
+    return True
+
+
+def process_counts(*, trim: bool = False) -> dict[str, float]:
+    """RSS (MB), open file descriptors and OS threads of this process, after a full collection (and,
+    with `trim`, after `malloc_trim(0)`: then RSS counts live memory rather than what the allocator
+    kept)."""
     gc.collect()
+    if trim and not _malloc_trim():
+        raise RuntimeError("--trim needs glibc's malloc_trim")
     threads = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines()
                    if line.startswith("Threads:"))
     return {"rss_mb": round(rss_mb(), 2), "fds": len(os.listdir("/proc/self/fd")), "threads": threads}
@@ -212,7 +226,7 @@ def tap_to_frame(driver, taps: int) -> list[float]:
     return samples[:taps]
 
 
-def journeys(driver, count: int) -> tuple[dict[int, dict[str, float]], float]:
+def journeys(driver, count: int, *, trim: bool = False) -> tuple[dict[int, dict[str, float]], float]:
     """{journey number: process counts} after journeys 100, 200 and `count`; the seconds per journey."""
     from kiosk.samples import sample_answers
 
@@ -230,7 +244,7 @@ def journeys(driver, count: int) -> tuple[dict[int, dict[str, float]], float]:
         if driver.screen_name == "survey":  # the optional satisfaction survey: this citizen skips it
             driver.tap(driver.screen.ids.nav.ids.back_button)
         if number in CHECKPOINTS or number == count:
-            counts[number] = process_counts()
+            counts[number] = process_counts(trim=trim)
             print(f"  {number} journeys: {counts[number]}", flush=True)
     return counts, (time.perf_counter() - started) / count
 
@@ -265,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--journeys", type=int, default=300, help="0 leaves the memory part out")
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--memory-only", action="store_true", help="leave out the cold starts and the taps")
+    parser.add_argument("--trim", action="store_true",
+                        help="read RSS after malloc_trim(0): live memory, not what the allocator kept")
     parser.add_argument("--cold-start-child", metavar="HOME", help=argparse.SUPPRESS)
     parser.add_argument("--bare-kivy-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -287,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
             from kivy.clock import Clock
 
             Clock._max_fps = 0  # the journeys only measure memory: render as fast as possible
-            counts, per_journey = journeys(driver, args.journeys)
+            counts, per_journey = journeys(driver, args.journeys, trim=args.trim)
             first = counts.get(CHECKPOINTS[0])
             last = counts[args.journeys]
             steps = [counts[n] for n in sorted(counts) if n >= CHECKPOINTS[0]]
@@ -302,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
                 "threads": {n: c["threads"] for n, c in counts.items()},
                 "rss_mb": {n: c["rss_mb"] for n, c in counts.items()},
                 "journeys": args.journeys, "seconds_per_journey": round(per_journey, 2),
+                "rss_after_malloc_trim": args.trim,
             })
         driver.stop()
     print(json.dumps(result))
