@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import re
 import statistics
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Annotated
 
@@ -24,6 +25,7 @@ from central.api.common import DB
 from central.console.pages.inbox import WORKING
 from central.console.sessions import StaffContext
 from central.console.web import PREFIX, ConsoleError, Supervisor, render
+from central.db import Database
 from central.deadlines import (
     fill_due_dates,
     local_date,
@@ -149,19 +151,21 @@ def reports_page(request: Request, db: DB, staff: Supervisor,
 
 @router.get("/reports.csv")
 def reports_csv(db: DB, staff: Supervisor, month: Annotated[str, Query(max_length=20)] = "") -> Response:
-    month = month or _this_month(staff)
-    with db.transaction() as session:
-        rows = monthly_report(session, staff, month)
-    return _csv(rows, ServiceMonth, month, f"loket-{staff.office_code}-{month}.csv")
+    return _month_csv(db, staff, month or _this_month(staff), monthly_report, ServiceMonth, "")
 
 
 @router.get("/reports-skm.csv")
 def reports_skm_csv(db: DB, staff: Supervisor, month: Annotated[str, Query(max_length=20)] = "") -> Response:
     """The month's SKM table as on the page (the office total is the row with service_code `*`)."""
-    month = month or _this_month(staff)
+    return _month_csv(db, staff, month or _this_month(staff), skm_month, SkmMonth, "-skm")
+
+
+def _month_csv(db: Database, staff: StaffContext, month: str, rows_of: Callable[..., list], kind: type,
+               suffix: str) -> Response:
+    """One month's table (`rows_of(session, staff, month)`) as a CSV download."""
     with db.transaction() as session:
-        rows = skm_month(session, staff, month)
-    return _csv(rows, SkmMonth, month, f"loket-{staff.office_code}-{month}-skm.csv")
+        rows = rows_of(session, staff, month)
+    return _csv(rows, kind, month, f"loket-{staff.office_code}-{month}{suffix}.csv")
 
 
 def _csv(rows: list, kind: type, month: str, name: str) -> Response:
