@@ -158,7 +158,6 @@ def _form_problem(upload: ApplicationUpload, terminal: Terminal, office: OfficeM
 
 def _seal_verdict(upload: ApplicationUpload, sealed: bytes, filed_at: dt.datetime, opened: tuple[int, Any] | None,
                   office: OfficeMaterial) -> Opened | str:
-    flags = ",".join(upload.flags)
     if not office.keys:
         return Opened(upload, sealed, office.current_key_id, filed_at, ",".join((*upload.flags, SEAL_UNCHECKED)))
     if opened is None:
@@ -168,7 +167,7 @@ def _seal_verdict(upload: ApplicationUpload, sealed: bytes, filed_at: dt.datetim
         return "sealed data is not a JSON object"
     if content.get("service", upload.service_code) != upload.service_code:
         return f"sealed data is for service {content.get('service')!r}, not {upload.service_code!r}"
-    return Opened(upload, sealed, key_id, filed_at, flags)
+    return Opened(upload, sealed, key_id, filed_at, ",".join(upload.flags))
 
 
 def check_uploads(uploads: Sequence[ApplicationUpload], terminal: Terminal, office: OfficeMaterial
