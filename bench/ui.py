@@ -15,6 +15,8 @@ many citizens.
   (`--journeys`) of whole journeys by touch (every answer typed key by key on the on-screen
   keyboard, consent, submit, receipt printed to the PDF folder, Done); the first 100 are warm-up
   (every service, page and glyph seen many times), the figure is the growth from 100 to the end.
+  Each reading is taken after the kiosk has rested a second on Welcome, as between two citizens
+  (it gives freed heap back then, `loket.memory`); `--trim` also trims just before reading.
 Prints median (min–max) of the rounds, then one line of JSON with `cold_start_s`,
 `bare_kivy_first_frame_s`, `cold_start_over_bare`, `tap_to_frame_p95_ms`, `rss_growth_100_to_300_mb`,
 `fds` and `threads`.
@@ -23,7 +25,6 @@ Prints median (min–max) of the rounds, then one line of JSON with `cold_start_
 from __future__ import annotations
 
 import argparse
-import ctypes
 import gc
 import itertools
 import json
@@ -37,9 +38,12 @@ import time
 from pathlib import Path
 
 from bench.repeat import ROUNDS, spread, text
+from loket.memory import give_back_freed_memory
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKPOINTS = (100, 200)  # journeys after which memory is read (and at the end)
+#: seconds the kiosk rests on Welcome before memory is read: long enough for its idle check (every 0.25 s)
+REST_S = 1.0
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -54,21 +58,12 @@ def rss_mb() -> float:
     raise RuntimeError("no VmRSS in /proc/self/status")
 
 
-def _malloc_trim() -> bool:
-    """Lets glibc hand its free heap pages back to the system; False where there is no glibc."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        return False
-    return True
-
-
 def process_counts(*, trim: bool = False) -> dict[str, float]:
     """RSS (MB), open file descriptors and OS threads of this process, after a full collection (and,
     with `trim`, after `malloc_trim(0)`: then RSS counts live memory rather than what the allocator
     kept)."""
     gc.collect()
-    if trim and not _malloc_trim():
+    if trim and not give_back_freed_memory():
         raise RuntimeError("--trim needs glibc's malloc_trim")
     threads = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines()
                    if line.startswith("Threads:"))
@@ -244,6 +239,8 @@ def journeys(driver, count: int, *, trim: bool = False) -> tuple[dict[int, dict[
         if driver.screen_name == "survey":  # the optional satisfaction survey: this citizen skips it
             driver.tap(driver.screen.ids.nav.ids.back_button)
         if number in CHECKPOINTS or number == count:
+            rested = time.monotonic() + REST_S  # as between two citizens: the kiosk gives freed heap back
+            driver.wait_until(lambda r=rested: driver.screen_name == "welcome" and time.monotonic() > r, timeout_s=10)
             counts[number] = process_counts(trim=trim)
             print(f"  {number} journeys: {counts[number]}", flush=True)
     return counts, (time.perf_counter() - started) / count

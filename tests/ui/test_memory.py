@@ -19,3 +19,14 @@ def test_moving_between_numeric_and_text_fields_rebuilds_no_keyboard(kiosk):
     assert [id(label) for label in numeric.children] == keys, "the keys' labels were built again"
     kiosk.type("32")
     assert form.row("nik").input.text.endswith("32")
+
+
+def test_freed_memory_goes_back_once_the_kiosk_rests_on_welcome_not_during_a_journey(kiosk):
+    app = kiosk.app
+    open_form(kiosk)
+    app.memory_to_give_back = True  # as if the citizen's typing had freed memory
+    kiosk.wait_until(lambda: False, timeout_s=0.6)  # the idle check runs every 0.25 s
+    assert app.memory_to_give_back, "memory was trimmed while a citizen was on the form"
+    app.reset()  # the citizen is gone (done, or the idle timeout)
+    assert kiosk.screen_name == "welcome" and app.memory_to_give_back
+    assert kiosk.wait_until(lambda: not app.memory_to_give_back, timeout_s=2)
