@@ -15,7 +15,7 @@ many citizens.
   (`--journeys`) of whole journeys by touch (every answer typed key by key on the on-screen
   keyboard, consent, submit, receipt printed to the PDF folder, Done); the first 100 are warm-up
   (every service, page and glyph seen many times), the figure is the growth from 100 to the end.
-  Each reading is taken after the kiosk has rested a second on Welcome, as between two citizens
+  Each reading is taken after the kiosk has rested two seconds on Welcome, as between two citizens
   (it gives freed heap back then, `loket.memory`); `--trim` also trims just before reading.
 Prints median (min–max) of the rounds, then one line of JSON with `cold_start_s`,
 `bare_kivy_first_frame_s`, `cold_start_over_bare`, `tap_to_frame_p95_ms`, `rss_growth_100_to_300_mb`,
@@ -42,8 +42,9 @@ from loket.memory import give_back_freed_memory
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKPOINTS = (100, 200)  # journeys after which memory is read (and at the end)
-#: seconds the kiosk rests on Welcome before memory is read: long enough for its idle check (every 0.25 s)
-REST_S = 1.0
+#: seconds the kiosk rests on Welcome before memory is read, as between two citizens: it gives memory
+#: back after a second's rest (screens.app.REST_BEFORE_GIVING_BACK_S), seen by its idle check every 0.25 s
+REST_S = 2.0
 
 
 def percentile(values: list[float], p: float) -> float:

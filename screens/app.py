@@ -47,6 +47,9 @@ FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 #: where the idle reset is never needed: nothing of a citizen is on these screens
 RESTING_SCREENS = ("welcome", "not_provisioned", "provisioning")
 LARGE_TEXT_SCALE = 1.3
+#: a journey leaves ~25 000 objects in reference cycles; collecting them and giving the heap back
+#: takes ~120 ms, so it waits until Welcome has rested this long: the next citizen is not yet tapping
+REST_BEFORE_GIVING_BACK_S = 1.0
 SYNC_START_DELAY_S = 0.3
 #: at this height or less the bars slim down and the letters keyboard comes in four rows (1280x800, 1024x600)
 COMPACT_MAX_HEIGHT = 800
@@ -107,8 +110,9 @@ class LoketApp(App):
         self.help_dialog: HelpDialog | None = None
         self.screen_manager: ScreenManager | None = None
         self._idle_event = None
-        #: a citizen's journey freed memory the kiosk has not yet given back (done while it rests)
+        #: a citizen's journey left memory the kiosk has not yet given back (done once it has rested)
         self.memory_to_give_back = False
+        self._rest_began = 0.0
 
     # -- words ------------------------------------------------------------------------------
 
@@ -263,7 +267,7 @@ class LoketApp(App):
         self.zone = self.terminal.zone if identity else office_zone("")
         self._tick_clock()
         self.idle.touch(time.monotonic())
-        self.memory_to_give_back = True
+        self.memory_to_give_back, self._rest_began = True, time.monotonic()
         self.go(start_screen(self.terminal) if identity else "not_provisioned")
 
     def start_survey(self) -> None:
@@ -316,7 +320,7 @@ class LoketApp(App):
     def _check_idle(self, *_args: Any) -> None:
         if self.screen_manager.current in RESTING_SCREENS and self.journey.is_blank:
             self.idle.touch(time.monotonic())
-            if self.memory_to_give_back:  # between citizens, so no tap waits on it (~2 ms)
+            if self.memory_to_give_back and time.monotonic() - self._rest_began >= REST_BEFORE_GIVING_BACK_S:
                 self.memory_to_give_back = False
                 give_back_freed_memory()
             return

@@ -29,4 +29,4 @@ def test_freed_memory_goes_back_once_the_kiosk_rests_on_welcome_not_during_a_jou
     assert app.memory_to_give_back, "memory was trimmed while a citizen was on the form"
     app.reset()  # the citizen is gone (done, or the idle timeout)
     assert kiosk.screen_name == "welcome" and app.memory_to_give_back
-    assert kiosk.wait_until(lambda: not app.memory_to_give_back, timeout_s=2)
+    assert kiosk.wait_until(lambda: not app.memory_to_give_back, timeout_s=4)
