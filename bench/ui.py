@@ -25,6 +25,7 @@ Prints median (min–max) of the rounds, then one line of JSON with `cold_start_
 from __future__ import annotations
 
 import argparse
+import ctypes
 import gc
 import itertools
 import json
@@ -52,23 +53,39 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))]
 
 
+def _status() -> dict[str, str]:
+    """/proc/self/status as {field: value}."""
+    return dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
+
+
+def _kib_as_mb(value: str) -> float:
+    return round(int(value.split()[0]) / 1024, 2)
+
+
 def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS in /proc/self/status")
+    return _kib_as_mb(_status()["VmRSS"])
+
+
+def _sqlite_heap_mb() -> float | None:
+    """What SQLite holds (page caches of every connection, statements), from its own count."""
+    try:
+        return round(ctypes.CDLL("libsqlite3.so.0").sqlite3_memory_used() / 2**20, 2)
+    except (OSError, AttributeError):
+        return None
 
 
 def process_counts(*, trim: bool = False) -> dict[str, float]:
-    """RSS (MB), open file descriptors and OS threads of this process, after a full collection (and,
-    with `trim`, after `malloc_trim(0)`: then RSS counts live memory rather than what the allocator
-    kept)."""
+    """RSS (MB; in all, then its anonymous and file-backed parts), SQLite's heap, Python's live blocks,
+    open file descriptors and OS threads of this process, after a full collection (and, with `trim`,
+    after `malloc_trim(0)`: then RSS counts live memory rather than what the allocator kept)."""
     gc.collect()
     if trim and not give_back_freed_memory():
         raise RuntimeError("--trim needs glibc's malloc_trim")
-    threads = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines()
-                   if line.startswith("Threads:"))
-    return {"rss_mb": round(rss_mb(), 2), "fds": len(os.listdir("/proc/self/fd")), "threads": threads}
+    status = _status()
+    return {"rss_mb": _kib_as_mb(status["VmRSS"]), "rss_anon_mb": _kib_as_mb(status["RssAnon"]),
+            "rss_file_mb": _kib_as_mb(status["RssFile"]), "sqlite_heap_mb": _sqlite_heap_mb(),
+            "python_blocks": sys.getallocatedblocks(), "fds": len(os.listdir("/proc/self/fd")),
+            "threads": int(status["Threads"])}
 
 
 def make_home(folder: Path) -> Path:
@@ -315,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
                 "fds": {n: c["fds"] for n, c in counts.items()},
                 "threads": {n: c["threads"] for n, c in counts.items()},
                 "rss_mb": {n: c["rss_mb"] for n, c in counts.items()},
+                "readings": counts,
                 "journeys": args.journeys, "seconds_per_journey": round(per_journey, 2),
                 "rss_after_malloc_trim": args.trim,
             })
