@@ -7,6 +7,7 @@ compose them. `KioskScreen` is the base of every screen: `clear()` forgets what 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -120,6 +121,12 @@ class KioskScreen(Screen):
 
 class PageScroll(ScrollView):
     """A screen's scrolling body. A page shorter than the view always sits at the top."""
+
+    def update_from_scroll(self, *args: Any) -> None:
+        # Kivy's ScrollView binds its bar colour again at every scroll update and unbinds it once, half
+        # a second after the last: a page laid out many times keeps a binding each time, for months
+        self.funbind("bar_color", self._change_bar_color)
+        super().update_from_scroll(*args)
 
     def on_scroll_y(self, _scroll: ScrollView, value: float) -> None:
         content = self._viewport

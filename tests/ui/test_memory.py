@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from screens.widgets import PageScroll
 from tests.ui.test_form import open_form
 
 
@@ -30,3 +31,13 @@ def test_freed_memory_goes_back_once_the_kiosk_rests_on_welcome_not_during_a_jou
     app.reset()  # the citizen is gone (done, or the idle timeout)
     assert kiosk.screen_name == "welcome" and app.memory_to_give_back
     assert kiosk.wait_until(lambda: not app.memory_to_give_back, timeout_s=4)
+
+
+def test_a_page_scrolled_and_laid_out_many_times_keeps_one_bar_colour_binding(kiosk):
+    form = open_form(kiosk)
+    scroll = next(w for w in form.walk() if isinstance(w, PageScroll))
+    for _ in range(50):  # every layout and scroll of a page calls this; Kivy binds again each time
+        scroll.update_from_scroll()
+    kiosk.frames(2)
+    bindings = [b for b in scroll.get_property_observers("bar_color", args=True) if b[0] == scroll._change_bar_color]
+    assert len(bindings) <= 1
