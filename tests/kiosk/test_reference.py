@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 from stdnum import luhn
 
 from kiosk.errors import BadReference
-from kiosk.reference import ALPHABET, _luhn_valid, make_reference, normalize_terminal_code, parse_reference
+from kiosk.reference import (
+    ALPHABET,
+    _check_character,
+    _luhn_valid,
+    make_reference,
+    normalize_terminal_code,
+    parse_reference,
+)
 
 codes = st.text(alphabet=ALPHABET, min_size=4, max_size=4)
 dates = st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2099, 12, 31))
@@ -76,3 +83,8 @@ def test_terminal_codes_are_folded_and_checked() -> None:
 @given(st.text(alphabet=ALPHABET, min_size=1, max_size=24))
 def test_the_fast_check_agrees_with_python_stdnum(compact: str) -> None:
     assert _luhn_valid(compact) == luhn.is_valid(compact, alphabet=ALPHABET)
+
+
+@given(st.text(alphabet=ALPHABET, min_size=1, max_size=24))
+def test_the_check_character_is_python_stdnums(body: str) -> None:
+    assert _check_character(body) == luhn.calc_check_digit(body, alphabet=ALPHABET)
