@@ -40,8 +40,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bench.repeat import ROUNDS, figure, text, tree_cpu_seconds
-from bench.store import percentile
+from bench.repeat import ROUNDS, figure, percentile, text, tree_cpu_seconds
 from central.db import Database
 from central.devserver import start_central
 from central.models import Application

@@ -21,14 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.repeat import ROUNDS, spread, text
+from bench.repeat import ROUNDS, percentile, spread, text
 
 TABLES = (1, 3, 5, 7, 9)
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))]
 
 
 def commits(folder: Path, tables: int, count: int) -> list[float]:

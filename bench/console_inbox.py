@@ -30,7 +30,7 @@ from typing import Any
 import requests
 from sqlalchemy import insert, text
 
-from bench.store import percentile
+from bench.repeat import percentile
 from central.console.accounts import add_staff
 from central.db import Database
 from central.deadlines import add_working_days, local_date, office_services, office_zone

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from escpos.printer import Dummy
 
+from bench.repeat import percentile
 from kiosk.applications import file_application
 from kiosk.crypto import new_office_keypair
 from kiosk.samples import sample_answers
@@ -36,11 +37,6 @@ from printing.qr import qr_matrix
 PAPERS = ("58mm", "80mm", "a4")
 WARMUP = 20
 SERVICE = "SKU"  # four documents, a long-ish receipt
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))]
 
 
 def timed(work: Callable[[], object], samples: int) -> dict[str, float]:

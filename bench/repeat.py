@@ -14,6 +14,12 @@ T = TypeVar("T")
 ROUNDS = 3
 
 
+def percentile(values: list[float], p: float) -> float:
+    """The `p`-th percentile of `values`, nearest rank (no interpolation)."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))]
+
+
 def spread(values: Iterable[float | None], digits: int = 3) -> dict[str, float | None]:
     """{"median", "min", "max"} of the values (None where there are none)."""
     present = [v for v in values if v is not None]

@@ -26,7 +26,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bench.repeat import ROUNDS, spread, text
+from bench.repeat import ROUNDS, percentile, spread, text
 from kiosk.applications import file_application
 from kiosk.catalog import DEFAULT_CATALOG, load_catalog
 from kiosk.clock import iso, utcnow
@@ -37,12 +37,6 @@ from kiosk.samples import sample_answers
 from kiosk.store import Store, TerminalIdentity
 
 DEPTHS = (0, 10_000, 100_000)
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
-    return ordered[k]
 
 
 def summary(samples_s: list[float]) -> dict[str, float]:

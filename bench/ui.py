@@ -38,7 +38,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.repeat import ROUNDS, spread, text
+from bench.repeat import ROUNDS, percentile, spread, text
 from loket.memory import give_back_freed_memory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,11 +46,6 @@ CHECKPOINTS = (100, 200)  # journeys after which memory is read (and at the end)
 #: seconds the kiosk rests on Welcome before memory is read, as between two citizens: it gives memory
 #: back after a second's rest (screens.app.REST_BEFORE_GIVING_BACK_S), seen by its idle check every 0.25 s
 REST_S = 2.0
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))]
 
 
 def _status() -> dict[str, str]:

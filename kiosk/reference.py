@@ -56,9 +56,8 @@ def make_reference(terminal_code: str, filed_on: dt.date, sequence: int) -> str:
     """The application number for the terminal's `sequence`-th application of that month."""
     if sequence < 1:
         raise ValueError("sequence starts at 1")
-    body = f"{terminal_code}{filed_on:%y%m}{sequence:04d}"
-    check = _check_character(body)
-    return f"{terminal_code}-{filed_on:%y%m}-{sequence:04d}-{check}"
+    month, number = f"{filed_on:%y%m}", f"{sequence:04d}"
+    return f"{terminal_code}-{month}-{number}-{_check_character(terminal_code + month + number)}"
 
 
 def parse_reference(typed: str) -> str:

@@ -110,9 +110,9 @@ class LoketApp(App):
         self.help_dialog: HelpDialog | None = None
         self.screen_manager: ScreenManager | None = None
         self._idle_event = None
-        #: a citizen's journey left memory the kiosk has not yet given back (done once it has rested)
-        self.memory_to_give_back = False
-        self._rest_began = 0.0
+        #: since when memory a journey left waits to be given back (None: nothing waits); done once
+        #: Welcome has rested REST_BEFORE_GIVING_BACK_S
+        self._memory_left_at: float | None = None
 
     # -- words ------------------------------------------------------------------------------
 
@@ -246,6 +246,15 @@ class LoketApp(App):
             Clock.schedule_once(lambda *_: self.speak_screen(interrupt=False), 0)  # once its words are laid out
 
     @property
+    def memory_to_give_back(self) -> bool:
+        """Whether a journey left memory the kiosk has not yet given back."""
+        return self._memory_left_at is not None
+
+    @memory_to_give_back.setter
+    def memory_to_give_back(self, waiting: bool) -> None:
+        self._memory_left_at = time.monotonic() if waiting else None
+
+    @property
     def current_screen(self):
         return self.screen_manager.current_screen
 
@@ -267,7 +276,7 @@ class LoketApp(App):
         self.zone = self.terminal.zone if identity else office_zone("")
         self._tick_clock()
         self.idle.touch(time.monotonic())
-        self.memory_to_give_back, self._rest_began = True, time.monotonic()
+        self.memory_to_give_back = True
         self.go(start_screen(self.terminal) if identity else "not_provisioned")
 
     def start_survey(self) -> None:
@@ -320,8 +329,9 @@ class LoketApp(App):
     def _check_idle(self, *_args: Any) -> None:
         if self.screen_manager.current in RESTING_SCREENS and self.journey.is_blank:
             self.idle.touch(time.monotonic())
-            if self.memory_to_give_back and time.monotonic() - self._rest_began >= REST_BEFORE_GIVING_BACK_S:
-                self.memory_to_give_back = False
+            left_at = self._memory_left_at
+            if left_at is not None and time.monotonic() - left_at >= REST_BEFORE_GIVING_BACK_S:
+                self._memory_left_at = None
                 give_back_freed_memory()
             return
         now = time.monotonic()
