@@ -37,11 +37,6 @@ def _luhn_valid(compact: str) -> bool:
     return _luhn_sum(compact) == 0
 
 
-def _check_character(body: str) -> str:
-    """`luhn.calc_check_digit(body, alphabet=ALPHABET)`: the character that makes `body` + it valid."""
-    return ALPHABET[-_luhn_sum(body + ALPHABET[0]) % len(ALPHABET)]
-
-
 def normalize_terminal_code(code: str) -> str:
     """Upper-cases and folds a terminal code; raises `ValueError` unless it is 4 alphabet characters."""
     folded = code.strip().upper().translate(_FOLD)
@@ -52,12 +47,30 @@ def normalize_terminal_code(code: str) -> str:
     return folded
 
 
+class MonthOfReferences:
+    """The application numbers one terminal gives in one month, with the month's share of the work done
+    once: its text, and the Luhn sum of terminal code + month for either length of the number after it.
+    A submit makes one number each, in its transaction; the queue keeps one of these per month."""
+
+    def __init__(self, terminal_code: str, month: dt.date) -> None:
+        self.period = f"{month:%y%m}"
+        self._prefix = f"{terminal_code}-{self.period}-"
+        body = terminal_code + self.period
+        # in body + number + "0" the body's last character is doubled when the number's length is even
+        self._body_sums = (_luhn_sum(body + ALPHABET[0]), _luhn_sum(body))
+
+    def reference(self, sequence: int) -> str:
+        """The number of the terminal's `sequence`-th application of the month."""
+        if sequence < 1:
+            raise ValueError("sequence starts at 1")
+        number = f"{sequence:04d}"
+        total = self._body_sums[len(number) % 2] + _luhn_sum(number + ALPHABET[0])
+        return f"{self._prefix}{number}-{ALPHABET[-total % len(ALPHABET)]}"
+
+
 def make_reference(terminal_code: str, filed_on: dt.date, sequence: int) -> str:
     """The application number for the terminal's `sequence`-th application of that month."""
-    if sequence < 1:
-        raise ValueError("sequence starts at 1")
-    month, number = f"{filed_on:%y%m}", f"{sequence:04d}"
-    return f"{terminal_code}-{month}-{number}-{_check_character(terminal_code + month + number)}"
+    return MonthOfReferences(terminal_code, filed_on).reference(sequence)
 
 
 def parse_reference(typed: str) -> str:

@@ -84,6 +84,14 @@ def in_zone(moment: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
     return moment.astimezone(zone)
 
 
+def month_around(moment: dt.datetime, zone: dt.tzinfo) -> tuple[dt.date, dt.datetime, dt.datetime]:
+    """The office-local month `moment` falls in: its first day, and the moments it begins and ends."""
+    first = in_zone(moment, zone).date().replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return (first, dt.datetime(first.year, first.month, 1, tzinfo=zone),
+            dt.datetime(following.year, following.month, 1, tzinfo=zone))
+
+
 def clock_in_zone(moment: dt.datetime, zone: dt.tzinfo, language: str) -> str:
     """The time of day with the zone, as citizens read it: `09.12 WITA` (`09:12 WITA` in English)."""
     local = in_zone(moment, zone)
@@ -92,4 +100,4 @@ def clock_in_zone(moment: dt.datetime, zone: dt.tzinfo, language: str) -> str:
 
 
 __all__ = ["DEFAULT_ZONE", "WIB", "WIT", "WITA", "ZONE_LABELS", "check_zone", "clock_in_zone", "in_zone",
-           "office_zone", "office_zone_name", "zone_for_region", "zone_label"]
+           "month_around", "office_zone", "office_zone_name", "zone_for_region", "zone_label"]

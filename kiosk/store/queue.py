@@ -10,19 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kiosk.clock import iso, parse_iso, utcnow
 from kiosk.errors import NotProvisioned
 from kiosk.ids import time_ordered_uuid
-from kiosk.reference import make_reference
+from kiosk.reference import MonthOfReferences
 from kiosk.store import identity_file
 from kiosk.store.database import as_store_error, open_database, transaction
 from kiosk.store.outbox import Outbox
 from kiosk.store.records import COLUMNS, SYNC_STATES, Application, TerminalIdentity, application_of
 from kiosk.store.values import StoreValues
-from kiosk.timezones import in_zone, office_zone
+from kiosk.timezones import month_around, office_zone
 
 _SUBMIT_SEQUENCE = (
     "INSERT INTO sequences (period, last) VALUES (?, 1) "
@@ -37,6 +38,26 @@ _SUBMIT_OUTBOX = (
 )
 
 
+@dataclass(frozen=True)
+class FilingMonth:
+    """The office-local month submits are numbered in, worked out once a month rather than per submit."""
+
+    references: MonthOfReferences
+    begins: dt.datetime
+    ends: dt.datetime
+
+    @classmethod
+    def around(cls, moment: dt.datetime, identity: TerminalIdentity) -> FilingMonth:
+        # the reference's month is the office's (its region's zone), never the machine's
+        first, begins, ends = month_around(moment, office_zone(identity.office_code))
+        # in UTC, as submits' moments come: comparing moments of one zone is the cheap comparison
+        return cls(MonthOfReferences(identity.terminal_code, first), begins.astimezone(dt.UTC),
+                   ends.astimezone(dt.UTC))
+
+    def covers(self, moment: dt.datetime) -> bool:
+        return self.begins <= moment < self.ends
+
+
 class Store(Outbox):
     """The local queue. Open one per thread with `Store.open(path)`; close it when done."""
 
@@ -44,6 +65,7 @@ class Store(Outbox):
         self.path = path
         self.db, self.recovery_notes = open_database(path, full_check=full_check)
         self._identity: TerminalIdentity | None = None
+        self._filing_month: FilingMonth | None = None  # of `_identity`; see `_remember_identity`
         self.values = StoreValues(self)
         for note in self.recovery_notes:
             self.record_audit("store.recovered", note)
@@ -69,19 +91,24 @@ class Store(Outbox):
             rows = list(self.db["terminal"].rows_where("slot = 1"))
             if rows:
                 row = {k: v for k, v in rows[0].items() if k != "slot"}
-                self._identity = TerminalIdentity(**{k: v or "" for k, v in row.items()})
+                self._remember_identity(TerminalIdentity(**{k: v or "" for k, v in row.items()}))
         return self._identity
 
     def reload_identity(self) -> TerminalIdentity | None:
         """Reads the identity again, e.g. after another thread adopted a rotated office key."""
-        self._identity = None
+        self._remember_identity(None)
         return self.identity()
 
     def save_identity(self, identity: TerminalIdentity) -> None:
         with transaction(self.db):
             self.db["terminal"].upsert({"slot": 1, **identity.__dict__}, pk="slot")
-        self._identity = identity
+        self._remember_identity(identity)
         identity_file.save_identity(self.path, identity.__dict__)  # outlives a queue moved aside
+
+    def _remember_identity(self, identity: TerminalIdentity | None) -> None:
+        """The one way the cached identity changes; the filing month (terminal code, zone) goes with it."""
+        self._identity = identity
+        self._filing_month = None
 
     # -- submitting -----------------------------------------------------------------------
 
@@ -99,24 +126,27 @@ class Store(Outbox):
         if identity is None:
             raise NotProvisioned()
         now = now or utcnow()
-        # the reference's month is the office's (its region's zone), never the machine's
-        local_date = in_zone(now, office_zone(identity.office_code)).date()
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=dt.UTC)  # a naive moment is UTC, as the store keeps times
+        month = self._filing_month
+        if month is None or not month.covers(now):
+            month = self._filing_month = FilingMonth.around(now, identity)
         app_id = time_ordered_uuid()  # appends to the id indexes, however deep the queue
         created = iso(now)
-        flag_text = ",".join(flags)
+        flag_list = tuple(f for f in flags if f)
+        flag_text = ",".join(flag_list)
         conn = self.db.conn
         with transaction(self.db):
             try:
-                period = f"{local_date:%y%m}"
-                sequence = conn.execute(_SUBMIT_SEQUENCE, (period,)).fetchone()[0]
-                reference = make_reference(identity.terminal_code, local_date, sequence)
+                sequence = conn.execute(_SUBMIT_SEQUENCE, (month.references.period,)).fetchone()[0]
+                reference = month.references.reference(sequence)
                 conn.execute(_SUBMIT_APPLICATION, (app_id, reference, service_code, catalog_version, created,
                                                    created, flag_text, sealed))
                 conn.execute(_SUBMIT_OUTBOX, (app_id, created, created))
             except sqlite3.Error as e:
                 raise as_store_error(e) from e
         return Application(app_id, reference, service_code, catalog_version, parse_iso(created), "queued",
-                           flags=tuple(f for f in flag_text.split(",") if f))
+                           flags=flag_list)
 
     # -- reading ----------------------------------------------------------------------------
 

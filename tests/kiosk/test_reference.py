@@ -12,7 +12,7 @@ from stdnum import luhn
 from kiosk.errors import BadReference
 from kiosk.reference import (
     ALPHABET,
-    _check_character,
+    MonthOfReferences,
     _luhn_valid,
     make_reference,
     normalize_terminal_code,
@@ -85,6 +85,20 @@ def test_the_fast_check_agrees_with_python_stdnum(compact: str) -> None:
     assert _luhn_valid(compact) == luhn.is_valid(compact, alphabet=ALPHABET)
 
 
-@given(st.text(alphabet=ALPHABET, min_size=1, max_size=24))
-def test_the_check_character_is_python_stdnums(body: str) -> None:
-    assert _check_character(body) == luhn.calc_check_digit(body, alphabet=ALPHABET)
+@given(codes, dates, sequences)
+def test_the_check_character_is_python_stdnums(code: str, filed_on: dt.date, sequence: int) -> None:
+    body = make_reference(code, filed_on, sequence)[:-2].replace("-", "")
+    assert make_reference(code, filed_on, sequence)[-1] == luhn.calc_check_digit(body, alphabet=ALPHABET)
+
+
+@given(codes, dates, st.lists(sequences, min_size=1, max_size=5))
+def test_a_month_of_references_gives_the_numbers_make_reference_gives(
+        code: str, filed_on: dt.date, numbers: list[int]) -> None:
+    month = MonthOfReferences(code, filed_on)
+    assert month.period == f"{filed_on:%y%m}"
+    assert [month.reference(n) for n in numbers] == [make_reference(code, filed_on, n) for n in numbers]
+
+
+def test_a_month_of_references_starts_at_one() -> None:
+    with pytest.raises(ValueError):
+        MonthOfReferences("K7Q2", dt.date(2026, 11, 1)).reference(0)

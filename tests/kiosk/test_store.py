@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sqlite3
 from pathlib import Path
@@ -45,6 +46,23 @@ def test_references_are_sequential_per_month_and_carry_a_valid_check_character(s
     assert [r.split("-")[2] for r in refs] == ["0001", "0002", "0003"]
     assert dec.startswith("K7Q2-2612-0001-")
     assert all(parse_reference(r) == r for r in refs + [dec])
+
+
+def test_the_reference_month_is_the_offices_and_turns_at_its_midnight(store: Store) -> None:
+    store.save_identity(dataclasses.replace(IDENTITY, office_code="9171011001"))  # Jayapura: WIT, UTC+9
+    last_of_november = submit(store, now=dt.datetime(2026, 11, 30, 14, 59, tzinfo=dt.UTC))  # 23.59 WIT
+    first_of_december = submit(store, now=dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.UTC))  # 00.00 WIT
+    clock_put_back = submit(store, now=dt.datetime(2026, 11, 30, 14, 59, 30, tzinfo=dt.UTC))
+    assert last_of_november.reference.startswith("K7Q2-2611-0001-")
+    assert first_of_december.reference.startswith("K7Q2-2612-0001-")
+    assert clock_put_back.reference.startswith("K7Q2-2611-0002-")
+
+
+def test_a_new_terminal_code_numbers_the_next_application(store: Store) -> None:
+    now = dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.UTC)
+    assert submit(store, now=now).reference.startswith("K7Q2-2611-0001-")
+    store.save_identity(dataclasses.replace(IDENTITY, terminal_code="M3X8"))
+    assert submit(store, now=now).reference.startswith("M3X8-2611-0002-")
 
 
 def test_submit_on_an_unprovisioned_terminal_is_refused(tmp_path: Path) -> None:

@@ -17,6 +17,8 @@ from kiosk.timezones import (
     WITA,
     check_zone,
     clock_in_zone,
+    in_zone,
+    month_around,
     office_zone,
     office_zone_name,
     zone_for_region,
@@ -74,3 +76,15 @@ def test_the_timezone_setting_is_checked():
     assert Settings().updated(timezone="").timezone == ""
     with pytest.raises(SettingsError, match="timezone"):
         Settings().updated(timezone="Mars/Olympus")
+
+
+@given(st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2099, 12, 31), timezones=st.just(dt.UTC)),
+       st.sampled_from([WIB, WITA, WIT]))
+def test_the_month_around_a_moment_is_the_offices_month_and_holds_the_moment(moment: dt.datetime, name: str) -> None:
+    zone = office_zone(name)
+    first, begins, ends = month_around(moment, zone)
+    local = in_zone(moment, zone)
+    assert first == local.date().replace(day=1)
+    assert begins <= moment < ends
+    assert in_zone(begins, zone).date() == first and in_zone(begins, zone).time() == dt.time(0)
+    assert in_zone(ends, zone).day == 1 and (ends - begins).days in (28, 29, 30, 31)
