@@ -11,6 +11,7 @@ start it, wait until it answers, stop it (SIGTERM, then SIGKILL), kill it like a
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import socket
@@ -19,6 +20,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +62,9 @@ class RunningCentral:
     key_file: Path | None = None
     environment: dict[str, str] = field(default_factory=dict)  # central's settings, beside the inherited ones
     process: subprocess.Popen | None = field(default=None, repr=False)
+    #: stop (SIGTERM) when the process that started it dies, however it dies: the demo's central must
+    #: not outlive a kiosk whose X server went away. Tests leave it off: they start central from threads.
+    die_with_parent: bool = False
 
     @property
     def url(self) -> str:
@@ -71,6 +76,7 @@ class RunningCentral:
             [sys.executable, "-m", "central", "serve", "--db", self.db_url, "--host", "127.0.0.1",
              "--port", str(self.port), "--workers", str(self.workers)],
             cwd=REPO, stdout=log, stderr=log, start_new_session=True,
+            preexec_fn=_terminated_with(os.getpid()) if self.die_with_parent else None,  # noqa: PLW1509
             env={**os.environ, **({ENV_KEY_FILE: str(self.key_file)} if self.key_file else {}), **self.environment},
         )
         deadline = time.monotonic() + timeout
@@ -116,6 +122,29 @@ class RunningCentral:
         self.stop()
 
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _terminated_with(parent: int) -> Callable[[], None]:
+    """For `preexec_fn`: the child gets SIGTERM when `parent` (the thread that started it) dies.
+
+    Linux only (prctl); elsewhere the child just runs on. If the parent died before the call, the
+    child leaves at once instead of running orphaned."""
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: the child only calls it
+    except (OSError, AttributeError):
+        prctl = None
+
+    def arrange() -> None:
+        if prctl is not None:
+            prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:
+            os._exit(0)
+
+    return arrange
+
+
 def _wait_port_free(port: int, timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -127,8 +156,9 @@ def _wait_port_free(port: int, timeout: float = 5.0) -> None:
 
 def start_central(db_url: str, port: int | None = None, *, workers: int = 1,
                   log_path: Path | None = None, key_file: Path | None = None,
-                  environment: dict[str, str] | None = None) -> RunningCentral:
+                  environment: dict[str, str] | None = None, die_with_parent: bool = False) -> RunningCentral:
     """Central on `db_url` (migrated on start), answering on 127.0.0.1:`port` (a free one by default), with
     its key-encryption key in `key_file` (default: central's settings, else see `use_dev_key_file`)."""
     use_dev_key_file()
-    return RunningCentral(db_url, port or free_port(), workers, log_path, key_file, environment or {}).start()
+    return RunningCentral(db_url, port or free_port(), workers, log_path, key_file, environment or {},
+                          die_with_parent=die_with_parent).start()

@@ -1,7 +1,8 @@
 """The demo's moving parts, without a window: a central on loopback and a terminal enrolled with it.
 
 `loket demo` (screens/demo.py) calls `prepare_demo()`, opens the kiosk windowed, and stops central
-when the window closes. Central runs as its own process (`python -m central serve`) on its own
+when the window closes (and central stops itself if the demo dies without closing it, e.g. with
+its X server). Central runs as its own process (`python -m central serve`) on its own
 SQLite file in the demo home, exactly as an office would run it, started by the same code central's
 own tests use (`central.devserver`); the terminal enrolls with a one-time code like a real one,
 prints receipts as PDFs into a folder, and syncs in the background.
@@ -62,7 +63,7 @@ def start_demo_central(home: Path, *, port: int | None = None) -> DemoCentral:
     log_path = home / "central.log"
     try:
         running = start_central(f"sqlite:///{home / 'central.db'}", port, log_path=log_path,
-                                key_file=home / "central.key")
+                                key_file=home / "central.key", die_with_parent=True)
         return DemoCentral(**{f.name: getattr(running, f.name) for f in fields(running)})
     except CentralError as e:
         raise LoketError(f"the demo's central did not start: {e}; see {log_path}") from None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from kiosk.applications import file_application
@@ -64,3 +66,33 @@ def test_the_demo_enrolls_its_terminal_with_a_real_central_and_syncs_to_it(tmp_p
         terminal.close()
     finally:
         central.stop()
+
+
+def test_the_demos_central_stops_when_the_demo_dies_without_cleaning_up(tmp_path: Path) -> None:
+    # as when `timeout` ends the demo and the kiosk goes down with its X server: no `finally` runs
+    starter = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from loket.demo import start_demo_central; "
+         "c = start_demo_central(Path(sys.argv[1])); print(c.port, c.process.pid, flush=True); time.sleep(600)",
+         str(tmp_path / "demo")], stdout=subprocess.PIPE, text=True)
+    port, central_pid = (int(x) for x in starter.stdout.readline().split())
+    assert answers(port)
+    starter.kill()
+    starter.wait(10)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and (answers(port) or alive(central_pid)):
+        time.sleep(0.1)
+    assert not answers(port) and not alive(central_pid)
+
+
+def answers(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def alive(pid: int) -> bool:
+    """True while `pid` runs (a zombie is reaped by init once its parent has gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
