@@ -25,8 +25,21 @@ def _open(args: argparse.Namespace) -> Database:
     return Database(database_url(args.db or args.global_db))
 
 
+#: the longest `--as` name: with `cli:<account> as ` in front it still fits the access log's 60 characters
+MAX_AS_NAME = 32
+
+
 def _actor(args: argparse.Namespace) -> str:
-    return args.actor or f"cli:{getpass.getuser()}"
+    """Who the access log and the letter name: always the account that ran the command, and after it
+    the staff member it was issued for (`--as`), which nothing here can check."""
+    account = f"cli:{getpass.getuser()}"
+    if args.actor is None:
+        return account
+    name = args.actor.strip()
+    if not name or len(name) > MAX_AS_NAME or not name.isprintable():
+        raise CentralError(f"letter: --as takes a name of 1 to {MAX_AS_NAME} printable characters, e.g. "
+                           "operator:rina")
+    return f"{account} as {name}"
 
 
 def cmd_office_settings(args: argparse.Namespace) -> int:
@@ -95,7 +108,9 @@ def register(command: Command, office: Any, commands: Any) -> None:
                   "issue (or reprint) an application's letter as an A4 PDF; prints its number last")
     sub.add_argument("reference")
     sub.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
-    sub.add_argument("--as", dest="actor", metavar="NAME", help="who issues it (default cli:<user>)")
+    sub.add_argument("--as", dest="actor", metavar="NAME",
+                     help="the staff member it is issued for; recorded after the account that runs the "
+                          "command (cli:<user> as NAME)")
 
     sub = command(commands, "letter-counts", cmd_letter_counts, "letters an office issued, per service")
     sub.add_argument("--office", required=True)

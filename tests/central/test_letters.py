@@ -89,7 +89,9 @@ def test_a_reprint_keeps_the_number_and_the_words_and_the_history_shows_the_lett
     code, out, _ = run(capsys, "applications", "show", reference, "--db", central.db_url)
     shown = json.loads(out)
     [issued] = [h for h in shown["history"] if h["status"] == "letter_issued"]
-    assert issued["actor"] == "operator:rina" and issued["prints"] == 2 and len(issued["content_hash"]) == 64
+    me = f"cli:{getpass.getuser()}"
+    assert issued["actor"] == f"{me} as operator:rina" and issued["prints"] == 2
+    assert len(issued["content_hash"]) == 64
     assert NUMBER.fullmatch(issued["number"])
     db = Database(central.db_url)
     try:
@@ -98,9 +100,9 @@ def test_a_reprint_keeps_the_number_and_the_words_and_the_history_shows_the_lett
                 AccessLogEntry.application_id == shown["id"]).order_by(AccessLogEntry.id)).all()
             stored = session.scalar(select(IssuedLetter).where(IssuedLetter.application_id == shown["id"]))
             assert [(o.username, o.action, o.detail) for o in openings] == [
-                ("operator:rina", "personal_data.opened", "letter"),
-                ("operator:budi", "personal_data.opened", "letter reprint"),
-                (f"cli:{getpass.getuser()}", "personal_data.opened", "loket-central applications show")]
+                (f"{me} as operator:rina", "personal_data.opened", "letter"),
+                (f"{me} as operator:budi", "personal_data.opened", "letter reprint"),
+                (me, "personal_data.opened", "loket-central applications show")]
             assert ANSWERS["SKD"]["nik"].encode() not in stored.sealed_content  # sealed, not readable in a dump
             assert stored.masked_name == "S*** R********"
     finally:
@@ -130,6 +132,17 @@ def test_a_service_without_a_letter_and_an_unknown_reference_are_clear_errors(
     assert code == 2 and "service ADUAN has no letter template" in err
     code, _, err = letter(capsys, central, "K7Q2-2611-0001-X", tmp_path / "x.pdf")
     assert code == 2 and "check character" in err
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 33, "rina\nlurah"])
+def test_a_letter_for_a_name_that_is_empty_too_long_or_unprintable_is_refused_before_anything_opens(
+        central: CentralHarness, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    _, terminal = set_up_office(central)
+    [reference] = file_in_process(central, terminal, ["SKD"])
+    code, _, err = letter(capsys, central, reference, tmp_path / "x.pdf", "--as", name)
+    assert code == 2 and "--as takes a name" in err and not (tmp_path / "x.pdf").exists()
+    code, out, _ = run(capsys, "applications", "show", reference, "--db", central.db_url)
+    assert not [h for h in json.loads(out)["history"] if h["status"] == "letter_issued"]
 
 
 def test_office_settings_are_shown_changed_and_refused_when_wrong(
