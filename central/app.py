@@ -27,12 +27,16 @@ from central.settings import (
     database_url,
     enroll_refusals,
     pool_size,
+    server_workers,
 )
+from central.verification.ratelimit import RateLimiter
 from central.verification.router import router as verification_router
 from sync.protocol import ErrorBody, Heartbeat, UploadBatch
 
 log = logging.getLogger("central")
 RETRY_AFTER_S = 5
+#: lookups of the public verification page per client address: this many at once, then this many a second
+VERIFY_BURST, VERIFY_PER_SECOND = 30, 0.5
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -40,9 +44,12 @@ def _error(status: int, code: str, message: str, headers: dict[str, str] | None 
 
 
 def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAULT_ENROLL_REFUSALS,
-               accept_signature_v1: bool = True) -> FastAPI:
+               accept_signature_v1: bool = True, workers: int = 1) -> FastAPI:
     """The API, the staff console and the public verification page over `database` (already migrated);
-    every body is bounded before it is read."""
+    every body is bounded before it is read.
+
+    The per-address limits are counted in memory, so each of the `workers` server processes answering
+    on the same address keeps 1/`workers` of them: together they never allow more than the limit."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -56,13 +63,14 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
                   "Terminal requests are signed with Ed25519; see sync/protocol.py.", lifespan=lifespan)
     app.state.database = database
     app.state.accept_signature_v1 = accept_signature_v1
+    app.state.verification_limiter = RateLimiter(max(1, VERIFY_BURST // workers), VERIFY_PER_SECOND / workers)
     for router in ROUTERS:
         app.include_router(router)
     console.install(app)
     app.include_router(verification_router)
     app.add_middleware(BodyLimit)
     refusals, per_s = enroll_refusals
-    app.add_middleware(EnrollmentRateLimit, refusals=refusals, per_s=per_s)  # outermost: before any body
+    app.add_middleware(EnrollmentRateLimit, refusals=max(1, refusals // workers), per_s=per_s)  # outermost
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, e: ApiError) -> JSONResponse:
@@ -137,4 +145,5 @@ def from_environment() -> FastAPI:
     if problem:
         log.warning("%s. Terminals are still served; opening personal data is refused until the key is back.",
                     problem)
-    return create_app(database, enroll_refusals=enroll_refusals(), accept_signature_v1=accepts_signature_v1())
+    return create_app(database, enroll_refusals=enroll_refusals(), accept_signature_v1=accepts_signature_v1(),
+                      workers=server_workers())

@@ -106,7 +106,8 @@ class EnrollmentRateLimit:
     every enrollment from the address is answered 429 with Retry-After, before its body is read.
 
     Refused attempts (bad or used codes, malformed or oversized bodies) spend the allowance; a
-    successful enrollment does not. Each server process keeps its own counts (documented)."""
+    successful enrollment does not. Each server process keeps its own counts, of its share of the
+    limit (`create_app(workers=N)` gives each 1/N)."""
 
     def __init__(self, app: ASGIApp, *, refusals: int = 20, per_s: float = 60.0, path: str = PATH_ENROLL,
                  max_addresses: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:

@@ -13,6 +13,7 @@ ENV_POOL = "LOKET_CENTRAL_POOL"  # database connections per server process (`ser
 DEFAULT_POOL = 20
 ENV_CONNECTIONS = "LOKET_CENTRAL_DB_CONNECTIONS"  # `serve`'s default for --db-connections
 DEFAULT_CONNECTIONS = 16
+ENV_WORKERS = "LOKET_CENTRAL_WORKERS"  # how many server processes `serve` started (they share the limits)
 
 
 def database_url(given: str | None = None, environ: Mapping[str, str] | None = None) -> str:
@@ -33,6 +34,11 @@ def _count(name: str, default: int, environ: Mapping[str, str] | None) -> int:
 def pool_size(environ: Mapping[str, str] | None = None) -> int:
     """Connections one server process keeps to its database (and threads it serves requests on)."""
     return _count(ENV_POOL, DEFAULT_POOL, environ)
+
+
+def server_workers(environ: Mapping[str, str] | None = None) -> int:
+    """How many server processes answer on central's address (`serve --workers`, default 1)."""
+    return _count(ENV_WORKERS, 1, environ)
 
 
 def db_connections(environ: Mapping[str, str] | None = None) -> int:

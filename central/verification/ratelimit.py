@@ -1,7 +1,8 @@
 """A token bucket per client address, in memory: the public page answers 429 with Retry-After past it.
 
-Each worker process keeps its own buckets; the table is bounded, dropping the least recently seen
-client, so many addresses cannot grow it without limit.
+Each server process keeps its own buckets, sized to its share of the limit (`create_app(workers=N)`);
+the table is bounded, dropping the least recently seen client, so many addresses cannot grow it
+without limit.
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from central.api.common import DB
 from central.verification.lookup import verify_code
-from central.verification.ratelimit import RateLimiter
 
 HERE = Path(__file__).parent
 HEADERS = {
@@ -24,7 +23,6 @@ STYLESHEET = (HERE / "static" / "verify.css").read_bytes()
 
 router = APIRouter(tags=["verification"], include_in_schema=False)
 templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
-limiter = RateLimiter()
 
 
 def _page(name: str, status: int, **values: object) -> HTMLResponse:
@@ -38,7 +36,7 @@ def stylesheet() -> Response:
 
 @router.get("/v/{code:path}", response_class=HTMLResponse)
 def verification_page(code: str, request: Request, db: DB) -> HTMLResponse:
-    wait = limiter.retry_after(request.client.host if request.client else "-")
+    wait = request.app.state.verification_limiter.retry_after(request.client.host if request.client else "-")
     if wait:
         response = _page("busy.html", 429, wait=wait)
         response.headers["Retry-After"] = str(wait)

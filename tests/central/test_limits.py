@@ -146,6 +146,20 @@ def _enroll_from(port: int, source: str, code: str) -> http.client.HTTPResponse:
     return answer
 
 
+def test_two_workers_together_refuse_no_more_enrollments_than_the_limit_before_429(tmp_path):
+    url = f"sqlite:///{tmp_path / 'central.db'}"
+    running = start_central(url, workers=2, log_path=tmp_path / "central.log",
+                            environment={ENV_ENROLL_REFUSALS: "6/600"})
+    try:
+        statuses = [_enroll_from(running.port, "127.0.0.1", "WRONG-CODE-0000").status for _ in range(30)]
+        refused = statuses.count(401)
+        # each worker keeps half the allowance: however the kernel spreads the connections, at most 6
+        assert 3 <= refused <= 6 and set(statuses) == {401, 429}, statuses
+        assert statuses[-5:] == [429] * 5
+    finally:
+        running.stop()
+
+
 def test_refused_enrollments_from_one_address_are_answered_429_with_retry_after(tmp_path):
     url = f"sqlite:///{tmp_path / 'central.db'}"
     running = start_central(url, log_path=tmp_path / "central.log", environment={ENV_ENROLL_REFUSALS: "5/60"})

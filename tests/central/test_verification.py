@@ -16,6 +16,7 @@ from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
 from central.db import Database
+from central.devserver import start_central
 from central.letters.issue import issue_letter
 from central.models import AccessLogEntry
 from central.records import find_application, revoke_terminal, set_status
@@ -156,6 +157,17 @@ def test_too_many_lookups_from_one_client_answer_429_with_retry_after(own_centra
     busy = answers[-1]
     assert int(busy.headers["Retry-After"]) >= 1 and "Terlalu banyak permintaan" in busy.text
     assert_secure_headers(busy)
+
+
+def test_two_workers_together_answer_no_more_lookups_than_the_limit(tmp_path: Path) -> None:
+    running = start_central(f"sqlite:///{tmp_path / 'two.db'}", workers=2, log_path=tmp_path / "central.log")
+    try:
+        codes = [requests.get(f"{running.url}/v/S{i:020d}", headers={"Connection": "close"}, timeout=10).status_code
+                 for i in range(70)]
+    finally:
+        running.stop()
+    # each worker keeps half of the 30 at once (and of the refill, 0.5 a second, over these few seconds)
+    assert 15 <= codes.count(404) <= 33 and set(codes) == {404, 429}, codes
 
 
 @pytest.fixture
