@@ -27,12 +27,14 @@ from sync.protocol import MAX_BATCH_COUNT, UploadBatch
 
 @dataclass
 class ImportReport:
-    """What an import did: outcome counts, the refusals with their reasons, audit entries stored."""
+    """What an import did: outcome counts, the refusals with their reasons, audit entries and survey
+    answers stored."""
 
     terminal_code: str
     outcomes: Counter[str] = field(default_factory=Counter)
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (application id, reason)
     audit_stored: int = 0
+    survey_stored: int = 0
 
 
 def _bundle_terminal(session: Session, header: BundleHeader, data: bytes) -> Terminal:
@@ -86,10 +88,10 @@ def import_bundle(db: Database, data: bytes, *, allow_revoked: bool = False) -> 
     except BundleError as e:
         raise CentralError(str(e)) from None
     report = ImportReport(header.terminal_code)
-    apps, audit = contents.applications, contents.audit
-    for start in range(0, max(len(apps), len(audit)), MAX_BATCH_COUNT):
+    apps, audit, survey = contents.applications, contents.audit, contents.survey
+    for start in range(0, max(len(apps), len(audit), len(survey)), MAX_BATCH_COUNT):
         end = start + MAX_BATCH_COUNT
-        batch = UploadBatch(applications=apps[start:end], audit=audit[start:end])
+        batch = UploadBatch(applications=apps[start:end], audit=audit[start:end], survey=survey[start:end])
         with db.transaction() as session:
             terminal = session.get(Terminal, terminal_id)
             assert terminal is not None
@@ -97,4 +99,5 @@ def import_bundle(db: Database, data: bytes, *, allow_revoked: bool = False) -> 
         report.outcomes.update(r.outcome for r in answer.results)
         report.rejected += [(r.id, r.reason or "") for r in answer.results if r.outcome == "rejected"]
         report.audit_stored += len(answer.audit_stored)
+        report.survey_stored += len(answer.survey_stored)
     return report

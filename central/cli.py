@@ -138,7 +138,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     report = import_bundle(_open(args), data, allow_revoked=args.allow_revoked)
     counts = report.outcomes
     print(f"terminal {report.terminal_code}: accepted {counts['accepted']}, duplicate {counts['duplicate']}, "
-          f"rejected {counts['rejected']}, audit entries {report.audit_stored}")
+          f"rejected {counts['rejected']}, audit entries {report.audit_stored}, "
+          f"survey answers {report.survey_stored}")
     for app_id, reason in report.rejected:
         print(f"rejected {app_id}: {reason}")
     return 0

@@ -2,6 +2,8 @@
 
 The applications stay queued on the terminal: a later online sync of the same ones is answered
 `duplicate` by central and marks them synced, so carrying a bundle can never lose or double anything.
+The satisfaction survey's answers go too, and also stay until an online sync: central keeps each
+answer set once (its id), however often it arrives.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from kiosk.crypto import b64encode
 from kiosk.errors import LoketError, NotProvisioned
 from kiosk.files import write_atomically
 from kiosk.store.exports import mark_exported, unsynced_applications
+from kiosk.store.survey import unsent_surveys
 from kiosk.terminal import Terminal
 from loket.provisioning_file import pending_enrollment_code
 from sync.bundle import BundleContents, pack_bundle
 from sync.protocol import ApplicationUpload, AuditUpload
+from sync.survey import survey_upload
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,7 @@ class Export:
     path: Path
     applications: int
     audit_entries: int
+    surveys: int
 
 
 def export_unsynced(terminal: Terminal, folder: Path, *, now: dt.datetime | None = None) -> Export:
@@ -37,6 +42,7 @@ def export_unsynced(terminal: Terminal, folder: Path, *, now: dt.datetime | None
     store = terminal.store
     outgoing = unsynced_applications(store)
     audit = store.audit_entries(unsynced_only=True, limit=100_000)
+    surveys = [survey_upload(s) for s in unsent_surveys(store, limit=100_000)]
     contents = BundleContents(
         applications=[
             ApplicationUpload(id=o.id, reference=o.reference, service_code=o.service_code,
@@ -46,6 +52,7 @@ def export_unsynced(terminal: Terminal, folder: Path, *, now: dt.datetime | None
         ],
         audit=[AuditUpload(id=e["id"], at=parse_iso(e["at"]), actor=e["actor"] or "system", action=e["action"],
                            detail=e["detail"] or "") for e in audit],
+        survey=surveys,
     )
     # a file-provisioned terminal has no id from central until it enrolls: its code and key name it
     enrolled = identity.terminal_id not in ("", identity.terminal_code)
@@ -58,6 +65,6 @@ def export_unsynced(terminal: Terminal, folder: Path, *, now: dt.datetime | None
     except OSError as e:
         raise LoketError(f"cannot write the bundle to {folder}: {e.strerror or e}") from None
     mark_exported(store, [o.id for o in outgoing], now=now)
-    store.record_audit("maintenance.exported", f"{len(outgoing)} applications to {path.name} at {iso(now)}",
-                       actor="technician")
-    return Export(path, len(outgoing), len(audit))
+    store.record_audit("maintenance.exported", f"{len(outgoing)} applications and {len(surveys)} survey answers "
+                       f"to {path.name} at {iso(now)}", actor="technician")
+    return Export(path, len(outgoing), len(audit), len(surveys))

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from kiosk.crypto import CryptoFailure, b64decode, b64encode, sign, verify
 from kiosk.jsondepth import loads_bounded
-from sync.protocol import ApplicationUpload, AuditUpload, Model, enrollment_code_hash
+from sync.protocol import ApplicationUpload, AuditUpload, Model, SurveyUpload, enrollment_code_hash
 
 BUNDLE_FORMAT = "loket-bundle/2"
 FORMATS = ("loket-bundle/1", BUNDLE_FORMAT)
@@ -43,6 +43,9 @@ class BundleContents(Model):
 
     applications: list[ApplicationUpload]
     audit: list[AuditUpload] = []
+    #: satisfaction survey answers (left out of the file when there are none, so a central from before
+    #: surveys still reads such bundles)
+    survey: list[SurveyUpload] = []
 
 
 class BundleHeader(Model):
@@ -75,7 +78,7 @@ def pack_bundle(terminal_id: str, terminal_code: str, signing_key: str, batch: B
                 *, now: dt.datetime | None = None, verify_key: str | None = None,
                 pending_enrollment_code: str | None = None) -> bytes:
     """The bytes of a signed bundle file holding `batch`; `terminal_id` is "" before central gave one."""
-    payload = gzip.compress(batch.model_dump_json().encode(), mtime=0)
+    payload = gzip.compress(batch.model_dump_json(exclude=None if batch.survey else {"survey"}).encode(), mtime=0)
     proof = (enrollment_proof(enrollment_code_hash(pending_enrollment_code), verify_key)
              if pending_enrollment_code and verify_key else None)
     header = BundleHeader(

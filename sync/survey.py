@@ -8,7 +8,7 @@ terminal for a central that takes them.
 from __future__ import annotations
 
 from kiosk.store import Store
-from kiosk.store.survey import forget_surveys, unsent_surveys
+from kiosk.store.survey import StoredSurvey, forget_surveys, unsent_surveys
 from sync.client import CentralClient
 from sync.errors import SyncError
 from sync.protocol import MAX_BATCH_COUNT, SurveyUpload, UploadBatch
@@ -17,15 +17,20 @@ from sync.report import SyncReport
 WHOLE_BATCH_REFUSALS = (400, 413, 422)
 
 
+def survey_upload(stored: StoredSurvey) -> SurveyUpload:
+    """A stored answer set as central takes it, online or in a USB bundle."""
+    response = stored.response
+    return SurveyUpload(id=stored.id, day=response.day, service_code=response.service_code,
+                        overall=response.overall, elements=list(response.elements))
+
+
 def send_surveys(store: Store, client: CentralClient, report: SyncReport, *, batch_size: int = MAX_BATCH_COUNT) -> None:
     """Uploads every waiting survey; stops at the first refusal (kept for later) or network error."""
     while True:
         waiting = unsent_surveys(store, min(batch_size, MAX_BATCH_COUNT))
         if not waiting:
             return
-        batch = UploadBatch(survey=[
-            SurveyUpload(id=s.id, day=s.response.day, service_code=s.response.service_code,
-                         overall=s.response.overall, elements=list(s.response.elements)) for s in waiting])
+        batch = UploadBatch(survey=[survey_upload(s) for s in waiting])
         try:
             answer = client.upload(batch)
         except SyncError as e:

@@ -1,12 +1,13 @@
 """`loket-central import BUNDLE`: a terminal's USB export goes in with the online rules, exactly once."""
 
 import datetime as dt
+import gzip
 
 from central.cli import main
 from central.db import Database
 from central.records import revoke_terminal
 from kiosk.crypto import new_terminal_keys
-from sync.bundle import BundleContents, pack_bundle
+from sync.bundle import BundleContents, pack_bundle, read_bundle
 from sync.protocol import AuditUpload
 
 
@@ -31,10 +32,16 @@ def test_an_imported_bundle_is_accepted_once_and_a_later_online_sync_is_duplicat
     code, out, _ = _import(capsys, central, path)
     assert code == 0
     assert out.splitlines()[0] == (f"terminal {sim.identity.terminal_code}: accepted 450, duplicate 0, rejected 0, "
-                                   "audit entries 1")
+                                   "audit entries 1, survey answers 0")
     assert _import(capsys, central, path)[1].startswith(f"terminal {sim.identity.terminal_code}: accepted 0, "
                                                         "duplicate 450")
     assert {r.outcome for r in sim.upload(apps[:200]).results} == {"duplicate"}
+
+
+def test_a_bundle_without_survey_answers_carries_no_survey_key_so_an_older_central_reads_it(enrolled):
+    sim = enrolled()
+    _, payload, _ = read_bundle(_bundle(sim, [sim.application()]))
+    assert b'"survey"' not in gzip.decompress(payload) and b'"applications"' in gzip.decompress(payload)
 
 
 def test_a_bundle_with_a_bad_application_imports_the_rest_and_names_the_refusal(capsys, central, enrolled, tmp_path):

@@ -6,6 +6,8 @@ and what the technician did on the terminal reaches central's audit log.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -15,6 +17,8 @@ from central.cli import main as central_main
 from central.db import Database
 from central.records import list_audit
 from kiosk.maintenance import MaintenanceGate, hash_pin
+from kiosk.skm import ELEMENT_COUNT, SurveyResponse
+from kiosk.store.survey import record_survey, survey_count
 from kiosk.terminal import Terminal
 from loket.export import export_unsynced
 from loket.provisioning_file import pending_enrollment_code, provision_from_file
@@ -95,6 +99,32 @@ def test_an_exported_bundle_imported_centrally_then_synced_online_arrives_exactl
 
     assert central_main(["import", str(bundle), "--db", central.db_url]) == 0
     assert ": accepted 0, duplicate 250, rejected 0" in capsys.readouterr().out
+
+
+def test_survey_answers_ride_the_bundle_and_central_counts_each_once_after_the_online_sync_too(
+    enrolled: Terminal, central, tmp_path: Path, capsys
+) -> None:
+    day = dt.date(2026, 11, 27)
+    for overall in (4, 3, 2):
+        record_survey(enrolled.store, SurveyResponse(day, "SKD", overall, (overall,) * ELEMENT_COUNT))
+    export = export_unsynced(enrolled, tmp_path / "usb")
+    assert export.surveys == 3 and survey_count(enrolled.store) == 3  # kept until central answers online
+
+    assert central_main(["import", str(export.path), "--db", central.db_url]) == 0
+    assert capsys.readouterr().out.splitlines()[0].endswith("survey answers 3")
+
+    def respondents() -> int:
+        assert central_main(["skm", "report", "--db", central.db_url, "--office", enrolled.identity.office_code,
+                             "--from", "2026-11-01", "--to", "2026-11-30", "--json"]) == 0
+        return json.loads(capsys.readouterr().out)["services"]["SKD"]["respondents"]
+
+    assert respondents() == 3
+    report = worker_for(enrolled).run_once()
+    assert report.ok and report.surveys_sent == 3, report.errors
+    assert survey_count(enrolled.store) == 0 and respondents() == 3  # the same answers, not three more
+    assert central_main(["import", str(export.path), "--db", central.db_url]) == 0  # the stick again
+    capsys.readouterr()
+    assert respondents() == 3
 
 
 def test_what_a_technician_did_reaches_central_audit_log(enrolled: Terminal, central, tmp_path: Path) -> None:
