@@ -4,8 +4,11 @@
     tcp://192.168.1.50:9100            a network printer (port 9100 when left out)
     usb://04b8:0202                    a USB printer by vendor:product id (hex)
     serial:///dev/ttyUSB0?baudrate=19200
-Query options: `status=0` skips the paper check (printers that never answer status requests);
+Query options: `status=0` skips the paper checks (printers that never answer status requests);
 `qr=image` sends the QR code as a raster image (printers without the native `GS ( k` QR command).
+With the checks on, a network printer is asked for its paper before the receipt and once more after
+it: a connection that broke while printing fails there, so a receipt never counts as printed
+because its bytes reached the kernel's buffer.
 """
 
 from __future__ import annotations
@@ -115,6 +118,22 @@ class EscposBackend:
             if isinstance(device, socket.socket):
                 device.settimeout(self.timeout_s)
 
+    def _confirm_still_connected(self, printer: Escpos) -> None:
+        """One more status query after the receipt, on a network printer: a connection that broke while
+        printing (a power cut, a pulled cable) raises here, where the receipt's writes may all have gone
+        into the kernel's buffer without an error. No answer in time is not a failure: a printer may
+        answer late while it prints."""
+        device = getattr(printer, "device", None)
+        if not isinstance(device, socket.socket):
+            return  # USB and serial writes fail by themselves when the printer goes
+        device.settimeout(self.status_timeout_s)
+        try:
+            printer.paper_status()
+        except TimeoutError:
+            pass
+        finally:
+            device.settimeout(self.timeout_s)
+
     def print(self, receipt: Receipt, paper: str, logo: Path | None) -> PrintJob:
         address = parse_printer_url(self.url)
         printer = self.connect(address)
@@ -122,6 +141,8 @@ class EscposBackend:
             if address.check_status and self._paper_status(printer) == NO_PAPER:
                 raise PrinterError(f"the receipt printer at {self.url} is out of paper: load a roll and reprint")
             write_receipt(printer, receipt, paper, logo, native_qr=address.native_qr)
+            if address.check_status:
+                self._confirm_still_connected(printer)
         except (EscposError, OSError) as e:
             raise PrinterError(f"the receipt printer at {self.url} stopped answering while printing: {e}") from e
         finally:

@@ -175,6 +175,37 @@ def test_printer_dropping_the_connection_mid_receipt_is_a_clear_error(terminal: 
         server.close()
 
 
+def test_printer_going_away_after_taking_the_whole_receipt_is_an_error_not_a_printed_receipt(
+        terminal: Terminal, filed: Application) -> None:
+    # every byte of the receipt fits in the kernel's buffers, so no write fails: only asking the printer
+    # again afterwards shows that it is gone
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+
+    def take_the_receipt_then_reset() -> None:
+        conn, _ = server.accept()
+        conn.recv(3)
+        conn.sendall(LoopbackPrinter.PAPER_OK)
+        received = b""
+        while FULL_CUT not in received and (chunk := conn.recv(65536)):
+            received += chunk
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.close()
+
+    printer = threading.Thread(target=take_the_receipt_then_reset)
+    printer.start()
+    try:
+        terminal.update_settings(printer_backend="escpos",
+                                 printer_escpos_url=f"tcp://127.0.0.1:{server.getsockname()[1]}")
+        with pytest.raises(PrinterError, match="stopped answering while printing"):
+            print_receipt(terminal, filed)
+        assert terminal.store.get(filed.reference).state == "queued"
+    finally:
+        printer.join(5)
+        server.close()
+
+
 def raster_images(data: bytes) -> list[Image.Image]:
     """Every `GS v 0` raster image in an ESC/POS stream, as the printer would lay the dots down."""
     images, start = [], 0
