@@ -203,7 +203,8 @@ class MaintenanceScreen(KioskScreen):
 
     def export_to(self, folder: Path) -> None:
         self.run("export", lambda t: dashboard.export_queue(t, folder),
-                 lambda e: self.app.t("{count} applications exported to {path}", count=e.applications, path=e.path))
+                 lambda e: self.app.t("{count} applications and {surveys} survey answers exported to {path}",
+                                      count=e.applications, surveys=e.surveys, path=e.path))
         self.show_panel("actions")
 
     def view_log(self) -> None:

@@ -235,6 +235,7 @@ def test_export_writes_a_bundle_and_only_then_provisioning_again_is_allowed(tech
     _header, contents = open_bundle(bundle.read_bytes(), terminal.identity.verify_key)
     assert sorted(a.reference for a in contents.applications) == sorted(refs)
     assert board.board.unexported == 0
+    assert board.result.startswith("2 permohonan dan 0 jawaban survei diekspor ke "), board.result
 
     kiosk.tap(actions.ids.reprovision_button)
     assert kiosk.screen_name == "provisioning" and kiosk.screen.reprovisioning
