@@ -150,50 +150,27 @@ def test_missing_serial_device_is_a_clear_error(terminal: Terminal, filed: Appli
         print_receipt(terminal, filed)
 
 
-def test_printer_dropping_the_connection_mid_receipt_is_a_clear_error(terminal: Terminal, filed: Application) -> None:
+def printer_that_resets(server: socket.socket, *, after_the_whole_receipt: bool) -> None:
+    """Answers the paper check, then resets the connection (like a power cut): at once, or once it has
+    taken every byte of the receipt, which then fits in the kernel's buffers so that no write fails."""
+    conn, _ = server.accept()
+    conn.recv(3)
+    conn.sendall(LoopbackPrinter.PAPER_OK)
+    received = b""
+    while after_the_whole_receipt and FULL_CUT not in received and (chunk := conn.recv(65536)):
+        received += chunk
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()
+
+
+@pytest.mark.parametrize("after_the_whole_receipt", [False, True], ids=["mid-receipt", "after-the-receipt"])
+def test_printer_dropping_the_connection_is_a_clear_error_not_a_printed_receipt(
+        terminal: Terminal, filed: Application, after_the_whole_receipt: bool) -> None:
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(1)
-
-    def answer_then_hang_up() -> None:
-        conn, _ = server.accept()
-        conn.recv(3)
-        conn.sendall(LoopbackPrinter.PAPER_OK)
-        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset, like a power cut
-        conn.close()
-
-    hang_up = threading.Thread(target=answer_then_hang_up)
-    hang_up.start()
-    try:
-        terminal.update_settings(printer_backend="escpos",
-                                 printer_escpos_url=f"tcp://127.0.0.1:{server.getsockname()[1]}")
-        with pytest.raises(PrinterError, match="stopped answering while printing"):
-            print_receipt(terminal, filed)
-        assert terminal.store.get(filed.reference).state == "queued"
-    finally:
-        hang_up.join(5)
-        server.close()
-
-
-def test_printer_going_away_after_taking_the_whole_receipt_is_an_error_not_a_printed_receipt(
-        terminal: Terminal, filed: Application) -> None:
-    # every byte of the receipt fits in the kernel's buffers, so no write fails: only asking the printer
-    # again afterwards shows that it is gone
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(1)
-
-    def take_the_receipt_then_reset() -> None:
-        conn, _ = server.accept()
-        conn.recv(3)
-        conn.sendall(LoopbackPrinter.PAPER_OK)
-        received = b""
-        while FULL_CUT not in received and (chunk := conn.recv(65536)):
-            received += chunk
-        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        conn.close()
-
-    printer = threading.Thread(target=take_the_receipt_then_reset)
+    printer = threading.Thread(target=printer_that_resets, args=(server,),
+                               kwargs={"after_the_whole_receipt": after_the_whole_receipt})
     printer.start()
     try:
         terminal.update_settings(printer_backend="escpos",
