@@ -21,6 +21,7 @@ from central.db import Database, is_sqlite
 from central.errors import ApiError, CentralError, NotFound
 from central.keyring import KeysUnavailable
 from central.limits import BodyLimit, EnrollmentRateLimit
+from central.ratelimit import RateLimiter
 from central.settings import (
     DEFAULT_ENROLL_REFUSALS,
     accepts_signature_v1,
@@ -29,7 +30,6 @@ from central.settings import (
     pool_size,
     server_workers,
 )
-from central.verification.ratelimit import RateLimiter
 from central.verification.router import router as verification_router
 from sync.protocol import ErrorBody, Heartbeat, UploadBatch
 

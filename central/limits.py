@@ -10,14 +10,11 @@ the limit. Memory per request is therefore bounded by the limit, whoever sends i
 from __future__ import annotations
 
 import json
-import math
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from central.ratelimit import RateLimiter
 from sync.protocol import MAX_COMPRESSED_BYTES, PATH_ENROLL, PATH_HEARTBEAT
 
 Scope = dict[str, Any]
@@ -95,12 +92,6 @@ class BodyLimit:
             await _answer(send, 413, "too_large", too_large)
 
 
-@dataclass
-class _Bucket:
-    tokens: float
-    at: float
-
-
 class EnrollmentRateLimit:
     """Per client address, at most `refusals` refused enrollment attempts per `per_s` seconds; past that
     every enrollment from the address is answered 429 with Retry-After, before its body is read.
@@ -111,44 +102,23 @@ class EnrollmentRateLimit:
 
     def __init__(self, app: ASGIApp, *, refusals: int = 20, per_s: float = 60.0, path: str = PATH_ENROLL,
                  max_addresses: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
-        self.app, self.capacity, self.rate, self.path = app, float(refusals), refusals / per_s, path
-        self.max_addresses, self.clock = max_addresses, clock
-        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def _bucket(self, address: str) -> _Bucket:
-        now = self.clock()
-        bucket = self._buckets.pop(address, None) or _Bucket(self.capacity, now)
-        bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.at) * self.rate)
-        bucket.at = now
-        self._buckets[address] = bucket
-        while len(self._buckets) > self.max_addresses:  # a flood from many addresses stays bounded too
-            self._buckets.popitem(last=False)
-        return bucket
-
-    def _wait_s(self, address: str) -> int | None:
-        with self._lock:
-            bucket = self._bucket(address)
-            return None if bucket.tokens >= 1 else max(1, math.ceil((1 - bucket.tokens) / self.rate))
-
-    def _spend(self, address: str) -> None:
-        with self._lock:
-            self._bucket(address).tokens -= 1
+        self.app, self.path = app, path
+        self.refusals = RateLimiter(refusals, refusals / per_s, max_clients=max_addresses, clock=clock)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("path") != self.path:
             await self.app(scope, receive, send)
             return
         address = (scope.get("client") or ("unknown",))[0]
-        wait = self._wait_s(address)
-        if wait is not None:
+        wait = self.refusals.wait_s(address)
+        if wait:
             await _answer(send, 429, "too_many_attempts", f"too many refused enrollments from this address: "
                           f"wait {wait} s, then check the code with staff", {"Retry-After": str(wait)})
             return
 
         async def watching_send(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] >= 400:
-                self._spend(address)
+                self.refusals.spend(address)
             await send(message)
 
         await self.app(scope, receive, watching_send)

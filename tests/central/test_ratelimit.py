@@ -1,8 +1,8 @@
-"""The public page's rate limit: a burst per client, then one request per interval; clients apart."""
+"""Rate limits per client: a burst, then one per interval; clients apart; some limits count only refusals."""
 
 from __future__ import annotations
 
-from central.verification.ratelimit import RateLimiter
+from central.ratelimit import RateLimiter
 
 
 class Clock:
@@ -29,3 +29,14 @@ def test_the_table_of_clients_stays_bounded() -> None:
         limiter.retry_after(f"10.0.{i // 256}.{i % 256}")
     assert len(limiter._buckets) == 100
     assert limiter.retry_after("10.0.3.231") > 0  # the most recent are remembered
+
+
+def test_a_limit_that_counts_only_refusals_looks_without_spending_and_spends_on_its_own() -> None:
+    clock = Clock()
+    limiter = RateLimiter(burst=2, per_second=0.1, clock=clock)
+    assert [limiter.wait_s("a") for _ in range(5)] == [0] * 5  # looking costs nothing
+    limiter.spend("a")
+    limiter.spend("a")
+    assert limiter.wait_s("a") == 10 and limiter.wait_s("b") == 0
+    clock.now += 10
+    assert limiter.wait_s("a") == 0
