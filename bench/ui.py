@@ -57,10 +57,6 @@ def _kib_as_mb(value: str) -> float:
     return round(int(value.split()[0]) / 1024, 2)
 
 
-def rss_mb() -> float:
-    return _kib_as_mb(_status()["VmRSS"])
-
-
 def _sqlite_heap_mb() -> float | None:
     """What SQLite holds (page caches of every connection, statements), from its own count."""
     try:

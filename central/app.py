@@ -39,6 +39,11 @@ RETRY_AFTER_S = 5
 VERIFY_BURST, VERIFY_PER_SECOND = 30, 0.5
 
 
+def _share(limit: int, workers: int) -> int:
+    """One server process's part of a per-address limit that `workers` processes keep apart."""
+    return max(1, limit // workers)
+
+
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(ErrorBody(error=code, message=message).model_dump(), status_code=status, headers=headers)
 
@@ -63,14 +68,14 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
                   "Terminal requests are signed with Ed25519; see sync/protocol.py.", lifespan=lifespan)
     app.state.database = database
     app.state.accept_signature_v1 = accept_signature_v1
-    app.state.verification_limiter = RateLimiter(max(1, VERIFY_BURST // workers), VERIFY_PER_SECOND / workers)
+    app.state.verification_limiter = RateLimiter(_share(VERIFY_BURST, workers), VERIFY_PER_SECOND / workers)
     for router in ROUTERS:
         app.include_router(router)
     console.install(app)
     app.include_router(verification_router)
     app.add_middleware(BodyLimit)
     refusals, per_s = enroll_refusals
-    app.add_middleware(EnrollmentRateLimit, refusals=max(1, refusals // workers), per_s=per_s)  # outermost
+    app.add_middleware(EnrollmentRateLimit, refusals=_share(refusals, workers), per_s=per_s)  # outermost
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, e: ApiError) -> JSONResponse:

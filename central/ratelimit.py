@@ -18,7 +18,7 @@ from collections.abc import Callable
 class RateLimiter:
     """`burst` at once, then one every `1 / per_second` seconds, per key."""
 
-    def __init__(self, burst: int = 30, per_second: float = 0.5, *, max_clients: int = 10_000,
+    def __init__(self, burst: int, per_second: float, *, max_clients: int = 10_000,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.burst, self.per_second, self.max_clients, self.clock = burst, per_second, max_clients, clock
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
@@ -34,6 +34,9 @@ class RateLimiter:
             self._buckets.popitem(last=False)
         return tokens
 
+    def _take(self, key: str, tokens: float) -> None:
+        self._buckets[key] = (tokens - 1, self._buckets[key][1])
+
     def _wait(self, tokens: float) -> int:
         return 0 if tokens >= 1 else max(1, math.ceil((1 - tokens) / self.per_second))
 
@@ -45,7 +48,7 @@ class RateLimiter:
     def spend(self, key: str) -> None:
         """Counts one against the key (for limits that count only some outcomes, e.g. refusals)."""
         with self._lock:
-            self._buckets[key] = (self._tokens(key) - 1, self._buckets[key][1])
+            self._take(key, self._tokens(key))
 
     def retry_after(self, key: str) -> int:
         """0 when the request may go ahead (and it is counted), else the seconds to wait."""
@@ -53,5 +56,5 @@ class RateLimiter:
             tokens = self._tokens(key)
             wait = self._wait(tokens)
             if not wait:
-                self._buckets[key] = (tokens - 1, self._buckets[key][1])
+                self._take(key, tokens)
             return wait

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -105,34 +106,37 @@ class EscposBackend:
             raise PrinterError(f"cannot reach the receipt printer at {self.url}: {_reason(e)}") from e
         return printer
 
+    @contextlib.contextmanager
+    def _status_timeout(self, printer: Escpos) -> Iterator[bool]:
+        """A network printer's socket waits `status_timeout_s` for a status answer inside the block, then
+        `timeout_s` again; yields whether the printer is on the network."""
+        device = getattr(printer, "device", None)
+        if not isinstance(device, socket.socket):
+            yield False
+            return
+        device.settimeout(self.status_timeout_s)
+        try:
+            yield True
+        finally:
+            device.settimeout(self.timeout_s)
+
     def _paper_status(self, printer: Escpos) -> int | None:
         """The printer's paper sensor (0 none, 1 low, 2 fine), or None when it does not answer."""
-        device = getattr(printer, "device", None)
-        if isinstance(device, socket.socket):
-            device.settimeout(self.status_timeout_s)
-        try:
-            return printer.paper_status()
-        except (OSError, EscposError, NotImplementedError, AssertionError):
-            return None
-        finally:
-            if isinstance(device, socket.socket):
-                device.settimeout(self.timeout_s)
+        with self._status_timeout(printer):
+            try:
+                return printer.paper_status()
+            except (OSError, EscposError, NotImplementedError, AssertionError):
+                return None
 
     def _confirm_still_connected(self, printer: Escpos) -> None:
         """One more status query after the receipt, on a network printer: a connection that broke while
         printing (a power cut, a pulled cable) raises here, where the receipt's writes may all have gone
         into the kernel's buffer without an error. No answer in time is not a failure: a printer may
-        answer late while it prints."""
-        device = getattr(printer, "device", None)
-        if not isinstance(device, socket.socket):
-            return  # USB and serial writes fail by themselves when the printer goes
-        device.settimeout(self.status_timeout_s)
-        try:
-            printer.paper_status()
-        except TimeoutError:
-            pass
-        finally:
-            device.settimeout(self.timeout_s)
+        answer late while it prints. (USB and serial writes fail by themselves when the printer goes.)"""
+        with self._status_timeout(printer) as networked:
+            if networked:
+                with contextlib.suppress(TimeoutError):
+                    printer.paper_status()
 
     def print(self, receipt: Receipt, paper: str, logo: Path | None) -> PrintJob:
         address = parse_printer_url(self.url)
