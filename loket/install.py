@@ -296,7 +296,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     target = target_from(args)
     try:
-        changes = uninstall(target, purge=args.purge) if args.uninstall else install(target, args.source, args.wheelhouse)
+        if args.uninstall:
+            changes = uninstall(target, purge=args.purge)
+        else:
+            changes = install(target, args.source, args.wheelhouse)
     except (ReleaseError, OSError) as e:
         print(f"install-terminal: {e}", file=sys.stderr)
         return 1
