@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loket.release import DEFAULT_PREFIX, Layout, ReleaseError, install_release, switch_current
+from loket.release import DEFAULT_PREFIX, Layout, ReleaseError, install_release, prune_releases, switch_current
 
 UNITS_DIR = Path(__file__).resolve().parent / "units"
 KIOSK_USER = "loket"
@@ -214,6 +214,8 @@ def install(target: Target, source: Path, wheelhouse: Path | None = None) -> Cha
         changes(f"installed release {release.name} in {release}")
     if switch_current(layout, release.name):
         changes(f"{layout.current} -> releases/{release.name}")
+    for version in prune_releases(layout):  # the one before stays, to go back to by hand
+        changes(f"removed the old release {version}")
     print("install-terminal: systemd units", flush=True)
     install_units(target, changes)
     enable_units(target, changes)
