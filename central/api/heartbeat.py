@@ -10,7 +10,7 @@ from central.api.common import DB, REFUSALS, Signed, decode_body, request_body_d
 from central.models import utcnow
 from central.offices import catalog_in_force, current_key
 from central.values import clean_text
-from sync.protocol import PATH_HEARTBEAT, Heartbeat, HeartbeatResponse
+from sync.protocol import HEARTBEAT_CLOCK_OFFSET, PATH_HEARTBEAT, Heartbeat, HeartbeatResponse
 
 router = APIRouter(tags=["heartbeat"])
 
@@ -20,7 +20,10 @@ router = APIRouter(tags=["heartbeat"])
 def heartbeat(signed: Signed, db: DB,
               with_: Annotated[str, Query(alias="with", max_length=100,
                                           description="`printer`: the terminal understands `printer` in the answer")]
-              = "") -> HeartbeatResponse:
+              = "",
+              clock_offset_s: Annotated[float | None, Query(alias=HEARTBEAT_CLOCK_OFFSET, ge=-1e10, le=1e10,
+                                                            description="central's clock minus the terminal's, s")]
+              = None) -> HeartbeatResponse:
     """Stores what the terminal reports. `printer` (the printer's state) comes only from a terminal that
     heard, in an earlier answer, that this central stores it; a heartbeat without it clears the state."""
     with terminal_transaction(db, signed) as (session, terminal):
@@ -33,6 +36,7 @@ def heartbeat(signed: Signed, db: DB,
         terminal.catalog_version = clean_text(beat.catalog_version)
         terminal.last_error = clean_text(beat.last_error)
         terminal.printer_state = clean_text(beat.printer)
+        terminal.clock_offset_s = clock_offset_s
         return HeartbeatResponse(server_time=utcnow(), office_key=current_key(session, terminal.office_id).public_key,
                                  catalog_version=catalog_in_force(session, terminal.office_id).version,
                                  printer=True if "printer" in with_.split(",") else None)

@@ -7,6 +7,7 @@ import os
 import shutil
 
 from kiosk.catalog import catalog_in_force
+from kiosk.clock import clock_warning
 from kiosk.errors import LoketError, StoreUnavailable
 from loket.cli.common import print_json, terminal_for
 from loket.cli.recovery_commands import moved_aside_findings
@@ -37,6 +38,7 @@ def status_command(args: argparse.Namespace) -> int:
     print(f"database:        {status['db_bytes']} bytes")
     if status["last_sync_error"]:
         print(f"last sync error: {status['last_sync_error']}")
+    print(f"clock:           {clock_warning(status['clock_wrong_by_s']) or 'right'}")
     for problem in status["settings_problems"]:
         print(f"settings:        {problem}")
     return 0
@@ -71,6 +73,11 @@ def doctor_command(args: argparse.Namespace) -> int:
                          "provisioned" if terminal.identity else "not provisioned: run `loket provision`"))
     for problem in terminal.settings.problems:
         findings.append((False, f"settings: {problem}"))
+    if store is not None:
+        wrong = clock_warning(terminal.status()["clock_wrong_by_s"])
+        findings.append((wrong is None, f"clock: {wrong}: set the date in the BIOS or with `timedatectl`, and "
+                                        "replace the CMOS battery" if wrong else "clock: right (as far as central "
+                                        "and the queue tell)"))
     for ok, text in findings:
         print(f"[{'ok' if ok else '!!'}] {text}")
     return 0 if all(ok for ok, _ in findings) else 1
