@@ -19,8 +19,8 @@ import time
 import pytest
 from PIL import Image
 
-from tests.deploy.cage_session import CageSession, kiosk_home
 from tests.deploy.conftest import SCREENSHOTS, InstalledKiosk
+from tests.harness.cage import CageSession, kiosk_home
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not shutil.which("cage") or not shutil.which("grim"),
                                 reason="needs cage and grim (scripts/setup installs them)")]

@@ -1,6 +1,6 @@
 """A kiosk session as the kiosk unit starts one, without systemd: cage (headless wlroots, pixman, no input
 devices) as the unprivileged kiosk user, running the installed `loket run`, with a `NOTIFY_SOCKET` that
-the test reads. Shared by the cage tests and bench/kiosk_boot.py."""
+the test reads. Shared by tests/deploy and bench/kiosk_boot.py."""
 
 from __future__ import annotations
 
