@@ -15,6 +15,8 @@ from loket.release import DEFAULT_PREFIX, RELEASE_FILE, Layout
 from loket.synclock import SyncLock
 
 UNITS = Path("/etc/systemd/system")
+#: udev's database of devices: an input device tagged a touchscreen has `E:ID_INPUT_TOUCHSCREEN=1`
+UDEV_DATA = Path("/run/udev/data")
 KIOSK_UNITS = ("loket-kiosk.service", "loket-sync.service")
 KIOSK_GROUPS = ("video", "input", "render", "lp")
 Finding = tuple[bool, str]
@@ -24,8 +26,19 @@ def is_deployed(units: Path = UNITS) -> bool:
     return (units / "loket-kiosk.service").exists()
 
 
+def touchscreens(udev_data: Path = UDEV_DATA) -> int:
+    """How many touchscreens udev knows (character devices of the input major, 13)."""
+    count = 0
+    for entry in udev_data.glob("c13:*"):
+        try:
+            count += "E:ID_INPUT_TOUCHSCREEN=1" in entry.read_text(errors="replace").splitlines()
+        except OSError:
+            continue
+    return count
+
+
 def deployment_findings(home: Path, *, units: Path = UNITS, prefix: Path = DEFAULT_PREFIX,
-                        running_prefix: str = sys.prefix) -> list[Finding]:
+                        running_prefix: str = sys.prefix, udev_data: Path = UDEV_DATA) -> list[Finding]:
     """The deployment's findings; empty when this machine is not installed as a kiosk."""
     if not is_deployed(units):
         return []
@@ -59,6 +72,10 @@ def deployment_findings(home: Path, *, units: Path = UNITS, prefix: Path = DEFAU
     findings.append((not missing, f"user {user}: in groups {', '.join(KIOSK_GROUPS)}" if not missing else
                      f"user {user}: not in {', '.join(missing)} (touchscreen, GPU or printer): "
                      "run the installer again"))
+    touch = touchscreens(udev_data)
+    findings.append((touch > 0, f"touchscreen: {touch} found" if touch else
+                     "touchscreen: none found: check its USB cable, then `sudo systemctl restart loket-kiosk` "
+                     "(the kiosk runs without one)"))
     lock = SyncLock(home)
     if lock.try_acquire():
         lock.release()

@@ -28,13 +28,17 @@ def kiosk(tmp_path: Path) -> dict[str, Path]:
         (release / "release.json").write_text(json.dumps({"version": version}))
     switch_current(Layout(target.prefix), "0.2.0")
     target.data.mkdir(mode=0o700)
+    udev = tmp_path / "udev"
+    udev.mkdir()
+    (udev / "c13:64").write_text("E:ID_INPUT=1\nE:ID_INPUT_KEY=1\n")  # a keyboard
+    (udev / "c13:65").write_text("E:ID_INPUT=1\nE:ID_INPUT_TOUCHSCREEN=1\n")
     return {"home": target.data, "units": target.units, "prefix": target.prefix,
-            "running": target.prefix / "releases" / "0.2.0"}
+            "running": target.prefix / "releases" / "0.2.0", "udev": udev}
 
 
 def findings(kiosk: dict[str, Path]) -> dict[str, tuple[bool, str]]:
     found = deployment_findings(kiosk["home"], units=kiosk["units"], prefix=kiosk["prefix"],
-                                running_prefix=str(kiosk["running"]))
+                                running_prefix=str(kiosk["running"]), udev_data=kiosk["udev"])
     return {text.split(":")[0].split()[0]: (ok, text) for ok, text in found}
 
 
@@ -45,6 +49,7 @@ def test_a_good_install_passes_each_check(kiosk) -> None:
         found = findings(kiosk)
     finally:
         holder.release()
+    assert found["touchscreen"] == (True, "touchscreen: 1 found")
     for name in ("loket-kiosk.service", "loket-sync.service", "tty1", "release", "sync"):
         assert found[name][0], found[name]
     assert found[str(kiosk["home"])][0]
@@ -55,12 +60,14 @@ def test_each_broken_part_says_what_to_type(kiosk) -> None:
     (kiosk["units"] / "getty@tty1.service").unlink()
     os.chmod(kiosk["home"], 0o755)
     switch_current(Layout(kiosk["prefix"]), "0.1.0")
+    (kiosk["udev"] / "c13:65").unlink()  # the touchscreen's cable came out
     found = findings(kiosk)
     assert found["loket-sync.service"] == (False, "loket-sync.service: not enabled: run `sudo systemctl enable "
                                                   "--now loket-sync.service` (or the installer again)")
     assert "sudo systemctl mask getty@tty1" in found["tty1"][1] and not found["tty1"][0]
     assert found["release"] == (False, "release 0.2.0 runs but current is 0.1.0: restart the kiosk")
     assert f"sudo chmod 700 {kiosk['home']}" in found[str(kiosk["home"])][1]
+    assert found["touchscreen"][0] is False and "check its USB cable" in found["touchscreen"][1]
     assert found["sync"] == (False, "sync: no process syncs this terminal: `sudo systemctl restart loket-sync`")
 
 
