@@ -8,6 +8,7 @@ from __future__ import annotations
 import grp
 import os
 import pwd
+import re
 import sys
 from pathlib import Path
 
@@ -22,8 +23,14 @@ KIOSK_GROUPS = ("video", "input", "render", "lp")
 Finding = tuple[bool, str]
 
 
-def is_deployed(units: Path = UNITS) -> bool:
-    return (units / "loket-kiosk.service").exists()
+def is_deployed(home: Path, units: Path = UNITS) -> bool:
+    """Whether `home` is the data directory of the kiosk installed here (its unit's `LOKET_HOME`)."""
+    try:
+        unit = (units / "loket-kiosk.service").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    found = re.search(r"^Environment=LOKET_HOME=(\S+)$", unit, re.M)
+    return found is not None and Path(found[1]).resolve() == home.resolve()
 
 
 def touchscreens(udev_data: Path = UDEV_DATA) -> int:
@@ -39,8 +46,8 @@ def touchscreens(udev_data: Path = UDEV_DATA) -> int:
 
 def deployment_findings(home: Path, *, units: Path = UNITS, prefix: Path = DEFAULT_PREFIX,
                         running_prefix: str = sys.prefix, udev_data: Path = UDEV_DATA) -> list[Finding]:
-    """The deployment's findings; empty when this machine is not installed as a kiosk."""
-    if not is_deployed(units):
+    """The deployment's findings; empty when `home` is not an installed kiosk's (a developer's terminal)."""
+    if not is_deployed(home, units):
         return []
     findings: list[Finding] = []
     for unit in KIOSK_UNITS:

@@ -73,3 +73,9 @@ def test_each_broken_part_says_what_to_type(kiosk) -> None:
 
 def test_a_machine_without_the_kiosk_units_has_nothing_to_check(tmp_path: Path) -> None:
     assert deployment_findings(tmp_path, units=tmp_path / "none") == []
+
+
+def test_a_terminal_other_than_the_installed_kiosks_has_nothing_to_check(kiosk, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "developer-home"
+    elsewhere.mkdir()
+    assert deployment_findings(elsewhere, units=kiosk["units"], prefix=kiosk["prefix"]) == []
