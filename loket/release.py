@@ -88,7 +88,10 @@ def source_version(source: Path) -> str:
     except (OSError, KeyError, tomllib.TOMLDecodeError) as e:
         raise ReleaseError(f"{source}: no project version in pyproject.toml ({e})") from None
     git = ["git", "-C", str(source)]
-    commit = subprocess.run([*git, "rev-parse", "--short=10", "HEAD"], capture_output=True, text=True)
+    try:
+        commit = subprocess.run([*git, "rev-parse", "--short=10", "HEAD"], capture_output=True, text=True)
+    except OSError:  # no git on this machine: the plain version
+        return check_version(version)
     if commit.returncode == 0 and commit.stdout.strip():
         version += f"+g{commit.stdout.strip()}"
         changes = subprocess.run([*git, "diff", "HEAD", "--", ".", ":!tests", ":!docs"], capture_output=True)
