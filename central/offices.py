@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 from central.errors import ApiError, CentralError, NotFound
 from central.keyring import wrap_private_key
 from central.models import EnrollmentCode, Office, OfficeCatalog, OfficeKey, Terminal, as_utc, utcnow
+from central.office_profile import office_timezone
 from central.values import clean_text
-from central.zones import office_timezone
 from kiosk.catalog import DEFAULT_CATALOG, parse_catalog_bytes
 from kiosk.crypto import CryptoFailure, b64decode, b64encode, new_office_keypair
 from kiosk.errors import CatalogError
