@@ -7,23 +7,14 @@ import threading
 import time
 
 from central.db import Database
-from kiosk.terminal import Terminal
-from loket.runtime import Runtime
-from sync.client import Timeouts
-from sync.enrollment import enroll_terminal
 from tests.central.status_support import move_to
 from tests.sync.conftest import file_many
+from tests.ui.online import online_kiosk
 from tests.ui.test_status_and_faults import look_up_from_welcome
 
 
 def test_the_status_staff_set_at_central_shows_when_the_pull_round_ends(kiosk, central, tmp_path):
-    app = kiosk.app
-    terminal = Terminal(tmp_path / "online")
-    enroll_terminal(terminal, central.url, central.enrollment_code())
-    runtime = Runtime(terminal=terminal)
-    worker = runtime.start_sync(interval_s=3600, timeouts=Timeouts(connect_s=2, read_s=5))
-    app.runtime = runtime  # the kiosk fixture puts the UI runtime back for the next test
-    try:
+    with online_kiosk(kiosk.app, central, tmp_path / "online") as (terminal, runtime, worker):
         file_many(terminal, 1)
         assert runtime.sync_now().result(20).remaining == 0  # sent (by this round or the first one)
         reference = terminal.store.applications()[0].reference
@@ -43,6 +34,3 @@ def test_the_status_staff_set_at_central_shows_when_the_pull_round_ends(kiosk, c
         assert time.monotonic() - started < 15
         assert [t.name for t in threading.enumerate()].count("loket-sync") == 1
         kiosk.screenshot("status-live-ready")
-    finally:
-        runtime.stop_sync()
-        terminal.close()
