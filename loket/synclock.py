@@ -21,9 +21,20 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from kiosk.errors import LoketError
+
 log = logging.getLogger("loket.synclock")
 LOCK_FILE = "sync.lock"
 WAKE_SOCKET = "sync.wake"
+
+
+class SyncElsewhere(LoketError):
+    """A round was asked of this process while another one (`loket-sync.service`) holds the sync lock:
+    that process was woken to sync now, and its round updates the same queue."""
+
+    def __init__(self, holder_pid: int | None) -> None:
+        holder = f"process {holder_pid}" if holder_pid else "another process"
+        super().__init__(f"sync runs in {holder} (loket-sync.service); it was asked to sync now")
 
 
 class SyncLock:
