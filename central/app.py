@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central import console
 from central.api import ROUTERS
+from central.console.login_guard import LoginGuard
 from central.db import Database, is_sqlite
 from central.errors import ApiError, CentralError, NotFound
 from central.keyring import KeysUnavailable
@@ -24,9 +25,11 @@ from central.limits import BodyLimit, EnrollmentRateLimit
 from central.ratelimit import RateLimiter
 from central.settings import (
     DEFAULT_ENROLL_REFUSALS,
+    DEFAULT_LOGIN_LIMIT,
     accepts_signature_v1,
     database_url,
     enroll_refusals,
+    login_limit,
     pool_size,
     server_workers,
 )
@@ -49,7 +52,8 @@ def _error(status: int, code: str, message: str, headers: dict[str, str] | None 
 
 
 def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAULT_ENROLL_REFUSALS,
-               accept_signature_v1: bool = True, workers: int = 1) -> FastAPI:
+               accept_signature_v1: bool = True, workers: int = 1,
+               login_limit: tuple[int, float] = DEFAULT_LOGIN_LIMIT) -> FastAPI:
     """The API, the staff console and the public verification page over `database` (already migrated);
     every body is bounded before it is read.
 
@@ -69,6 +73,9 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
     app.state.database = database
     app.state.accept_signature_v1 = accept_signature_v1
     app.state.verification_limiter = RateLimiter(_share(VERIFY_BURST, workers), VERIFY_PER_SECOND / workers)
+    logins, login_per_s = login_limit
+    app.state.login_guard = LoginGuard(workers=workers, address_burst=logins,
+                                       address_per_minute=logins * 60 / login_per_s)
     for router in ROUTERS:
         app.include_router(router)
     console.install(app)
@@ -151,4 +158,4 @@ def from_environment() -> FastAPI:
         log.warning("%s. Terminals are still served; opening personal data is refused until the key is back.",
                     problem)
     return create_app(database, enroll_refusals=enroll_refusals(), accept_signature_v1=accepts_signature_v1(),
-                      workers=server_workers())
+                      workers=server_workers(), login_limit=login_limit())

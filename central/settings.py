@@ -73,11 +73,34 @@ DEFAULT_ENROLL_REFUSALS = (20, 60.0)
 def enroll_refusals(environ: Mapping[str, str] | None = None) -> tuple[int, float]:
     """How many refused enrollments one client address may make per how many seconds: `$LOKET_CENTRAL_ENROLL_REFUSALS`
     as `N/SECONDS` (e.g. `20/60`), else 20 a minute. A malformed value keeps the default."""
-    environ = os.environ if environ is None else environ
-    count, _, seconds = environ.get(ENV_ENROLL_REFUSALS, "").partition("/")
+    return _per_seconds(ENV_ENROLL_REFUSALS, DEFAULT_ENROLL_REFUSALS, environ)
+
+
+def _per_seconds(name: str, default: tuple[int, float], environ: Mapping[str, str] | None) -> tuple[int, float]:
+    count, _, seconds = (os.environ if environ is None else environ).get(name, "").partition("/")
     if count.isdigit() and int(count) > 0 and seconds.isdigit() and int(seconds) > 0:
         return int(count), float(seconds)
-    return DEFAULT_ENROLL_REFUSALS
+    return default
+
+
+ENV_LOGIN_LIMIT = "LOKET_CENTRAL_LOGIN_LIMIT"
+DEFAULT_LOGIN_LIMIT = (20, 120.0)
+
+
+def login_limit(environ: Mapping[str, str] | None = None) -> tuple[int, float]:
+    """How many console logins one client address may try per how many seconds (`N/SECONDS`, as many at
+    once, refilling evenly): `$LOKET_CENTRAL_LOGIN_LIMIT`, else 20 per 120 s. A malformed value keeps the default."""
+    return _per_seconds(ENV_LOGIN_LIMIT, DEFAULT_LOGIN_LIMIT, environ)
+
+
+ENV_TRUSTED_PROXY = "LOKET_CENTRAL_TRUSTED_PROXY"
+
+
+def trusted_proxies(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Addresses of reverse proxies whose `X-Forwarded-For` / `-Proto` central believes (comma-separated in
+    `$LOKET_CENTRAL_TRUSTED_PROXY`); none by default, so a client cannot choose the address it is counted as."""
+    environ = os.environ if environ is None else environ
+    return [a.strip() for a in environ.get(ENV_TRUSTED_PROXY, "").split(",") if a.strip()]
 
 
 ENV_SIGNATURE_V1 = "LOKET_CENTRAL_SIGNATURE_V1"

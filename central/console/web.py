@@ -57,7 +57,15 @@ def is_console(request: Request) -> bool:
 
 
 def is_https(request: Request) -> bool:
-    return request.url.scheme == "https" or request.headers.get("x-forwarded-proto", "").lower() == "https"
+    """TLS as the server saw it: behind a proxy named in `LOKET_CENTRAL_TRUSTED_PROXY` uvicorn takes the
+    scheme from its `X-Forwarded-Proto`; from anyone else the header is not believed."""
+    return request.url.scheme == "https"
+
+
+def client_address(request: Request) -> str:
+    """The address limits count a request against: the peer, or for a configured trusted proxy the last hop
+    it added to `X-Forwarded-For` (uvicorn's proxy headers, which `serve` turns on only for those proxies)."""
+    return request.client.host if request.client else "-"
 
 
 def local_time(moment: dt.datetime | None, context: StaffContext | None, fmt: str = "%d-%m-%Y %H.%M") -> str:
