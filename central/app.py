@@ -17,11 +17,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central import console
 from central.api import ROUTERS
-from central.console.login_guard import LoginGuard
+from central.console.login_guard import LOGIN_PATH, LoginGuard
 from central.db import Database, is_sqlite
 from central.errors import ApiError, CentralError, NotFound
 from central.keyring import KeysUnavailable
-from central.limits import BodyLimit, EnrollmentRateLimit
+from central.limits import BodyLimit, EnrollmentRateLimit, LoginRateLimit
 from central.ratelimit import RateLimiter
 from central.settings import (
     DEFAULT_ENROLL_REFUSALS,
@@ -74,13 +74,14 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
     app.state.accept_signature_v1 = accept_signature_v1
     app.state.verification_limiter = RateLimiter(_share(VERIFY_BURST, workers), VERIFY_PER_SECOND / workers)
     logins, login_per_s = login_limit
-    app.state.login_guard = LoginGuard(workers=workers, address_burst=logins,
-                                       address_per_minute=logins * 60 / login_per_s)
+    guard = app.state.login_guard = LoginGuard(workers=workers, address_burst=logins,
+                                               address_per_minute=logins * 60 / login_per_s)
     for router in ROUTERS:
         app.include_router(router)
     console.install(app)
     app.include_router(verification_router)
     app.add_middleware(BodyLimit)
+    app.add_middleware(LoginRateLimit, guard=guard, path=LOGIN_PATH)
     refusals, per_s = enroll_refusals
     app.add_middleware(EnrollmentRateLimit, refusals=_share(refusals, workers), per_s=per_s)  # outermost
 

@@ -9,6 +9,7 @@ the limit. Memory per request is therefore bounded by the limit, whoever sends i
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -122,3 +123,36 @@ class EnrollmentRateLimit:
             await send(message)
 
         await self.app(scope, receive, watching_send)
+
+
+class LoginRateLimit:
+    """Console logins past the address's allowance (`LoginGuard.addresses`) are answered 429 here, before
+    the form is read, parsed or a page rendered; the answer comes after a pause of up to `pause_s`
+    (an idle coroutine, no thread), so a client that retries as soon as it is answered cannot make
+    central answer hundreds of refusals a second. At most `max_paused` refusals wait at once."""
+
+    def __init__(self, app: ASGIApp, *, guard: Any, path: str, pause_s: float = 1.0, max_paused: int = 1000) -> None:
+        self.app, self.guard, self.path, self.pause_s, self.max_paused = app, guard, path, pause_s, max_paused
+        self.paused = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") != self.path or scope.get("method") != "POST":
+            await self.app(scope, receive, send)
+            return
+        address = (scope.get("client") or ("unknown",))[0]
+        wait = self.guard.addresses.retry_after(address)
+        if not wait:
+            await self.app(scope, receive, send)
+            return
+        if self.paused < self.max_paused:
+            self.paused += 1
+            try:
+                await asyncio.sleep(min(self.pause_s, wait))
+            finally:
+                self.paused -= 1
+        body = (f"Terlalu banyak percobaan masuk dari alamat ini: tunggu {wait} detik.\n"
+                f"Too many logins from this address: wait {wait} s.\n").encode()
+        await send({"type": "http.response.start", "status": 429, "headers": [
+            (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+            (b"retry-after", str(wait).encode())]})
+        await send({"type": "http.response.body", "body": body})

@@ -1,7 +1,8 @@
 """What an unauthenticated login may cost central, decided before any password is hashed.
 
 - Per client address: `ADDRESS_BURST` attempts at once, then one every `60 / ADDRESS_PER_MINUTE`
-  seconds (429 with Retry-After past that).
+  seconds (429 with Retry-After past that, answered by `central.limits.LoginRateLimit` before the form
+  is even read, after a pause of up to a second).
 - Per (address, username): `FAILURES_BEFORE_LOCK` wrong passwords lock that pair for `FIRST_LOCK`,
   twice as long at every further lockout, at most `LONGEST_LOCK`. The lock is per pair, so someone
   guessing from elsewhere cannot lock the real user out of her own desk.
@@ -37,6 +38,7 @@ LONGEST_LOCK = dt.timedelta(hours=1)
 USERNAME_FAILURES, USERNAME_WINDOW_S = 30, 900.0
 HASHING_AT_ONCE, HASHING_WAITING = 2, 4
 MAX_PAIRS = 20_000
+LOGIN_PATH = "/staff/login"
 
 
 class HashingBusy(Exception):
@@ -52,8 +54,8 @@ class _Pair:
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why a login is refused before hashing: "address" (too many attempts), "locked" (the pair), or
-    "username" (the username is under attack and this address already failed on it)."""
+    """Why a login is refused before hashing: "locked" (the pair), or "username" (the username is under
+    attack and this address already failed on it)."""
 
     reason: str
     retry_after_s: int
@@ -76,19 +78,16 @@ class LoginGuard:
         self._admitted = threading.BoundedSemaphore(HASHING_AT_ONCE + HASHING_WAITING)
 
     def admit(self, address: str, username: str) -> Refusal | None:
-        """None when this attempt may go on to the password check (it is counted against the address)."""
+        """None when this attempt may go on to the password check. (The address's allowance was taken
+        already, before the form was read: `central.limits.LoginRateLimit`.)"""
         with self._lock:
             pair = self._pairs.get((address, username))
             now = self.clock()
             if pair is not None and pair.locked_until > now:
                 return Refusal("locked", max(1, int(pair.locked_until - now + 0.999)))
             failed_before = pair is not None and (pair.failures > 0 or pair.lockouts > 0)
-        if failed_before:
-            wait = self.usernames.wait_s(username)
-            if wait:
-                return Refusal("username", wait)
-        wait = self.addresses.retry_after(address)
-        return Refusal("address", wait) if wait else None
+        wait = self.usernames.wait_s(username) if failed_before else 0
+        return Refusal("username", wait) if wait else None
 
     def failed(self, address: str, username: str) -> dt.timedelta | None:
         """Counts a wrong password; returns how long the pair is now locked, when this failure locked it."""
