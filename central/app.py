@@ -11,7 +11,7 @@ import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -21,7 +21,7 @@ from central.console.login_guard import LOGIN_PATH, LoginGuard
 from central.db import Database, is_sqlite
 from central.errors import ApiError, CentralError, NotFound
 from central.keyring import KeysUnavailable
-from central.limits import BodyLimit, EnrollmentRateLimit, LoginRateLimit
+from central.limits import BodyLimit, EnrollmentRateLimit, LoginRateLimit, TextBoundary
 from central.ratelimit import RateLimiter
 from central.settings import (
     DEFAULT_ENROLL_REFUSALS,
@@ -80,6 +80,7 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
         app.include_router(router)
     console.install(app)
     app.include_router(verification_router)
+    app.add_middleware(TextBoundary)
     app.add_middleware(BodyLimit)
     app.add_middleware(LoginRateLimit, guard=guard, path=LOGIN_PATH)
     refusals, per_s = enroll_refusals
@@ -117,6 +118,14 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
             return console.refusal_page(request, e.status_code)
         return _error(e.status_code, {404: "not_found", 405: "method_not_allowed"}.get(e.status_code, "http_error"),
                       str(e.detail), getattr(e, "headers", None))
+
+    @app.exception_handler(DataError)
+    async def _data_refused(request: Request, e: DataError) -> Response:
+        # the database refused a value (out of range, malformed): the input's fault, never central's
+        log.warning("the database refused a value: %s", str(e.orig).splitlines()[0] if e.orig else e)
+        if console.is_console(request):
+            return console.refusal_page(request, 422, "?")
+        return _error(400, "invalid", "a value in this request is out of range or malformed")
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from central.ratelimit import RateLimiter
 from sync.protocol import MAX_COMPRESSED_BYTES, PATH_ENROLL, PATH_HEARTBEAT
@@ -156,3 +158,58 @@ class LoginRateLimit:
             (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
             (b"retry-after", str(wait).encode())]})
         await send({"type": "http.response.body", "body": body})
+
+
+#: control characters no address, query or form field needs (forms keep tab, CR and LF: notes have lines)
+_CONTROL_IN_URL = re.compile(rb"[\x00-\x1f\x7f]")
+_CONTROL_IN_FORM = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+FORM_TYPE = b"application/x-www-form-urlencoded"
+MAX_CHECKED_FORM_BYTES = 64 * 1024
+
+
+class TextBoundary:
+    """400 for a request whose path, query or URL-encoded form carries NUL or another control character,
+    before any route sees it: one rule for every route, so no such text reaches a database (PostgreSQL
+    refuses NUL in text), a header or a log line. Forms are read whole for this (the console takes at most
+    64 KiB); JSON bodies are the protocol models' to check (`sync.protocol.Text`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw_path = scope.get("raw_path") or scope.get("path", "").encode("utf-8", "surrogateescape")
+        if _CONTROL_IN_URL.search(unquote_to_bytes(raw_path)) or _CONTROL_IN_URL.search(
+                unquote_to_bytes(scope.get("query_string", b"").replace(b"+", b" "))):
+            await _answer(send, 400, "control_character", "the address holds a control character (NUL, CR, LF, "
+                          "...): send text without them / alamat berisi karakter kontrol")
+            return
+        headers = dict(scope.get("headers") or ())
+        declared = headers.get(b"content-length", b"")
+        if (headers.get(b"content-type", b"").split(b";")[0].strip().lower() != FORM_TYPE
+                or not declared.isdigit() or int(declared) > MAX_CHECKED_FORM_BYTES):
+            await self.app(scope, receive, send)
+            return
+        body, more = b"", True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            body += message.get("body", b"")
+            more = message.get("more_body", False) and len(body) <= MAX_CHECKED_FORM_BYTES
+        if _CONTROL_IN_FORM.search(unquote_to_bytes(body.replace(b"+", b" "))):
+            await _answer(send, 400, "control_character", "a form field holds a control character (NUL, ...): "
+                          "send text without them / isian berisi karakter kontrol")
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)

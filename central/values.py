@@ -57,3 +57,14 @@ def canonical_key(text: str) -> str | None:
         return b64encode(b64decode(text, what="key", length=32))
     except CryptoFailure:
         return None
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralise_cell(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text, never runs (OWASP's rule): text starting with = + - @ tab or
+    CR (or their full-width forms) gets a leading apostrophe. Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

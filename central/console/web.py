@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, Form, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import exists, func, select
@@ -23,6 +24,8 @@ from central.deadlines import ZONE_NAMES, office_zone
 from central.models import AuditEntry, HelpAcknowledgement, Office, Terminal, as_utc
 
 PREFIX = "/staff"
+#: a row id in a URL: in range for a 64-bit column on either database
+RowId = Annotated[int, PathParam(ge=1, le=2**63 - 1)]
 HELP_ACTION = "citizen.help_requested"
 MAX_FORM_BYTES = 64 * 1024
 SECURITY_HEADERS = (
