@@ -26,18 +26,20 @@ from central.ratelimit import RateLimiter
 from central.settings import (
     DEFAULT_ENROLL_REFUSALS,
     DEFAULT_LOGIN_LIMIT,
-    accepts_signature_v1,
+    SignatureV1Grace,
     database_url,
     enroll_refusals,
     login_limit,
     pool_size,
     server_workers,
+    signature_v1_grace,
 )
 from central.verification.router import router as verification_router
 from sync.protocol import ErrorBody, Heartbeat, UploadBatch
 
 log = logging.getLogger("central")
 RETRY_AFTER_S = 5
+NO_SIGNATURE_V1 = SignatureV1Grace()
 #: lookups of the public verification page per client address: this many at once, then this many a second
 VERIFY_BURST, VERIFY_PER_SECOND = 30, 0.5
 
@@ -52,7 +54,7 @@ def _error(status: int, code: str, message: str, headers: dict[str, str] | None 
 
 
 def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAULT_ENROLL_REFUSALS,
-               accept_signature_v1: bool = True, workers: int = 1,
+               signature_v1: SignatureV1Grace = NO_SIGNATURE_V1, workers: int = 1,
                login_limit: tuple[int, float] = DEFAULT_LOGIN_LIMIT) -> FastAPI:
     """The API, the staff console and the public verification page over `database` (already migrated);
     every body is bounded before it is read.
@@ -71,7 +73,7 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
     app = FastAPI(title="Loket central", version="1", description="Central backend for Loket kiosk terminals. "
                   "Terminal requests are signed with Ed25519; see sync/protocol.py.", lifespan=lifespan)
     app.state.database = database
-    app.state.accept_signature_v1 = accept_signature_v1
+    app.state.signature_v1 = signature_v1
     app.state.verification_limiter = RateLimiter(_share(VERIFY_BURST, workers), VERIFY_PER_SECOND / workers)
     logins, login_per_s = login_limit
     guard = app.state.login_guard = LoginGuard(workers=workers, address_burst=logins,
@@ -167,5 +169,5 @@ def from_environment() -> FastAPI:
     if problem:
         log.warning("%s. Terminals are still served; opening personal data is refused until the key is back.",
                     problem)
-    return create_app(database, enroll_refusals=enroll_refusals(), accept_signature_v1=accepts_signature_v1(),
+    return create_app(database, enroll_refusals=enroll_refusals(), signature_v1=signature_v1_grace(),
                       workers=server_workers(), login_limit=login_limit())

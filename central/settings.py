@@ -3,8 +3,10 @@ connections each server process keeps. The one place that reads the environment.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_DB_FILE = "loket-central.db"
@@ -106,8 +108,27 @@ def trusted_proxies(environ: Mapping[str, str] | None = None) -> list[str]:
 ENV_SIGNATURE_V1 = "LOKET_CENTRAL_SIGNATURE_V1"
 
 
-def accepts_signature_v1(environ: Mapping[str, str] | None = None) -> bool:
-    """Whether terminals may still sign without their id (protocol version 1): yes until
-    `$LOKET_CENTRAL_SIGNATURE_V1` is `refuse`, once every terminal runs version 2."""
+@dataclass(frozen=True)
+class SignatureV1Grace:
+    """Which offices' terminals may still sign without their id (protocol version 1), and until which day
+    (inclusive, UTC). The default lets none."""
+
+    offices: frozenset[str] = frozenset()
+    until: dt.date | None = None
+
+    def allows(self, office_code: str, today: dt.date) -> bool:
+        return (self.until is not None and today <= self.until
+                and ("*" in self.offices or office_code in self.offices))
+
+
+def signature_v1_grace(environ: Mapping[str, str] | None = None) -> SignatureV1Grace:
+    """`$LOKET_CENTRAL_SIGNATURE_V1` as `OFFICE[,OFFICE...]:YYYY-MM-DD` (or `*:YYYY-MM-DD` for every office):
+    those offices' terminals may sign version 1 until that day. Anything else refuses version 1."""
     environ = os.environ if environ is None else environ
-    return environ.get(ENV_SIGNATURE_V1, "accept").strip().lower() != "refuse"
+    offices, _, until = environ.get(ENV_SIGNATURE_V1, "").strip().rpartition(":")
+    codes = frozenset(code.strip() for code in offices.split(",") if code.strip())
+    try:
+        day = dt.date.fromisoformat(until.strip())
+    except ValueError:
+        return SignatureV1Grace()
+    return SignatureV1Grace(codes, day) if codes else SignatureV1Grace()
