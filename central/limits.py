@@ -99,8 +99,9 @@ class EnrollmentRateLimit:
     """Per client address, at most `refusals` refused enrollment attempts per `per_s` seconds; past that
     every enrollment from the address is answered 429 with Retry-After, before its body is read.
 
-    Refused attempts (bad or used codes, malformed or oversized bodies) spend the allowance; a
-    successful enrollment does not. Each server process keeps its own counts, of its share of the
+    Every attempt takes from the allowance before it is handled (so that parallel attempts are counted
+    atomically), and a successful enrollment gives it back: refused ones (bad or used codes, malformed
+    or oversized bodies) are what counts. Each server process keeps its own counts, of its share of the
     limit (`create_app(workers=N)` gives each 1/N)."""
 
     def __init__(self, app: ASGIApp, *, refusals: int = 20, per_s: float = 60.0, path: str = PATH_ENROLL,
@@ -113,15 +114,15 @@ class EnrollmentRateLimit:
             await self.app(scope, receive, send)
             return
         address = (scope.get("client") or ("unknown",))[0]
-        wait = self.refusals.wait_s(address)
+        wait = self.refusals.retry_after(address)  # taken now: parallel attempts cannot all pass the look
         if wait:
             await _answer(send, 429, "too_many_attempts", f"too many refused enrollments from this address: "
                           f"wait {wait} s, then check the code with staff", {"Retry-After": str(wait)})
             return
 
         async def watching_send(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] >= 400:
-                self.refusals.spend(address)
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                self.refusals.refund(address)  # a successful enrollment does not count
             await send(message)
 
         await self.app(scope, receive, watching_send)
