@@ -35,7 +35,7 @@ from central.settings import (
     signature_v1_grace,
 )
 from central.verification.router import router as verification_router
-from sync.protocol import ErrorBody, Heartbeat, UploadBatch
+from sync.protocol import PATH_ENROLL, ErrorBody, Heartbeat, UploadBatch
 
 log = logging.getLogger("central")
 RETRY_AFTER_S = 5
@@ -156,10 +156,32 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
                 definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
                 components.update(definition.pop("$defs", {}))
                 components[model.__name__] = definition
+            _declare_middleware_answers(schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+#: what the middleware may answer on any route before the route runs (and 503 when the database is away)
+_EVERY_ROUTE = {"400": "a control character in the address or form, or a Content-Length that is not a number",
+                "413": "body larger than the route's limit", "503": "the database is unavailable for a moment"}
+
+
+def _declare_middleware_answers(schema: dict) -> None:
+    """Adds to every operation the refusals answered by middleware and exception handlers, which FastAPI
+    cannot see: 400, 413, 503 everywhere, 429 where a per-address limit answers it (enrollment)."""
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+    for path, operations in schema.get("paths", {}).items():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, what in _EVERY_ROUTE.items():
+                responses.setdefault(status, {"description": what, **error})
+            if path == PATH_ENROLL:
+                responses.setdefault("429", {"description": "too many refused enrollments from this address; "
+                                             "see Retry-After", **error})
+    schema["components"]["schemas"].setdefault(
+        "ErrorBody", ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}"))
 
 
 def from_environment() -> FastAPI:
