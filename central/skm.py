@@ -12,7 +12,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from central.db import insert_ignoring_conflicts
@@ -29,6 +29,9 @@ _SCORES = [f"e{i}" for i in range(1, ELEMENT_COUNT + 1)]
 
 #: how far back a terminal may date an answer (a kiosk offline for months, a USB bundle brought late)
 MAX_AGE_DAYS = 400
+#: answers one office counts for one day: far above a kelurahan's visitors, so a stolen kiosk key can add
+#: at most this many a day to the index, not any number
+MAX_PER_OFFICE_DAY = 2000
 
 
 def survey_problem(entry: SurveyUpload, services: frozenset[str], today: dt.date) -> str | None:
@@ -43,18 +46,28 @@ def survey_problem(entry: SurveyUpload, services: frozenset[str], today: dt.date
 
 
 def store_surveys(session: Session, office_id: int, entries: Sequence[SurveyUpload], *,
-                  today: dt.date | None = None) -> list[str]:
+                  today: dt.date | None = None, per_day: int = MAX_PER_OFFICE_DAY) -> list[str]:
     """Stores each answer set once (its random id is the idempotency key); answers every id central is done
-    with: stored now or before, or refused for good (`survey_problem`, logged), so the terminal forgets it."""
+    with: stored now or before, or refused for good (`survey_problem`, or past `per_day` answers of the
+    office that day; logged), so the terminal forgets it."""
     today = today or utcnow().date()
     services = known_service_codes(session, office_id) if entries else frozenset()
+    days = {entry.day for entry in entries}
+    held: dict[dt.date, int] = {}
+    if days:
+        for day, count in session.execute(select(SkmResponse.day, func.count()).where(
+                SkmResponse.office_id == office_id, SkmResponse.day.in_(days)).group_by(SkmResponse.day)):
+            held[day] = count
     good = []
     for entry in entries:
         problem = survey_problem(entry, services, today)
+        if problem is None and held.get(entry.day, 0) >= per_day:
+            problem = f"the office has {per_day} answers for {entry.day} already"
         if problem:
             log.warning("survey answer %s of office %d refused: %s", entry.id, office_id, problem)
         else:
             good.append(entry)
+            held[entry.day] = held.get(entry.day, 0) + 1
     if good:
         session.execute(insert_ignoring_conflicts(session, SkmResponse.__table__), [{
             "id": entry.id, "office_id": office_id, "day": entry.day, "service_code": entry.service_code,

@@ -6,6 +6,7 @@ never carries a request's CR/LF; CSV cells never run as formulas."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import gzip
 import io
 import json
@@ -23,8 +24,10 @@ from central.console.accounts import add_staff
 from central.console.downloads import attachment, csv_download
 from central.db import Database
 from central.models import SkmResponse
+from central.offices import get_office
+from central.skm import store_surveys
 from central.values import neutralise_cell
-from sync.protocol import PATH_ENROLL
+from sync.protocol import PATH_ENROLL, SurveyUpload
 from tests.central.console.conftest import PASSWORD, ConsoleClient
 from tests.fixtures.central import CentralHarness
 
@@ -136,3 +139,20 @@ def test_the_csv_download_neutralises_a_formula_but_keeps_numbers():
                             "x.csv")
     rows = list(csv.reader(io.StringIO(response.body.decode())))
     assert rows[1] == ["'=HYPERLINK(\"http://x\")", "-1.5"]
+
+
+def test_an_office_counts_at_most_its_daily_bound_of_answers(any_central, db, enrolled_any):
+    office = enrolled_any().identity.office_code
+    day = dt.date.today()
+    with db.transaction() as session:
+        office_id = get_office(session, office).id
+        batch = [SurveyUpload(id=str(uuid.uuid4()), day=day, service_code="SKD", overall=4, elements=[4] * 9)
+                 for _ in range(5)]
+        acknowledged = store_surveys(session, office_id, batch, per_day=3)
+        again = store_surveys(session, office_id, batch[:1] + [batch[0].model_copy(update={"id": str(uuid.uuid4())})],
+                              per_day=3)
+    assert acknowledged == [entry.id for entry in batch] and len(again) == 2  # the kiosk may forget them all
+    with db.transaction() as session:
+        counted = session.scalar(select(func.count()).select_from(SkmResponse).where(
+            SkmResponse.office_id == office_id, SkmResponse.day == day))
+    assert counted == 3
