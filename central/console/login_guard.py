@@ -10,9 +10,10 @@
   `USERNAME_WINDOW_S`); past that, addresses that already got this username wrong are refused
   before hashing, while an address with a clean record still gets in (a distributed guess earns one
   try per new address, the real user is not locked out).
-- Hashing: at most `HASHING_AT_ONCE` Argon2 checks at once per server process and
-  `HASHING_WAITING` waiting; beyond that 503 at once, so logins never hold more than a few of the
-  request threads terminals and staff need, nor more than a few × 64 MiB.
+- Hashing: at most `HASHING_AT_ONCE` Argon2 checks at once per server process, on threads of their
+  own at a lower CPU priority (nice `HASHING_NICE`), and `HASHING_WAITING` waiting; beyond that 503
+  at once, so logins never hold more than a few of the request threads terminals and staff need, nor
+  more than a few × 64 MiB, and a check never takes the CPU from a sync round or a page.
 
 Everything is counted in memory, without a database row per attempt; each of `serve --workers N`
 keeps 1/N of the per-address and per-username allowances. Tables are bounded (least recently seen
@@ -23,11 +24,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from central.ratelimit import RateLimiter
 
@@ -37,6 +41,7 @@ FIRST_LOCK = dt.timedelta(minutes=1)
 LONGEST_LOCK = dt.timedelta(hours=1)
 USERNAME_FAILURES, USERNAME_WINDOW_S = 30, 900.0
 HASHING_AT_ONCE, HASHING_WAITING = 2, 4
+HASHING_NICE = 10
 MAX_PAIRS = 20_000
 LOGIN_PATH = "/staff/login"
 
@@ -74,7 +79,7 @@ class LoginGuard:
                                      USERNAME_FAILURES / USERNAME_WINDOW_S / workers, clock=clock)
         self._pairs: OrderedDict[tuple[str, str], _Pair] = OrderedDict()
         self._lock = threading.Lock()
-        self._running = threading.BoundedSemaphore(HASHING_AT_ONCE)
+        self._hashers = ThreadPoolExecutor(HASHING_AT_ONCE, thread_name_prefix="argon2", initializer=_lower_priority)
         self._admitted = threading.BoundedSemaphore(HASHING_AT_ONCE + HASHING_WAITING)
 
     def admit(self, address: str, username: str) -> Refusal | None:
@@ -111,12 +116,20 @@ class LoginGuard:
             self._pairs.pop((address, username), None)
 
     @contextlib.contextmanager
-    def hashing(self) -> Iterator[None]:
-        """A slot for one password hash; raises `HashingBusy` at once when all slots and the queue are taken."""
+    def hashing(self) -> Iterator[Callable[..., Any]]:
+        """Admission to the password checks: yields `run(fn, *args)`, which runs `fn` on one of the
+        `HASHING_AT_ONCE` low-priority hashing threads and returns its result; raises `HashingBusy` at
+        once when all of them and the queue are taken."""
         if not self._admitted.acquire(blocking=False):
             raise HashingBusy
         try:
-            with self._running:
-                yield
+            yield lambda fn, *args: self._hashers.submit(fn, *args).result()
         finally:
             self._admitted.release()
+
+
+def _lower_priority() -> None:
+    """Argon2's lane threads inherit their creator's nice value (Linux): hashing yields the CPU to
+    terminals' sync and staff's pages instead of competing with them."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICE)

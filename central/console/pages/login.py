@@ -7,7 +7,7 @@ import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from central.api.common import DB
 from central.console.accounts import (
@@ -80,14 +80,15 @@ def log_in(request: Request, db: DB, username: Annotated[str, Form(max_length=20
     if refusal is not None:
         return _refused(request, next, username, 429, t(TOO_MANY, seconds=refusal.retry_after_s),
                         refusal.retry_after_s)
-    with db.transaction() as session:
-        candidate = login_candidate(session, name)
     try:
-        with guard.hashing():
-            right = password_matches(candidate, password)
-            new_hash = rehashed(candidate, password) if right and candidate else None
-    except HashingBusy:
-        return _refused(request, next, username, 503, t("Server sedang sibuk. Coba lagi sebentar lagi."), BUSY_RETRY_S)
+        with guard.hashing() as run:
+            with db.transaction() as session:  # a short read; the hash below runs with no transaction open
+                candidate = login_candidate(session, name)
+            right = run(password_matches, candidate, password)
+            new_hash = run(rehashed, candidate, password) if right and candidate else None
+    except HashingBusy:  # answered plainly: a flood's refusals must cost no page and no database
+        return PlainTextResponse(f"{t('Server sedang sibuk. Coba lagi sebentar lagi.')}\n", status_code=503,
+                                 headers={"Retry-After": str(BUSY_RETRY_S)})
     token = None
     if right and candidate is not None:
         with db.transaction() as session:

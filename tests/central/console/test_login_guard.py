@@ -3,6 +3,7 @@ hour, a username under attack that still lets clean addresses in, and the bounde
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from central.console.login_guard import (
     FAILURES_BEFORE_LOCK,
     HASHING_AT_ONCE,
+    HASHING_NICE,
     HASHING_WAITING,
     USERNAME_FAILURES,
     HashingBusy,
@@ -66,10 +68,13 @@ def test_hashing_runs_in_bounded_slots_and_refuses_at_once_past_the_queue():
     guard = LoginGuard()
     release, started = threading.Event(), threading.Semaphore(0)
 
+    def hash_slowly() -> None:
+        started.release()
+        release.wait(10)
+
     def hold() -> None:
-        with guard.hashing():
-            started.release()
-            release.wait(10)
+        with guard.hashing() as run:
+            run(hash_slowly)
 
     holders = [threading.Thread(target=hold) for _ in range(HASHING_AT_ONCE + HASHING_WAITING)]
     for holder in holders:
@@ -82,5 +87,5 @@ def test_hashing_runs_in_bounded_slots_and_refuses_at_once_past_the_queue():
     release.set()
     for holder in holders:
         holder.join(5)
-    with guard.hashing():
-        pass
+    with guard.hashing() as run:
+        assert run(os.getpriority, os.PRIO_PROCESS, 0) == HASHING_NICE  # the hashing threads yield the CPU
