@@ -11,30 +11,35 @@ import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central import console
 from central.api import ROUTERS
+from central.console.login_guard import LOGIN_PATH, LoginGuard
 from central.db import Database, is_sqlite
 from central.errors import ApiError, CentralError, NotFound
 from central.keyring import KeysUnavailable
-from central.limits import BodyLimit, EnrollmentRateLimit
+from central.limits import BodyLimit, EnrollmentRateLimit, LoginRateLimit, TextBoundary
 from central.ratelimit import RateLimiter
 from central.settings import (
     DEFAULT_ENROLL_REFUSALS,
-    accepts_signature_v1,
+    DEFAULT_LOGIN_LIMIT,
+    SignatureV1Grace,
     database_url,
     enroll_refusals,
+    login_limit,
     pool_size,
     server_workers,
+    signature_v1_grace,
 )
 from central.verification.router import router as verification_router
-from sync.protocol import ErrorBody, Heartbeat, UploadBatch
+from sync.protocol import PATH_ENROLL, ErrorBody, Heartbeat, UploadBatch
 
 log = logging.getLogger("central")
 RETRY_AFTER_S = 5
+NO_SIGNATURE_V1 = SignatureV1Grace()
 #: lookups of the public verification page per client address: this many at once, then this many a second
 VERIFY_BURST, VERIFY_PER_SECOND = 30, 0.5
 
@@ -49,7 +54,8 @@ def _error(status: int, code: str, message: str, headers: dict[str, str] | None 
 
 
 def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAULT_ENROLL_REFUSALS,
-               accept_signature_v1: bool = True, workers: int = 1) -> FastAPI:
+               signature_v1: SignatureV1Grace = NO_SIGNATURE_V1, workers: int = 1,
+               login_limit: tuple[int, float] = DEFAULT_LOGIN_LIMIT) -> FastAPI:
     """The API, the staff console and the public verification page over `database` (already migrated);
     every body is bounded before it is read.
 
@@ -67,13 +73,18 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
     app = FastAPI(title="Loket central", version="1", description="Central backend for Loket kiosk terminals. "
                   "Terminal requests are signed with Ed25519; see sync/protocol.py.", lifespan=lifespan)
     app.state.database = database
-    app.state.accept_signature_v1 = accept_signature_v1
+    app.state.signature_v1 = signature_v1
     app.state.verification_limiter = RateLimiter(_share(VERIFY_BURST, workers), VERIFY_PER_SECOND / workers)
+    logins, login_per_s = login_limit
+    guard = app.state.login_guard = LoginGuard(workers=workers, address_burst=logins,
+                                               address_per_minute=logins * 60 / login_per_s)
     for router in ROUTERS:
         app.include_router(router)
     console.install(app)
     app.include_router(verification_router)
+    app.add_middleware(TextBoundary)
     app.add_middleware(BodyLimit)
+    app.add_middleware(LoginRateLimit, guard=guard, path=LOGIN_PATH)
     refusals, per_s = enroll_refusals
     app.add_middleware(EnrollmentRateLimit, refusals=_share(refusals, workers), per_s=per_s)  # outermost
 
@@ -110,6 +121,14 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
         return _error(e.status_code, {404: "not_found", 405: "method_not_allowed"}.get(e.status_code, "http_error"),
                       str(e.detail), getattr(e, "headers", None))
 
+    @app.exception_handler(DataError)
+    async def _data_refused(request: Request, e: DataError) -> Response:
+        # the database refused a value (out of range, malformed): the input's fault, never central's
+        log.warning("the database refused a value: %s", str(e.orig).splitlines()[0] if e.orig else e)
+        if console.is_console(request):
+            return console.refusal_page(request, 422, "?")
+        return _error(400, "invalid", "a value in this request is out of range or malformed")
+
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)
     async def _database_unavailable(request: Request, e: Exception) -> Response:
@@ -137,10 +156,32 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
                 definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
                 components.update(definition.pop("$defs", {}))
                 components[model.__name__] = definition
+            _declare_middleware_answers(schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+#: what the middleware may answer on any route before the route runs (and 503 when the database is away)
+_EVERY_ROUTE = {"400": "a control character in the address or form, or a Content-Length that is not a number",
+                "413": "body larger than the route's limit", "503": "the database is unavailable for a moment"}
+
+
+def _declare_middleware_answers(schema: dict) -> None:
+    """Adds to every operation the refusals answered by middleware and exception handlers, which FastAPI
+    cannot see: 400, 413, 503 everywhere, 429 where a per-address limit answers it (enrollment)."""
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+    for path, operations in schema.get("paths", {}).items():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, what in _EVERY_ROUTE.items():
+                responses.setdefault(status, {"description": what, **error})
+            if path == PATH_ENROLL:
+                responses.setdefault("429", {"description": "too many refused enrollments from this address; "
+                                             "see Retry-After", **error})
+    schema["components"]["schemas"].setdefault(
+        "ErrorBody", ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}"))
 
 
 def from_environment() -> FastAPI:
@@ -150,5 +191,5 @@ def from_environment() -> FastAPI:
     if problem:
         log.warning("%s. Terminals are still served; opening personal data is refused until the key is back.",
                     problem)
-    return create_app(database, enroll_refusals=enroll_refusals(), accept_signature_v1=accepts_signature_v1(),
-                      workers=server_workers())
+    return create_app(database, enroll_refusals=enroll_refusals(), signature_v1=signature_v1_grace(),
+                      workers=server_workers(), login_limit=login_limit())

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from central.db import insert_ignoring_conflicts
 from central.errors import ApiError
-from central.models import SeenNonce, Terminal, as_utc
+from central.models import Office, SeenNonce, Terminal, as_utc
+from central.settings import SignatureV1Grace
 from kiosk.crypto import CryptoFailure
 from sync.protocol import (
     HEADER_NONCE,
@@ -28,6 +29,7 @@ from sync.protocol import (
     HEADER_TERMINAL,
     HEADER_TIMESTAMP,
     MAX_CLOCK_SKEW_S,
+    signature_version,
     verify_request,
 )
 
@@ -42,13 +44,13 @@ _last_prune = 0.0
 
 @dataclass(frozen=True)
 class SignedRequest:
-    """What a signature covers, as received; `accept_v1` is central's grace period for version 1 signatures."""
+    """What a signature covers, as received; `v1_grace`: which offices may still sign version 1, until when."""
 
     method: str
     path: str  # with "?query" when there is one
     body: bytes
     headers: Mapping[str, str]
-    accept_v1: bool = True
+    v1_grace: SignatureV1Grace = SignatureV1Grace()
 
 
 def _refuse(code: str, message: str) -> ApiError:
@@ -83,6 +85,11 @@ def _terminal_and_nonce(session: Session, terminal_id: str, nonce: str, seen_at:
     return terminal, fresh is not None
 
 
+def _office_code(session: Session, terminal: Terminal) -> str:
+    office = session.get(Office, terminal.office_id)
+    return office.code if office else ""
+
+
 def authenticate(session: Session, request: SignedRequest, *, now: float | None = None) -> Terminal:
     """The terminal that signed `request`, or raises `ApiError`."""
     now = time.time() if now is None else now
@@ -100,9 +107,11 @@ def authenticate(session: Session, request: SignedRequest, *, now: float | None 
         raise _refuse("stale", "the request timestamp is not a number of seconds (ASCII digits)")
     if not _NONCE.fullmatch(nonce):
         raise _refuse("bad_nonce", "the request nonce must be 16-64 hex characters")
+    accept_v1 = signature_version(headers) == 1 and request.v1_grace.allows(_office_code(session, terminal),
+                                                                            seen_at.date())
     try:
         version = verify_request(terminal.verify_key, request.method, request.path, request.body, headers,
-                                 accept_v1=request.accept_v1)
+                                 accept_v1=accept_v1)
     except CryptoFailure as e:
         detail = str(e) if "signature version" in str(e) else "the request signature does not verify"
         raise _refuse("bad_signature", detail) from None

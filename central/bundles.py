@@ -9,7 +9,6 @@ same bundle twice, or syncing the same applications online later, answers `dupli
 
 from __future__ import annotations
 
-import hmac
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from central.db import Database
 from central.errors import CentralError
 from central.ingest import ingest
 from central.models import EnrollmentCode, Terminal, as_utc, utcnow
+from central.values import canonical_key, tokens_match
 from sync.bundle import BundleError, BundleHeader, enrollment_proof, open_bundle, read_bundle
 from sync.protocol import MAX_BATCH_COUNT, UploadBatch
 
@@ -54,8 +54,8 @@ def _bundle_terminal(session: Session, header: BundleHeader, data: bytes) -> Ter
 def _enroll_from_bundle(session: Session, header: BundleHeader) -> Terminal | None:
     """Enrolls a file-provisioned terminal whose bundle proves it holds its file's one-time code."""
     entry = session.scalar(select(EnrollmentCode).where(EnrollmentCode.reserved_terminal_code == header.terminal_code))
-    if entry is None or not hmac.compare_digest(enrollment_proof(entry.code_hash, header.verify_key or ""),
-                                                header.enrollment_proof or ""):
+    if entry is None or not tokens_match(enrollment_proof(entry.code_hash, header.verify_key or ""),
+                                         header.enrollment_proof):
         raise CentralError(f"the bundle of terminal {header.terminal_code} does not prove its provisioning "
                            "file's enrollment code: it was not made by that terminal")
     if entry.used_at is not None:
@@ -63,7 +63,9 @@ def _enroll_from_bundle(session: Session, header: BundleHeader) -> Terminal | No
     if as_utc(entry.expires_at) < utcnow():
         raise CentralError(f"the provisioning file of terminal {header.terminal_code} has expired: make a new one "
                            "and re-provision the terminal (its bundle stays importable once it enrolls)")
-    verify_key = header.verify_key or ""
+    verify_key = canonical_key(header.verify_key or "")
+    if verify_key is None:
+        raise CentralError(f"the bundle of terminal {header.terminal_code} carries a key that is not a public key")
     if session.scalar(select(Terminal.id).where(Terminal.verify_key == verify_key)):
         raise CentralError("the bundle's terminal key is enrolled already as another terminal")
     terminal = Terminal(id=str(uuid.uuid4()), code=header.terminal_code, office_id=entry.office_id,

@@ -28,7 +28,15 @@ from central.errors import CentralError
 from central.letters import cli as letters_cli
 from central.offices import create_office, get_office, make_enrollment_code, publish_catalog, rotate_office_key
 from central.provisioning import make_provisioning_file
-from central.settings import ENV_CONNECTIONS, ENV_DB, ENV_POOL, ENV_WORKERS, database_url, db_connections
+from central.settings import (
+    ENV_CONNECTIONS,
+    ENV_DB,
+    ENV_POOL,
+    ENV_WORKERS,
+    database_url,
+    db_connections,
+    trusted_proxies,
+)
 from central.status import change_status
 from kiosk.clock import clock_warning
 from kiosk.errors import run_command
@@ -79,9 +87,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ[ENV_DB] = url  # the workers' app factory reads it through central.settings
     os.environ[ENV_POOL] = str(max(2, args.db_connections // args.workers))  # each worker's share
     os.environ[ENV_WORKERS] = str(args.workers)  # each worker keeps its share of the per-address limits
+    # uvicorn believes X-Forwarded-For from 127.0.0.1 by default: any local client could pick its address
+    proxies = trusted_proxies()
     uvicorn.run("central.app:from_environment", factory=True, host=args.host, port=args.port,
                 workers=args.workers, access_log=args.access_log, log_level=args.log_level,
-                timeout_graceful_shutdown=5, timeout_keep_alive=KEEP_ALIVE_S)
+                timeout_graceful_shutdown=5, timeout_keep_alive=KEEP_ALIVE_S,
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
     return 0
 
 

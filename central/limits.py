@@ -9,10 +9,13 @@ the limit. Memory per request is therefore bounded by the limit, whoever sends i
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from central.ratelimit import RateLimiter
 from sync.protocol import MAX_COMPRESSED_BYTES, PATH_ENROLL, PATH_HEARTBEAT
@@ -96,8 +99,9 @@ class EnrollmentRateLimit:
     """Per client address, at most `refusals` refused enrollment attempts per `per_s` seconds; past that
     every enrollment from the address is answered 429 with Retry-After, before its body is read.
 
-    Refused attempts (bad or used codes, malformed or oversized bodies) spend the allowance; a
-    successful enrollment does not. Each server process keeps its own counts, of its share of the
+    Every attempt takes from the allowance before it is handled (so that parallel attempts are counted
+    atomically), and a successful enrollment gives it back: refused ones (bad or used codes, malformed
+    or oversized bodies) are what counts. Each server process keeps its own counts, of its share of the
     limit (`create_app(workers=N)` gives each 1/N)."""
 
     def __init__(self, app: ASGIApp, *, refusals: int = 20, per_s: float = 60.0, path: str = PATH_ENROLL,
@@ -110,15 +114,103 @@ class EnrollmentRateLimit:
             await self.app(scope, receive, send)
             return
         address = (scope.get("client") or ("unknown",))[0]
-        wait = self.refusals.wait_s(address)
+        wait = self.refusals.retry_after(address)  # taken now: parallel attempts cannot all pass the look
         if wait:
             await _answer(send, 429, "too_many_attempts", f"too many refused enrollments from this address: "
                           f"wait {wait} s, then check the code with staff", {"Retry-After": str(wait)})
             return
 
         async def watching_send(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] >= 400:
-                self.refusals.spend(address)
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                self.refusals.refund(address)  # a successful enrollment does not count
             await send(message)
 
         await self.app(scope, receive, watching_send)
+
+
+class LoginRateLimit:
+    """Console logins past the address's allowance (`LoginGuard.addresses`) are answered 429 here, before
+    the form is read, parsed or a page rendered; the answer comes after a pause of up to `pause_s`
+    (an idle coroutine, no thread), so a client that retries as soon as it is answered cannot make
+    central answer hundreds of refusals a second. At most `max_paused` refusals wait at once."""
+
+    def __init__(self, app: ASGIApp, *, guard: Any, path: str, pause_s: float = 1.0, max_paused: int = 1000) -> None:
+        self.app, self.guard, self.path, self.pause_s, self.max_paused = app, guard, path, pause_s, max_paused
+        self.paused = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") != self.path or scope.get("method") != "POST":
+            await self.app(scope, receive, send)
+            return
+        address = (scope.get("client") or ("unknown",))[0]
+        wait = self.guard.addresses.retry_after(address)
+        if not wait:
+            await self.app(scope, receive, send)
+            return
+        if self.paused < self.max_paused:
+            self.paused += 1
+            try:
+                await asyncio.sleep(min(self.pause_s, wait))
+            finally:
+                self.paused -= 1
+        body = (f"Terlalu banyak percobaan masuk dari alamat ini: tunggu {wait} detik.\n"
+                f"Too many logins from this address: wait {wait} s.\n").encode()
+        await send({"type": "http.response.start", "status": 429, "headers": [
+            (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+            (b"retry-after", str(wait).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+#: control characters no address, query or form field needs (forms keep tab, CR and LF: notes have lines)
+_CONTROL_IN_URL = re.compile(rb"[\x00-\x1f\x7f]")
+_CONTROL_IN_FORM = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+FORM_TYPE = b"application/x-www-form-urlencoded"
+MAX_CHECKED_FORM_BYTES = 64 * 1024
+
+
+class TextBoundary:
+    """400 for a request whose path, query or URL-encoded form carries NUL or another control character,
+    before any route sees it: one rule for every route, so no such text reaches a database (PostgreSQL
+    refuses NUL in text), a header or a log line. Forms are read whole for this (the console takes at most
+    64 KiB); JSON bodies are the protocol models' to check (`sync.protocol.Text`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw_path = scope.get("raw_path") or scope.get("path", "").encode("utf-8", "surrogateescape")
+        if _CONTROL_IN_URL.search(unquote_to_bytes(raw_path)) or _CONTROL_IN_URL.search(
+                unquote_to_bytes(scope.get("query_string", b"").replace(b"+", b" "))):
+            await _answer(send, 400, "control_character", "the address holds a control character (NUL, CR, LF, "
+                          "...): send text without them / alamat berisi karakter kontrol")
+            return
+        headers = dict(scope.get("headers") or ())
+        declared = headers.get(b"content-length", b"")
+        if (headers.get(b"content-type", b"").split(b";")[0].strip().lower() != FORM_TYPE
+                or not declared.isdigit() or int(declared) > MAX_CHECKED_FORM_BYTES):
+            await self.app(scope, receive, send)
+            return
+        body, more = b"", True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            body += message.get("body", b"")
+            more = message.get("more_body", False) and len(body) <= MAX_CHECKED_FORM_BYTES
+        if _CONTROL_IN_FORM.search(unquote_to_bytes(body.replace(b"+", b" "))):
+            await _answer(send, 400, "control_character", "a form field holds a control character (NUL, ...): "
+                          "send text without them / isian berisi karakter kontrol")
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)

@@ -17,7 +17,8 @@ from central.office_profile import explicit_zone
 from central.offices import current_key, get_office, make_enrollment_code, reserve_terminal_code
 from sync.protocol import PROVISIONING_FORMAT, ProvisioningFile
 
-PROVISIONING_TTL = dt.timedelta(days=30)
+#: the file's one-time code is single-use and lives a week: a lost stick is worth little for long
+PROVISIONING_TTL = dt.timedelta(days=7)
 
 
 def make_provisioning_file(session: Session, office_code: str, server_url: str,

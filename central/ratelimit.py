@@ -50,6 +50,13 @@ class RateLimiter:
         with self._lock:
             self._take(key, self._tokens(key))
 
+    def refund(self, key: str) -> None:
+        """Gives back one taken by `retry_after` (for limits that count only some outcomes: taken before, so
+        that parallel requests cannot all pass the look, and given back when the outcome does not count)."""
+        with self._lock:
+            tokens = self._tokens(key)
+            self._buckets[key] = (min(float(self.burst), tokens + 1), self._buckets[key][1])
+
     def retry_after(self, key: str) -> int:
         """0 when the request may go ahead (and it is counted), else the seconds to wait."""
         with self._lock:

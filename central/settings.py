@@ -3,8 +3,10 @@ connections each server process keeps. The one place that reads the environment.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_DB_FILE = "loket-central.db"
@@ -73,18 +75,60 @@ DEFAULT_ENROLL_REFUSALS = (20, 60.0)
 def enroll_refusals(environ: Mapping[str, str] | None = None) -> tuple[int, float]:
     """How many refused enrollments one client address may make per how many seconds: `$LOKET_CENTRAL_ENROLL_REFUSALS`
     as `N/SECONDS` (e.g. `20/60`), else 20 a minute. A malformed value keeps the default."""
-    environ = os.environ if environ is None else environ
-    count, _, seconds = environ.get(ENV_ENROLL_REFUSALS, "").partition("/")
+    return _per_seconds(ENV_ENROLL_REFUSALS, DEFAULT_ENROLL_REFUSALS, environ)
+
+
+def _per_seconds(name: str, default: tuple[int, float], environ: Mapping[str, str] | None) -> tuple[int, float]:
+    count, _, seconds = (os.environ if environ is None else environ).get(name, "").partition("/")
     if count.isdigit() and int(count) > 0 and seconds.isdigit() and int(seconds) > 0:
         return int(count), float(seconds)
-    return DEFAULT_ENROLL_REFUSALS
+    return default
+
+
+ENV_LOGIN_LIMIT = "LOKET_CENTRAL_LOGIN_LIMIT"
+DEFAULT_LOGIN_LIMIT = (20, 120.0)
+
+
+def login_limit(environ: Mapping[str, str] | None = None) -> tuple[int, float]:
+    """How many console logins one client address may try per how many seconds (`N/SECONDS`, as many at
+    once, refilling evenly): `$LOKET_CENTRAL_LOGIN_LIMIT`, else 20 per 120 s. A malformed value keeps the default."""
+    return _per_seconds(ENV_LOGIN_LIMIT, DEFAULT_LOGIN_LIMIT, environ)
+
+
+ENV_TRUSTED_PROXY = "LOKET_CENTRAL_TRUSTED_PROXY"
+
+
+def trusted_proxies(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Addresses of reverse proxies whose `X-Forwarded-For` / `-Proto` central believes (comma-separated in
+    `$LOKET_CENTRAL_TRUSTED_PROXY`); none by default, so a client cannot choose the address it is counted as."""
+    environ = os.environ if environ is None else environ
+    return [a.strip() for a in environ.get(ENV_TRUSTED_PROXY, "").split(",") if a.strip()]
 
 
 ENV_SIGNATURE_V1 = "LOKET_CENTRAL_SIGNATURE_V1"
 
 
-def accepts_signature_v1(environ: Mapping[str, str] | None = None) -> bool:
-    """Whether terminals may still sign without their id (protocol version 1): yes until
-    `$LOKET_CENTRAL_SIGNATURE_V1` is `refuse`, once every terminal runs version 2."""
+@dataclass(frozen=True)
+class SignatureV1Grace:
+    """Which offices' terminals may still sign without their id (protocol version 1), and until which day
+    (inclusive, UTC). The default lets none."""
+
+    offices: frozenset[str] = frozenset()
+    until: dt.date | None = None
+
+    def allows(self, office_code: str, today: dt.date) -> bool:
+        return (self.until is not None and today <= self.until
+                and ("*" in self.offices or office_code in self.offices))
+
+
+def signature_v1_grace(environ: Mapping[str, str] | None = None) -> SignatureV1Grace:
+    """`$LOKET_CENTRAL_SIGNATURE_V1` as `OFFICE[,OFFICE...]:YYYY-MM-DD` (or `*:YYYY-MM-DD` for every office):
+    those offices' terminals may sign version 1 until that day. Anything else refuses version 1."""
     environ = os.environ if environ is None else environ
-    return environ.get(ENV_SIGNATURE_V1, "accept").strip().lower() != "refuse"
+    offices, _, until = environ.get(ENV_SIGNATURE_V1, "").strip().rpartition(":")
+    codes = frozenset(code.strip() for code in offices.split(",") if code.strip())
+    try:
+        day = dt.date.fromisoformat(until.strip())
+    except ValueError:
+        return SignatureV1Grace()
+    return SignatureV1Grace(codes, day) if codes else SignatureV1Grace()

@@ -8,29 +8,70 @@ office over a period, the respondents, each element's NRR, the IKM (25-100) and 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from central.db import insert_ignoring_conflicts
 from central.errors import CentralError
-from central.models import SkmResponse
-from central.offices import get_office
+from central.models import SkmResponse, utcnow
+from central.offices import get_office, known_service_codes
 from kiosk.skm import ELEMENT_COUNT, ELEMENT_NAMES, IkmReport, SurveyResponse, band_of, ikm_report
 from sync.protocol import SurveyUpload
 
 ALL_SERVICES = "*"
+log = logging.getLogger("central")
 _SCORES = [f"e{i}" for i in range(1, ELEMENT_COUNT + 1)]
 
 
-def store_surveys(session: Session, office_id: int, entries: Sequence[SurveyUpload]) -> list[str]:
-    """Stores each answer set once (its random id is the idempotency key); answers every id now held."""
-    if entries:
+#: how far back a terminal may date an answer (a kiosk offline for months, a USB bundle brought late)
+MAX_AGE_DAYS = 400
+#: answers one office counts for one day: far above a kelurahan's visitors, so a stolen kiosk key can add
+#: at most this many a day to the index, not any number
+MAX_PER_OFFICE_DAY = 2000
+
+
+def survey_problem(entry: SurveyUpload, services: frozenset[str], today: dt.date) -> str | None:
+    """Why an answer set cannot count towards the office's IKM, or None: a service the office's catalogs
+    never offered, or a day after central's tomorrow or before `MAX_AGE_DAYS` ago. (Form, text and the
+    scores' range are `SurveyUpload`'s to check.)"""
+    if entry.service_code not in services:
+        return f"unknown service {entry.service_code!r}"
+    if not today - dt.timedelta(days=MAX_AGE_DAYS) <= entry.day <= today + dt.timedelta(days=1):
+        return f"day {entry.day} is not within {MAX_AGE_DAYS} days before central's today ({today})"
+    return None
+
+
+def store_surveys(session: Session, office_id: int, entries: Sequence[SurveyUpload], *,
+                  today: dt.date | None = None, per_day: int = MAX_PER_OFFICE_DAY) -> list[str]:
+    """Stores each answer set once (its random id is the idempotency key); answers every id central is done
+    with: stored now or before, or refused for good (`survey_problem`, or past `per_day` answers of the
+    office that day; logged), so the terminal forgets it."""
+    today = today or utcnow().date()
+    services = known_service_codes(session, office_id) if entries else frozenset()
+    days = {entry.day for entry in entries}
+    held: dict[dt.date, int] = {}
+    if days:
+        for day, count in session.execute(select(SkmResponse.day, func.count()).where(
+                SkmResponse.office_id == office_id, SkmResponse.day.in_(days)).group_by(SkmResponse.day)):
+            held[day] = count
+    good = []
+    for entry in entries:
+        problem = survey_problem(entry, services, today)
+        if problem is None and held.get(entry.day, 0) >= per_day:
+            problem = f"the office has {per_day} answers for {entry.day} already"
+        if problem:
+            log.warning("survey answer %s of office %d refused: %s", entry.id, office_id, problem)
+        else:
+            good.append(entry)
+            held[entry.day] = held.get(entry.day, 0) + 1
+    if good:
         session.execute(insert_ignoring_conflicts(session, SkmResponse.__table__), [{
             "id": entry.id, "office_id": office_id, "day": entry.day, "service_code": entry.service_code,
-            "overall": entry.overall, **dict(zip(_SCORES, entry.elements, strict=True))} for entry in entries])
+            "overall": entry.overall, **dict(zip(_SCORES, entry.elements, strict=True))} for entry in good])
     return [entry.id for entry in entries]
 
 

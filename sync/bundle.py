@@ -21,7 +21,7 @@ import hmac
 import json
 import zlib
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from kiosk.crypto import CryptoFailure, b64decode, b64encode, sign, verify
 from kiosk.jsondepth import loads_bounded
@@ -55,8 +55,10 @@ class BundleHeader(Model):
     created_at: dt.datetime
     applications: int
     payload_sha256: str
-    verify_key: str | None = None  # format 2: the terminal's public key
-    enrollment_proof: str | None = None  # format 2, not yet enrolled: see `enrollment_proof`
+    #: format 2: the terminal's public key
+    verify_key: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9+/_=-]+$")
+    #: format 2, not yet enrolled: see `enrollment_proof`
+    enrollment_proof: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
 
 
 def _message(header: BundleHeader) -> bytes:

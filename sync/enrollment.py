@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from kiosk import __version__
 from kiosk.crypto import new_terminal_keys
-from kiosk.store import TerminalIdentity
+from kiosk.store import TerminalIdentity, identity_file
 from kiosk.terminal import Terminal
 from kiosk.timezones import check_zone
 from sync.client import DEFAULT_TIMEOUTS, CentralClient, Timeouts, check_server_url
@@ -77,6 +77,7 @@ def complete_pending_enrollment(terminal: Terminal, server_url: str, *,
     if adoptable_zone(answer.timezone):
         terminal.update_settings(timezone=adoptable_zone(answer.timezone))
     terminal.store.values.pending_enrollment_code = None
+    identity_file.forget_pending_enrollment(terminal.paths.database)
     terminal.store.record_audit("sync.enrolled", f"terminal {identity.terminal_code} ({answer.terminal_id}) "
                                 f"from a provisioning file, with {server_url}", actor="system")
     return identity

@@ -25,7 +25,7 @@ import time
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from kiosk.catalog.bounds import MAX_SEALED_BYTES
 from kiosk.crypto import CryptoFailure, b64decode, b64encode, sign, verify
@@ -63,10 +63,39 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# Values from outside, checked where they enter: one rule for text, one for codes and ids, used by every model.
+_UNSAFE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: the days a terminal may date anything: not before Loket existed, not in the next century
+EARLIEST_DAY, LATEST_DAY = dt.date(2020, 1, 1), dt.date(2099, 12, 31)
+
+
+def _plain_text(value: str) -> str:
+    """Refuses NUL, other control characters (tab, CR and LF aside) and bidi overrides, which would reach
+    databases (PostgreSQL refuses NUL), CSV files, reports and log lines."""
+    if _UNSAFE_TEXT.search(value):
+        raise ValueError("text may not hold NUL, control or bidirectional-override characters")
+    return value
+
+
+def _plausible_day(value: dt.date) -> dt.date:
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValueError(f"the day must be between {EARLIEST_DAY} and {LATEST_DAY}")
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(_plain_text)]
+#: a catalog code (service, category), as kiosk/catalog/schema.json defines it
+CatalogCode = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,19}$")]
+Uuid = Annotated[str, Field(min_length=36, max_length=36,
+                            pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
+Day = Annotated[dt.date, AfterValidator(_plausible_day)]
+
+
 class EnrollRequest(Model):
-    code: str = Field(min_length=4, max_length=64)
-    verify_key: str = Field(min_length=40, max_length=64, description="terminal's Ed25519 public key, base64")
-    app_version: str = Field(default="", max_length=40)
+    code: PlainText = Field(min_length=4, max_length=64)
+    verify_key: str = Field(min_length=40, max_length=64, pattern=r"^[A-Za-z0-9+/_=-]+$",
+                            description="terminal's Ed25519 public key, base64")
+    app_version: PlainText = Field(default="", max_length=40)
 
 
 class EnrollResponse(Model):
@@ -103,11 +132,12 @@ Score = Annotated[int, Field(ge=1, le=4)]
 
 
 class SurveyUpload(Model):
-    """One anonymous SKM answer set: a random id (idempotency), the day and service, the scores."""
+    """One anonymous SKM answer set: a random id (idempotency), the day and service, the scores. Central
+    also checks the service against the office's catalog and the day against its own clock."""
 
-    id: str = Field(min_length=36, max_length=36)
-    day: dt.date
-    service_code: str = Field(min_length=1, max_length=20)
+    id: Uuid
+    day: Day
+    service_code: CatalogCode
     overall: Score | None = None
     elements: list[Score | None] = Field(min_length=9, max_length=9)
 

@@ -55,7 +55,7 @@ async def signed_request(request: Request) -> SignedRequest:
     body = await read_body(request)
     query = request.url.query
     return SignedRequest(request.method, request.url.path + (f"?{query}" if query else ""), body, request.headers,
-                         accept_v1=getattr(request.app.state, "accept_signature_v1", True))
+                         v1_grace=request.app.state.signature_v1)
 
 
 DB = Annotated[Database, Depends(_database)]

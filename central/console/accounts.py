@@ -1,7 +1,7 @@
-"""Staff accounts: create, list, disable, reset a password (Argon2id), and check a login with throttling.
+"""Staff accounts: create, list, disable, reset a password (Argon2id), and the steps of a login.
 
-Five wrong passwords for a username (whether it exists or not) lock it for a minute, then twice as
-long at every further lockout; while locked even the right password is refused.
+A login reads the account, checks the password with no database lock held, then records the login;
+how often anyone may try is `central.console.login_guard`'s to decide, before any hashing.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.errors import CentralError, NotFound
-from central.models import AccessLogEntry, LoginThrottle, Office, StaffAccount, as_utc, utcnow
+from central.models import AccessLogEntry, Office, StaffAccount, as_utc, utcnow
 from central.offices import get_office
 
 log = logging.getLogger("central.console")
@@ -26,9 +26,6 @@ log = logging.getLogger("central.console")
 ROLES = ("operator", "supervisor", "admin")
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200
-FAILURES_BEFORE_LOCK = 5
-FIRST_LOCK = dt.timedelta(minutes=1)
-LONGEST_LOCK = dt.timedelta(hours=24)
 DEMO_USERNAME = "demo"
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,59}")
 _hasher = PasswordHasher()  # argon2-cffi's default type is Argon2id
@@ -87,11 +84,17 @@ def list_staff(session: Session) -> list[StaffRow]:
                      a.disabled_at is not None) for a, code in rows]
 
 
-def disable_staff(session: Session, username: str) -> StaffAccount:
-    """The account can no longer log in; its open sessions end at once."""
+class OwnAccount(CentralError):
+    """Staff may not disable the account they are logged in with (the console would lock its last admin out)."""
+
+
+def disable_staff(session: Session, username: str, *, by_staff_id: int | None = None) -> StaffAccount:
+    """The account can no longer log in; its open sessions end at once. `by_staff_id`: who asks (not themself)."""
     from central.console.sessions import end_sessions_of
 
     account = get_staff(session, username)
+    if by_staff_id is not None and account.id == by_staff_id:
+        raise OwnAccount("you cannot disable the account you are logged in with")
     if account.disabled_at is None:
         account.disabled_at = utcnow()
     end_sessions_of(session, account.id)
@@ -99,15 +102,12 @@ def disable_staff(session: Session, username: str) -> StaffAccount:
 
 
 def reset_password(session: Session, username: str, password: str) -> StaffAccount:
-    """A new password (and the account enabled again, unlocked); its open sessions end."""
+    """A new password (and the account enabled again); its open sessions end."""
     from central.console.sessions import end_sessions_of
 
     account = get_staff(session, username)
     account.password_hash = _hasher.hash(check_password(password))
     account.disabled_at = None
-    throttle = session.get(LoginThrottle, account.username)
-    if throttle is not None:
-        session.delete(throttle)
     end_sessions_of(session, account.id)
     return account
 
@@ -123,57 +123,57 @@ def ensure_demo_staff(session: Session, office_code: str) -> tuple[str, str]:
 
 
 @dataclass(frozen=True)
-class LoginOutcome:
-    """The account when the login worked; else why not ("wrong" or "locked") and until when it is locked.
+class LoginCandidate:
+    """What a login needs to know about the account a typed username names, read in a short transaction
+    so that the slow password check runs with no database lock held."""
 
-    Returned, not raised, so the caller's transaction commits the failure count."""
+    account_id: int
+    username: str
+    office_id: int
+    password_hash: str
+    disabled: bool
 
-    account: StaffAccount | None
-    refused: str = ""
-    locked_until: dt.datetime | None = None
+
+def login_candidate(session: Session, typed_username: str) -> LoginCandidate | None:
+    account = session.scalar(select(StaffAccount).where(StaffAccount.username == normalize_username(typed_username)))
+    if account is None:
+        return None
+    return LoginCandidate(account.id, account.username, account.office_id, account.password_hash,
+                          account.disabled_at is not None)
+
+
+def password_matches(candidate: LoginCandidate | None, password: str) -> bool:
+    """The Argon2id check (about 0.2 s and 64 MiB): a missing or disabled account costs the same time."""
+    try:
+        _hasher.verify(candidate.password_hash if candidate else _DUMMY_HASH, password[:MAX_PASSWORD])
+    except (VerificationError, InvalidHashError):
+        return False
+    return candidate is not None and not candidate.disabled
+
+
+def rehashed(candidate: LoginCandidate, password: str) -> str | None:
+    """A new hash when the stored one uses older parameters (computed outside any transaction)."""
+    return _hasher.hash(password) if _hasher.check_needs_rehash(candidate.password_hash) else None
+
+
+def record_login(session: Session, candidate: LoginCandidate, *, client: str = "",
+                 new_hash: str | None = None) -> StaffAccount | None:
+    """The account, logged in (None if it was disabled or changed since the check)."""
+    account = session.get(StaffAccount, candidate.account_id)
+    if account is None or account.disabled_at is not None or account.password_hash != candidate.password_hash:
+        return None
+    if new_hash:
+        account.password_hash = new_hash
+    _audit(session, account.username, account.office_id, "login", client)
+    return account
+
+
+def record_lockout(session: Session, candidate: LoginCandidate, *, client: str, until: dt.datetime) -> None:
+    """One access-log row when a known account's (address, username) pair gets locked, never one per attempt."""
+    log.warning("username %r locked for %s until %s", candidate.username, client, until.isoformat())
+    _audit(session, candidate.username, candidate.office_id, "login.locked", f"{client} until {until.isoformat()}")
 
 
 def _audit(session: Session, username: str, office_id: int | None, action: str, detail: str = "") -> None:
     session.add(AccessLogEntry(at=utcnow(), username=username[:60], office_id=office_id, action=action,
                                detail=detail[:300]))
-
-
-def authenticate(session: Session, typed_username: str, password: str, *, client: str = "",
-                 now: dt.datetime | None = None) -> LoginOutcome:
-    """Checks a login; a right password for a locked username is refused too."""
-    now = now or utcnow()
-    username = normalize_username(typed_username)[:60]
-    throttle = session.get(LoginThrottle, username) or LoginThrottle(username=username, failures=0, lockouts=0)
-    account = session.scalar(select(StaffAccount).where(StaffAccount.username == username))
-    office_id = account.office_id if account else None
-    locked_until = as_utc(throttle.locked_until)
-    if locked_until is not None and locked_until > now:
-        log.warning("login refused for %r from %s: locked until %s", username, client, locked_until.isoformat())
-        _audit(session, username, office_id, "login.refused_locked", client)
-        return LoginOutcome(None, "locked", locked_until)
-    try:
-        _hasher.verify(account.password_hash if account else _DUMMY_HASH, password[:MAX_PASSWORD])
-        right = account is not None and account.disabled_at is None
-    except (VerificationError, InvalidHashError):
-        right = False
-    if right:
-        assert account is not None
-        if throttle in session:
-            session.delete(throttle)
-        if _hasher.check_needs_rehash(account.password_hash):
-            account.password_hash = _hasher.hash(password)
-        _audit(session, username, office_id, "login", client)
-        return LoginOutcome(account)
-    throttle.failures += 1
-    if throttle not in session:
-        session.add(throttle)
-    log.warning("failed login for %r from %s (%d in a row)", username, client, throttle.failures)
-    _audit(session, username, office_id, "login.failed", client)
-    if throttle.failures >= FAILURES_BEFORE_LOCK:
-        throttle.lockouts += 1
-        throttle.failures = 0
-        throttle.locked_until = now + min(FIRST_LOCK * 2 ** (throttle.lockouts - 1), LONGEST_LOCK)
-        log.warning("username %r locked until %s", username, throttle.locked_until.isoformat())
-        _audit(session, username, office_id, "login.locked", f"until {throttle.locked_until.isoformat()}")
-        return LoginOutcome(None, "locked", throttle.locked_until)
-    return LoginOutcome(None, "wrong")

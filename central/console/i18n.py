@@ -35,8 +35,8 @@ EN: dict[str, str] = {
         "Your session ended after 30 minutes without activity. Please log in again.",
     "Nama pengguna": "Username", "Kata sandi": "Password",
     "Nama pengguna atau kata sandi salah.": "Wrong username or password.",
-    "Terlalu banyak percobaan yang salah. Coba lagi setelah {until}.":
-        "Too many wrong attempts. Try again after {until}.",
+    "Terlalu banyak percobaan. Coba lagi setelah {seconds} detik.":
+        "Too many attempts. Try again after {seconds} seconds.",
     # errors
     "Tidak bisa": "Not possible", "Tidak bisa dilanjutkan": "This cannot go on",
     "Kembali ke daftar permohonan": "Back to the applications",

@@ -1,11 +1,11 @@
-"""Server-side console sessions: a random cookie whose SHA-256 names a row, 30 minutes idle at most,
-with the CSRF token every form of that session must send back."""
+"""Server-side console sessions: a random cookie whose SHA-256 names a row, 30 minutes idle and 10 hours
+in all at most, one per account (a new login ends the others), with the CSRF token every form of that
+session must send back."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -14,11 +14,14 @@ from sqlalchemy.orm import Session
 
 from central.models import Office, StaffAccount, StaffSession, as_utc, utcnow
 from central.office_profile import office_timezone
+from central.values import tokens_match
 from kiosk.timezones import DEFAULT_ZONE, office_zone
 
 COOKIE = "loket_staff"
 COOKIE_PATH = "/staff"
 IDLE_LIMIT = dt.timedelta(minutes=30)
+#: a working day: a stolen cookie kept alive by requests still dies
+ABSOLUTE_LIMIT = dt.timedelta(hours=10)
 #: how stale `last_seen_at` may get before a request writes it again (saves a write per page view)
 TOUCH_EVERY = dt.timedelta(seconds=30)
 
@@ -55,13 +58,16 @@ class StaffContext:
         return self.role == "admin"
 
     def csrf_matches(self, sent: str | None) -> bool:
-        return bool(sent) and hmac.compare_digest(self.csrf_token, sent or "")
+        return tokens_match(self.csrf_token, sent)
+
 
 
 def start_session(session: Session, account: StaffAccount, *, now: dt.datetime | None = None) -> str:
-    """A new session for `account`; returns the cookie value (shown once, stored only hashed)."""
+    """A new session for `account`, ending its others; returns the cookie value (shown once, stored only hashed)."""
     now = now or utcnow()
-    session.execute(delete(StaffSession).where(StaffSession.last_seen_at < now - IDLE_LIMIT))
+    session.execute(delete(StaffSession).where((StaffSession.last_seen_at < now - IDLE_LIMIT)
+                                               | (StaffSession.created_at < now - ABSOLUTE_LIMIT)
+                                               | (StaffSession.staff_id == account.id)))
     token = secrets.token_urlsafe(32)
     session.add(StaffSession(token_hash=_hash(token), staff_id=account.id, csrf_token=secrets.token_urlsafe(32),
                              office_id=account.office_id, created_at=now, last_seen_at=now))
@@ -78,9 +84,10 @@ def resume_session(session: Session, token: str | None, *, now: dt.datetime | No
     if row is None:
         return None
     account = session.get(StaffAccount, row.staff_id)
-    last_seen = as_utc(row.last_seen_at)
-    assert last_seen is not None
-    if account is None or account.disabled_at is not None or now - last_seen > IDLE_LIMIT:
+    last_seen, created = as_utc(row.last_seen_at), as_utc(row.created_at)
+    assert last_seen is not None and created is not None
+    if (account is None or account.disabled_at is not None or now - last_seen > IDLE_LIMIT
+            or now - created > ABSOLUTE_LIMIT):
         session.delete(row)
         return None
     if now - last_seen > TOUCH_EVERY:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, Form, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import exists, func, select
@@ -23,6 +24,8 @@ from central.models import AuditEntry, HelpAcknowledgement, Office, Terminal, as
 from kiosk.timezones import DEFAULT_ZONE, office_zone, zone_label
 
 PREFIX = "/staff"
+#: a row id in a URL: in range for a 64-bit column on either database
+RowId = Annotated[int, PathParam(ge=1, le=2**63 - 1)]
 HELP_ACTION = "citizen.help_requested"
 MAX_FORM_BYTES = 64 * 1024
 SECURITY_HEADERS = (
@@ -57,7 +60,15 @@ def is_console(request: Request) -> bool:
 
 
 def is_https(request: Request) -> bool:
-    return request.url.scheme == "https" or request.headers.get("x-forwarded-proto", "").lower() == "https"
+    """TLS as the server saw it: behind a proxy named in `LOKET_CENTRAL_TRUSTED_PROXY` uvicorn takes the
+    scheme from its `X-Forwarded-Proto`; from anyone else the header is not believed."""
+    return request.url.scheme == "https"
+
+
+def client_address(request: Request) -> str:
+    """The address limits count a request against: the peer, or for a configured trusted proxy the last hop
+    it added to `X-Forwarded-For` (uvicorn's proxy headers, which `serve` turns on only for those proxies)."""
+    return request.client.host if request.client else "-"
 
 
 def local_time(moment: dt.datetime | None, context: StaffContext | None, fmt: str = "%d-%m-%Y %H.%M") -> str:

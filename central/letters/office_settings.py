@@ -26,6 +26,10 @@ from kiosk.timezones import ZONE_LABELS, office_zone_name
 
 #: the console takes forms of at most 64 KiB, so a logo must fit in one
 MAX_LOGO_BYTES = 60 * 1024
+#: the largest logo taken (pixels a side), checked before decoding: 2000 x 2000 x 4 bytes is 16 MB at most
+MAX_LOGO_SIDE_PX = 2000
+#: what a letter needs: the logo is drawn 24 mm high, 600 px is 635 dpi
+LETTER_LOGO_PX = 600
 
 ZONE_NAMES = ZONE_LABELS
 _ZONE_BY_NAME = {v: k for k, v in ZONE_NAMES.items()}
@@ -148,17 +152,26 @@ def _checked(name: str, value: str) -> str:
 
 
 def check_logo(data: bytes) -> bytes:
-    """A logo is a PNG of at most 60 KiB that opens as an image."""
+    """A logo as a letter needs it: a PNG of at most 60 KiB and `MAX_LOGO_SIDE_PX` pixels a side, its size
+    read from the header before a single pixel is decoded (a small file can claim 20000 x 20000), then
+    re-encoded at most `LETTER_LOGO_PX` a side, so every letter draws a small image."""
     if len(data) > MAX_LOGO_BYTES:
         raise CentralError(f"office settings: the logo is larger than {MAX_LOGO_BYTES // 1024} KiB")
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format != "PNG":
-                raise CentralError("office settings: the logo must be a PNG image")
+        with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
+            width, height = image.size
+            if max(width, height) > MAX_LOGO_SIDE_PX:
+                raise CentralError(f"office settings: the logo is {width} x {height} pixels: use at most "
+                                   f"{MAX_LOGO_SIDE_PX} x {MAX_LOGO_SIDE_PX}")
             image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError):
+            image.thumbnail((LETTER_LOGO_PX, LETTER_LOGO_PX))
+            if image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA"):
+                image = image.convert("RGBA")
+            out = io.BytesIO()
+            image.save(out, format="PNG", optimize=True)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise CentralError("office settings: the logo is not a readable PNG image") from None
-    return data
+    return out.getvalue()
 
 
 def update_settings(session: Session, office: Office, changes: dict[str, str], *, logo_png: bytes | None = None,

@@ -8,7 +8,7 @@ receipts' Noto Sans (assets/fonts), embedded, so every name prints whatever its 
 from __future__ import annotations
 
 import io
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -24,7 +24,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import HRFlowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from central.errors import CentralError
 from central.letters.content import LetterContent
+from central.letters.office_settings import check_logo
 
 FONTS = Path(str(resources.files("assets") / "fonts"))
 DEFAULT_LOGO = Path(str(resources.files("assets") / "images" / "office-logo.png"))
@@ -60,6 +62,18 @@ def _qr(url: str) -> Drawing:
     return drawing
 
 
+@lru_cache(maxsize=8)
+def _bounded(logo_png: bytes | None) -> bytes | None:
+    """The stored logo as `check_logo` makes it; one stored before that check (possibly a decompression
+    bomb) is checked again here, and the default emblem drawn instead when it fails."""
+    if not logo_png:
+        return None
+    try:
+        return check_logo(logo_png)
+    except CentralError:
+        return None
+
+
 def _letterhead(content: LetterContent, logo_png: bytes | None, width: float) -> list:
     lines = list(content.letterhead)
     styles = [_style(f"head{i}", 15 if i == len(lines) - 1 else 13, bold=True, align=TA_CENTER)
@@ -67,6 +81,7 @@ def _letterhead(content: LetterContent, logo_png: bytes | None, width: float) ->
     text = [_p(line, style) for line, style in zip(lines, styles, strict=True)]
     if content.contact:
         text.append(_p(content.contact, _style("contact", 9.5, align=TA_CENTER)))
+    logo_png = _bounded(logo_png)
     source = io.BytesIO(logo_png) if logo_png else str(DEFAULT_LOGO)
     w, h = ImageReader(io.BytesIO(logo_png) if logo_png else str(DEFAULT_LOGO)).getSize()
     logo_h = 24 * mm

@@ -81,6 +81,11 @@ def save_pending_enrollment(database: Path, code: str) -> None:
     update(database, lambda data: data.__setitem__("pending_enrollment_code", code))
 
 
+def forget_pending_enrollment(database: Path) -> None:
+    """Once enrolled, the one-time code is of no use to anyone but a thief: it leaves the file."""
+    update(database, lambda data: data.pop("pending_enrollment_code", None))
+
+
 def pending_enrollment(database: Path) -> str:
     found = read(database).get("pending_enrollment_code")
     return found if isinstance(found, str) else ""

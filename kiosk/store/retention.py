@@ -3,7 +3,8 @@
 Once central accepted an application (state `synced`), its sealed answers are deleted from the
 terminal after `answers_retention_days` (default 7) and its whole row after `metadata_retention_days`
 (default 180). The file is in `auto_vacuum = INCREMENTAL` mode, so the pages freed go back to the
-disk with `PRAGMA incremental_vacuum` and the database stays bounded.
+disk with `PRAGMA incremental_vacuum` and the database stays bounded. Deleted answers are zeroed
+(`secure_delete`) and the WAL, which still holds the pages as they were, is checkpointed and truncated.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def apply_retention(store: Store, *, answers_days: int, metadata_days: int,
     now = now or utcnow()
     answers_before = iso(now - dt.timedelta(days=answers_days))
     metadata_before = iso(now - dt.timedelta(days=metadata_days))
+    store.db.conn.execute("PRAGMA secure_delete = ON")  # the deleted answers' bytes are zeroed, not just freed
     with transaction(store.db):
         answers = store.db.execute(
             "UPDATE applications INDEXED BY idx_applications_synced_updated SET sealed = x'', answers_deleted_at = ? "
@@ -41,11 +43,14 @@ def apply_retention(store: Store, *, answers_days: int, metadata_days: int,
         applications = store.db.execute(
             "DELETE FROM applications INDEXED BY idx_applications_synced_updated "
             "WHERE state = 'synced' AND updated_at < ?", [metadata_before]).rowcount
+    store.db.conn.execute("PRAGMA secure_delete = OFF")
     pages_freed = 0
     if answers or applications:
         free = store.db.execute("PRAGMA freelist_count").fetchone()[0]
         store.db.conn.execute("PRAGMA incremental_vacuum")
         pages_freed = free - store.db.execute("PRAGMA freelist_count").fetchone()[0]
+        # the pages as they were before (sealed answers included) stay in the WAL until it is checkpointed
+        store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         store.record_audit("store.retention", f"sealed answers of {answers} and {applications} whole applications "
                            f"deleted (central has them); {pages_freed} pages freed", now=now)
     return Purged(answers, applications, pages_freed)

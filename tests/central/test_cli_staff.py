@@ -6,7 +6,7 @@ import json
 import pytest
 
 from central.cli import main
-from central.console.accounts import authenticate
+from central.console.accounts import login_candidate, password_matches
 from central.db import Database
 
 
@@ -28,7 +28,8 @@ def logs_in(db_url: str, username: str, password: str) -> bool:
     database = Database(db_url)
     try:
         with database.transaction() as session:
-            return authenticate(session, username, password).account is not None
+            candidate = login_candidate(session, username)
+        return password_matches(candidate, password)
     finally:
         database.dispose()
 

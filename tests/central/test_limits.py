@@ -8,6 +8,7 @@ import json
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -174,5 +175,20 @@ def test_refused_enrollments_from_one_address_are_answered_429_with_retry_after(
         # another address is not held back by this one's mistakes
         elsewhere = _enroll_from(running.port, "127.0.0.2", new_enrollment_code(url, office))
         assert elsewhere.status == 200
+    finally:
+        running.stop()
+
+
+def test_parallel_bad_enrollments_are_counted_before_they_are_handled(tmp_path):
+    """80 at once from one address: no more than the allowance reach the code check (issue 23, finding 7)."""
+    url = f"sqlite:///{tmp_path / 'central.db'}"
+    running = start_central(url, log_path=tmp_path / "central.log", environment={ENV_ENROLL_REFUSALS: "5/600"})
+    try:
+        with ThreadPoolExecutor(max_workers=40) as pool:
+            statuses = list(pool.map(lambda _: _enroll_from(running.port, "127.0.0.1", "WRONG-CODE-0000").status,
+                                     range(80)))
+        assert statuses.count(401) <= 5 and statuses.count(429) >= 75, sorted(statuses)
+        office = create_test_office(url).code
+        assert _enroll_from(running.port, "127.0.0.2", new_enrollment_code(url, office)).status == 200
     finally:
         running.stop()

@@ -1,8 +1,9 @@
 """Protocol version 2 signs the terminal id; headers of the wrong form are 400/401, never a 500; an
-enrolled key cannot be enrolled again; terminals that sign version 1 keep working through the grace period."""
+enrolled key cannot be enrolled again; version 1 signatures only for offices that opted in, until their day."""
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import json
 import time
@@ -88,29 +89,34 @@ def test_changing_the_terminal_header_breaks_a_version_2_signature(central, enro
     assert answer.status_code == 401 and answer.json()["error"] == "bad_signature"
 
 
-def test_a_terminal_signing_version_1_keeps_working_during_the_grace_period(enrolled):
+def test_version_1_is_refused_by_default_and_version_2_works(enrolled):
     sim = enrolled()
-    assert sim.send("GET", PATH_CATALOG, b"", _v1_headers(sim, "GET", PATH_CATALOG)).status_code == 200
-    body = sim.batch_body([app := sim.application()])
-    answer = sim.send("POST", "/api/v1/applications/batch", body,
-                      {**_v1_headers(sim, "POST", "/api/v1/applications/batch", body), "Content-Encoding": "gzip"})
-    assert answer.status_code == 200 and answer.json()["results"][0] == {"id": app.id, "outcome": "accepted",
-                                                                         "reason": None}
+    old = sim.send("GET", PATH_CATALOG, b"", _v1_headers(sim, "GET", PATH_CATALOG))
+    assert old.status_code == 401 and HEADER_SIGNATURE_VERSION in old.json()["message"]
+    assert sim.catalog().status_code == 200
 
 
-def test_version_1_is_refused_once_central_says_so_and_version_2_still_works(tmp_path):
+def test_version_1_works_only_for_the_offices_that_opted_in_and_only_until_their_day(tmp_path):
     url = f"sqlite:///{tmp_path / 'central.db'}"
-    running = start_central(url, log_path=tmp_path / "central.log", environment={ENV_SIGNATURE_V1: "refuse"})
-    sim = SimulatedTerminal(running.url)
-    try:
-        sim.enroll(new_enrollment_code(url, create_test_office(url).code))
-        old = sim.send("GET", PATH_CATALOG, b"", _v1_headers(sim, "GET", PATH_CATALOG))
-        assert old.status_code == 401
-        assert HEADER_SIGNATURE_VERSION in old.json()["message"]
-        assert sim.catalog().status_code == 200
-    finally:
-        sim.close()
-        running.stop()
+    opted, other = create_test_office(url).code, create_test_office(url).code
+    tomorrow = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)).isoformat()
+    yesterday = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)).isoformat()
+    for setting, expected in ((f"{opted}:{tomorrow}", {opted: 200, other: 401}),
+                              (f"*:{tomorrow}", {opted: 200, other: 200}),
+                              (f"{opted},{other}:{yesterday}", {opted: 401, other: 401}),
+                              ("accept", {opted: 401, other: 401})):
+        running = start_central(url, log_path=tmp_path / "central.log", environment={ENV_SIGNATURE_V1: setting})
+        try:
+            for office, status in expected.items():
+                sim = SimulatedTerminal(running.url)
+                sim.enroll(new_enrollment_code(url, office))
+                body = sim.batch_body([sim.application()])
+                answer = sim.send("POST", "/api/v1/applications/batch", body, {
+                    **_v1_headers(sim, "POST", "/api/v1/applications/batch", body), "Content-Encoding": "gzip"})
+                assert answer.status_code == status, (setting, office, answer.text)
+                sim.close()
+        finally:
+            running.stop()
 
 
 def test_enrollment_refuses_a_key_enrolled_already_and_leaves_the_code_usable(central, enrolled):

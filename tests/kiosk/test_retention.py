@@ -54,6 +54,17 @@ def test_accepted_answers_go_after_seven_days_and_the_rest_after_180(terminal: T
     assert any(e["action"] == "store.retention" for e in store.audit_entries())
 
 
+def test_deleted_answers_leave_no_bytes_in_the_database_or_its_wal(terminal: Terminal) -> None:
+    store = terminal.store
+    accepted = file_some(terminal, 3, NOW - 20 * DAY)
+    sealed = [store.db.execute("SELECT sealed FROM applications WHERE id = ?", [i]).fetchone()[0] for i in accepted]
+    store.mark_synced(accepted, now=NOW - 8 * DAY)
+    assert apply_retention(store, answers_days=7, metadata_days=180, now=NOW).answers == 3
+    files = b"".join(p.read_bytes() for p in store.path.parent.glob(store.path.name + "*"))
+    for blob in sealed:
+        assert blob[40:80] not in files
+
+
 def test_the_database_file_stays_bounded_as_applications_come_and_go(terminal: Terminal) -> None:
     store = terminal.store
     assert store.db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2, "incremental auto-vacuum"

@@ -18,6 +18,7 @@ from central.db import Database
 from central.errors import CentralError
 from central.models import Terminal as CentralTerminal
 from kiosk.crypto import b64encode, new_terminal_keys, sign
+from kiosk.store import identity_file
 from kiosk.terminal import Terminal
 from loket.export import export_unsynced
 from loket.provisioning_file import pending_enrollment_code, provision_from_file
@@ -76,8 +77,11 @@ def test_a_bundle_of_a_terminal_that_never_reached_central_is_accepted_and_the_t
         assert report.outcomes["accepted"] == 12 and not report.rejected
         [central_id] = _central_terminals(central.db_url, terminal.identity.terminal_code)
         # the network appears: the terminal redeems its code with the same key and becomes that terminal
+        code = pending_enrollment_code(terminal)
         identity = complete_pending_enrollment(terminal, central.url, timeouts=FAST_TIMEOUTS)
         assert identity.terminal_id == central_id and pending_enrollment_code(terminal) is None
+        # the used code is gone from identity.json too (issue 23): nothing left for a thief to try
+        assert code and code.encode() not in identity_file.identity_path(terminal.paths.database).read_bytes()
         sync = SyncWorker(terminal.paths.home, backoff=FAST_BACKOFF, timeouts=FAST_TIMEOUTS).run_once()
         assert sync.ok, sync.errors
         assert sync.duplicate == 12 and terminal.store.counts()["synced"] == 12

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from central.api.common import DB
-from central.console.web import HELP_ACTION, PREFIX, ConsoleError, Posted, Staff, render
+from central.console.web import HELP_ACTION, PREFIX, ConsoleError, Posted, RowId, Staff, render
 from central.console.workflow import log_access
 from central.models import AuditEntry, HelpAcknowledgement, Terminal, utcnow
 
@@ -44,7 +44,7 @@ def help_calls(request: Request, db: DB, staff: Staff) -> Response:
 
 
 @router.post("/{call_id}/acknowledge")
-def acknowledge(db: DB, staff: Posted, call_id: int) -> Response:
+def acknowledge(db: DB, staff: Posted, call_id: RowId) -> Response:
     with db.transaction() as session:
         found = session.execute(select(AuditEntry.id).join(Terminal, Terminal.id == AuditEntry.terminal_id)
                                 .where(AuditEntry.id == call_id, AuditEntry.action == HELP_ACTION,

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from central.api.common import DB
+from central.console.downloads import download
 from central.console.sessions import StaffContext
 from central.console.web import PREFIX, ConsoleError, Posted, PostedSupervisor, Supervisor, render
 from central.console.workflow import application_of_office, log_access
@@ -57,8 +58,7 @@ def print_letter(db: DB, staff: Posted, reference: str) -> Response:
         log_access(session, staff, "letter.reprinted" if issued.reprint else "letter.issued", app, issued.number)
     pdf = render_letter_pdf(issued.content, issued.logo_png)
     name = f"surat-{issued.content.reference}.pdf"
-    return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return download(pdf, "application/pdf", name)
 
 
 def _settings_page(request: Request, session: Session, staff: StaffContext, *, status_code: int = 200,

@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
-import hmac
+import logging
 import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from central.api.common import DB
-from central.console.accounts import authenticate
+from central.console.accounts import (
+    login_candidate,
+    normalize_username,
+    password_matches,
+    record_lockout,
+    record_login,
+    rehashed,
+)
 from central.console.i18n import LANGUAGES, translator
-from central.console.sessions import COOKIE, COOKIE_PATH, IDLE_LIMIT, end_session, start_session, switch_office
-from central.console.web import PREFIX, ConsoleError, Posted, is_https, render, set_language_cookie
+from central.console.login_guard import HashingBusy, LoginGuard
+from central.console.sessions import ABSOLUTE_LIMIT, COOKIE, COOKIE_PATH, end_session, start_session, switch_office
+from central.console.web import PREFIX, ConsoleError, Posted, client_address, is_https, render, set_language_cookie
 from central.errors import NotFound
+from central.models import utcnow
 from central.offices import get_office
+from central.values import tokens_match
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 LOGIN_CSRF_COOKIE = "loket_login"
+BUSY_RETRY_S = 2
+TOO_MANY = "Terlalu banyak percobaan. Coba lagi setelah {seconds} detik."
+log = logging.getLogger("central.console")
 
 
 def safe_next(target: str | None) -> str:
@@ -43,28 +56,58 @@ def login_form(request: Request, next: str = PREFIX) -> Response:
     return _login_page(request, next_path=next)
 
 
+def _refused(request: Request, next_path: str, username: str, status: int, problem: str,
+             retry_after_s: int | None = None) -> Response:
+    response = _login_page(request, next_path=next_path, problem=problem, username=username[:60], status_code=status)
+    if retry_after_s:
+        response.headers["Retry-After"] = str(retry_after_s)
+    return response
+
+
 @router.post("/login")
 def log_in(request: Request, db: DB, username: Annotated[str, Form(max_length=200)] = "",
            password: Annotated[str, Form(max_length=400)] = "", csrf: Annotated[str, Form(max_length=100)] = "",
            next: Annotated[str, Form(max_length=500)] = PREFIX) -> Response:
+    """Limits first (no hashing, no database), then the account read, the password checked with no
+    database lock held, and the login recorded: see `central.console.login_guard`."""
     t = translator(request)
-    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not expected or not hmac.compare_digest(expected, csrf):
+    if not tokens_match(request.cookies.get(LOGIN_CSRF_COOKIE), csrf):
         raise ConsoleError(403, "Formulir ini kedaluwarsa atau tidak sah. Muat ulang halaman dan coba lagi.")
-    client = request.client.host if request.client else ""
-    with db.transaction() as session:
-        outcome = authenticate(session, username, password, client=client)
-        token = start_session(session, outcome.account) if outcome.account else None
+    guard: LoginGuard = request.app.state.login_guard
+    client = client_address(request)
+    name = normalize_username(username)[:60]
+    refusal = guard.admit(client, name)
+    if refusal is not None:
+        return _refused(request, next, username, 429, t(TOO_MANY, seconds=refusal.retry_after_s),
+                        refusal.retry_after_s)
+    try:
+        with guard.hashing() as run:
+            with db.transaction() as session:  # a short read; the hash below runs with no transaction open
+                candidate = login_candidate(session, name)
+            right = run(password_matches, candidate, password)
+            new_hash = run(rehashed, candidate, password) if right and candidate else None
+    except HashingBusy:  # answered plainly: a flood's refusals must cost no page and no database
+        return PlainTextResponse(f"{t('Server sedang sibuk. Coba lagi sebentar lagi.')}\n", status_code=503,
+                                 headers={"Retry-After": str(BUSY_RETRY_S)})
+    token = None
+    if right and candidate is not None:
+        with db.transaction() as session:
+            account = record_login(session, candidate, client=client, new_hash=new_hash)
+            token = start_session(session, account) if account else None
     if token is None:
-        if outcome.refused == "locked" and outcome.locked_until:
-            problem = t("Terlalu banyak percobaan yang salah. Coba lagi setelah {until}.",
-                        until=outcome.locked_until.strftime("%H.%M UTC"))
-            return _login_page(request, next_path=next, problem=problem, username=username[:60], status_code=429)
-        return _login_page(request, next_path=next, problem=t("Nama pengguna atau kata sandi salah."),
-                           username=username[:60], status_code=401)
+        lock = guard.failed(client, name)
+        log.warning("failed login for %r from %s", name, client)
+        if lock is not None:
+            if candidate is not None:
+                with db.transaction() as session:
+                    record_lockout(session, candidate, client=client, until=utcnow() + lock)
+            seconds = int(lock.total_seconds())
+            return _refused(request, next, username, 429, t(TOO_MANY, seconds=seconds), seconds)
+        return _refused(request, next, username, 401, t("Nama pengguna atau kata sandi salah."))
+    guard.succeeded(client, name)
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(COOKIE, token, path=COOKIE_PATH, httponly=True, samesite="strict", secure=is_https(request),
-                        max_age=int(IDLE_LIMIT.total_seconds()) * 16)
+                        max_age=int(ABSOLUTE_LIMIT.total_seconds()))
     response.delete_cookie(LOGIN_CSRF_COOKIE, path=PREFIX)
     return response
 

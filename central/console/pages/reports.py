@@ -6,9 +6,7 @@ month's satisfaction survey (SKM): per service and for the office, respondents, 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import statistics
 from collections.abc import Callable
@@ -22,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from central import skm
 from central.api.common import DB
+from central.console.downloads import csv_download
 from central.console.sessions import StaffContext
 from central.console.web import PREFIX, ConsoleError, Supervisor, render
 from central.db import Database
@@ -160,10 +159,4 @@ def _month_csv(db: Database, staff: StaffContext, month: str, rows_of: Callable[
 
 
 def _csv(rows: list, kind: type, month: str, name: str) -> Response:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["month", *kind.__dataclass_fields__])
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({"month": month, **asdict(row)})
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return csv_download(["month", *kind.__dataclass_fields__], ({"month": month, **asdict(row)} for row in rows), name)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from central.api.common import DB
-from central.console.accounts import disable_staff, list_staff
+from central.console.accounts import OwnAccount, disable_staff, list_staff
 from central.console.sessions import StaffContext
 from central.console.web import PREFIX, ConsoleError, Posted, Staff, render
 from central.console.workflow import log_access
@@ -34,11 +34,11 @@ def accounts_page(request: Request, db: DB, staff: Staff) -> Response:
 @router.post("/{username}/disable")
 def disable(db: DB, staff: Posted, username: str) -> Response:
     _admin(staff)
-    if username == staff.username:
-        raise ConsoleError(400, "Anda tidak bisa menonaktifkan akun Anda sendiri.")
     with db.transaction() as session:
         try:
-            disable_staff(session, username)
+            disable_staff(session, username, by_staff_id=staff.staff_id)
+        except OwnAccount:
+            raise ConsoleError(400, "Anda tidak bisa menonaktifkan akun Anda sendiri.") from None
         except NotFound:
             raise ConsoleError(404, "Akun itu tidak ada.") from None
         log_access(session, staff, "staff.disabled", detail=username)

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from central.api.common import DB
+from central.console.downloads import download
 from central.console.i18n import language_of, translator
 from central.console.sessions import StaffContext
 from central.console.web import PREFIX, ConsoleError, PostedSupervisor, Supervisor, local_time, render
@@ -134,6 +135,5 @@ def provisioning_file(db: DB, staff: PostedSupervisor, server: Annotated[str, Fo
             raise ConsoleError(400, "Alamat server harus diawali http:// atau https://.") from None
         log_access(session, staff, "terminal.provisioning_file", detail=document.terminal_code)
     name = f"{document.terminal_code}.loket-provisioning.json"
-    return Response(document.model_dump_json(indent=2), media_type="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return download(document.model_dump_json(indent=2), "application/json", name)
 
