@@ -220,7 +220,8 @@ class AccessLogEntry(Base):
     """Who looked at which application's personal data (and other events staff must answer for)."""
 
     __tablename__ = "access_log"
-    __table_args__ = (Index("ix_access_log_office_at", "office_id", "at"),)
+    __table_args__ = (Index("ix_access_log_office_at", "office_id", "at"),
+                      UniqueConstraint("office_id", "chain_seq", name="uq_access_log_chain"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     at: Mapped[dt.datetime]
@@ -230,6 +231,20 @@ class AccessLogEntry(Base):
     application_id: Mapped[str | None] = mapped_column(String(36))
     reference: Mapped[str | None] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(String(300), default="")
+    #: the entry's place in its office's hash chain (central.access_chain fills these three on flush)
+    chain_seq: Mapped[int | None] = mapped_column(BigInteger)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AccessLogChain(Base):
+    """The head of one office's access-log chain (office 0: entries of no office), locked to add to it."""
+
+    __tablename__ = "access_log_chains"
+
+    office_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
 
 
 class HelpAcknowledgement(Base):

@@ -10,6 +10,8 @@ from typing import Any
 
 from starlette.requests import Request
 
+from central.console.i18n_privacy import EN_PRIVACY
+
 LANG_COOKIE = "loket_lang"
 LANGUAGES = ("id", "en")
 STATUS_WORDS = {"received": "Diterima", "in_process": "Diproses", "ready": "Siap diambil", "done": "Selesai",
@@ -189,6 +191,7 @@ EN: dict[str, str] = {
     "Menerbitkan surat": "Issued a letter", "Mencetak ulang surat": "Reprinted a letter",
     "Mengubah pengaturan surat": "Changed the letter settings",
 }
+EN.update(EN_PRIVACY)
 
 
 def language_of(request: Request) -> str:

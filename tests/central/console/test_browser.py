@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import shutil
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -93,6 +94,16 @@ def browser(tmp_path_factory) -> Iterator[webdriver.Chrome]:
     driver.quit()
 
 
+def shots_in(folder: Path):  # noqa: ANN201 - a pytest fixture
+    """An autouse fixture for a module whose screenshots go to `folder` instead of docs/console/."""
+
+    @pytest.fixture(autouse=True)
+    def _shots_in(monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(sys.modules[__name__], "SHOTS", folder)
+
+    return _shots_in
+
+
 def follow(browser, element) -> None:
     """Clicks a link or a form button and waits until the next page has replaced this one."""
     page = browser.find_element(By.TAG_NAME, "html")
@@ -118,6 +129,16 @@ def log_in(browser, central, username: str) -> None:
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     follow(browser, browser.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
     WebDriverWait(browser, 10).until(lambda b: b.current_url == f"{central.url}/staff")
+
+
+def opened_by_operator(browser, central, kiosk: Kiosk, name: str) -> str:
+    """Files an SKD for `name` at the kiosk, syncs, and has the operator open its personal data; its reference."""
+    reference = kiosk.file("SKD", name)
+    kiosk.sync()
+    log_in(browser, central, OPERATOR)
+    browser.get(f"{central.url}/staff/applications/{reference}")
+    follow(browser, browser.find_element(By.XPATH, "//button[contains(., 'Buka data pribadi')]"))
+    return reference
 
 
 def shoot(browser, name: str) -> None:

@@ -1,0 +1,21 @@
+"""The console's English words for the citizen's-record pages (issue 24: access-log chain, SMS, requests),
+kept apart from `central.console.i18n` so each feature's words sit together; that module merges them."""
+
+from __future__ import annotations
+
+EN_PRIVACY: dict[str, str] = {
+    # access log chain
+    "Rantai log utuh: {n} entri diperiksa, tidak ada yang diubah, dihapus atau dipindah.":
+        "The log's chain holds: {n} entries checked, none edited, deleted or moved.",
+    "Rantai log RUSAK: log ini diubah di luar Loket di {n} tempat.":
+        "The log's chain is BROKEN: this log was changed outside Loket in {n} place(s).",
+    "Entri #{entry} diubah atau dipindah setelah ditulis.": "Entry #{entry} was edited or moved after it was written.",
+    "Entri #{entry} tidak menyambung ke entri sebelumnya: entri itu diubah, dihapus atau dipindah.":
+        "Entry #{entry} does not follow the one before: that one was edited, deleted or moved.",
+    "Entri urutan {first}–{last} hilang (dihapus).": "Entries no. {first}–{last} are missing (deleted).",
+    "Entri #{entry} ditambahkan di luar rantai (tanpa hash).": "Entry #{entry} was added outside the chain (no hash).",
+    "Entri terakhir tidak cocok dengan kepala rantai: diubah atau diganti.":
+        "The last entry does not match the chain's head: edited or replaced.",
+    "Laporkan ke admin; periksa dengan loket-central audit verify.":
+        "Tell an admin; check with loket-central audit verify.",
+}
