@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from central.models import Application, OfficeCatalog, as_utc
-from central.records import STATUSES
+from kiosk.lifecycle import CENTRAL_STATUSES as STATUSES
 from kiosk.timezones import office_zone_name
 
 WIB, WITA, WIT = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Makassar"), ZoneInfo("Asia/Jayapura")

@@ -31,6 +31,7 @@ from central.skm import store_surveys
 from central.values import clean_text, has_control, is_uuid, plausible_utc
 from kiosk.crypto import CryptoFailure, b64decode, open_sealed
 from kiosk.errors import BadReference
+from kiosk.lifecycle import FIRST
 from kiosk.reference import parse_reference
 from sync.protocol import (
     MAX_SEALED_BYTES,
@@ -41,7 +42,7 @@ from sync.protocol import (
     UploadResult,
 )
 
-FIRST_STATUS = "received"
+FIRST_STATUS = FIRST
 log = logging.getLogger("central")
 
 

@@ -22,15 +22,12 @@ from central.records import open_application
 from kiosk.catalog.letter import long_date_id
 from kiosk.crypto import CryptoFailure
 from kiosk.errors import ReceiptInvalid
+from kiosk.lifecycle import WORDS
 from kiosk.receipt_code import parse_qr_payload, verify_qr_payload
 
 MAX_CODE_CHARS = 400
 _LETTER_CODE = re.compile(r"S[0-9A-Z]{20}")
-STATUS_TEXT = {
-    "received": ("Diterima", "Received"), "in_process": ("Diproses", "In process"),
-    "ready": ("Siap diambil", "Ready for pickup"), "done": ("Selesai", "Done"),
-    "declined": ("Ditolak", "Declined"), "not_yet": ("Belum diterima kantor", "Not yet received by the office"),
-}
+STATUS_TEXT = {**WORDS, "not_yet": ("Belum diterima kantor", "Not yet received by the office")}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from typing import Any
 from kiosk.clock import parse_iso
 
 SYNC_STATES = ("queued", "sending", "synced", "rejected")
-CENTRAL_STATUSES = ("received", "in_process", "ready", "done", "declined")
 UNSYNCED = ("queued", "sending")
 
 

@@ -17,16 +17,13 @@ from central.console.i18n import language_of, translator
 from central.console.web import PREFIX, Staff, render
 from central.deadlines import fill_due_dates, local_date, office_services, office_zone, working_days_between
 from central.models import Application, utcnow
-from central.records import STATUSES
 from kiosk.errors import BadReference
+from kiosk.lifecycle import CENTRAL_STATUSES as STATUSES
+from kiosk.lifecycle import FINISHED, OPEN, WORKING
 from kiosk.reference import parse_reference
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 PAGE_SIZE = 50
-OPEN = ("received", "in_process", "ready")
-#: still the office's work: these can be overdue (ready means it waits for the citizen)
-WORKING = ("received", "in_process")
-FINISHED = ("ready", "done", "declined")
 
 
 @dataclass(frozen=True)

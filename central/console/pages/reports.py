@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from central import skm
 from central.api.common import DB
-from central.console.pages.inbox import WORKING
 from central.console.sessions import StaffContext
 from central.console.web import PREFIX, ConsoleError, Supervisor, render
 from central.db import Database
@@ -35,6 +34,7 @@ from central.deadlines import (
 )
 from central.letters.reports import letters_per_service
 from central.models import Application, StatusChange, utcnow
+from kiosk.lifecycle import WORKING
 from kiosk.skm import band_of
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
