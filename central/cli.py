@@ -29,6 +29,7 @@ from central.letters import cli as letters_cli
 from central.offices import create_office, get_office, make_enrollment_code, publish_catalog, rotate_office_key
 from central.provisioning import make_provisioning_file
 from central.settings import ENV_CONNECTIONS, ENV_DB, ENV_POOL, ENV_WORKERS, database_url, db_connections
+from central.sms import cli as sms_cli
 from central.status import change_status
 from kiosk.errors import run_command
 from kiosk.lifecycle import check_status
@@ -301,6 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_staff_commands(commands, command, _open, _Parser)
     cli_keys.register(commands, db)
     add_citizen_commands(command, group)
+    sms_cli.register(command, group)
     return parser
 
 

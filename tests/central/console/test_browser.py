@@ -46,12 +46,12 @@ class Kiosk:
     terminal: Terminal
     worker: SyncWorker
 
-    def file(self, service: str = "SKD", name: str = "Siti Aminah") -> str:
+    def file(self, service: str = "SKD", name: str = "Siti Aminah", *, notify_sms: bool = False) -> str:
         catalog = self.terminal.catalog
         answers = sample_answers(catalog.service(service))
         if "full_name" in answers:
             answers["full_name"] = name
-        return file_application(self.terminal.store, catalog, service, answers).reference
+        return file_application(self.terminal.store, catalog, service, answers, notify_sms=notify_sms).reference
 
     def sync(self) -> None:
         report = self.worker.run_once()
@@ -69,12 +69,18 @@ def kiosk(central, tmp_path_factory) -> Iterator[Kiosk]:
         add_staff(session, OFFICE, OPERATOR, "operator", PASSWORD)
         add_staff(session, OFFICE, SUPERVISOR, "supervisor", PASSWORD)
     db.dispose()
-    terminal = Terminal(tmp_path_factory.mktemp("kiosk") / "home")
-    enroll_terminal(terminal, central.url, central.enrollment_code(OFFICE))
+    kiosk = enrolled_kiosk(central, OFFICE, tmp_path_factory.mktemp("kiosk"))
+    yield kiosk
+    kiosk.terminal.close()
+
+
+def enrolled_kiosk(central, office: str, folder: Path) -> Kiosk:  # noqa: ANN001
+    """A real kiosk terminal in `folder`, enrolled with `central` for `office`, and its sync worker."""
+    terminal = Terminal(folder / "home")
+    enroll_terminal(terminal, central.url, central.enrollment_code(office))
     worker = SyncWorker(terminal.paths.home, backoff=Backoff(base_s=0.05, cap_s=0.5),
                         timeouts=Timeouts(connect_s=5.0, read_s=10.0))
-    yield Kiosk(terminal, worker)
-    terminal.close()
+    return Kiosk(terminal, worker)
 
 
 @pytest.fixture(scope="module")
