@@ -18,4 +18,14 @@ EN_PRIVACY: dict[str, str] = {
         "The last entry does not match the chain's head: edited or replaced.",
     "Laporkan ke admin; periksa dengan loket-central audit verify.":
         "Tell an admin; check with loket-central audit verify.",
+    # text messages
+    "SMS": "SMS", "SMS ke warga": "Text messages to citizens", "Pesan": "Message", "Keadaan": "State",
+    "Warga yang mencentang \"kabari saya lewat SMS\" mendapat pesan saat permohonannya siap diambil atau ditolak. "
+    "Pesan hanya menyebut kantor, nomor permohonan dan statusnya.":
+        "Citizens who ticked \"text me\" get a message when their application is ready or declined. It names "
+        "only the office, the application number and its status.",
+    "SMS tidak aktif: kantor ini belum punya modem (loket-central sms gateway).":
+        "Text messages are off: this office has no modem yet (loket-central sms gateway).",
+    "Antre": "Queued", "Di gateway": "At the gateway", "Terkirim": "Sent", "Gagal": "Failed",
+    "{n} kali gagal": "failed {n} time(s)", "Belum ada SMS.": "No text messages yet.",
 }

@@ -19,9 +19,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
 from central.cli import main as central_main
+from central.console.accounts import add_staff
 from central.db import Database
 from central.models import AccessLogEntry, SmsMessage
 from central.records import find_application
@@ -32,10 +34,19 @@ from central.status import change_status
 from kiosk.applications import file_application
 from kiosk.errors import FormInvalid
 from kiosk.samples import sample_answers
-from tests.central.console.test_browser import Kiosk, enrolled_kiosk
+from tests.central.console.conftest import PASSWORD
+from tests.central.console.test_browser import (  # noqa: F401 - fixtures used by name
+    Kiosk,
+    browser,
+    enrolled_kiosk,
+    log_in,
+    shoot,
+    shots_in,
+)
 
 GAMMU_SMSD = shutil.which("gammu-smsd")
 needs_gammu = pytest.mark.skipif(GAMMU_SMSD is None, reason="gammu-smsd not installed (scripts/setup installs it)")
+shots_in_docs_privacy = shots_in(Path(__file__).resolve().parents[2] / "docs" / "privacy")
 
 
 class GammuSmsd:
@@ -233,3 +244,28 @@ def test_the_office_is_named_short():
     assert short_office_name("Kelurahan Braga") == "Kel. Braga"
     assert short_office_name("Desa Sukamaju") == "Desa Sukamaju"
     assert short_office_name("Kantor Pos") == "Kantor Pos"
+
+
+@needs_gammu
+@pytest.mark.skipif(not Path("/usr/bin/chromedriver").exists(), reason="chromium-driver not installed")
+def test_the_console_shows_each_message_and_its_state(central, braga, db, smsd, browser):  # noqa: F811
+    office, _kiosk = braga
+    with db.transaction() as session:
+        add_staff(session, office, "sms-op", "operator", PASSWORD)
+    smsd.start()
+    sent_ref, sent = ticked_and_moved(central, braga, db, smsd.spool, "SKD", "Joko Susilo", "ready")
+    delivery.deliver_once(db)
+    smsd.wait_sent(f"loket{sent.id}")
+    delivery.deliver_once(db)
+    smsd.stop()  # the modem is unplugged: the next message waits at the gateway
+    waiting_ref, waiting = ticked_and_moved(central, braga, db, smsd.spool, "SKTM", "Sri Wahyuni", "declined")
+    delivery.deliver_once(db)
+
+    log_in(browser, central, "sms-op")
+    browser.get(f"{central.url}/staff/sms")
+    rows = {r.find_element(By.CSS_SELECTOR, "a.ref").text: r for r in
+            browser.find_elements(By.CSS_SELECTOR, "#sms-list tbody tr")}
+    assert "Terkirim" in rows[sent_ref].find_element(By.CSS_SELECTOR, "td.state").text
+    assert "Di gateway" in rows[waiting_ref].find_element(By.CSS_SELECTOR, "td.state").text
+    assert sent.text in rows[sent_ref].text and "+62" not in browser.page_source
+    shoot(browser, "console-sms")
