@@ -36,6 +36,7 @@ from sync.errors import (
 from sync.protocol import (
     ENROLL_WITH_TIMEZONE,
     HEARTBEAT_WITH_PRINTER,
+    HEARTBEAT_WITH_SMS,
     PATH_APPLICATIONS,
     PATH_CATALOG,
     PATH_ENROLL,
@@ -202,7 +203,7 @@ class CentralClient:
         # `with=printer`: this terminal understands `HeartbeatResponse.printer` (older centrals ignore the query)
         # `printer` goes only when set: an older central refuses the key, even as null
         body = self._json(beat, leave_out={"printer"} if beat.printer is None else None)
-        response = self._send("POST", f"{PATH_HEARTBEAT}?{HEARTBEAT_WITH_PRINTER}", body)
+        response = self._send("POST", f"{PATH_HEARTBEAT}?{HEARTBEAT_WITH_PRINTER},{HEARTBEAT_WITH_SMS}", body)
         return self._parse(response, HeartbeatResponse, "heartbeat answer")
 
     # -- the plumbing ------------------------------------------------------------------------

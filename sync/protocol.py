@@ -40,6 +40,7 @@ PATH_CATALOG = f"{API_PREFIX}/catalog"  # GET the catalog document; ETag / If-No
 PATH_STATUS_CHANGES = f"{API_PREFIX}/status-changes"  # GET ?since=CURSOR[&reasons=1] -> StatusChanges
 PATH_HEARTBEAT = f"{API_PREFIX}/heartbeat"  # POST Heartbeat -> HeartbeatResponse
 HEARTBEAT_WITH_PRINTER = "with=printer"  # query of a heartbeat whose sender understands `HeartbeatResponse.printer`
+HEARTBEAT_WITH_SMS = "sms"  # added to `with=`: the sender understands `HeartbeatResponse.sms`
 PROTOCOL_VERSION = 2  # 2: signatures cover the terminal id (version 1 still accepted, see SIGNATURE_VERSION)
 MAX_BATCH_COUNT = 200
 MAX_BODY_BYTES = 4 * 1024 * 1024  # after decompression
@@ -163,6 +164,9 @@ class HeartbeatResponse(Model):
     #: True: this central stores `Heartbeat.printer`. Sent only to a terminal that asks (`?with=printer`),
     #: since older terminals refuse a field they do not know.
     printer: bool | None = None
+    #: True: the office sends text messages (it has a modem), so the kiosk offers "kabari saya lewat SMS".
+    #: Sent only to a terminal that asks (`with=...,sms`), since older terminals refuse a field they do not know.
+    sms: bool | None = None
 
 
 class ErrorBody(Model):

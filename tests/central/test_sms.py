@@ -221,6 +221,16 @@ def test_no_message_without_the_tick_or_in_an_office_without_a_modem(central, br
     assert messages(db, ticked) == []
 
 
+def test_the_kiosk_offers_sms_while_its_office_has_a_gateway(central, braga, tmp_path):
+    office, kiosk = braga
+    gateway_on(central, office, Spool(tmp_path / "spool"))
+    kiosk.sync()  # the heartbeat's answer says so
+    assert kiosk.terminal.office_sends_sms
+    assert central_main(["sms", "gateway", "--db", central.db_url, "--office", office, "--off"]) == 0
+    kiosk.sync()
+    assert not kiosk.terminal.office_sends_sms
+
+
 def test_ticking_sms_without_a_mobile_number_is_refused_at_the_kiosk(braga):
     _office, kiosk = braga
     catalog = kiosk.terminal.catalog
