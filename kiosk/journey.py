@@ -14,7 +14,7 @@ from typing import Literal
 from kiosk.applications import file_application
 from kiosk.catalog.model import Catalog, Field, Service
 from kiosk.errors import FormInvalid, Text
-from kiosk.lifecycle import WORDS, reason_for
+from kiosk.lifecycle import WORDS
 from kiosk.notify import phone_field
 from kiosk.reference import parse_reference
 from kiosk.settings import LANGUAGES
@@ -291,7 +291,7 @@ def look_up_status(store: Store, catalog: Catalog | None, typed: str) -> StatusL
     return StatusLookup(
         reference=reference, found=True, status=app.status, status_words=STATUS_WORDS.get(app.status, app.status),
         service_name=name, filed_at=app.created_at, central_status_at=app.central_status_at,
-        decline_reason=reason_for(app.status, app.reason),
+        decline_reason=app.decline_reason,
     )
 
 

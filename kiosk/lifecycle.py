@@ -8,6 +8,7 @@ anything later) goes through before a status changes.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal, get_args
 
 from kiosk.errors import LoketError
@@ -59,6 +60,11 @@ class RefusedChange(LoketError):
         self.message, self.values = message, values
 
 
+def is_overdue(status: str, due_on: dt.date | None, today: dt.date) -> bool:
+    """Whether an application is late: still the office's work and its due date is past."""
+    return status in WORKING and due_on is not None and due_on < today
+
+
 def carries_reason(status: str) -> bool:
     """Whether a change to `status` carries the office's reason to the kiosk."""
     return status in NEEDS_REASON
@@ -98,4 +104,4 @@ def check_change(current: str, new: str, note: str = "") -> str:
 
 __all__ = ["CENTRAL_STATUSES", "FINISHED", "FIRST", "LETTER_ALLOWED", "MAX_NOTE", "NEEDS_REASON", "NEXT_STATUSES",
            "OPEN", "WORDS", "WORKING", "CentralStatus", "RefusedChange", "carries_reason", "check_change",
-           "check_status", "reason_for"]
+           "check_status", "is_overdue", "reason_for"]

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.deadlines import office_services
 from central.letters.content import mask_name, person_name
 from central.letters.office_settings import letter_settings
 from central.models import Application, IssuedLetter, Office, PublicName, Terminal, as_utc
+from central.office_profile import load_profile
 from central.records import open_application
 from kiosk.catalog.letter import long_date_id
 from kiosk.crypto import CryptoFailure
@@ -48,8 +48,7 @@ class Verified:
 
 
 def service_name(session: Session, office_id: int, code: str) -> str:
-    info = office_services(session, office_id).get(code)
-    return info.name_id if info else code
+    return load_profile(session, office_id).service_name(code)
 
 
 def _masked_name(session: Session, app: Application) -> str:

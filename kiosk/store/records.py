@@ -51,6 +51,16 @@ class Application:
         """The status a citizen sees: the office's when known, else where the terminal has it."""
         return self.central_status or self.state
 
+    @property
+    def rejection_reason(self) -> str | None:
+        """Why central refused it (for a technician; it never reached the office)."""
+        return self.reason if self.state == "rejected" else None
+
+    @property
+    def decline_reason(self) -> str | None:
+        """Why the office declined it, as staff wrote it for the citizen."""
+        return self.reason if self.state != "rejected" and self.central_status == "declined" else None
+
 
 @dataclass(frozen=True)
 class Outgoing:

@@ -95,12 +95,17 @@ def test_applications_flow_list_show_set_status_with_a_real_upload(capsys, centr
     assert app.reference in run(capsys, "applications", "list", *db)[1]
 
 
-def test_set_status_obeys_the_lifecycle_and_writes_the_access_log_as_the_cli(capsys, central):
-    office = central.create_office()
+def _one_uploaded(central):  # noqa: ANN001, ANN202
+    """A terminal of a new office, and one application it uploaded."""
     sim = SimulatedTerminal(central.url)
-    sim.enroll(central.enrollment_code(office))
+    sim.enroll(central.enrollment_code(central.create_office()))
     app = sim.application()
     sim.upload([app])
+    return sim, app
+
+
+def test_set_status_obeys_the_lifecycle_and_writes_the_access_log_as_the_cli(capsys, central):
+    sim, app = _one_uploaded(central)
     db = ["--db", central.db_url]
     for step in ("in_process", "ready", "done"):
         assert run(capsys, "applications", "set-status", app.reference, step, *db)[0] == 0
@@ -119,11 +124,7 @@ def test_set_status_obeys_the_lifecycle_and_writes_the_access_log_as_the_cli(cap
 
 
 def test_a_decline_from_the_cli_needs_its_reason_which_reaches_the_terminal(capsys, central):
-    office = central.create_office()
-    sim = SimulatedTerminal(central.url)
-    sim.enroll(central.enrollment_code(office))
-    app = sim.application()
-    sim.upload([app])
+    sim, app = _one_uploaded(central)
     db = ["--db", central.db_url]
     code, _, err = run(capsys, "applications", "set-status", app.reference, "declined", *db)
     assert code == 2 and "to decline, give the reason" in err
