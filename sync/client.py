@@ -41,11 +41,13 @@ from sync.protocol import (
     PATH_CATALOG,
     PATH_ENROLL,
     PATH_HEARTBEAT,
+    PATH_RECORD,
     PATH_STATUS_CHANGES,
     EnrollRequest,
     EnrollResponse,
     Heartbeat,
     HeartbeatResponse,
+    ProcessingRecord,
     StatusChanges,
     UploadBatch,
     UploadResponse,
@@ -198,6 +200,11 @@ class CentralClient:
     def status_changes(self, since: int) -> StatusChanges:
         path = f"{PATH_STATUS_CHANGES}?{urlencode({'since': since, 'reasons': 1})}"
         return self._parse(self._send("GET", path, b""), StatusChanges, "status changes")
+
+    def processing_record(self, application_id: str) -> ProcessingRecord:
+        """The application's processing record ("Data saya"); `RequestRefused` (404) when central lacks it."""
+        path = f"{PATH_RECORD}?{urlencode({'id': application_id})}"
+        return self._parse(self._send("GET", path, b""), ProcessingRecord, "processing record")
 
     def heartbeat(self, beat: Heartbeat) -> HeartbeatResponse:
         # `with=printer`: this terminal understands `HeartbeatResponse.printer` (older centrals ignore the query)
