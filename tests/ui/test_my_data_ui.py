@@ -16,6 +16,7 @@ from kiosk.status_pin import LookupGuard, status_pin
 from loket.runtime import Runtime
 from tests.central.console.conftest import PASSWORD, ConsoleClient
 from tests.central.console.test_browser import enrolled_kiosk
+from tests.ui.test_status_pin_ui import ask
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "privacy"
 OFFICE = "3273010001"
@@ -28,12 +29,9 @@ def keep(shot: Path | None, name: str) -> None:
 
 
 def look_up(kiosk, status, reference: str, pin: str) -> None:
-    """Cek Status with the number and PIN put straight into the fields (typing them on the keypad has
-    its own tests in test_status_pin_ui)."""
+    """Cek Status: the number and the PIN typed on the on-screen keyboard, then "Cek"."""
     status.guard = LookupGuard()
-    status.ids.reference_input.text, status.ids.pin_input.text = reference, pin
-    status.look_up()  # what "Cek" does
-    kiosk.frames(2)
+    ask(kiosk, status, reference, pin)
 
 
 def test_data_saya_shows_the_operators_opening_by_role_after_the_pin(kiosk, central, tmp_path, ui_runtime):
