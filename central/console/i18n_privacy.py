@@ -9,6 +9,8 @@ EN_PRIVACY: dict[str, str] = {
         "The log's chain holds: {n} entries checked, none edited, deleted or moved.",
     "Rantai log RUSAK: log ini diubah di luar Loket di {n} tempat.":
         "The log's chain is BROKEN: this log was changed outside Loket in {n} place(s).",
+    "Hanya entri terbaru yang diperiksa di sini; periksa semuanya dengan loket-central audit verify.":
+        "Only the newest entries are checked here; check them all with loket-central audit verify.",
     "Entri #{entry} diubah atau dipindah setelah ditulis.": "Entry #{entry} was edited or moved after it was written.",
     "Entri #{entry} tidak menyambung ke entri sebelumnya: entri itu diubah, dihapus atau dipindah.":
         "Entry #{entry} does not follow the one before: that one was edited, deleted or moved.",

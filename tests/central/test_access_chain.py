@@ -203,3 +203,18 @@ def test_verify_reads_the_log_in_batches_and_still_finds_a_fault_past_the_first(
     assert report.entries == 25
     assert [(f.kind, f.entry_id) for f in report.faults] == [(access_chain.ALTERED, ids[21])]
     db.dispose()
+
+
+def test_verifying_only_the_newest_entries_trusts_the_older_and_still_names_a_newer_fault(tmp_path):
+    url, path, ids = logged_office(tmp_path, 10)
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE access_log SET detail = 'x' WHERE id IN (?, ?)", (ids[1], ids[8]))
+    db = Database(url)
+    with db.transaction() as session:
+        office_id = session.get(AccessLogEntry, ids[0]).office_id
+        newest = access_chain.verify_office(session, office_id, "B", newest=4)
+        whole = access_chain.verify_office(session, office_id, "B")
+    db.dispose()
+    assert (newest.from_seq, newest.entries) == (7, 4)
+    assert [f.entry_id for f in newest.faults] == [ids[8]]
+    assert [f.entry_id for f in whole.faults] == [ids[1], ids[8]]

@@ -17,6 +17,8 @@ from central.models import AccessLogEntry, Office
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 PAGE_SIZE = 100
+#: the page checks the chain's newest entries (2 s per 20 000 when measured); `audit verify` checks all
+CHAIN_CHECKED = 5000
 ACTION_WORDS = {
     "personal_data.opened": "Membuka data pribadi", "login": "Masuk (berhasil)", "login.failed": "Masuk gagal",
     "login.locked": "Dikunci setelah gagal masuk", "login.refused_locked": "Ditolak: sedang dikunci",
@@ -47,7 +49,8 @@ def access_log(request: Request, db: DB, staff: Supervisor,
                                        .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
                                        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
         office = session.get(Office, staff.office_id)
-        chain = access_chain.verify_office(session, staff.office_id, office.code if office else "?")
+        chain = access_chain.verify_office(session, staff.office_id, office.code if office else "?",
+                                           newest=CHAIN_CHECKED)
         return render(request, "access_log.html", staff, session=session, active="access_log", entries=entries,
                       action_words=ACTION_WORDS, page=page, pages=max(1, -(-total // PAGE_SIZE)),
                       page_url=lambda number: f"{PREFIX}/access-log?page={number}", chain=chain,
