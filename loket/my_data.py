@@ -6,7 +6,7 @@ from __future__ import annotations
 from kiosk.errors import LoketError
 from kiosk.terminal import Terminal
 from sync.client import CentralClient
-from sync.protocol import ProcessingRecord
+from sync.protocol import ProcessingRecord, RecordEvent
 
 
 class RecordUnavailable(LoketError):
@@ -14,7 +14,8 @@ class RecordUnavailable(LoketError):
 
 
 def fetch_record(terminal: Terminal, reference: str) -> ProcessingRecord:
-    """The processing record of this terminal's application `reference`, from central (a signed request)."""
+    """The processing record of this terminal's application `reference`, from central (a signed request),
+    with what only the terminal knows: when its retention deleted the sealed copy here."""
     app = terminal.store.get(reference)
     identity = terminal.identity
     if app is None or identity is None or terminal.sync_problem():
@@ -22,6 +23,10 @@ def fetch_record(terminal: Terminal, reference: str) -> ProcessingRecord:
     try:
         with CentralClient(terminal.server_url, terminal_id=identity.terminal_id, signing_key=identity.signing_key,
                            ca_bundle=terminal.settings.ca_bundle) as client:
-            return client.processing_record(app.id)
+            record = client.processing_record(app.id)
     except LoketError as e:
         raise RecordUnavailable(f"the record of {reference} could not be fetched: {e}") from e
+    if app.answers_deleted_at is None:
+        return record
+    deleted = RecordEvent(at=app.answers_deleted_at, kind="retention", role="system")
+    return record.model_copy(update={"events": sorted([*record.events, deleted], key=lambda e: e.at)})

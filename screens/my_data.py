@@ -21,6 +21,7 @@ EVENT_WORDS = {
     "status": "{role} changed its status to “{status}”",
     "letter": "The letter was printed (number {detail})",
     "sms": "A text message was sent to you",
+    "retention": "This kiosk deleted its locked copy of your data (the office keeps it)",
 }
 #: who did it, as a role (never a name)
 ROLE_WORDS = {"operator": "an operator", "supervisor": "a supervisor", "admin": "an administrator",

@@ -5,10 +5,12 @@ terminal cannot ask for it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
+from kiosk.store.retention import apply_retention
 from loket.my_data import RecordUnavailable, fetch_record
 from sync.client import CentralClient
 from sync.errors import RequestRefused
@@ -38,6 +40,11 @@ def test_the_record_shows_the_console_opening_by_role_and_the_status_changes(bro
     assert OPERATOR not in record.model_dump_json()
     assert [(e.detail, e.role) for e in record.events if e.kind == "status"] == [("in_process", "operator")]
     assert [e.at for e in record.events] == sorted(e.at for e in record.events)
+
+    apply_retention(kiosk.terminal.store, answers_days=0, metadata_days=365,
+                    now=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1))
+    after = fetch_record(kiosk.terminal, reference)
+    assert [e.kind for e in after.events][-1] == "retention"  # the kiosk's own part of the record
 
     other = enrolled_kiosk(central, OFFICE, tmp_path)  # another kiosk of the same office
     try:
