@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -279,3 +281,21 @@ def test_the_console_shows_each_message_and_its_state(central, braga, db, smsd, 
     assert "Di gateway" in rows[waiting_ref].find_element(By.CSS_SELECTOR, "td.state").text
     assert sent.text in rows[sent_ref].text and "+62" not in browser.page_source
     shoot(browser, "console-sms")
+
+
+@needs_gammu
+def test_the_delivery_service_sends_on_its_own_and_stops_on_sigterm(central, braga, db, smsd):
+    smsd.start()
+    service = subprocess.Popen([sys.executable, "-m", "central", "sms", "deliver", "--db", central.db_url,
+                                "--interval", "0.3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        reference, message = ticked_and_moved(central, braga, db, smsd.spool, "SKU", "Wati Suryani", "ready")
+        deadline = time.monotonic() + 30
+        while messages(db, reference)[0].state != "sent" and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert messages(db, reference)[0].state == "sent", smsd.log[-1500:]
+    finally:
+        service.send_signal(signal.SIGTERM)
+        out, err = service.communicate(timeout=15)
+    assert service.returncode == 0, err
+    assert err == ""
