@@ -137,7 +137,7 @@ def test_the_migration_chains_entries_written_before_it(tmp_path):
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url)
-    command.upgrade(config, "0008")
+    command.upgrade(config, "0009")  # the step before the chain
     with sqlite3.connect(path) as raw:
         raw.execute("INSERT INTO offices (id, code, name, created_at) VALUES (1, 'B1', 'Braga', '2026-01-01')")
         for n, at in enumerate(["2026-12-01 09:00:00.000000", "2026-12-01 08:00:00.000000",

@@ -1,7 +1,7 @@
 """the access log becomes a hash chain per office (tamper-evident): place, previous hash, own hash
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 
 Entries already written are chained here in the order they were written (time, then id), one office
 at a time, and each office's head row is made; from now on `central.access_chain` chains each new entry.
@@ -11,8 +11,8 @@ from alembic import op
 
 from central.access_chain import GENESIS, chain_key, entry_digest
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
