@@ -3,12 +3,10 @@ change form, and "Buka data pribadi", which opens the sealed answers and writes 
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.api.common import DB
@@ -17,8 +15,8 @@ from central.console.sessions import StaffContext
 from central.console.web import PREFIX, ConsoleError, Posted, Staff, local_time, render
 from central.console.workflow import application_of_office, describe_flags, history, open_personal_data
 from central.letters.history import issued_letter
-from central.models import Application, OfficeCatalog, Terminal, utcnow
-from central.office_profile import load_profile
+from central.models import Application, Terminal, utcnow
+from central.office_profile import load_profile, published_catalogs
 from central.status import change_status
 from kiosk.lifecycle import LETTER_ALLOWED, MAX_NOTE, NEXT_STATUSES, RefusedChange, is_overdue
 
@@ -26,13 +24,12 @@ router = APIRouter(prefix=f"{PREFIX}/applications", include_in_schema=False)
 
 
 def _field_labels(session: Session, office_id: int, service_code: str, lang: str) -> dict[str, str]:
+    """The form's questions as the office's catalogs word them (a field an older catalog asked keeps its words)."""
     labels: dict[str, str] = {}
-    for document in session.scalars(select(OfficeCatalog.document).where(OfficeCatalog.office_id == office_id)
-                                    .order_by(OfficeCatalog.id)):
-        for service in json.loads(document).get("services", ()):
-            if service.get("code") == service_code:
-                for field in service.get("fields", ()):
-                    labels[field["name"]] = (field.get("label") or {}).get(lang, field["name"])
+    for catalog in published_catalogs(session, office_id):
+        for service in catalog.services:
+            if service.code == service_code:
+                labels.update((field.name, field.label.in_language(lang)) for field in service.fields)
     return labels
 
 
