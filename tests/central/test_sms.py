@@ -10,6 +10,7 @@ in which the phone driver took it."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import signal
 import subprocess
@@ -299,3 +300,19 @@ def test_the_delivery_service_sends_on_its_own_and_stops_on_sigterm(central, bra
         out, err = service.communicate(timeout=15)
     assert service.returncode == 0, err
     assert err == ""
+
+
+def test_the_sms_commands_refuse_bad_input_in_one_line_and_list_the_messages(central, braga, db, capsys, tmp_path):
+    office, _kiosk = braga
+    reference, _message = ticked_and_moved(central, braga, db, Spool(tmp_path / "spool"), "SKD", "Ani", "ready")
+    capsys.readouterr()
+    assert central_main(["sms", "gateway", "--db", central.db_url, "--office", office]) == 2
+    assert capsys.readouterr().err.strip() == "loket-central: sms gateway: give either --spool DIR or --off"
+    assert central_main(["sms", "deliver", "--db", central.db_url, "--interval", "0"]) == 2
+    assert "between 0 and 3600 seconds" in capsys.readouterr().err
+    assert central_main(["sms", "list", "--db", central.db_url, "--office", "NOPE"]) == 2
+    assert capsys.readouterr().err.strip() == "loket-central: no office 'NOPE'"
+    assert central_main(["sms", "list", "--db", central.db_url, "--office", office, "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert reference in [row["reference"] for row in listed]
+    assert all(set(row) >= {"reference", "state", "text"} and "+62" not in json.dumps(row) for row in listed)
