@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from central import cli_keys, records
+from central import cli_audit, cli_keys, records
 from central.bundles import import_bundle
 from central.cli_citizen import add_citizen_commands
 from central.cli_staff import add_staff_commands
@@ -37,6 +37,7 @@ from central.settings import (
     db_connections,
     trusted_proxies,
 )
+from central.sms import cli as sms_cli
 from central.status import change_status
 from kiosk.clock import clock_warning
 from kiosk.errors import run_command
@@ -304,14 +305,16 @@ def build_parser() -> argparse.ArgumentParser:
     command(terminals, "revoke", cmd_terminals_revoke, "refuse a terminal from now on").add_argument("terminal")
     command(terminals, "keys", cmd_terminals_keys, "JSON {terminal code: verify key} for receipt checks")
 
-    audit = group("audit", "what happened on the terminals (maintenance, PINs, exports)")
+    audit = group("audit", "what happened on the terminals, and the access log's hash chain")
     sub = command(audit, "list", cmd_audit_list, "audit entries the terminals sent, newest first")
     sub.add_argument("--terminal", help="id or code")
     sub.add_argument("--limit", type=int, default=200)
     sub.add_argument("--json", action="store_true")
+    cli_audit.register(command, audit)
     add_staff_commands(commands, command, _open, _Parser)
     cli_keys.register(commands, db)
     add_citizen_commands(command, group)
+    sms_cli.register(command, group)
     return parser
 
 

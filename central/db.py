@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
+from central.access_chain import chain_new_entries
 from central.errors import CentralError
 from central.keyring import Keyring
 
@@ -118,6 +119,7 @@ class Database:
         if migrate_schema:
             migrate(self.engine, self.keyring)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, info={"keyring": self.keyring})
+        event.listen(self._sessions, "before_flush", chain_new_entries)  # every access-log entry is chained
         # SQLite has one writer at a time; queueing threads here is fair and cheap, where queueing them
         # on the file lock means polling with growing sleeps, which starves some requests for seconds
         self._writer = threading.Lock() if is_sqlite(url) else contextlib.nullcontext()

@@ -223,7 +223,8 @@ class AccessLogEntry(Base):
     """Who looked at which application's personal data (and other events staff must answer for)."""
 
     __tablename__ = "access_log"
-    __table_args__ = (Index("ix_access_log_office_at", "office_id", "at"),)
+    __table_args__ = (Index("ix_access_log_office_at", "office_id", "at"),
+                      UniqueConstraint("office_id", "chain_seq", name="uq_access_log_chain"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     at: Mapped[dt.datetime]
@@ -233,6 +234,20 @@ class AccessLogEntry(Base):
     application_id: Mapped[str | None] = mapped_column(String(36))
     reference: Mapped[str | None] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(String(300), default="")
+    #: the entry's place in its office's hash chain (central.access_chain fills these three on flush)
+    chain_seq: Mapped[int | None] = mapped_column(BigInteger)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AccessLogChain(Base):
+    """The head of one office's access-log chain (office 0: entries of no office), locked to add to it."""
+
+    __tablename__ = "access_log_chains"
+
+    office_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
 
 
 class HelpAcknowledgement(Base):
@@ -351,3 +366,43 @@ class SkmResponse(Base):
     e7: Mapped[int | None] = mapped_column(Integer)
     e8: Mapped[int | None] = mapped_column(Integer)
     e9: Mapped[int | None] = mapped_column(Integer)
+
+
+# -- issue 24: text messages when a letter is ready or declined ---------------------------------------
+
+
+class OfficeSmsGateway(Base):
+    """An office's SMS gateway: the spool of the gammu-smsd (files backend) its modem sends from, and the
+    office's name as a message says it. No row: the office has no modem and the feature is off."""
+
+    __tablename__ = "office_sms_gateways"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    spool_dir: Mapped[str] = mapped_column(String(500))
+    short_name: Mapped[str] = mapped_column(String(40), default="")
+    updated_at: Mapped[dt.datetime]
+
+
+class SmsMessage(Base):
+    """One text message to a citizen who asked for it: which application and status it tells of, its
+    words (office, reference, state: no personal data) and how far delivery got. The phone number is
+    not stored here: it is opened from the sealed application (and logged) each time it is handed over."""
+
+    __tablename__ = "sms_messages"
+    __table_args__ = (Index("ix_sms_messages_state_due", "state", "next_attempt_at"),
+                      Index("ix_sms_messages_office_created", "office_id", "created_at"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(String(160))
+    #: queued (waiting for its turn or the gateway), handed (in the gateway's outbox), sent, failed (gave up)
+    state: Mapped[str] = mapped_column(String(12), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime]
+    created_at: Mapped[dt.datetime]
+    handed_at: Mapped[dt.datetime | None]
+    sent_at: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(300))

@@ -1,6 +1,7 @@
 """The one way an application's status changes at central, whoever asks (the console, the CLI, anything
 later): the lifecycle's rules checked (`kiosk.lifecycle.check_change`), the change recorded for the
-terminal's next pull, and who made it written to the access log."""
+terminal's next pull, who made it written to the access log, and the citizen's text message queued
+when they asked for one (`central.sms`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from central.models import Application, StatusChange, utcnow
 from central.records import log_access
+from central.sms.messages import queue_for_change
 from central.values import clean_text
 from kiosk.lifecycle import check_change
 
@@ -30,6 +32,7 @@ def change_status(session: Session, actor: str, app: Application, status: str, n
                           actor=actor[:40], note=note or None)
     session.add(change)
     log_access(session, actor, CHANGED, app, status)
+    queue_for_change(session, app, status, now=now)  # a text message, when the citizen asked for one
     return change
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from kiosk.catalog.model import Catalog
 from kiosk.crypto import seal_for_office
 from kiosk.errors import FormInvalid, NotProvisioned
+from kiosk.notify import NO_NUMBER, NOTIFY_SMS_FLAG, phone_field, sms_number
 from kiosk.store import Application, Store
 from kiosk.validation import check_form
 
@@ -22,12 +23,15 @@ def file_application(
     service_code: str,
     answers: Mapping[str, str],
     *,
+    notify_sms: bool = False,
     now: dt.datetime | None = None,
 ) -> Application:
     """Checks `answers` against the service, seals them to the office and queues the application.
+    With `notify_sms` the citizen's mobile number is sealed with it for the text message central sends
+    when it is ready or declined, and the application carries the flag that asks for one.
 
-    Raises `UnknownService`, `FormInvalid` (with bilingual messages per field), `NotProvisioned`,
-    or `StoreFull`; on any of them nothing was queued.
+    Raises `UnknownService`, `FormInvalid` (with bilingual messages per field; SMS asked without a
+    mobile number is one), `NotProvisioned`, or `StoreFull`; on any of them nothing was queued.
     """
     identity = store.identity()
     if identity is None:
@@ -37,13 +41,17 @@ def file_application(
     if not checked.ok:
         raise FormInvalid(checked.errors)
     flags = [f"{name}:region_unknown" for name in checked.flags]
-    sealed = seal_for_office(
-        identity.office_key,
-        {
-            "service": service.code,
-            "catalog_version": catalog.version,
-            "answers": checked.values,
-            "flags": {name: [t.en for t in texts] for name, texts in checked.flags.items()},
-        },
-    )
+    content = {
+        "service": service.code,
+        "catalog_version": catalog.version,
+        "answers": checked.values,
+        "flags": {name: [t.en for t in texts] for name, texts in checked.flags.items()},
+    }
+    if notify_sms:
+        number = sms_number(service, checked.values)
+        if number is None:
+            raise FormInvalid({phone_field(service) or "phone": NO_NUMBER})
+        content["notify"] = {"sms": number}
+        flags.append(NOTIFY_SMS_FLAG)
+    sealed = seal_for_office(identity.office_key, content)
     return store.submit(service.code, catalog.version, sealed, flags=flags, now=now)

@@ -15,6 +15,7 @@ from kiosk.applications import file_application
 from kiosk.catalog.model import Catalog, Field, Service
 from kiosk.errors import FormInvalid, Text
 from kiosk.lifecycle import WORDS
+from kiosk.notify import phone_field
 from kiosk.reference import parse_reference
 from kiosk.settings import LANGUAGES
 from kiosk.store import Application, Store
@@ -54,6 +55,8 @@ class Journey:
     errors: dict[str, Text] = field(default_factory=dict)
     page: int = 0
     consent_given: bool = False
+    #: the citizen ticked "kabari saya lewat SMS" at the review
+    notify_sms: bool = False
     filed: Application | None = None
     per_page: int = PAGE_SIZE
 
@@ -74,6 +77,7 @@ class Journey:
         self.errors.clear()
         self.page = 0
         self.consent_given = False
+        self.notify_sms = False
         self.filed = None
 
     def text(self, text: Text) -> str:
@@ -162,6 +166,15 @@ class Journey:
             rows.append((f, self.text(choice.label) if choice else raw))
         return rows
 
+    def sms_number_given(self) -> str | None:
+        """The mobile number a text message would go to, as typed, when the service asks for one and the
+        answer is a valid Indonesian mobile number; None otherwise (then SMS is not offered)."""
+        name = phone_field(self._service())
+        raw = self.answers.get(name, "") if name else ""
+        if not raw or check_answer(self._service().field(name), raw).error:  # type: ignore[arg-type]
+            return None
+        return raw
+
     # -- progress ------------------------------------------------------------------------
 
     @property
@@ -188,7 +201,8 @@ class Journey:
         if consent is not None:
             answers[consent.name] = "yes" if self.consent_given else ""
         try:
-            self.filed = file_application(store, catalog, service.code, answers, now=now)
+            self.filed = file_application(store, catalog, service.code, answers, now=now,
+                                          notify_sms=self.notify_sms and self.sms_number_given() is not None)
         except FormInvalid as e:
             self.errors.update(e.errors)
             raise
@@ -207,13 +221,14 @@ class Journey:
         self.service = None
         self.page = 0
         self.consent_given = False
+        self.notify_sms = False
         self.filed = None
         self.set_language(language)
 
     @property
     def is_blank(self) -> bool:
         return self.service is None and not self.answers and not self.errors and not self.consent_given \
-            and self.filed is None
+            and not self.notify_sms and self.filed is None
 
     def _service(self) -> Service:
         if self.service is None:

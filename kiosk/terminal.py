@@ -94,6 +94,11 @@ class Terminal:
         return office_zone(identity.office_code if identity else "", self.settings.timezone)
 
     @property
+    def office_sends_sms(self) -> bool:
+        """Whether the office sends text messages (central said so in its last heartbeat answer)."""
+        return self.store.values.office_sends_sms
+
+    @property
     def server_url(self) -> str:
         """The central server this terminal syncs with: the setting, else the one it enrolled with ("" if none)."""
         identity = self.identity

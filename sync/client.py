@@ -38,16 +38,19 @@ from sync.protocol import (
     ENROLL_WITH_TIMEZONE,
     HEARTBEAT_CLOCK_OFFSET,
     HEARTBEAT_WITH_PRINTER,
+    HEARTBEAT_WITH_SMS,
     MAX_CLOCK_SKEW_S,
     PATH_APPLICATIONS,
     PATH_CATALOG,
     PATH_ENROLL,
     PATH_HEARTBEAT,
+    PATH_RECORD,
     PATH_STATUS_CHANGES,
     EnrollRequest,
     EnrollResponse,
     Heartbeat,
     HeartbeatResponse,
+    ProcessingRecord,
     StatusChanges,
     UploadBatch,
     UploadResponse,
@@ -208,6 +211,11 @@ class CentralClient:
         path = f"{PATH_STATUS_CHANGES}?{urlencode({'since': since, 'reasons': 1})}"
         return self._parse(self._send("GET", path, b""), StatusChanges, "status changes")
 
+    def processing_record(self, application_id: str) -> ProcessingRecord:
+        """The application's processing record ("Data saya"); `RequestRefused` (404) when central lacks it."""
+        path = f"{PATH_RECORD}?{urlencode({'id': application_id})}"
+        return self._parse(self._send("GET", path, b""), ProcessingRecord, "processing record")
+
     def heartbeat(self, beat: Heartbeat, *, clock_offset_s: float | None = None) -> HeartbeatResponse:
         """`clock_offset_s`: central's clock minus ours as last measured, reported unless this client has
         measured it itself by now."""
@@ -218,7 +226,7 @@ class CentralClient:
         def path() -> str:  # the clock's error rides in the (signed) query, which an older central ignores
             offset = self.central_offset_s if self.central_offset_s is not None else clock_offset_s
             clock = f"&{urlencode({HEARTBEAT_CLOCK_OFFSET: f'{offset:.0f}'})}" if offset is not None else ""
-            return f"{PATH_HEARTBEAT}?{HEARTBEAT_WITH_PRINTER}{clock}"
+            return f"{PATH_HEARTBEAT}?{HEARTBEAT_WITH_PRINTER},{HEARTBEAT_WITH_SMS}{clock}"
 
         signed_with = self.clock_offset_s
         response = self._send("POST", path(), body)

@@ -42,7 +42,9 @@ PATH_HEARTBEAT = f"{API_PREFIX}/heartbeat"  # POST Heartbeat -> HeartbeatRespons
 #: query of a heartbeat: central's clock minus the terminal's system clock, in whole seconds, as the
 #: terminal measured it (a clock wrong by years is a flat CMOS battery); an older central ignores it
 HEARTBEAT_CLOCK_OFFSET = "clock_offset_s"
+PATH_RECORD = f"{API_PREFIX}/record"  # GET ?id=APPLICATION_ID -> ProcessingRecord (the terminal's own applications)
 HEARTBEAT_WITH_PRINTER = "with=printer"  # query of a heartbeat whose sender understands `HeartbeatResponse.printer`
+HEARTBEAT_WITH_SMS = "sms"  # added to `with=`: the sender understands `HeartbeatResponse.sms`
 PROTOCOL_VERSION = 2  # 2: signatures cover the terminal id (version 1 still accepted, see SIGNATURE_VERSION)
 MAX_BATCH_COUNT = 200
 MAX_BODY_BYTES = 4 * 1024 * 1024  # after decompression
@@ -196,6 +198,31 @@ class HeartbeatResponse(Model):
     #: True: this central stores `Heartbeat.printer`. Sent only to a terminal that asks (`?with=printer`),
     #: since older terminals refuse a field they do not know.
     printer: bool | None = None
+    #: True: the office sends text messages (it has a modem), so the kiosk offers "kabari saya lewat SMS".
+    #: Sent only to a terminal that asks (`with=...,sms`), since older terminals refuse a field they do not know.
+    sms: bool | None = None
+
+
+class RecordEvent(Model):
+    """One thing done with an application, as its citizen may read it ("Data saya"): when, in which office,
+    by which role (never a staff member's name), what, and for what purpose. No personal data."""
+
+    at: dt.datetime
+    #: filed, received, opened (personal data looked at), status, letter, sms, correction ...
+    kind: str = Field(max_length=20)
+    office: str = Field(default="", max_length=200)
+    #: operator, supervisor, admin, cli (central's command line), system (central itself)
+    role: str = Field(default="", max_length=20)
+    #: the status it took (kind "status"), or the purpose staff gave for opening the data (kind "opened")
+    detail: str = Field(default="", max_length=300)
+
+
+class ProcessingRecord(Model):
+    """An application's processing record (UU 27/2022 Pasal 32), oldest first; a new terminal asks for it
+    only after the citizen gave the receipt's PIN at the kiosk."""
+
+    reference: str = Field(max_length=32)
+    events: list[RecordEvent] = Field(default_factory=list, max_length=2000)
 
 
 class ErrorBody(Model):

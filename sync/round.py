@@ -128,6 +128,8 @@ class SyncRound:
             store.values.central_takes_printer = False
             answer = self.client.heartbeat(beat.model_copy(update={"printer": None}), clock_offset_s=offset)
         report.reachable = True
+        if bool(answer.sms) != store.values.office_sends_sms:
+            store.values.office_sends_sms = bool(answer.sms)
         if bool(answer.printer) != takes_printer:
             store.values.central_takes_printer = bool(answer.printer)
             state = self._printer_state() if answer.printer else None

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from central.api.common import DB, REFUSALS, Signed, decode_body, request_body_doc, terminal_transaction
 from central.models import utcnow
 from central.offices import catalog_in_force, current_key
+from central.sms.messages import gateway_of
 from central.values import clean_text
 from sync.protocol import HEARTBEAT_CLOCK_OFFSET, PATH_HEARTBEAT, Heartbeat, HeartbeatResponse
 
@@ -28,6 +29,7 @@ def heartbeat(signed: Signed, db: DB,
     heard, in an earlier answer, that this central stores it; a heartbeat without it clears the state."""
     with terminal_transaction(db, signed) as (session, terminal):
         beat = decode_body(signed, Heartbeat)
+        asked = with_.split(",")
         terminal.last_seen_at = utcnow()
         terminal.queue_json = clean_text(json.dumps(beat.queue, sort_keys=True))
         age = beat.oldest_unsynced_age_s
@@ -39,4 +41,5 @@ def heartbeat(signed: Signed, db: DB,
         terminal.clock_offset_s = clock_offset_s
         return HeartbeatResponse(server_time=utcnow(), office_key=current_key(session, terminal.office_id).public_key,
                                  catalog_version=catalog_in_force(session, terminal.office_id).version,
-                                 printer=True if "printer" in with_.split(",") else None)
+                                 printer=True if "printer" in asked else None,
+                                 sms=gateway_of(session, terminal.office_id) is not None if "sms" in asked else None)

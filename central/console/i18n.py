@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from central.console.i18n_privacy import EN_PRIVACY
 from kiosk.lifecycle import WORDS
 
 LANG_COOKIE = "loket_lang"
@@ -190,6 +191,7 @@ EN: dict[str, str] = {
     "Menerbitkan surat": "Issued a letter", "Mencetak ulang surat": "Reprinted a letter",
     "Mengubah pengaturan surat": "Changed the letter settings",
 }
+EN.update(EN_PRIVACY)
 
 
 def language_of(request: Request) -> str:

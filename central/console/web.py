@@ -101,6 +101,7 @@ NAV = [NavItem("inbox", PREFIX, "Permohonan"), NavItem("help", f"{PREFIX}/help",
        NavItem("terminals", f"{PREFIX}/terminals", "Kios", True),
        NavItem("reports", f"{PREFIX}/reports", "Laporan", True),
        NavItem("letters", f"{PREFIX}/letters/settings", "Pengaturan surat", True),
+       NavItem("sms", f"{PREFIX}/sms", "SMS"),
        NavItem("access_log", f"{PREFIX}/access-log", "Log akses", True),
        NavItem("accounts", f"{PREFIX}/accounts", "Petugas", True, True)]
 

@@ -46,6 +46,8 @@ class Application:
     central_status: str | None = None
     central_status_at: dt.datetime | None = None
     flags: tuple[str, ...] = ()
+    #: when retention deleted the sealed answers from this terminal (None: still here)
+    answers_deleted_at: dt.datetime | None = None
 
     @property
     def status(self) -> str:
@@ -79,7 +81,7 @@ class Outgoing:
 
 #: the columns `application_of` reads, in its order
 COLUMNS = "id, reference, service_code, catalog_version, created_at, state, reason, central_status, " \
-    "central_status_at, flags"
+    "central_status_at, flags, answers_deleted_at"
 
 
 def application_of(row: Sequence[Any]) -> Application:
@@ -94,6 +96,7 @@ def application_of(row: Sequence[Any]) -> Application:
         central_status=row[7],
         central_status_at=parse_iso(row[8]) if row[8] else None,
         flags=tuple(f for f in (row[9] or "").split(",") if f),
+        answers_deleted_at=parse_iso(row[10]) if row[10] else None,
     )
 
 

@@ -123,6 +123,8 @@ class StoreValues:
     revoked = _Text("sync.revoked")
     #: set while central says it stores the printer's state (`HeartbeatResponse.printer`): heartbeats carry it
     central_takes_printer = _Flag("sync.central_takes_printer")
+    #: set while central says the office sends text messages (`HeartbeatResponse.sms`): the review offers them
+    office_sends_sms = _Flag("office.sends_sms")
     #: an enrollment code from a provisioning file, still to be redeemed with central
     pending_enrollment_code = _Text("sync.pending_enrollment_code")
     #: set from enrollment until the setup's last step: a restart in between returns to the setup

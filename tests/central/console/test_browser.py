@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import shutil
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,12 +47,12 @@ class Kiosk:
     terminal: Terminal
     worker: SyncWorker
 
-    def file(self, service: str = "SKD", name: str = "Siti Aminah") -> str:
+    def file(self, service: str = "SKD", name: str = "Siti Aminah", *, notify_sms: bool = False) -> str:
         catalog = self.terminal.catalog
         answers = sample_answers(catalog.service(service))
         if "full_name" in answers:
             answers["full_name"] = name
-        return file_application(self.terminal.store, catalog, service, answers).reference
+        return file_application(self.terminal.store, catalog, service, answers, notify_sms=notify_sms).reference
 
     def sync(self) -> None:
         report = self.worker.run_once()
@@ -69,12 +70,18 @@ def kiosk(central, tmp_path_factory) -> Iterator[Kiosk]:
         add_staff(session, OFFICE, OPERATOR, "operator", PASSWORD)
         add_staff(session, OFFICE, SUPERVISOR, "supervisor", PASSWORD)
     db.dispose()
-    terminal = Terminal(tmp_path_factory.mktemp("kiosk") / "home")
-    enroll_terminal(terminal, central.url, central.enrollment_code(OFFICE))
+    kiosk = enrolled_kiosk(central, OFFICE, tmp_path_factory.mktemp("kiosk"))
+    yield kiosk
+    kiosk.terminal.close()
+
+
+def enrolled_kiosk(central, office: str, folder: Path) -> Kiosk:  # noqa: ANN001
+    """A real kiosk terminal in `folder`, enrolled with `central` for `office`, and its sync worker."""
+    terminal = Terminal(folder / "home")
+    enroll_terminal(terminal, central.url, central.enrollment_code(office))
     worker = SyncWorker(terminal.paths.home, backoff=Backoff(base_s=0.05, cap_s=0.5),
                         timeouts=Timeouts(connect_s=5.0, read_s=10.0))
-    yield Kiosk(terminal, worker)
-    terminal.close()
+    return Kiosk(terminal, worker)
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +99,16 @@ def browser(tmp_path_factory) -> Iterator[webdriver.Chrome]:
     driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     yield driver
     driver.quit()
+
+
+def shots_in(folder: Path):  # noqa: ANN201 - a pytest fixture
+    """An autouse fixture for a module whose screenshots go to `folder` instead of docs/console/."""
+
+    @pytest.fixture(autouse=True)
+    def _shots_in(monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(sys.modules[__name__], "SHOTS", folder)
+
+    return _shots_in
 
 
 def follow(browser, element) -> None:
@@ -119,6 +136,16 @@ def log_in(browser, central, username: str) -> None:
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     follow(browser, browser.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
     WebDriverWait(browser, 10).until(lambda b: b.current_url == f"{central.url}/staff")
+
+
+def opened_by_operator(browser, central, kiosk: Kiosk, name: str) -> str:
+    """Files an SKD for `name` at the kiosk, syncs, and has the operator open its personal data; its reference."""
+    reference = kiosk.file("SKD", name)
+    kiosk.sync()
+    log_in(browser, central, OPERATOR)
+    browser.get(f"{central.url}/staff/applications/{reference}")
+    follow(browser, browser.find_element(By.XPATH, "//button[contains(., 'Buka data pribadi')]"))
+    return reference
 
 
 def shoot(browser, name: str) -> None:

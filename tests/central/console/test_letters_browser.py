@@ -11,7 +11,6 @@ from pypdf import PdfReader
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.central.console import test_browser
 from tests.central.console.test_browser import (  # noqa: F401 - fixtures used by name
     OPERATOR,
     SUPERVISOR,
@@ -21,15 +20,14 @@ from tests.central.console.test_browser import (  # noqa: F401 - fixtures used b
     log_in,
     set_status,
     shoot,
+    shots_in,
 )
 from tests.central.letter_support import DOCS_LETTERS
 
 pytestmark = pytest.mark.skipif(not Path("/usr/bin/chromedriver").exists(), reason="chromium-driver not installed")
 
 
-@pytest.fixture(autouse=True)
-def shots_in_docs_letters(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(test_browser, "SHOTS", DOCS_LETTERS)
+shots_in_docs_letters = shots_in(DOCS_LETTERS)
 
 
 def test_settings_then_cetak_surat_downloads_the_letter(browser, central, kiosk):  # noqa: F811

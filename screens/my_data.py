@@ -1,0 +1,84 @@
+""""Data saya": after Cek Status took the receipt's number and PIN, the application's processing record
+from the office, in plain words: filed, received, each time its personal data was opened (when, which
+office, which role, for what), each status change, the letter, the text message. Nothing of it stays
+once the citizen leaves (`clear`)."""
+
+from __future__ import annotations
+
+from kivy.properties import ListProperty, StringProperty
+
+from kiosk.errors import LoketError
+from kiosk.timezones import clock_in_zone, in_zone
+from loket.my_data import fetch_record
+from screens.ui_thread import when_done
+from screens.widgets import KioskScreen, Muted, load_kv
+
+#: each event kind as the citizen reads it (English gettext ids)
+EVENT_WORDS = {
+    "filed": "You filed the application at the kiosk",
+    "received": "{office} received it",
+    "opened": "Your personal data was opened by {role} of {office}, for: {detail}",
+    "status": "{role} changed its status to “{status}”",
+    "letter": "The letter was printed (number {detail})",
+    "sms": "A text message was sent to you",
+    "retention": "This kiosk deleted its locked copy of your data (the office keeps it)",
+}
+#: who did it, as a role (never a name)
+ROLE_WORDS = {"operator": "an operator", "supervisor": "a supervisor", "admin": "an administrator",
+              "cli": "a technician", "system": "the system", "staff": "a staff member"}
+STATUS_IDS = {"received": "Received", "in_process": "In process", "ready": "Ready for pickup", "done": "Done",
+              "declined": "Declined"}
+
+
+class MyDataScreen(KioskScreen):
+    reference = StringProperty("")
+    #: "loading", "shown", or the problem's gettext id
+    state = StringProperty("")
+    lines = ListProperty([])
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.app.bind(lang=lambda *_: self.render())
+
+    def show(self, reference: str) -> None:
+        """Opens the record of `reference`, whose PIN the status screen has just checked."""
+        self.reference = reference
+        self.app.go("my_data")
+
+    def enter(self) -> None:
+        self.lines, self.state = [], "loading"
+        self.ids.events.clear_widgets()
+        reference = self.reference
+        when_done(self.app.runtime.in_background(lambda terminal: fetch_record(terminal, reference)),
+                  lambda outcome: self._shown(reference, outcome))
+
+    def _shown(self, reference: str, outcome: object) -> None:
+        if reference != self.reference:  # the citizen left (or another looked) meanwhile
+            return
+        if isinstance(outcome, LoketError):
+            self.state = "The office cannot be reached now. Please try again later, or ask a staff member."
+            return
+        self.lines = [(event.at, event.kind, event.office, event.role, event.detail) for event in outcome.events]
+        self.state = "shown"
+        self.render()
+
+    def render(self) -> None:
+        """(Re)writes the rows in the current language."""
+        self.ids.events.clear_widgets()
+        for line in self.lines:
+            self.ids.events.add_widget(Muted(text=self.describe(*line), markup=False))
+
+    def describe(self, at, kind: str, office: str, role: str, detail: str) -> str:  # noqa: ANN001
+        t, lang = self.app.t, self.app.lang
+        zone = self.app.terminal.zone
+        when = f"{in_zone(at, zone):%d-%m-%Y} {clock_in_zone(at, zone, lang)}"
+        words = t(EVENT_WORDS.get(kind, kind), lang, office=office, role=t(ROLE_WORDS.get(role, role), lang),
+                  detail=detail, status=t(STATUS_IDS.get(detail, detail), lang))
+        return f"{when} — {words[:1].upper()}{words[1:]}"
+
+    def clear(self) -> None:
+        self.reference, self.state, self.lines = "", "", []
+        self.ids.events.clear_widgets()
+
+
+load_kv(__file__)
