@@ -188,7 +188,8 @@ class SyncWorker:
                 else:
                     with client:
                         SyncRound(terminal, client, backoff=self.backoff, batch_size=self.batch_size,
-                                  should_stop=self._stopping.is_set).run(report, force=force, drain=drain, pulls=pulls)
+                                  should_stop=self._stopping.is_set, now=terminal.now).run(
+                            report, force=force, drain=drain, pulls=pulls)
                     remember_central_clock(terminal, client)
             report.remaining = terminal.store.unsynced_count()
             report.finished_at = utcnow()
