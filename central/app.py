@@ -11,7 +11,7 @@ import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -21,6 +21,7 @@ from central.db import Database, is_sqlite
 from central.errors import ApiError, CentralError, NotFound
 from central.keyring import KeysUnavailable
 from central.limits import BodyLimit, EnrollmentRateLimit
+from central.pg import CommitNotReplicated, is_failover_error
 from central.ratelimit import RateLimiter
 from central.settings import (
     DEFAULT_ENROLL_REFUSALS,
@@ -112,13 +113,21 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)
+    @app.exception_handler(CommitNotReplicated)
     async def _database_unavailable(request: Request, e: Exception) -> Response:
         # transient by nature: the terminal keeps its applications and retries after the pause
-        log.warning("database unavailable: %s", str(e).splitlines()[0])
+        log.warning("database unavailable: %s", (str(e).splitlines() or [type(e).__name__])[0])
         if console.is_console(request):
             return console.refusal_page(request, 503)
         return _error(503, "unavailable", "central's database is unavailable for a moment: retry later",
                       {"Retry-After": str(RETRY_AFTER_S)})
+
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, e: DBAPIError) -> Response:
+        if is_failover_error(e):  # e.g. a pooled connection to a primary that was demoted: start afresh
+            database.engine.dispose(close=False)
+            return await _database_unavailable(request, e)
+        return await _unexpected(request, e)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, e: Exception) -> Response:

@@ -22,8 +22,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
+from central import pg
 from central.errors import CentralError
 from central.keyring import Keyring
+from central.settings import statement_timeout_s
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: a connection idle longer than this is pinged before use (the database may have restarted meanwhile)
@@ -41,8 +43,8 @@ def make_engine(url: str, *, pool_size: int = 20) -> Engine:
     so a request never waits for a connection behind the others. On PostgreSQL the pool holds
     exactly `pool_size` connections (`serve` sizes it, and its thread pool, per worker)."""
     try:
-        parsed = make_url(url)
-    except ArgumentError:
+        parsed = pg.sqlalchemy_url(url) if url.startswith("postgres") else make_url(url)
+    except (ArgumentError, ValueError):
         raise CentralError(f"{url!r} is not a database URL (sqlite:///FILE or postgresql+psycopg://...)") from None
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise CentralError(f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL")
@@ -51,6 +53,7 @@ def make_engine(url: str, *, pool_size: int = 20) -> Engine:
             parsed = parsed.set(drivername="postgresql+psycopg")
         engine = create_engine(parsed, pool_size=pool_size, max_overflow=0, pool_timeout=30)
         _ping_when_idle(engine)
+        pg.configure(engine, statement_timeout_s=statement_timeout_s())
         return engine
     engine = create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, connect_args={"timeout": 30})
 
@@ -124,8 +127,10 @@ class Database:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
+        pg.forget_unreplicated()
         with self._writer, self._sessions() as session, session.begin():
             yield session
+        pg.raise_if_unreplicated()  # "done" must mean on both nodes' disks (see central/pg.py)
 
     def dispose(self) -> None:
         self.engine.dispose()

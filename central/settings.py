@@ -46,6 +46,20 @@ def db_connections(environ: Mapping[str, str] | None = None) -> int:
     return _count(ENV_CONNECTIONS, DEFAULT_CONNECTIONS, environ)
 
 
+ENV_STATEMENT_TIMEOUT = "LOKET_CENTRAL_STATEMENT_TIMEOUT_S"
+DEFAULT_STATEMENT_TIMEOUT_S = 10.0
+
+
+def statement_timeout_s(environ: Mapping[str, str] | None = None) -> float:
+    """How long one PostgreSQL statement, a commit waiting for its synchronous standby included, may take
+    before central gives up on the request with a 503 (`$LOKET_CENTRAL_STATEMENT_TIMEOUT_S`, default 10)."""
+    value = (os.environ if environ is None else environ).get(ENV_STATEMENT_TIMEOUT, "")
+    try:
+        return max(0.1, float(value)) if value else DEFAULT_STATEMENT_TIMEOUT_S
+    except ValueError:
+        return DEFAULT_STATEMENT_TIMEOUT_S
+
+
 ENV_KEY_FILE = "LOKET_CENTRAL_KEY_FILE"
 ENV_KEK = "LOKET_CENTRAL_KEK"
 
