@@ -123,13 +123,25 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, info={"keyring": self.keyring})
         # SQLite has one writer at a time; queueing threads here is fair and cheap, where queueing them
         # on the file lock means polling with growing sleeps, which starves some requests for seconds
-        self._writer = threading.Lock() if is_sqlite(url) else contextlib.nullcontext()
+        self._sqlite = is_sqlite(url)
+        self._writer = threading.Lock()
+        self._commit_timeout_s = statement_timeout_s()
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
+        if self._sqlite:
+            with self._writer, self._sessions() as session, session.begin():
+                yield session
+            return
         pg.forget_unreplicated()
-        with self._writer, self._sessions() as session, session.begin():
-            yield session
+        guard = None
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+                guard = pg.guard_commit(session, self._commit_timeout_s)
+        finally:
+            if guard is not None:
+                guard.cancel()
         pg.raise_if_unreplicated()  # "done" must mean on both nodes' disks (see central/pg.py)
 
     def dispose(self) -> None:

@@ -3,11 +3,12 @@ how long a statement (a commit waiting for its synchronous standby included) may
 signs that a failover is under way, which central answers with 503 + Retry-After, never 500.
 
 A commit waits for the synchronous standby. When the standby is gone and nobody (the monitor) has
-yet switched the primary to go on alone, the wait has no end; `statement_timeout` cancels it, but
-PostgreSQL then reports the commit as done with only a WARNING ("canceling wait for synchronous
-replication"): the row is on one disk, not two. We catch that warning and fail the request, so
-central never says "accepted" for it; the terminal's retry finds it then (`duplicate`), once the
-standby is back or the primary was told to go on alone.
+yet switched the primary to go on alone, the wait has no end, and `statement_timeout` does not
+cover it (PostgreSQL disarms the timer before the commit proper). So `guard_commit` cancels the
+commit from a timer thread; PostgreSQL then reports the commit as done with only a WARNING
+("canceling wait for synchronous replication"): the row is on one disk, not two. We catch that
+warning and fail the request, so central never says "accepted" for it; the terminal's retry finds
+it then (`duplicate`), once the standby is back or the primary was told to go on alone.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session
 
 from central.errors import CentralError
 
@@ -60,6 +62,16 @@ def configure(engine: Engine, *, statement_timeout_s: float) -> None:
         dbapi_connection.add_notice_handler(_notice)
         dbapi_connection.execute(f"SET statement_timeout = {int(statement_timeout_s * 1000)}")
         dbapi_connection.commit()
+
+
+def guard_commit(session: Session, timeout_s: float) -> threading.Timer:
+    """Starts a timer that cancels `session`'s commit if it takes longer than `timeout_s`; `.cancel()` it
+    once the commit returned."""
+    raw = session.connection().connection.driver_connection
+    timer = threading.Timer(timeout_s, raw.cancel_safe)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 def forget_unreplicated() -> None:
