@@ -348,3 +348,27 @@ class SkmResponse(Base):
     e7: Mapped[int | None] = mapped_column(Integer)
     e8: Mapped[int | None] = mapped_column(Integer)
     e9: Mapped[int | None] = mapped_column(Integer)
+
+
+# -- issue 25: restores from a backup -----------------------------------------------------------
+
+
+class Backup(Base):
+    """One `loket-central backup`, written into the database just before it is copied, so the copy
+    knows when it was taken."""
+
+    __tablename__ = "backups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taken_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Restore(Base):
+    """One `loket-central restore`: when it ran and when its backup was taken. Terminals resend what
+    central acknowledged since a little before the backup (`HeartbeatResponse.resend_since`)."""
+
+    __tablename__ = "restores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    restored_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    backup_taken_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -38,7 +38,8 @@ PATH_APPLICATIONS = f"{API_PREFIX}/applications/batch"  # POST a gzip UploadBatc
 PATH_CATALOG = f"{API_PREFIX}/catalog"  # GET the catalog document; ETag / If-None-Match
 PATH_STATUS_CHANGES = f"{API_PREFIX}/status-changes"  # GET ?since=CURSOR[&reasons=1] -> StatusChanges
 PATH_HEARTBEAT = f"{API_PREFIX}/heartbeat"  # POST Heartbeat -> HeartbeatResponse
-HEARTBEAT_WITH_PRINTER = "with=printer"  # query of a heartbeat whose sender understands `HeartbeatResponse.printer`
+#: query of a heartbeat whose sender understands `HeartbeatResponse.printer` and `.resend_since`
+HEARTBEAT_WITH_PRINTER_RESEND = "with=printer,resend"
 PROTOCOL_VERSION = 2  # 2: signatures cover the terminal id (version 1 still accepted, see SIGNATURE_VERSION)
 MAX_BATCH_COUNT = 200
 MAX_BODY_BYTES = 4 * 1024 * 1024  # after decompression
@@ -163,6 +164,10 @@ class HeartbeatResponse(Model):
     #: True: this central stores `Heartbeat.printer`. Sent only to a terminal that asks (`?with=printer`),
     #: since older terminals refuse a field they do not know.
     printer: bool | None = None
+    #: central was restored from a backup: resend every application it acknowledged since this moment
+    #: (the UUIDs make a resend of one it still has a `duplicate`). Sent only to a terminal that asks
+    #: (`?with=...,resend`), since older terminals refuse a field they do not know.
+    resend_since: dt.datetime | None = None
 
 
 class ErrorBody(Model):

@@ -112,6 +112,8 @@ class StoreValues:
     revoked = _Text("sync.revoked")
     #: set while central says it stores the printer's state (`HeartbeatResponse.printer`): heartbeats carry it
     central_takes_printer = _Flag("sync.central_takes_printer")
+    #: the `HeartbeatResponse.resend_since` this terminal already resent for (central was restored)
+    resent_since = _Text("sync.resent_since")
     #: an enrollment code from a provisioning file, still to be redeemed with central
     pending_enrollment_code = _Text("sync.pending_enrollment_code")
     #: set from enrollment until the setup's last step: a restart in between returns to the setup
