@@ -76,7 +76,7 @@ def test_restore_drill_loses_nothing_and_counts_nothing_twice(engine, tmp_path, 
         assert view.count_by_id() == {app_id: 1 for app_id in filed}
         assert terminal.store.counts().get("queued", 0) == 0
         last = next(iter(filed.keys() - set(list(filed)[:3])))
-        assert view.opened(last)["personal_data"]["answers"] == filed[last]  # the key file opens what the terminal resent
+        assert view.opened(last)["personal_data"]["answers"] == filed[last]  # the key file opens it
 
         again = _sync(terminal, capsys)  # once per restore, not on every round
         assert (again["accepted"], again["duplicate"]) == (0, 0)
