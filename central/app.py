@@ -29,8 +29,10 @@ from central.settings import (
     database_url,
     enroll_refusals,
     pool_size,
+    requests_in_flight,
     server_workers,
 )
+from central.shedding import LoadShedding
 from central.verification.router import router as verification_router
 from sync.protocol import ErrorBody, Heartbeat, UploadBatch
 
@@ -50,12 +52,14 @@ def _error(status: int, code: str, message: str, headers: dict[str, str] | None 
 
 
 def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAULT_ENROLL_REFUSALS,
-               accept_signature_v1: bool = True, workers: int = 1) -> FastAPI:
+               accept_signature_v1: bool = True, workers: int = 1, in_flight: int | None = None) -> FastAPI:
     """The API, the staff console and the public verification page over `database` (already migrated);
     every body is bounded before it is read.
 
     The per-address limits are counted in memory, so each of the `workers` server processes answering
-    on the same address keeps 1/`workers` of them: together they never allow more than the limit."""
+    on the same address keeps 1/`workers` of them: together they never allow more than the limit.
+    Past `in_flight` terminal requests in progress (default: twice the database connections) the
+    next is answered 429 with Retry-After (central/shedding.py)."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -75,6 +79,7 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
     console.install(app)
     app.include_router(verification_router)
     app.add_middleware(BodyLimit)
+    app.add_middleware(LoadShedding, limit=in_flight or 2 * database.engine.pool.size())
     refusals, per_s = enroll_refusals
     app.add_middleware(EnrollmentRateLimit, refusals=_share(refusals, workers), per_s=per_s)  # outermost
 
@@ -160,4 +165,4 @@ def from_environment() -> FastAPI:
         log.warning("%s. Terminals are still served; opening personal data is refused until the key is back.",
                     problem)
     return create_app(database, enroll_refusals=enroll_refusals(), accept_signature_v1=accepts_signature_v1(),
-                      workers=server_workers())
+                      workers=server_workers(), in_flight=requests_in_flight())

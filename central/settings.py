@@ -36,6 +36,16 @@ def pool_size(environ: Mapping[str, str] | None = None) -> int:
     return _count(ENV_POOL, DEFAULT_POOL, environ)
 
 
+ENV_IN_FLIGHT = "LOKET_CENTRAL_IN_FLIGHT"  # terminal requests one server process takes at once; more: 429
+
+
+def requests_in_flight(environ: Mapping[str, str] | None = None) -> int | None:
+    """How many terminal requests one server process works on at once before it sheds the rest with 429
+    (`$LOKET_CENTRAL_IN_FLIGHT`); None: twice its database connections."""
+    value = (os.environ if environ is None else environ).get(ENV_IN_FLIGHT, "")
+    return max(1, int(value)) if value.isdigit() else None
+
+
 def server_workers(environ: Mapping[str, str] | None = None) -> int:
     """How many server processes answer on central's address (`serve --workers`, default 1)."""
     return _count(ENV_WORKERS, 1, environ)
