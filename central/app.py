@@ -25,6 +25,7 @@ from central.pg import CommitNotReplicated, is_failover_error
 from central.ratelimit import RateLimiter
 from central.settings import (
     DEFAULT_ENROLL_REFUSALS,
+    DEFAULT_IN_FLIGHT,
     accepts_signature_v1,
     database_url,
     enroll_refusals,
@@ -52,14 +53,14 @@ def _error(status: int, code: str, message: str, headers: dict[str, str] | None 
 
 
 def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAULT_ENROLL_REFUSALS,
-               accept_signature_v1: bool = True, workers: int = 1, in_flight: int | None = None) -> FastAPI:
+               accept_signature_v1: bool = True, workers: int = 1, in_flight: int = DEFAULT_IN_FLIGHT) -> FastAPI:
     """The API, the staff console and the public verification page over `database` (already migrated);
     every body is bounded before it is read.
 
     The per-address limits are counted in memory, so each of the `workers` server processes answering
     on the same address keeps 1/`workers` of them: together they never allow more than the limit.
-    Past `in_flight` terminal requests in progress (default: twice the database connections) the
-    next is answered 429 with Retry-After (central/shedding.py)."""
+    Past `in_flight` terminal requests in progress in this process the next is answered 429 with
+    Retry-After (central/shedding.py)."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -79,7 +80,7 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
     console.install(app)
     app.include_router(verification_router)
     app.add_middleware(BodyLimit)
-    app.add_middleware(LoadShedding, limit=in_flight or 2 * database.engine.pool.size())
+    app.add_middleware(LoadShedding, limit=in_flight)
     refusals, per_s = enroll_refusals
     app.add_middleware(EnrollmentRateLimit, refusals=_share(refusals, workers), per_s=per_s)  # outermost
 
