@@ -33,6 +33,7 @@ class Answer:
     at: float  # seconds since the fleet started
     status: int  # HTTP status; 0 for no answer (refused, reset, timed out)
     acknowledged: int  # applications this answer acknowledged
+    took: float  # seconds from sending to the answer
 
 
 @dataclass
@@ -98,9 +99,10 @@ class Fleet:
         for sim in self.terminals:
             sim.close()
 
-    def _record(self, status: int, acknowledged: dict[str, str]) -> None:
+    def _record(self, status: int, acknowledged: dict[str, str], sent_at: float) -> None:
+        now = time.monotonic()
         with self._lock:
-            self.answers.append(Answer(time.monotonic() - self.started, status, len(acknowledged)))
+            self.answers.append(Answer(now - self.started, status, len(acknowledged), now - sent_at))
             self.acknowledged.update(acknowledged)
 
     def _drain(self, n: int) -> None:
@@ -110,7 +112,7 @@ class Fleet:
             if self.pace_s > 0:
                 self._stop.wait(rng.uniform(0, 2 * self.pace_s))
             batch = queue[:self.batch]
-            retry_after = None
+            retry_after, sent_at = None, time.monotonic()
             try:
                 answer = sim.upload_raw(sim.batch_body(batch))
                 status = answer.status_code
@@ -120,10 +122,10 @@ class Fleet:
             if status == 200:
                 results = {r["id"]: r["outcome"] for r in answer.json()["results"]}
                 done = {i: o for i, o in results.items() if o in ("accepted", "duplicate")}
-                self._record(status, done)
+                self._record(status, done, sent_at)
                 queue[:] = [a for a in queue if a.id not in done]
                 failures = 0
                 continue
-            self._record(status, {})
+            self._record(status, {}, sent_at)
             failures += 1
             self._stop.wait(self.backoff.delay(failures, retry_after))
