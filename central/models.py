@@ -138,9 +138,11 @@ class StatusChange(Base):
     """Each status an application took; the id is the cursor a terminal passes back as `since`."""
 
     __tablename__ = "status_changes"
-    __table_args__ = (Index("ix_status_changes_terminal_cursor", "terminal_id", "id"),)
+    __table_args__ = (Index("ix_status_changes_office_terminal_cursor", "office_id", "terminal_id", "id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    #: the application's office, so the table leads with it like every table that grows (sharding)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
     application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"))
     terminal_id: Mapped[str] = mapped_column(String(36))
     status: Mapped[str] = mapped_column(String(20))
@@ -154,9 +156,10 @@ class AuditEntry(Base):
     """A terminal's audit log entry, stored once per (terminal, its own entry id)."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (UniqueConstraint("terminal_id", "entry_id", name="uq_audit_terminal_entry"),)
+    __table_args__ = (UniqueConstraint("office_id", "terminal_id", "entry_id", name="uq_audit_office_terminal_entry"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
     terminal_id: Mapped[str] = mapped_column(ForeignKey("terminals.id"))
     entry_id: Mapped[int] = mapped_column(BigInteger)
     at: Mapped[dt.datetime]

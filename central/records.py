@@ -134,8 +134,8 @@ def set_status(session: Session, reference: str, status: str, *, actor: str = "s
     now = now or utcnow()
     if app.status != status:
         app.status, app.status_at = status, now
-        session.add(StatusChange(application_id=app.id, terminal_id=app.terminal_id, status=status, at=now,
-                                 actor=actor, note=note))
+        session.add(StatusChange(office_id=app.office_id, application_id=app.id, terminal_id=app.terminal_id,
+                                 status=status, at=now, actor=actor, note=note))
     return app
 
 

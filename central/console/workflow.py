@@ -71,8 +71,8 @@ def change_status(session: Session, staff: StaffContext, app: Application, statu
         raise RefusedChange("Untuk menolak, tulis alasannya (warga membacanya di kios).")
     now = now or utcnow()
     app.status, app.status_at = status, now
-    change = StatusChange(application_id=app.id, terminal_id=app.terminal_id, status=status, at=now,
-                          actor=staff.username[:40], note=note or None)
+    change = StatusChange(office_id=app.office_id, application_id=app.id, terminal_id=app.terminal_id,
+                          status=status, at=now, actor=staff.username[:40], note=note or None)
     session.add(change)
     log_access(session, staff, "status.changed", app, f"{status}")
     return change
