@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -42,10 +44,17 @@ def _synchronous_commit(formation: RunningFormation, value: str) -> None:
         conn.execute(f"ALTER DATABASE loket SET synchronous_commit = '{value}'")
 
 
+#: a loaded machine answers health checks slowly: the tests' 1 s checks fail over under a benchmark's load
+BENCH_TIMINGS = {"health_check_timeout": 2000, "health_check_max_retries": 2, "node_considered_unhealthy_timeout": 5000}
+LOGS = Path(tempfile.mkdtemp(prefix="loket-bench-ha-"))
+
+
 def ingest(formation: RunningFormation, synchronous: bool, terminals: int, per_terminal: int) -> dict[str, Any]:
+    formation.wait_healthy(timeout=180)
     _synchronous_commit(formation, "on" if synchronous else "local")
     # new connections take the database's setting; no shedding: this measures the commit, not the bound
-    server = start_central(formation.url, workers=2, environment={ENV_IN_FLIGHT: "1000"})
+    server = start_central(formation.url, workers=2, environment={ENV_IN_FLIGHT: "1000"},
+                           log_path=LOGS / "central.log", timeout=180)
     try:
         return run_ingest(server.url, terminals, per_terminal, pace_s=0.0, db_url=formation.url)
     finally:
@@ -54,7 +63,7 @@ def ingest(formation: RunningFormation, synchronous: bool, terminals: int, per_t
 
 def failover(formation: RunningFormation, terminals: int) -> dict[str, Any]:
     formation.wait_healthy(timeout=180)
-    server = start_central(formation.url, workers=2)
+    server = start_central(formation.url, workers=2, log_path=LOGS / "central.log", timeout=180)
     office = create_test_office(formation.url).code
     fleet = Fleet.enroll(server.url, new_enrollment_codes(formation.url, office, terminals), per_terminal=40,
                          batch=2, pace_s=0.25)
@@ -90,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--failover-terminals", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     args = parser.parse_args(argv)
-    with start_formation() as formation:
+    print(f"logs in {LOGS}", flush=True)
+    with start_formation(timings=BENCH_TIMINGS) as formation:
         with_sync, without = [], []
         for _ in range(args.rounds):
             with_sync.append(ingest(formation, True, args.terminals, args.per_terminal))

@@ -31,7 +31,7 @@ UNBOUNDED = "100000"
 
 
 def storm(db_url: str, terminals: int, per_terminal: int, batch: int, in_flight: str | None) -> dict[str, Any]:
-    server = start_central(db_url, environment={ENV_IN_FLIGHT: in_flight} if in_flight else None)
+    server = start_central(db_url, environment={ENV_IN_FLIGHT: in_flight} if in_flight else None, timeout=180)
     office = create_test_office(db_url).code
     fleet = Fleet.enroll(server.url, new_enrollment_codes(db_url, office, terminals), per_terminal=per_terminal,
                          batch=batch, backoff=DEFAULT_BACKOFF)

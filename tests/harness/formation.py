@@ -25,7 +25,7 @@ from pathlib import Path
 
 import psycopg
 
-from central.devserver import free_port
+from central.devserver import free_port, signal_group
 from central.errors import CentralError
 from tests.harness.central import ensure_postgres_installed
 
@@ -190,17 +190,8 @@ def multi_host_url(nodes: list[Node]) -> str:
 
 
 def _signal_group(node: Node, sig: signal.Signals, timeout: float = 10.0) -> None:
-    if node.process is None or node.process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(node.process.pid, sig)
-    try:
-        node.process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(node.process.pid, signal.SIGKILL)
-        node.process.wait(timeout)
-    if sig == signal.SIGKILL:  # backends outlive their postmaster briefly; wait until the port is free
+    if signal_group(node.process, sig, timeout) and sig == signal.SIGKILL:
+        # backends outlive their postmaster briefly; wait until the port is free
         _wait_port_closed(node.port)
 
 
@@ -227,9 +218,10 @@ def _wait_monitor(formation: RunningFormation, timeout: float = 30.0) -> None:
             time.sleep(0.1)
 
 
-def start_formation(workdir: Path | None = None) -> RunningFormation:
+def start_formation(workdir: Path | None = None, timings: dict[str, int] | None = None) -> RunningFormation:
     """A monitor, a primary and a synchronous secondary on 127.0.0.1 (about 10 s), with an empty `loket`
-    database. The formation lives in a new private directory that the postgres user owns."""
+    database. The formation lives in a new private directory that the postgres user owns. `timings`
+    overrides the monitor's (`FAST_FAILOVER`'s keys, milliseconds)."""
     ensure_postgres_installed()
     ensure_pg_autoctl()
     directory = Path(tempfile.mkdtemp(prefix="loket-pgaf-", dir=workdir))
@@ -248,7 +240,7 @@ def start_formation(workdir: Path | None = None) -> RunningFormation:
         monitor.process = formation._run(["run", "--pgdata", str(monitor.pgdata)], "monitor")
         _wait_monitor(formation)
         with psycopg.connect(formation.monitor_dsn, autocommit=True) as conn:
-            for setting, value in FAST_FAILOVER.items():
+            for setting, value in {**FAST_FAILOVER, **(timings or {})}.items():
                 conn.execute(f"ALTER SYSTEM SET pgautofailover.{setting} = {int(value)}")
             conn.execute("SELECT pg_reload_conf()")
         monitor_uri = f"postgres://autoctl_node@127.0.0.1:{monitor.port}/pg_auto_failover?sslmode=disable"
