@@ -109,7 +109,8 @@ def fill_other_offices(db_url: str, rows: int, offices: int = 99, chunk: int = 1
                        '2026.11.1',
                        now() - (g % 7776000) * interval '1 second', now() - (g % 7776000) * interval '1 second', '',
                        decode(repeat('00', 200), 'hex'), :key,
-                       CASE WHEN g % 250 = 0 THEN 'received' ELSE 'done' END, now(), current_date + (g % 20)
+                       CASE WHEN g % 250 = 0 THEN 'received' ELSE 'done' END, now(),
+                       current_date + CAST(g % 20 AS integer)
                 FROM generate_series(CAST(:first AS bigint), CAST(:last AS bigint)) AS g"""),
                 {"terminal": terminal.id, "offices": office_ids, "count": len(office_ids), "key": key_id,
                  "first": first + 1, "last": min(rows, first + chunk)})
