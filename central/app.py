@@ -32,6 +32,7 @@ from central.settings import (
     pool_size,
     requests_in_flight,
     server_workers,
+    statement_timeout_s,
 )
 from central.shedding import LoadShedding
 from central.verification.router import router as verification_router
@@ -160,7 +161,8 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
 
 def from_environment() -> FastAPI:
     """The app for `loket-central serve` workers: the database named by central's settings."""
-    database = Database(database_url(), migrate_schema=False, pool_size=pool_size())
+    database = Database(database_url(), migrate_schema=False, pool_size=pool_size(),
+                        statement_timeout_s=statement_timeout_s())
     problem = database.keyring.problem()
     if problem:
         log.warning("%s. Terminals are still served; opening personal data is refused until the key is back.",

@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from central import pg
 from central.errors import CentralError
 from central.keyring import Keyring
-from central.settings import statement_timeout_s
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: a connection idle longer than this is pinged before use (the database may have restarted meanwhile)
@@ -36,7 +35,7 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, *, pool_size: int = 20) -> Engine:
+def make_engine(url: str, *, pool_size: int = 20, statement_timeout_s: float | None = None) -> Engine:
     """An engine for `url`; raises `CentralError` when the URL is not one central can use.
 
     On SQLite `pool_size` + as many overflow = 40 connections, the size of the server's thread pool,
@@ -53,7 +52,8 @@ def make_engine(url: str, *, pool_size: int = 20) -> Engine:
             parsed = parsed.set(drivername="postgresql+psycopg")
         engine = create_engine(parsed, pool_size=pool_size, max_overflow=0, pool_timeout=30)
         _ping_when_idle(engine)
-        pg.configure(engine, statement_timeout_s=statement_timeout_s())
+        if statement_timeout_s:
+            pg.configure(engine, statement_timeout_s=statement_timeout_s)
         return engine
     engine = create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, connect_args={"timeout": 30})
 
@@ -114,10 +114,13 @@ class Database:
     keyring (`central.keyring.keyring_of`) that unwraps the offices' private keys."""
 
     def __init__(self, url: str, *, migrate_schema: bool = True, pool_size: int = 20,
+                 statement_timeout_s: float | None = None,
                  keyring: Keyring | None = None) -> None:
         self.url = url
         self.keyring = keyring or Keyring.from_settings()
-        self.engine = make_engine(url, pool_size=pool_size)
+        # a server bounds its statements and commits (`statement_timeout_s`); migrations and staff commands
+        # that scan millions of rows must not be cut off, so they pass none
+        self.engine = make_engine(url, pool_size=pool_size, statement_timeout_s=statement_timeout_s)
         if migrate_schema:
             migrate(self.engine, self.keyring)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, info={"keyring": self.keyring})
@@ -125,7 +128,7 @@ class Database:
         # on the file lock means polling with growing sleeps, which starves some requests for seconds
         self._sqlite = is_sqlite(url)
         self._writer = threading.Lock()
-        self._commit_timeout_s = statement_timeout_s()
+        self._commit_timeout_s = statement_timeout_s
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -138,7 +141,8 @@ class Database:
         try:
             with self._sessions() as session, session.begin():
                 yield session
-                guard = pg.guard_commit(session, self._commit_timeout_s)
+                if self._commit_timeout_s:
+                    guard = pg.guard_commit(session, self._commit_timeout_s)
         finally:
             if guard is not None:
                 guard.cancel()

@@ -63,8 +63,9 @@ DEFAULT_STATEMENT_TIMEOUT_S = 10.0
 
 
 def statement_timeout_s(environ: Mapping[str, str] | None = None) -> float:
-    """How long one PostgreSQL statement, a commit waiting for its synchronous standby included, may take
-    before central gives up on the request with a 503 (`$LOKET_CENTRAL_STATEMENT_TIMEOUT_S`, default 10)."""
+    """How long one PostgreSQL statement of the server, a commit waiting for its synchronous standby
+    included, may take before central gives up on the request with a 503
+    (`$LOKET_CENTRAL_STATEMENT_TIMEOUT_S`, default 10). Migrations and staff commands have no bound."""
     value = (os.environ if environ is None else environ).get(ENV_STATEMENT_TIMEOUT, "")
     try:
         return max(0.1, float(value)) if value else DEFAULT_STATEMENT_TIMEOUT_S
