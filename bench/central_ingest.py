@@ -131,7 +131,7 @@ def run_ingest(url: str, terminals: int = 200, per_terminal: int = 50, *, batch:
     else:
         db_url = url
         # SQLite takes one writer at a time: more processes only add lock polling
-        server = start_central(db_url, workers=1 if db_url.startswith("sqlite") else workers)
+        server = start_central(db_url, workers=1 if db_url.startswith("sqlite") else workers, timeout=180)
         url = server.url
     try:
         office = create_test_office(db_url).code
