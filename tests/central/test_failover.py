@@ -105,7 +105,8 @@ def test_two_hundred_terminals_lose_nothing_when_the_primary_is_killed_mid_burst
     new = formation.primary()
     assert new is not old
     statuses = fleet.statuses()
-    assert set(statuses) <= {200, 503}, statuses  # failed cleanly: no 500, no dropped connection
+    # failed cleanly: 503 while no node took writes, 429 when central shed load; no 500, no dropped connection
+    assert set(statuses) <= {200, 429, 503}, statuses
     assert statuses[503] > 0, "no request met the failover"
     assert set(fleet.acknowledged) == fleet.filed
     copies = _copies(formation.node_dsn(new), fleet.filed)
