@@ -14,7 +14,10 @@ out) timed from start to empty queue, by a worker that has already run a round o
 (terminal open, catalog loaded: a kiosk's worker has been running when the network comes back).
 Then `bench.central_ingest.run_loads` loads central with 200 concurrent simulated terminals × 50
 applications on a throwaway PostgreSQL (and SQLite with `--sqlite`), paced (a batch every 2 s per
-terminal: the headline `pg_ingest_p99_ms`) and in one burst (`pg_burst_p99_ms`), each `--rounds` times.
+terminal: the headline `pg_ingest_p99_ms`) and in one burst (`pg_burst_p99_ms`), each `--rounds` times,
+and the burst's floor (`bench.ingest_floor`: the same rows and batches with bare psycopg, same
+connections) in the same cluster: `pg_burst_over_floor` is the burst's share of the floor's
+throughput (target >= 0.5) and its p99 ratio (target <= 2).
 Prints medians (min–max), then one line of JSON.
 """
 
