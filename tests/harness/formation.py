@@ -147,7 +147,11 @@ class RunningFormation:
     def stop(self) -> None:
         """Stops every node and the monitor, and removes the formation's directory."""
         for node in [*self.nodes, self.monitor]:
+            process = node.process
             _signal_group(node, signal.SIGTERM, 15.0)
+            if process is not None:  # a keeper's child can outlive the supervisor that SIGTERM stopped
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def __enter__(self) -> RunningFormation:
