@@ -40,6 +40,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bench.ingest_floor import run_floor
 from bench.repeat import ROUNDS, figure, percentile, text, tree_cpu_seconds
 from central.db import Database
 from central.devserver import start_central
@@ -130,7 +131,7 @@ def run_ingest(url: str, terminals: int = 200, per_terminal: int = 50, *, batch:
     else:
         db_url = url
         # SQLite takes one writer at a time: more processes only add lock polling
-        server = start_central(db_url, workers=1 if db_url.startswith("sqlite") else workers)
+        server = start_central(db_url, workers=1 if db_url.startswith("sqlite") else workers, timeout=180)
         url = server.url
     try:
         office = create_test_office(db_url).code
@@ -177,10 +178,22 @@ KEYS = ("throughput_apps_s", "p50_ms", "p99_ms", "max_ms", "errors", "server_cpu
         "client_cpu_ms_per_request")
 
 
+def over_floor(loads: dict[str, dict[str, Any]]) -> dict[str, float] | None:
+    """PostgreSQL's burst against its floor measured in the same invocation (medians): throughput share
+    (target >= 0.5) and p99 ratio (target <= 2)."""
+    burst, floor = loads.get("postgres_burst"), loads.get("postgres_floor")
+    if not burst or not floor:
+        return None
+    return {"throughput_share": round(burst["throughput_apps_s"]["median"] / floor["throughput_apps_s"]["median"], 2),
+            "p99_ratio": round(burst["p99_ms"]["median"] / floor["p99_ms"]["median"], 2)}
+
+
 def run_loads(workdir: Path, databases: tuple[str, ...], *, pace_s: float = 2.0, count: int = ROUNDS,
-              **options: Any) -> dict[str, dict[str, Any]]:
+              floor: bool = False, **options: Any) -> dict[str, dict[str, Any]]:
     """Each of `databases` ("sqlite", "postgres") × paced and burst, `count` rounds each on a fresh
-    database; {"postgres_burst": {"rounds": [...], "p99_ms": {"median", "min", "max"}, ...}, ...}."""
+    database; {"postgres_burst": {"rounds": [...], "p99_ms": {"median", "min", "max"}, ...}, ...}.
+    With `floor`, PostgreSQL's burst is followed by `bench.ingest_floor`'s bare-psycopg writes of the
+    same rows in the same batches ("postgres_floor"), `count` rounds, in the same cluster."""
     runs: dict[str, list[dict[str, Any]]] = {}
     for name in databases:
         with contextlib.ExitStack() as stack:
@@ -190,6 +203,10 @@ def run_loads(workdir: Path, databases: tuple[str, ...], *, pace_s: float = 2.0,
                 runs[f"{name}_{mode}"] = [
                     run_ingest(pg.create_database(f"{mode}_{n}") if pg else f"sqlite:///{workdir / f'{mode}_{n}.db'}",
                                pace_s=pace, **options) for n in range(count)]
+            if pg and floor:
+                runs["postgres_floor"] = [
+                    run_floor(pg.create_database(f"floor_{n}"), options.get("terminals", 200),
+                              options.get("per_terminal", 50), batch=options.get("batch", 10)) for n in range(count)]
     return {run: {"rounds": results, **{key: figure(results, key, 1 if "cpu" not in key else 2) for key in KEYS}}
             for run, results in runs.items()}
 

@@ -14,7 +14,10 @@ out) timed from start to empty queue, by a worker that has already run a round o
 (terminal open, catalog loaded: a kiosk's worker has been running when the network comes back).
 Then `bench.central_ingest.run_loads` loads central with 200 concurrent simulated terminals × 50
 applications on a throwaway PostgreSQL (and SQLite with `--sqlite`), paced (a batch every 2 s per
-terminal: the headline `pg_ingest_p99_ms`) and in one burst (`pg_burst_p99_ms`), each `--rounds` times.
+terminal: the headline `pg_ingest_p99_ms`) and in one burst (`pg_burst_p99_ms`), each `--rounds` times,
+and the burst's floor (`bench.ingest_floor`: the same rows and batches with bare psycopg, same
+connections) in the same cluster: `pg_burst_over_floor` is the burst's share of the floor's
+throughput (target >= 0.5) and its p99 ratio (target <= 2).
 Prints medians (min–max), then one line of JSON.
 """
 
@@ -27,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.central_ingest import print_loads, run_loads
+from bench.central_ingest import over_floor, print_loads, run_loads
 from bench.repeat import ROUNDS, figure, spread, text
 from central.devserver import start_central
 from kiosk.applications import file_application
@@ -116,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         drains = run_drains(work, args.count, args.single_count, args.rounds)
         if not args.skip_ingest:
             loads = run_loads(work, ("sqlite", "postgres") if args.sqlite else ("postgres",), count=args.rounds,
-                              terminals=args.terminals, per_terminal=args.per_terminal)
+                              floor=True, terminals=args.terminals, per_terminal=args.per_terminal)
 
     b, s = drains["batched"], drains["single"]
     speedup = (b["apps_per_s"]["median"] / s["apps_per_s"]["median"]
@@ -129,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"central ingest ({args.terminals} terminals x {args.per_terminal}, paced = a batch per 2 s per "
               "terminal, burst = all at once)")
         print_loads(loads)
+        if share := over_floor(loads):
+            print(f"  PostgreSQL burst / its floor (bare psycopg, same rows, batches and connections): throughput "
+                  f"x{share['throughput_share']} (target >= 0.5), p99 x{share['p99_ratio']} (target <= 2)")
 
     def median(run: str, key: str) -> Any:
         return loads.get(run, {}).get(key, {}).get("median")
@@ -138,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         "batched_speedup": round(speedup, 1) if speedup else None,
         "pg_ingest_p99_ms": median("postgres_paced", "p99_ms"),
         "pg_burst_p99_ms": median("postgres_burst", "p99_ms"),
+        "pg_floor_p99_ms": median("postgres_floor", "p99_ms"),
+        "pg_burst_over_floor": over_floor(loads),
         "ingest_throughput": {name: f["throughput_apps_s"]["median"] for name, f in loads.items()},
         "sqlite_ingest_p99_ms": median("sqlite_paced", "p99_ms"),
         "ingest_errors": sum(r["errors"] for f in loads.values() for r in f["rounds"]) if loads else None,

@@ -11,7 +11,7 @@ import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -22,18 +22,23 @@ from central.db import Database, is_sqlite
 from central.errors import ApiError, CentralError, NotFound
 from central.keyring import KeysUnavailable
 from central.limits import BodyLimit, EnrollmentRateLimit, LoginRateLimit, TextBoundary
+from central.pg import CommitNotReplicated, is_failover_error
 from central.ratelimit import RateLimiter
 from central.settings import (
     DEFAULT_ENROLL_REFUSALS,
+    DEFAULT_IN_FLIGHT,
     DEFAULT_LOGIN_LIMIT,
     SignatureV1Grace,
     database_url,
     enroll_refusals,
     login_limit,
     pool_size,
+    requests_in_flight,
     server_workers,
     signature_v1_grace,
+    statement_timeout_s,
 )
+from central.shedding import NOT_SHED, SHED_PREFIX, LoadShedding
 from central.verification.router import router as verification_router
 from sync.protocol import PATH_ENROLL, ErrorBody, Heartbeat, UploadBatch
 
@@ -55,12 +60,14 @@ def _error(status: int, code: str, message: str, headers: dict[str, str] | None 
 
 def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAULT_ENROLL_REFUSALS,
                signature_v1: SignatureV1Grace = NO_SIGNATURE_V1, workers: int = 1,
-               login_limit: tuple[int, float] = DEFAULT_LOGIN_LIMIT) -> FastAPI:
+               login_limit: tuple[int, float] = DEFAULT_LOGIN_LIMIT, in_flight: int = DEFAULT_IN_FLIGHT) -> FastAPI:
     """The API, the staff console and the public verification page over `database` (already migrated);
     every body is bounded before it is read.
 
     The per-address limits are counted in memory, so each of the `workers` server processes answering
-    on the same address keeps 1/`workers` of them: together they never allow more than the limit."""
+    on the same address keeps 1/`workers` of them: together they never allow more than the limit.
+    Past `in_flight` terminal requests in progress in this process the next is answered 429 with
+    Retry-After (central/shedding.py)."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -85,6 +92,7 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
     app.add_middleware(TextBoundary)
     app.add_middleware(BodyLimit)
     app.add_middleware(LoginRateLimit, guard=guard, path=LOGIN_PATH)
+    app.add_middleware(LoadShedding, limit=in_flight)
     refusals, per_s = enroll_refusals
     app.add_middleware(EnrollmentRateLimit, refusals=_share(refusals, workers), per_s=per_s)  # outermost
 
@@ -131,13 +139,21 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)
+    @app.exception_handler(CommitNotReplicated)
     async def _database_unavailable(request: Request, e: Exception) -> Response:
         # transient by nature: the terminal keeps its applications and retries after the pause
-        log.warning("database unavailable: %s", str(e).splitlines()[0])
+        log.warning("database unavailable: %s", (str(e).splitlines() or [type(e).__name__])[0])
         if console.is_console(request):
             return console.refusal_page(request, 503)
         return _error(503, "unavailable", "central's database is unavailable for a moment: retry later",
                       {"Retry-After": str(RETRY_AFTER_S)})
+
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, e: DBAPIError) -> Response:
+        if is_failover_error(e):  # e.g. a pooled connection to a primary that was demoted: start afresh
+            database.engine.dispose(close=False)
+            return await _database_unavailable(request, e)
+        return await _unexpected(request, e)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, e: Exception) -> Response:
@@ -170,7 +186,8 @@ _EVERY_ROUTE = {"400": "a control character in the address or form, or a Content
 
 def _declare_middleware_answers(schema: dict) -> None:
     """Adds to every operation the refusals answered by middleware and exception handlers, which FastAPI
-    cannot see: 400, 413, 503 everywhere, 429 where a per-address limit answers it (enrollment)."""
+    cannot see: 400, 413, 503 everywhere, 429 where a per-address limit (enrollment) or load shedding
+    (the other terminal routes, `central.shedding`) answers it."""
     error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
     for path, operations in schema.get("paths", {}).items():
         for operation in operations.values():
@@ -180,16 +197,20 @@ def _declare_middleware_answers(schema: dict) -> None:
             if path == PATH_ENROLL:
                 responses.setdefault("429", {"description": "too many refused enrollments from this address; "
                                              "see Retry-After", **error})
+            elif path.startswith(SHED_PREFIX) and path not in NOT_SHED:
+                responses.setdefault("429", {"description": "central is busy (load shedding): keep the "
+                                             "applications queued and retry after Retry-After", **error})
     schema["components"]["schemas"].setdefault(
         "ErrorBody", ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}"))
 
 
 def from_environment() -> FastAPI:
     """The app for `loket-central serve` workers: the database named by central's settings."""
-    database = Database(database_url(), migrate_schema=False, pool_size=pool_size())
+    database = Database(database_url(), migrate_schema=False, pool_size=pool_size(),
+                        statement_timeout_s=statement_timeout_s())
     problem = database.keyring.problem()
     if problem:
         log.warning("%s. Terminals are still served; opening personal data is refused until the key is back.",
                     problem)
     return create_app(database, enroll_refusals=enroll_refusals(), signature_v1=signature_v1_grace(),
-                      workers=server_workers(), login_limit=login_limit())
+                      workers=server_workers(), login_limit=login_limit(), in_flight=requests_in_flight())

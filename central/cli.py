@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from central import cli_audit, cli_keys, records
+from central import backup, cli_audit, cli_keys, records
 from central.bundles import import_bundle
 from central.cli_citizen import add_citizen_commands
 from central.cli_staff import add_staff_commands
@@ -266,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("file", type=Path)
 
     letters_cli.register(command, office, commands)
+    backup.register(command, commands)
 
     sub = command(commands, "enroll-code", cmd_enroll_code, "print a one-time code to enroll one terminal")
     sub.add_argument("--office", required=True)

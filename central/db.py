@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
+from central import pg
 from central.access_chain import chain_new_entries
 from central.errors import CentralError
 from central.keyring import Keyring
@@ -35,15 +36,15 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, *, pool_size: int = 20) -> Engine:
+def make_engine(url: str, *, pool_size: int = 20, statement_timeout_s: float | None = None) -> Engine:
     """An engine for `url`; raises `CentralError` when the URL is not one central can use.
 
     On SQLite `pool_size` + as many overflow = 40 connections, the size of the server's thread pool,
     so a request never waits for a connection behind the others. On PostgreSQL the pool holds
     exactly `pool_size` connections (`serve` sizes it, and its thread pool, per worker)."""
     try:
-        parsed = make_url(url)
-    except ArgumentError:
+        parsed = pg.sqlalchemy_url(url) if url.startswith("postgres") else make_url(url)
+    except (ArgumentError, ValueError):
         raise CentralError(f"{url!r} is not a database URL (sqlite:///FILE or postgresql+psycopg://...)") from None
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise CentralError(f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL")
@@ -52,6 +53,8 @@ def make_engine(url: str, *, pool_size: int = 20) -> Engine:
             parsed = parsed.set(drivername="postgresql+psycopg")
         engine = create_engine(parsed, pool_size=pool_size, max_overflow=0, pool_timeout=30)
         _ping_when_idle(engine)
+        if statement_timeout_s:
+            pg.configure(engine, statement_timeout_s=statement_timeout_s)
         return engine
     engine = create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, connect_args={"timeout": 30})
 
@@ -112,22 +115,40 @@ class Database:
     keyring (`central.keyring.keyring_of`) that unwraps the offices' private keys."""
 
     def __init__(self, url: str, *, migrate_schema: bool = True, pool_size: int = 20,
+                 statement_timeout_s: float | None = None,
                  keyring: Keyring | None = None) -> None:
         self.url = url
         self.keyring = keyring or Keyring.from_settings()
-        self.engine = make_engine(url, pool_size=pool_size)
+        # a server bounds its statements and commits (`statement_timeout_s`); migrations and staff commands
+        # that scan millions of rows must not be cut off, so they pass none
+        self.engine = make_engine(url, pool_size=pool_size, statement_timeout_s=statement_timeout_s)
         if migrate_schema:
             migrate(self.engine, self.keyring)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, info={"keyring": self.keyring})
         event.listen(self._sessions, "before_flush", chain_new_entries)  # every access-log entry is chained
         # SQLite has one writer at a time; queueing threads here is fair and cheap, where queueing them
         # on the file lock means polling with growing sleeps, which starves some requests for seconds
-        self._writer = threading.Lock() if is_sqlite(url) else contextlib.nullcontext()
+        self._sqlite = is_sqlite(url)
+        self._writer = threading.Lock()
+        self._commit_timeout_s = statement_timeout_s
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
-        with self._writer, self._sessions() as session, session.begin():
-            yield session
+        if self._sqlite:
+            with self._writer, self._sessions() as session, session.begin():
+                yield session
+            return
+        pg.forget_unreplicated()
+        guard = None
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+                if self._commit_timeout_s:
+                    guard = pg.guard_commit(session, self._commit_timeout_s)
+        finally:
+            if guard is not None:
+                guard.cancel()
+        pg.raise_if_unreplicated()  # "done" must mean on both nodes' disks (see central/pg.py)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -103,23 +103,30 @@ class RunningCentral:
         return self.start()
 
     def _signal(self, sig: signal.Signals, timeout: float) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, sig)  # the whole group: uvicorn workers too
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout)
-        _wait_port_free(self.port)
+        if signal_group(self.process, sig, timeout):  # the whole group: uvicorn workers too
+            _wait_port_free(self.port)
 
     def __enter__(self) -> RunningCentral:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def signal_group(process: subprocess.Popen | None, sig: signal.Signals, timeout: float) -> bool:
+    """Sends `sig` to the process group `process` leads (started with `start_new_session`) and waits
+    for it, SIGKILL after `timeout`; False when it had already ended."""
+    if process is None or process.poll() is not None:
+        return False
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout)
+    return True
 
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -156,9 +163,10 @@ def _wait_port_free(port: int, timeout: float = 5.0) -> None:
 
 def start_central(db_url: str, port: int | None = None, *, workers: int = 1,
                   log_path: Path | None = None, key_file: Path | None = None,
-                  environment: dict[str, str] | None = None, die_with_parent: bool = False) -> RunningCentral:
+                  environment: dict[str, str] | None = None, die_with_parent: bool = False,
+                  timeout: float = 30.0) -> RunningCentral:
     """Central on `db_url` (migrated on start), answering on 127.0.0.1:`port` (a free one by default), with
     its key-encryption key in `key_file` (default: central's settings, else see `use_dev_key_file`)."""
     use_dev_key_file()
     return RunningCentral(db_url, port or free_port(), workers, log_path, key_file, environment or {},
-                          die_with_parent=die_with_parent).start()
+                          die_with_parent=die_with_parent).start(timeout)

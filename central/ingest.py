@@ -202,8 +202,8 @@ WITH new AS (
     ON CONFLICT DO NOTHING
     RETURNING id
 ), history AS (
-    INSERT INTO status_changes (application_id, terminal_id, status, at, actor)
-    SELECT id, :terminal_id, :status, :now, 'central' FROM new
+    INSERT INTO status_changes (office_id, application_id, terminal_id, status, at, actor)
+    SELECT :office_id, id, :terminal_id, :status, :now, 'central' FROM new
 )
 SELECT id FROM new
 """)
@@ -231,8 +231,8 @@ _SQLITE_APPLICATION_COLUMNS = ("id, reference, terminal_id, office_id, service_c
                                "received_at, flags, sealed, office_key_id, status, status_at, due_on")
 _SQLITE_ROW = f"({', '.join('?' * len(_SQLITE_APPLICATION_COLUMNS.split(', ')))})"
 _SQLITE_ROWS_PER_INSERT = 500
-_SQLITE_STATUS = ("INSERT INTO status_changes (application_id, terminal_id, status, at, actor) "
-                  "VALUES (?, ?, ?, ?, 'central')")
+_SQLITE_STATUS = ("INSERT INTO status_changes (office_id, application_id, terminal_id, status, at, actor) "
+                  "VALUES (?, ?, ?, ?, ?, 'central')")
 
 
 def _sqlite_insert_new(session: Session, terminal: Terminal, opened: Sequence[Opened], due: Sequence[dt.date],
@@ -257,7 +257,7 @@ def _sqlite_insert_new(session: Session, terminal: Terminal, opened: Sequence[Op
             "ON CONFLICT DO NOTHING RETURNING id",
             tuple(params[start * width:(start + len(rows)) * width])).scalars())
     if new:
-        connection.exec_driver_sql(_SQLITE_STATUS, [(o.upload.id, terminal.id, FIRST_STATUS, stamp)
+        connection.exec_driver_sql(_SQLITE_STATUS, [(terminal.office_id, o.upload.id, terminal.id, FIRST_STATUS, stamp)
                                                     for o in opened if o.upload.id in new])
     return new
 
@@ -296,7 +296,8 @@ def store_audit(session: Session, terminal: Terminal, entries: Sequence[AuditUpl
             raise InvalidUpload(f"audit.{n}.id: must fit in 64 bits")
     if entries:
         session.execute(insert_ignoring_conflicts(session, AuditEntry.__table__), [{
-            "terminal_id": terminal.id, "entry_id": entry.id, "at": plausible_utc(entry.at) or now,
+            "office_id": terminal.office_id, "terminal_id": terminal.id, "entry_id": entry.id,
+            "at": plausible_utc(entry.at) or now,
             "actor": clean_text(entry.actor), "action": clean_text(entry.action), "detail": clean_text(entry.detail),
             "received_at": now} for entry in entries])
     return [entry.id for entry in entries]

@@ -34,7 +34,7 @@ class _TooLarge(Exception):
     """Raised from `receive` when the body passes its limit (the middleware answers 413)."""
 
 
-async def _answer(send: Send, status: int, error: str, message: str, headers: Mapping[str, str] | None = None) -> None:
+async def answer(send: Send, status: int, error: str, message: str, headers: Mapping[str, str] | None = None) -> None:
     body = json.dumps({"error": error, "message": message}).encode()
     raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
            (b"connection", b"close")] + [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
@@ -58,10 +58,10 @@ class BodyLimit:
         declared = dict(scope.get("headers") or ()).get(b"content-length")
         if declared is not None:
             if not declared.isdigit():
-                await _answer(send, 400, "malformed", "the Content-Length header is not a number")
+                await answer(send, 400, "malformed", "the Content-Length header is not a number")
                 return
             if int(declared) > limit:
-                await _answer(send, 413, "too_large", too_large)
+                await answer(send, 413, "too_large", too_large)
                 return
         received = 0
         exceeded = answered = False
@@ -81,7 +81,7 @@ class BodyLimit:
             if exceeded:  # whatever the route made of the cut-off body (e.g. "cannot parse"), it was too large
                 if message["type"] == "http.response.start" and not answered:
                     answered = True
-                    await _answer(send, 413, "too_large", too_large)
+                    await answer(send, 413, "too_large", too_large)
                 return
             answered = answered or message["type"] == "http.response.start"
             await send(message)
@@ -92,7 +92,7 @@ class BodyLimit:
             if answered:
                 raise
             answered = True
-            await _answer(send, 413, "too_large", too_large)
+            await answer(send, 413, "too_large", too_large)
 
 
 class EnrollmentRateLimit:
@@ -116,7 +116,7 @@ class EnrollmentRateLimit:
         address = (scope.get("client") or ("unknown",))[0]
         wait = self.refusals.retry_after(address)  # taken now: parallel attempts cannot all pass the look
         if wait:
-            await _answer(send, 429, "too_many_attempts", f"too many refused enrollments from this address: "
+            await answer(send, 429, "too_many_attempts", f"too many refused enrollments from this address: "
                           f"wait {wait} s, then check the code with staff", {"Retry-After": str(wait)})
             return
 
@@ -184,7 +184,7 @@ class TextBoundary:
         raw_path = scope.get("raw_path") or scope.get("path", "").encode("utf-8", "surrogateescape")
         if _CONTROL_IN_URL.search(unquote_to_bytes(raw_path)) or _CONTROL_IN_URL.search(
                 unquote_to_bytes(scope.get("query_string", b"").replace(b"+", b" "))):
-            await _answer(send, 400, "control_character", "the address holds a control character (NUL, CR, LF, "
+            await answer(send, 400, "control_character", "the address holds a control character (NUL, CR, LF, "
                           "...): send text without them / alamat berisi karakter kontrol")
             return
         headers = dict(scope.get("headers") or ())
@@ -201,7 +201,7 @@ class TextBoundary:
             body += message.get("body", b"")
             more = message.get("more_body", False) and len(body) <= MAX_CHECKED_FORM_BYTES
         if _CONTROL_IN_FORM.search(unquote_to_bytes(body.replace(b"+", b" "))):
-            await _answer(send, 400, "control_character", "a form field holds a control character (NUL, ...): "
+            await answer(send, 400, "control_character", "a form field holds a control character (NUL, ...): "
                           "send text without them / isian berisi karakter kontrol")
             return
         replayed = False

@@ -141,9 +141,11 @@ class StatusChange(Base):
     """Each status an application took; the id is the cursor a terminal passes back as `since`."""
 
     __tablename__ = "status_changes"
-    __table_args__ = (Index("ix_status_changes_terminal_cursor", "terminal_id", "id"),)
+    __table_args__ = (Index("ix_status_changes_office_terminal_cursor", "office_id", "terminal_id", "id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    #: the application's office, so the table leads with it like every table that grows (sharding)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
     application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"))
     terminal_id: Mapped[str] = mapped_column(String(36))
     status: Mapped[str] = mapped_column(String(20))
@@ -157,9 +159,10 @@ class AuditEntry(Base):
     """A terminal's audit log entry, stored once per (terminal, its own entry id)."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (UniqueConstraint("terminal_id", "entry_id", name="uq_audit_terminal_entry"),)
+    __table_args__ = (UniqueConstraint("office_id", "terminal_id", "entry_id", name="uq_audit_office_terminal_entry"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
     terminal_id: Mapped[str] = mapped_column(ForeignKey("terminals.id"))
     entry_id: Mapped[int] = mapped_column(BigInteger)
     at: Mapped[dt.datetime]
@@ -406,3 +409,27 @@ class SmsMessage(Base):
     handed_at: Mapped[dt.datetime | None]
     sent_at: Mapped[dt.datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(300))
+
+
+# -- issue 25: restores from a backup -----------------------------------------------------------
+
+
+class Backup(Base):
+    """One `loket-central backup`, written into the database just before it is copied, so the copy
+    knows when it was taken."""
+
+    __tablename__ = "backups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taken_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Restore(Base):
+    """One `loket-central restore`: when it ran and when its backup was taken. Terminals resend what
+    central acknowledged since a little before the backup (`HeartbeatResponse.resend_since`)."""
+
+    __tablename__ = "restores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    restored_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    backup_taken_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -38,6 +38,18 @@ def pool_size(environ: Mapping[str, str] | None = None) -> int:
     return _count(ENV_POOL, DEFAULT_POOL, environ)
 
 
+ENV_IN_FLIGHT = "LOKET_CENTRAL_IN_FLIGHT"  # terminal requests one server process takes at once; more: 429
+DEFAULT_IN_FLIGHT = 100
+
+
+def requests_in_flight(environ: Mapping[str, str] | None = None) -> int:
+    """How many terminal requests one server process works on at once before it sheds the rest with 429
+    (`$LOKET_CENTRAL_IN_FLIGHT`, default 100). At ~7 ms of CPU per upload, 100 waiting on one core is
+    ~0.7 s: a request central takes is answered within about a second however many terminals call."""
+    value = (os.environ if environ is None else environ).get(ENV_IN_FLIGHT, "")
+    return max(1, int(value)) if value.isdigit() else DEFAULT_IN_FLIGHT
+
+
 def server_workers(environ: Mapping[str, str] | None = None) -> int:
     """How many server processes answer on central's address (`serve --workers`, default 1)."""
     return _count(ENV_WORKERS, 1, environ)
@@ -46,6 +58,21 @@ def server_workers(environ: Mapping[str, str] | None = None) -> int:
 def db_connections(environ: Mapping[str, str] | None = None) -> int:
     """Connections all of `serve`'s workers together may keep to the database."""
     return _count(ENV_CONNECTIONS, DEFAULT_CONNECTIONS, environ)
+
+
+ENV_STATEMENT_TIMEOUT = "LOKET_CENTRAL_STATEMENT_TIMEOUT_S"
+DEFAULT_STATEMENT_TIMEOUT_S = 10.0
+
+
+def statement_timeout_s(environ: Mapping[str, str] | None = None) -> float:
+    """How long one PostgreSQL statement of the server, a commit waiting for its synchronous standby
+    included, may take before central gives up on the request with a 503
+    (`$LOKET_CENTRAL_STATEMENT_TIMEOUT_S`, default 10). Migrations and staff commands have no bound."""
+    value = (os.environ if environ is None else environ).get(ENV_STATEMENT_TIMEOUT, "")
+    try:
+        return max(0.1, float(value)) if value else DEFAULT_STATEMENT_TIMEOUT_S
+    except ValueError:
+        return DEFAULT_STATEMENT_TIMEOUT_S
 
 
 ENV_KEY_FILE = "LOKET_CENTRAL_KEY_FILE"

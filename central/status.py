@@ -28,8 +28,8 @@ def change_status(session: Session, actor: str, app: Application, status: str, n
     note = check_change(app.status, status, clean_text(note) or "")
     now = now or utcnow()
     app.status, app.status_at = status, now
-    change = StatusChange(application_id=app.id, terminal_id=app.terminal_id, status=status, at=now,
-                          actor=actor[:40], note=note or None)
+    change = StatusChange(office_id=app.office_id, application_id=app.id, terminal_id=app.terminal_id,
+                          status=status, at=now, actor=actor[:40], note=note or None)
     session.add(change)
     log_access(session, actor, CHANGED, app, status)
     queue_for_change(session, app, status, now=now)  # a text message, when the citizen asked for one

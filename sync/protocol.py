@@ -45,6 +45,7 @@ HEARTBEAT_CLOCK_OFFSET = "clock_offset_s"
 PATH_RECORD = f"{API_PREFIX}/record"  # GET ?id=APPLICATION_ID -> ProcessingRecord (the terminal's own applications)
 HEARTBEAT_WITH_PRINTER = "with=printer"  # query of a heartbeat whose sender understands `HeartbeatResponse.printer`
 HEARTBEAT_WITH_SMS = "sms"  # added to `with=`: the sender understands `HeartbeatResponse.sms`
+HEARTBEAT_WITH_RESEND = "resend"  # added to `with=`: the sender understands `HeartbeatResponse.resend_since`
 PROTOCOL_VERSION = 2  # 2: signatures cover the terminal id (version 1 still accepted, see SIGNATURE_VERSION)
 MAX_BATCH_COUNT = 200
 MAX_BODY_BYTES = 4 * 1024 * 1024  # after decompression
@@ -202,6 +203,10 @@ class HeartbeatResponse(Model):
     #: Sent only to a terminal that asks (`with=...,sms`), since older terminals refuse a field they do not know.
     sms: bool | None = None
 
+    #: central was restored from a backup: resend every application it acknowledged since this moment
+    #: (the UUIDs make a resend of one it still has a `duplicate`). Sent only to a terminal that asks
+    #: (`?with=...,resend`), since older terminals refuse a field they do not know.
+    resend_since: dt.datetime | None = None
 
 class RecordEvent(Model):
     """One thing done with an application, as its citizen may read it ("Data saya"): when, in which office,

@@ -136,6 +136,7 @@ class SyncRound:
             if state is not None:  # central just said it takes the state: tell it now, not a round later
                 answer = self.client.heartbeat(beat.model_copy(update={"printer": state}),
                                                clock_offset_s=offset)
+        self._resend_after_restore(answer.resend_since)
         identity = store.identity()
         if identity is not None and answer.office_key != identity.office_key:
             try:
@@ -146,6 +147,17 @@ class SyncRound:
             store.save_identity(replace(identity, office_key=answer.office_key))
             store.record_audit("sync.office_key_rotated", f"new office key {answer.office_key[:12]}…")
             report.office_key_rotated = True
+
+    def _resend_after_restore(self, since: dt.datetime | None) -> None:
+        """Central was restored from a backup: once per restore, everything it acknowledged since `since`
+        goes back in the queue, and this round's drain sends it (duplicates cost nothing)."""
+        if since is None or self.store.values.resent_since == since.isoformat():
+            return
+        count = self.store.requeue_synced_since(since)
+        self.store.values.resent_since = since.isoformat()
+        self.store.record_audit("sync.resend_after_restore",
+                                f"central was restored: {count} applications acknowledged since {since:%Y-%m-%d %H:%M} "
+                                "UTC queued again")
 
     def _printer_state(self) -> str | None:
         """The printer's last known state, as printing recorded it; never a probe, never an error."""

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from central.api.common import DB, REFUSALS, Signed, decode_body, request_body_doc, terminal_transaction
+from central.backup import resend_since
 from central.models import utcnow
 from central.offices import catalog_in_force, current_key
 from central.sms.messages import gateway_of
@@ -42,4 +43,5 @@ def heartbeat(signed: Signed, db: DB,
         return HeartbeatResponse(server_time=utcnow(), office_key=current_key(session, terminal.office_id).public_key,
                                  catalog_version=catalog_in_force(session, terminal.office_id).version,
                                  printer=True if "printer" in asked else None,
-                                 sms=gateway_of(session, terminal.office_id) is not None if "sms" in asked else None)
+                                 sms=gateway_of(session, terminal.office_id) is not None if "sms" in asked else None,
+                                 resend_since=resend_since(session) if "resend" in asked else None)

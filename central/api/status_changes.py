@@ -26,7 +26,8 @@ def status_changes(signed: Signed, db: DB, since: Annotated[int, Query(ge=0, le=
             select(StatusChange.id, StatusChange.application_id, Application.reference, StatusChange.status,
                    StatusChange.at, StatusChange.note)
             .join(Application, Application.id == StatusChange.application_id)
-            .where(StatusChange.terminal_id == terminal.id, StatusChange.id > since)
+            .where(StatusChange.office_id == terminal.office_id, StatusChange.terminal_id == terminal.id,
+                   StatusChange.id > since)
             .order_by(StatusChange.id).limit(PAGE)
         ).all()
         changes = [WireStatusChange(application_id=r.application_id, reference=r.reference, status=r.status,

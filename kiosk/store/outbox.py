@@ -131,9 +131,18 @@ class Outbox:
     def requeue_rejected(self, *, now: dt.datetime | None = None) -> int:
         """Puts every rejected application back in the outbox, e.g. after central fixed a refusal that
         was its own fault; returns how many. Central's UUID check keeps a resend harmless."""
+        return self._requeue("state = 'rejected'", [], now)
+
+    def requeue_synced_since(self, since: dt.datetime, *, now: dt.datetime | None = None) -> int:
+        """Puts every application central acknowledged at or after `since` back in the outbox (central
+        was restored from a backup that may miss them); returns how many. Only those whose sealed
+        answers retention has not deleted yet can go: the others' rows carry nothing to resend."""
+        return self._requeue("state = 'synced' AND updated_at >= ? AND answers_deleted_at IS NULL", [iso(since)], now)
+
+    def _requeue(self, where: str, params: list, now: dt.datetime | None) -> int:
         stamp = iso(now or self.clock().now())
         with transaction(self.db):
-            ids = [(row[0],) for row in self.db.execute("SELECT id FROM applications WHERE state = 'rejected'")]
+            ids = [(row[0],) for row in self.db.execute(f"SELECT id FROM applications WHERE {where}", params)]
             self.db.conn.executemany(
                 "UPDATE applications SET state = 'queued', reason = NULL, updated_at = ? WHERE id = ?",
                 [(stamp, i) for (i,) in ids])

@@ -125,6 +125,8 @@ class StoreValues:
     central_takes_printer = _Flag("sync.central_takes_printer")
     #: set while central says the office sends text messages (`HeartbeatResponse.sms`): the review offers them
     office_sends_sms = _Flag("office.sends_sms")
+    #: the `HeartbeatResponse.resend_since` this terminal already resent for (central was restored)
+    resent_since = _Text("sync.resent_since")
     #: an enrollment code from a provisioning file, still to be redeemed with central
     pending_enrollment_code = _Text("sync.pending_enrollment_code")
     #: set from enrollment until the setup's last step: a restart in between returns to the setup

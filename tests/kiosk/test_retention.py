@@ -105,3 +105,18 @@ def test_a_version_2_queue_is_migrated_to_incremental_vacuum_with_its_applicatio
         assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 3
         assert store.db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2
         assert store.get_by_id("a1").state == "queued" and sealed_size(store, "a1") == 6
+
+
+def test_after_a_restore_what_central_acknowledged_since_and_still_holds_goes_back(terminal: Terminal) -> None:
+    store = terminal.store
+    old = file_some(terminal, 2, NOW - 20 * DAY)
+    store.mark_synced(old, now=NOW - 20 * DAY)  # acknowledged before the backup
+    purged = file_some(terminal, 1, NOW - 10 * DAY)
+    store.mark_synced(purged, now=NOW - 9 * DAY)
+    apply_retention(store, answers_days=7, metadata_days=180, now=NOW - DAY)  # its sealed answers are gone
+    since = file_some(terminal, 3, NOW - 3 * DAY)
+    store.mark_synced(since, now=NOW - 3 * DAY)
+
+    assert store.requeue_synced_since(NOW - 12 * DAY, now=NOW) == 3
+    assert {i for i in old + purged + since if store.get_by_id(i).state == "queued"} == set(since)
+    assert all(store.get_by_id(i).state == "synced" for i in old + purged)
