@@ -279,25 +279,45 @@ class LoketApp(App):
         self.memory_to_give_back = True
         self.go(start_screen(self.terminal) if identity else "not_provisioned")
 
+    def start_over(self) -> None:
+        """The citizen went back to Welcome: what they chose and typed is forgotten at once (the next
+        person must not find it there), their language, text size, contrast and Suara stay."""
+        self._reset_keeping_choices()
+
     def start_survey(self) -> None:
         """After the receipt: the application is forgotten, the survey asked in the same language and text size."""
         service = self.journey.service
+        if not self._reset_keeping_choices() or service is None:
+            return
+        self.screen("survey").begin(service.code)
+        self.go("survey")
+
+    def _reset_keeping_choices(self) -> bool:
+        """`reset()`, then the citizen's display choices back; False when the reset did not land on Welcome."""
         language, scale, contrast, speech = self.lang, self.text_scale, self.high_contrast, self.speech_on
         self.reset()
-        if service is None or self.screen_manager.current != "welcome":
-            return
+        if self.screen_manager.current != "welcome":
+            return False
         self.set_language(language)
         self.text_scale, self.high_contrast = scale, contrast
         self.speech_on = speech
         self.speaker.set_enabled(speech)
-        self.screen("survey").begin(service.code)
-        self.go("survey")
+        return True
 
     def application_filed(self) -> None:
         """An application is queued: the sync worker sends it as soon as it can."""
         self.runtime.wake_sync()
 
     # -- help and idle --------------------------------------------------------------------------
+
+    def ask_for_help(self) -> None:
+        """The top bar's Bantuan: asks whether to call staff (a tap by mistake can be cancelled)."""
+        if self.help_dialog is None:
+            self.help_dialog = HelpDialog()
+        self.help_dialog.called = False
+        if self.help_dialog.parent is None:
+            self.help_dialog.open(animation=False)
+        self.speak(self.t("Ask a staff member for help?"))
 
     def call_staff(self) -> None:
         try:
@@ -309,7 +329,9 @@ class LoketApp(App):
                 self.sync_worker.wake()
         if self.help_dialog is None:
             self.help_dialog = HelpDialog()
-        self.help_dialog.open(animation=False)
+        self.help_dialog.called = True
+        if self.help_dialog.parent is None:
+            self.help_dialog.open(animation=False)
         self.speak(self.t("A staff member is on the way. Please wait a moment."))
 
     def dismiss_dialogs(self) -> None:

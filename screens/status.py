@@ -63,6 +63,12 @@ class StatusScreen(KioskScreen):
             return
         self._refresh_live(self.result.reference)
 
+    def typing_changed(self) -> None:
+        """The number or PIN changed: the answer shown was for the old ones, so it goes."""
+        self.result = None
+        self.problem = ""
+        self.refreshing = ""
+
     def _catalog(self):
         try:
             return self.app.terminal.catalog

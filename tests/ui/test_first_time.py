@@ -1,0 +1,87 @@
+"""What a first-time citizen tripped over (issue 26): nothing a previous citizen typed is ever shown
+again, help is asked for before staff are called, and Cek Status never keeps an answer that no
+longer matches what is typed."""
+
+from __future__ import annotations
+
+from kiosk.status_pin import LookupGuard, status_pin
+from tests.ui.test_form import open_form
+from tests.ui.test_status_pin_ui import ask, file_one
+
+
+def test_an_abandoned_form_is_forgotten_when_the_citizen_goes_back_to_welcome(kiosk):
+    form = open_form(kiosk)
+    kiosk.tap(form.row("nik").input)
+    kiosk.type("12")
+    kiosk.tap(form.row("full_name").input)  # leaving the NIK shows its error
+    assert form.row("nik").error is not None
+    kiosk.tap(form.ids.nav.ids.back_button)
+    assert kiosk.screen_name == "services"
+    kiosk.tap(kiosk.screen.ids.nav.ids.back_button)
+    assert kiosk.screen_name == "welcome"
+    assert kiosk.app.journey.is_blank
+
+    form = open_form(kiosk)
+    assert form.row("nik").input.text == ""
+    assert form.row("nik").error is None
+    assert not kiosk.app.journey.answers
+
+
+def test_going_back_to_welcome_keeps_the_citizens_language_and_text_size(kiosk):
+    app = kiosk.app
+    kiosk.tap(app.root.ids.language_button)
+    kiosk.tap(app.root.ids.text_size_button)
+    open_form(kiosk)
+    kiosk.tap(kiosk.screen.ids.nav.ids.back_button)
+    kiosk.tap(kiosk.screen.ids.nav.ids.back_button)
+    assert kiosk.screen_name == "welcome"
+    assert app.lang == "en" and app.text_scale > app.base_text_scale
+
+
+def test_the_top_bar_help_asks_first_and_can_be_cancelled(kiosk):
+    app = kiosk.app
+    store = app.terminal.store
+
+    def calls() -> int:
+        return sum(1 for e in store.audit_entries() if e["action"] == "citizen.help_requested")
+
+    before = calls()
+    kiosk.tap(app.root.ids.help_button)
+    dialog = app.help_dialog
+    assert dialog.parent is not None and not dialog.called
+    assert "Minta bantuan petugas?" in dialog.ids.message.text
+    assert calls() == before, "staff were called before the citizen confirmed"
+    kiosk.tap(dialog.ids.cancel_button)
+    assert dialog.parent is None and calls() == before
+
+    kiosk.tap(app.root.ids.help_button)
+    kiosk.tap(app.help_dialog.ids.confirm_button)
+    assert calls() == before + 1
+    assert "Petugas sudah dipanggil" in app.help_dialog.ids.message.text
+    kiosk.screenshot("help-called")
+    kiosk.tap(app.help_dialog.ids.close_button)
+    assert app.help_dialog.parent is None
+
+
+def test_cek_status_forgets_the_answer_when_the_number_or_pin_changes_and_hides_the_pin(kiosk, ui_terminal):
+    mine = file_one(kiosk, ui_terminal, "SKD")
+    pin = status_pin(ui_terminal.store, ui_terminal.store.get(mine).id)
+    kiosk.app.reset()
+    kiosk.tap(kiosk.screen.ids.status_button)
+    status = kiosk.screen
+    status.guard = LookupGuard()
+    assert status.ids.pin_input.password, "the PIN is shown as typed"
+    ask(kiosk, status, mine, pin)
+    assert status.result.found and status.ids.status_words.text
+    kiosk.screenshot("status-pin-hidden")
+    kiosk.tap(status.ids.pin_input)
+    kiosk.press_special("backspace")
+    kiosk.type("0" if pin[-1] != "0" else "1")
+    kiosk.frames(2)
+    assert status.result is None and status.ids.status_words.text == "" and status.ids.answer.opacity == 0
+    kiosk.tap(status.ids.look_up_button)
+    assert status.result.found is False and status.problem
+    kiosk.tap(status.ids.reference_input)
+    kiosk.press_special("backspace")
+    kiosk.frames(2)
+    assert status.problem == "", "the last answer's message stays after the number changed"
