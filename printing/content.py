@@ -124,7 +124,7 @@ def expected_ready(filed_on: dt.date, days: int) -> tuple[dt.date, bool]:
 
 def build_receipt(identity: TerminalIdentity, service: Service | None, app: Application, language: str = "id",
                   *, reprint_at: dt.datetime | None = None, status_pin: str = "",
-                  zone: dt.tzinfo | None = None) -> Receipt:
+                  zone: dt.tzinfo | None = None, public_url: str | None = None) -> Receipt:
     """The receipt for `app`, signed by `identity`, in `language` (`id` or `en`).
 
     `service` is None when the catalog in force no longer lists the application's service (a
@@ -174,7 +174,7 @@ def build_receipt(identity: TerminalIdentity, service: Service | None, app: Appl
         status_text=say("status"),
         privacy_text=say("privacy"),
         qr_caption=say("qr"),
-        qr_payload=make_qr_payload(identity, app),
+        qr_payload=make_qr_payload(identity, app, public_url),
         steps_label=say("steps"),
         steps=tuple(step.in_language(lang) for step in service.procedure) if service else (),
         complaints_label=say("complaints"),

@@ -50,7 +50,8 @@ def receipt_for(terminal: Terminal, app: Application, language: str = "id", *, r
     except UnknownService:
         service = None
     return build_receipt(identity, service, app, language, reprint_at=utcnow() if reprint else None,
-                         status_pin=status_pin(terminal.store, app.id), zone=terminal.zone)
+                         status_pin=status_pin(terminal.store, app.id), zone=terminal.zone,
+                         public_url=terminal.receipt_url)
 
 
 def render_receipt_pdf(terminal: Terminal, app: Application, language: str = "id", paper: str | None = None) -> bytes:

@@ -60,7 +60,7 @@ class ReceiptScreen(KioskScreen):
             log.error("no status PIN for %s: %s", filed.reference, e)
             self.pin = ""
         try:
-            self.qr = qr_texture(make_qr_payload(app.terminal.identity, filed))
+            self.qr = qr_texture(make_qr_payload(app.terminal.identity, filed, app.terminal.receipt_url))
         except LoketError as e:
             log.error("no QR for %s: %s", filed.reference, e)
             self.qr = None

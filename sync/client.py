@@ -35,7 +35,7 @@ from sync.errors import (
 )
 from sync.protocol import (
     ENROLL_WITH_TIMEZONE,
-    HEARTBEAT_WITH_PRINTER,
+    HEARTBEAT_WITH_PRINTER_AND_PUBLIC_URL,
     PATH_APPLICATIONS,
     PATH_CATALOG,
     PATH_ENROLL,
@@ -199,10 +199,11 @@ class CentralClient:
         return self._parse(self._send("GET", path, b""), StatusChanges, "status changes")
 
     def heartbeat(self, beat: Heartbeat) -> HeartbeatResponse:
-        # `with=printer`: this terminal understands `HeartbeatResponse.printer` (older centrals ignore the query)
+        # `with=printer,public_url`: this terminal understands those fields of the answer (older centrals
+        # ignore the query)
         # `printer` goes only when set: an older central refuses the key, even as null
         body = self._json(beat, leave_out={"printer"} if beat.printer is None else None)
-        response = self._send("POST", f"{PATH_HEARTBEAT}?{HEARTBEAT_WITH_PRINTER}", body)
+        response = self._send("POST", f"{PATH_HEARTBEAT}?{HEARTBEAT_WITH_PRINTER_AND_PUBLIC_URL}", body)
         return self._parse(response, HeartbeatResponse, "heartbeat answer")
 
     # -- the plumbing ------------------------------------------------------------------------

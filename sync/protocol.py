@@ -39,6 +39,8 @@ PATH_CATALOG = f"{API_PREFIX}/catalog"  # GET the catalog document; ETag / If-No
 PATH_STATUS_CHANGES = f"{API_PREFIX}/status-changes"  # GET ?since=CURSOR[&reasons=1] -> StatusChanges
 PATH_HEARTBEAT = f"{API_PREFIX}/heartbeat"  # POST Heartbeat -> HeartbeatResponse
 HEARTBEAT_WITH_PRINTER = "with=printer"  # query of a heartbeat whose sender understands `HeartbeatResponse.printer`
+#: ... and `HeartbeatResponse.public_url` too
+HEARTBEAT_WITH_PRINTER_AND_PUBLIC_URL = "with=printer,public_url"
 PROTOCOL_VERSION = 2  # 2: signatures cover the terminal id (version 1 still accepted, see SIGNATURE_VERSION)
 MAX_BATCH_COUNT = 200
 MAX_BODY_BYTES = 4 * 1024 * 1024  # after decompression
@@ -163,6 +165,9 @@ class HeartbeatResponse(Model):
     #: True: this central stores `Heartbeat.printer`. Sent only to a terminal that asks (`?with=printer`),
     #: since older terminals refuse a field they do not know.
     printer: bool | None = None
+    #: the office's public address (the one its letters' QR codes open; "" while the office has set none),
+    #: for the receipt's QR. Sent only to a terminal that asks (`public_url` in `?with=`).
+    public_url: str | None = Field(default=None, max_length=300)
 
 
 class ErrorBody(Model):

@@ -1,4 +1,4 @@
-"""POST /api/v1/heartbeat: a terminal reports its queue and versions; central answers its time and key."""
+"""POST /api/v1/heartbeat: a terminal reports its queue and versions; central answers its time, key, public URL."""
 
 import json
 import math
@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from central.api.common import DB, REFUSALS, Signed, decode_body, request_body_doc, terminal_transaction
-from central.models import utcnow
+from central.letters.office_settings import letter_settings
+from central.models import Office, utcnow
 from central.offices import catalog_in_force, current_key
 from central.values import clean_text
 from sync.protocol import PATH_HEARTBEAT, Heartbeat, HeartbeatResponse
@@ -19,7 +20,7 @@ router = APIRouter(tags=["heartbeat"])
              openapi_extra=request_body_doc(Heartbeat))
 def heartbeat(signed: Signed, db: DB,
               with_: Annotated[str, Query(alias="with", max_length=100,
-                                          description="`printer`: the terminal understands `printer` in the answer")]
+                                          description="`printer`, `public_url`: what the terminal understands")]
               = "") -> HeartbeatResponse:
     """Stores what the terminal reports. `printer` (the printer's state) comes only from a terminal that
     heard, in an earlier answer, that this central stores it; a heartbeat without it clears the state."""
@@ -33,6 +34,10 @@ def heartbeat(signed: Signed, db: DB,
         terminal.catalog_version = clean_text(beat.catalog_version)
         terminal.last_error = clean_text(beat.last_error)
         terminal.printer_state = clean_text(beat.printer)
+        understood = with_.split(",")
+        public_url = None
+        if "public_url" in understood:  # the address the office's letters use, for the receipt's QR
+            public_url = letter_settings(session, session.get(Office, terminal.office_id)).public_url
         return HeartbeatResponse(server_time=utcnow(), office_key=current_key(session, terminal.office_id).public_key,
                                  catalog_version=catalog_in_force(session, terminal.office_id).version,
-                                 printer=True if "printer" in with_.split(",") else None)
+                                 printer=True if "printer" in understood else None, public_url=public_url)
