@@ -103,7 +103,7 @@ def test_requests_are_gzip_compressed_and_signed_over_exactly_the_bytes_sent(enr
     sent = json.loads(gzip.decompress(body))
     assert sent["queue"] == {"queued": 3} and "printer" not in sent  # an older central refuses the key
     assert seen[0].startswith(b"POST /api/v1/heartbeat?with=printer,public_url ")
-    verify_request(enrolled.identity.verify_key, "POST", "/api/v1/heartbeat?with=printer", body, headers)
+    verify_request(enrolled.identity.verify_key, "POST", "/api/v1/heartbeat?with=printer,public_url", body, headers)
 
 
 def test_a_server_that_is_not_there_is_reported_with_its_address() -> None:
