@@ -8,22 +8,47 @@ window settings once, when the window is created. `loket run` and `loket demo` p
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import tempfile
 from pathlib import Path
 from typing import Any
 
+#: what reaches the console (stderr): warnings and errors, each once; the details are in logs/loket.log
+CONSOLE_LEVEL = logging.WARNING
+
+
+def quiet_console() -> None:
+    """One console handler for Python's loggers, at warnings and up.
+
+    Kivy adds no handler of its own (`KIVY_LOG_MODE=PYTHON`): its lines come through this one, so none
+    is printed twice and its start-up notes stay out of the way. A library's `logging.basicConfig()`
+    (python-escpos calls it on import) finds a handler already there, or has its own turned down to
+    the same level: no line per HTTP request."""
+    root = logging.getLogger()
+    consoles = [h for h in root.handlers if type(h) is logging.StreamHandler]
+    if not consoles:
+        consoles = [logging.StreamHandler()]
+        root.addHandler(consoles[0])
+    for handler in consoles:
+        handler.setLevel(CONSOLE_LEVEL)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+
 
 def configure_kivy(*, kiosk_mode: bool, size: tuple[int, int] | None = None) -> None:
     """Kiosk mode: fullscreen, borderless, no exit on Escape, no multitouch dots, no cursor."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_HOME", str(Path(tempfile.gettempdir()) / "loket-kivy"))
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    quiet_console()
     from kivy.config import Config
+    from kivy.logger import LOG_LEVELS, Logger
 
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("kivy", "keyboard_mode", "system")
     Config.set("kivy", "log_level", "warning")
+    Logger.setLevel(LOG_LEVELS["warning"])  # Kivy read its level before this call could set it
     Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("graphics", "multisamples", "0")
     if kiosk_mode:
