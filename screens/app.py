@@ -135,10 +135,11 @@ class LoketApp(App):
         if self.speech_on:
             self.speak_screen()
 
-    def speak(self, text: str) -> None:
-        """Says `text` (already in the citizen's language) when Suara is on; never waits."""
+    def speak(self, text: str, *, urgent: bool = False) -> None:
+        """Says `text` (already in the citizen's language) when Suara is on; never waits. `urgent` (an
+        error): said before anything not urgent still queued or being said, which it cuts short."""
         if self.speech_on:
-            self.speaker.say(text, self.lang)
+            self.speaker.say(text, self.lang, urgent=urgent)
 
     def speak_screen(self, *, interrupt: bool = True) -> None:
         """Reads the current screen's heading and instruction (first stopping what was being said)."""

@@ -67,11 +67,13 @@ class ErrorLine(BoxLayout):
     """An error the citizen can act on: an icon and words, never colour alone (and spoken with Suara)."""
 
     message = StringProperty("")
+    #: what the error is about (the question's label): "Bagian ini wajib diisi" alone does not say which
+    subject = StringProperty("")
 
     def on_message(self, _line: ErrorLine, message: str) -> None:
         app = App.get_running_app()
         if message and app is not None and hasattr(app, "speak"):
-            app.speak(message)
+            app.speak(f"{self.subject}: {message}" if self.subject else message, urgent=True)
 
 
 class StepHeader(BoxLayout):
