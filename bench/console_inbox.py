@@ -33,9 +33,9 @@ from sqlalchemy import insert, text
 from bench.repeat import percentile
 from central.console.accounts import add_staff
 from central.db import Database
-from central.deadlines import add_working_days, local_date, office_services, office_zone
 from central.devserver import start_central
 from central.models import Application, Terminal
+from central.office_profile import load_profile
 from central.offices import create_office, current_key
 from kiosk.reference import make_reference
 from tests.harness.central import start_postgres
@@ -60,8 +60,8 @@ def fill(db_url: str, count: int, seed: int = 7) -> None:
                             enrolled_at=now - dt.timedelta(days=120))
         session.add(terminal)
         add_staff(session, OFFICE, "bench", "supervisor", PASSWORD)
-        days = {code: s.days for code, s in office_services(session, office.id).items()}
-    services, zone = sorted(days), office_zone(OFFICE)
+        profile = load_profile(session, office)
+    services = sorted(profile.services)
     rows: list[dict[str, Any]] = []
     for n in range(count):
         filed = now - dt.timedelta(minutes=rng.uniform(0, 90 * 24 * 60))
@@ -73,7 +73,7 @@ def fill(db_url: str, count: int, seed: int = 7) -> None:
                      "terminal_id": terminal.id, "office_id": office.id, "service_code": service,
                      "catalog_version": "2026.11.1", "filed_at": filed, "received_at": filed, "flags": "",
                      "sealed": b"\x00" * 200, "office_key_id": key_id, "status": status, "status_at": filed,
-                     "due_on": add_working_days(local_date(filed, zone), days[service])})
+                     "due_on": profile.due_on(service, filed)})
         if len(rows) == 5000:
             with db.transaction() as session:
                 session.execute(insert(Application), rows)

@@ -29,7 +29,9 @@ from central.letters import cli as letters_cli
 from central.offices import create_office, get_office, make_enrollment_code, publish_catalog, rotate_office_key
 from central.provisioning import make_provisioning_file
 from central.settings import ENV_CONNECTIONS, ENV_DB, ENV_POOL, ENV_WORKERS, database_url, db_connections
+from central.status import change_status
 from kiosk.errors import run_command
+from kiosk.lifecycle import check_status
 
 
 class UsageError(CentralError):
@@ -182,8 +184,11 @@ def cmd_applications_show(args: argparse.Namespace) -> int:
 
 
 def cmd_applications_set_status(args: argparse.Namespace) -> int:
+    """The console's rules (`central.status.change_status`), written to the access log as cli:<user>."""
     with _open(args).transaction() as session:
-        app = records.set_status(session, args.reference, args.status)
+        check_status(args.status)  # a wrong status is named before a wrong reference
+        app = records.find_application(session, args.reference)
+        change_status(session, cli_actor(), app, args.status, args.note)
         print(f"{app.reference}: {app.status}")
     return 0
 
@@ -275,9 +280,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("reference")
     sub.add_argument("--reason", default=DEFAULT_SHOW_REASON,
                      help=f"why you open it, for the access log (default '{DEFAULT_SHOW_REASON}')")
-    sub = command(apps, "set-status", cmd_applications_set_status, "move an application to a status")
+    sub = command(apps, "set-status", cmd_applications_set_status,
+                  "move an application to its next status, as the console allows (written to the access log)")
     sub.add_argument("reference")
     sub.add_argument("status", help=", ".join(records.STATUSES))
+    sub.add_argument("--note", default="", help="a note; a decline's reason, which the citizen reads at the kiosk")
 
     terminals = group("terminals", "enrolled terminals")
     command(terminals, "list", cmd_terminals_list, "terminals with last seen, queue and versions").add_argument(

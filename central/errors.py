@@ -13,6 +13,15 @@ class NotFound(CentralError):
     """No office, terminal or application with that name."""
 
 
+class EnrollmentRefused(CentralError):
+    """A terminal cannot enroll with this code or key; `reason` names why (`bad_code`, `code_used`,
+    `code_expired`, `bad_key`, `key_in_use`, `collided`), the message says what to do."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 class ApiError(CentralError):
     """A request central refuses, with the HTTP status and the machine-readable code it answers."""
 

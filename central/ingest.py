@@ -26,11 +26,13 @@ from central.db import insert_ignoring_conflicts
 from central.errors import ApiError
 from central.keyring import KeysUnavailable, office_private_key
 from central.models import Application, AuditEntry, Terminal, utcnow
+from central.office_profile import load_profile
 from central.offices import known_service_codes, office_keys
 from central.skm import store_surveys
 from central.values import clean_text, has_control, is_uuid, plausible_utc
 from kiosk.crypto import CryptoFailure, b64decode, open_sealed
 from kiosk.errors import BadReference
+from kiosk.lifecycle import FIRST
 from kiosk.reference import parse_reference
 from sync.protocol import (
     MAX_SEALED_BYTES,
@@ -41,7 +43,7 @@ from sync.protocol import (
     UploadResult,
 )
 
-FIRST_STATUS = "received"
+FIRST_STATUS = FIRST
 log = logging.getLogger("central")
 
 
@@ -188,14 +190,14 @@ def check_uploads(uploads: Sequence[ApplicationUpload], terminal: Terminal, offi
 _PG_INSERT_NEW = text("""
 WITH new AS (
     INSERT INTO applications (id, reference, terminal_id, office_id, service_code, catalog_version, filed_at,
-                              received_at, flags, sealed, office_key_id, status, status_at)
+                              received_at, flags, sealed, office_key_id, status, status_at, due_on)
     SELECT id, reference, :terminal_id, :office_id, service_code, catalog_version, filed_at, :now, flags, sealed,
-           office_key_id, :status, :now
+           office_key_id, :status, :now, due_on
     FROM unnest(CAST(:ids AS varchar[]), CAST(:refs AS varchar[]), CAST(:services AS varchar[]),
                 CAST(:versions AS varchar[]), CAST(:filed AS timestamptz[]), CAST(:flags AS text[]),
-                CAST(:sealed AS bytea[]), CAST(:keys AS integer[]))
+                CAST(:sealed AS bytea[]), CAST(:keys AS integer[]), CAST(:due AS date[]))
          WITH ORDINALITY AS batch(id, reference, service_code, catalog_version, filed_at, flags, sealed,
-                                  office_key_id, n)
+                                  office_key_id, due_on, n)
     ORDER BY n
     ON CONFLICT DO NOTHING
     RETURNING id
@@ -208,9 +210,12 @@ SELECT id FROM new
 
 
 def _insert_new(session: Session, terminal: Terminal, opened: Sequence[Opened], now: dt.datetime) -> set[str]:
-    """Inserts the applications and their first status; returns the ids that were new (the others conflicted)."""
+    """Inserts the applications with their due dates (on the office's calendar) and their first status;
+    returns the ids that were new (the others conflicted)."""
     if not opened:
         return set()
+    profile = load_profile(session, terminal.office_id)
+    due = [profile.due_on(o.upload.service_code, o.filed_at) for o in opened]
     if session.get_bind().dialect.name == "postgresql":
         return set(session.scalars(_PG_INSERT_NEW, {
             "terminal_id": terminal.id, "office_id": terminal.office_id, "now": now, "status": FIRST_STATUS,
@@ -218,19 +223,20 @@ def _insert_new(session: Session, terminal: Terminal, opened: Sequence[Opened], 
             "services": [o.upload.service_code for o in opened],
             "versions": [o.upload.catalog_version for o in opened], "filed": [o.filed_at for o in opened],
             "flags": [o.flags for o in opened], "sealed": [o.sealed for o in opened],
-            "keys": [o.key_id for o in opened]}))
-    return _sqlite_insert_new(session, terminal, opened, now)
+            "keys": [o.key_id for o in opened], "due": due}))
+    return _sqlite_insert_new(session, terminal, opened, due, now)
 
 
 _SQLITE_APPLICATION_COLUMNS = ("id, reference, terminal_id, office_id, service_code, catalog_version, filed_at, "
-                               "received_at, flags, sealed, office_key_id, status, status_at")
+                               "received_at, flags, sealed, office_key_id, status, status_at, due_on")
 _SQLITE_ROW = f"({', '.join('?' * len(_SQLITE_APPLICATION_COLUMNS.split(', ')))})"
 _SQLITE_ROWS_PER_INSERT = 500
 _SQLITE_STATUS = ("INSERT INTO status_changes (application_id, terminal_id, status, at, actor) "
                   "VALUES (?, ?, ?, ?, 'central')")
 
 
-def _sqlite_insert_new(session: Session, terminal: Terminal, opened: Sequence[Opened], now: dt.datetime) -> set[str]:
+def _sqlite_insert_new(session: Session, terminal: Terminal, opened: Sequence[Opened], due: Sequence[dt.date],
+                       now: dt.datetime) -> set[str]:
     """SQLite: the batch as one multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING id at the driver,
     times bound by SQLAlchemy's own processor (so they are stored exactly as the ORM stores them);
     through the ORM's insertmanyvalues this was a quarter of a 200-application upload."""
@@ -238,10 +244,10 @@ def _sqlite_insert_new(session: Session, terminal: Terminal, opened: Sequence[Op
     to_db = Application.__table__.c.filed_at.type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
     stamp = to_db(now) if to_db else now
     params: list[Any] = []
-    for o in opened:
+    for o, due_on in zip(opened, due, strict=True):
         params += (o.upload.id, o.upload.reference, terminal.id, terminal.office_id, o.upload.service_code,
                    o.upload.catalog_version, to_db(o.filed_at) if to_db else o.filed_at, stamp, o.flags, o.sealed,
-                   o.key_id, FIRST_STATUS, stamp)
+                   o.key_id, FIRST_STATUS, stamp, due_on.isoformat())
     width = len(_SQLITE_APPLICATION_COLUMNS.split(", "))
     new: set[str] = set()
     for start in range(0, len(opened), _SQLITE_ROWS_PER_INSERT):  # SQLite binds at most 32 766 values

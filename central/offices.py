@@ -22,11 +22,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from central.errors import ApiError, CentralError, NotFound
+from central.errors import CentralError, EnrollmentRefused, NotFound
 from central.keyring import wrap_private_key
 from central.models import EnrollmentCode, Office, OfficeCatalog, OfficeKey, Terminal, as_utc, utcnow
+from central.office_profile import office_timezone
 from central.values import clean_text
-from central.zones import office_timezone
 from kiosk.catalog import DEFAULT_CATALOG, parse_catalog_bytes
 from kiosk.crypto import CryptoFailure, b64decode, b64encode, new_office_keypair
 from kiosk.errors import CatalogError
@@ -215,25 +215,25 @@ def _spellings(verify_key: str) -> set[str]:
 
 
 def enroll(session: Session, request: EnrollRequest, *, now: dt.datetime | None = None) -> EnrollResponse:
-    """Trades a one-time code for a terminal identity, or raises `ApiError` (401)."""
+    """Trades a one-time code for a terminal identity, or raises `EnrollmentRefused`."""
     now = now or utcnow()
     entry = session.scalar(select(EnrollmentCode).where(EnrollmentCode.code_hash == _hash_code(request.code)))
     if entry is None:
-        raise ApiError(401, "bad_code", "this enrollment code is not known: ask staff for a new one")
+        raise EnrollmentRefused("bad_code", "this enrollment code is not known: ask staff for a new one")
     if entry.used_at is not None:
         terminal = session.get(Terminal, entry.terminal_id) if entry.terminal_id else None
         if terminal is None or terminal.verify_key not in _spellings(request.verify_key) or terminal.revoked_at:
-            raise ApiError(401, "code_used", "this enrollment code was used already: ask staff for a new one")
+            raise EnrollmentRefused("code_used", "this enrollment code was used already: ask staff for a new one")
         return enroll_response(session, terminal)
     if as_utc(entry.expires_at) < now:
-        raise ApiError(401, "code_expired", "this enrollment code has expired: ask staff for a new one")
+        raise EnrollmentRefused("code_expired", "this enrollment code has expired: ask staff for a new one")
     try:
         verify_key = b64encode(b64decode(request.verify_key, what="verify_key", length=32))
     except CryptoFailure as e:
-        raise ApiError(422, "invalid", str(e)) from None
+        raise EnrollmentRefused("bad_key", str(e)) from None
     if session.scalar(select(Terminal.id).where(Terminal.verify_key.in_(_spellings(request.verify_key)))):
-        raise ApiError(409, "key_in_use", "this terminal key is enrolled already (as another terminal): the "
-                       "terminal must make a new key; the code stays usable")
+        raise EnrollmentRefused("key_in_use", "this terminal key is enrolled already (as another terminal): the "
+                                "terminal must make a new key; the code stays usable")
     terminal = Terminal(id=str(uuid.uuid4()), code=entry.reserved_terminal_code or _new_terminal_code(session),
                         office_id=entry.office_id,
                         verify_key=verify_key, enrolled_at=now,
@@ -243,12 +243,12 @@ def enroll(session: Session, request: EnrollRequest, *, now: dt.datetime | None 
                                                          EnrollmentCode.used_at.is_(None))
                             .values(used_at=now, terminal_id=terminal.id)).rowcount
     if taken != 1:
-        raise ApiError(401, "code_used", "this enrollment code was used already: ask staff for a new one")
+        raise EnrollmentRefused("code_used", "this enrollment code was used already: ask staff for a new one")
     session.add(terminal)
     try:
         session.flush()
     except IntegrityError:  # two new terminals drew the same code at the same moment
-        raise ApiError(503, "retry", "enrollment collided with another: try again", {"Retry-After": "1"}) from None
+        raise EnrollmentRefused("collided", "enrollment collided with another: try again") from None
     return enroll_response(session, terminal)
 
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from central.errors import CentralError
 from central.models import utcnow
+from central.office_profile import explicit_zone
 from central.offices import current_key, get_office, make_enrollment_code, reserve_terminal_code
-from central.zones import explicit_zone
 from sync.protocol import PROVISIONING_FORMAT, ProvisioningFile
 
 PROVISIONING_TTL = dt.timedelta(days=30)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any, get_args
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,10 +17,10 @@ from central.models import AccessLogEntry, Application, AuditEntry, Office, Stat
 from central.offices import office_keys
 from kiosk.crypto import CryptoFailure, open_sealed
 from kiosk.errors import BadReference
+from kiosk.lifecycle import CENTRAL_STATUSES
 from kiosk.reference import parse_reference
-from sync.protocol import CentralStatus
 
-STATUSES: tuple[str, ...] = get_args(CentralStatus)
+STATUSES = CENTRAL_STATUSES
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -95,10 +95,17 @@ def show_application(session: Session, reference: str, *, actor: str, purpose: s
 OPENED = "personal_data.opened"
 
 
+def log_access(session: Session, actor: str, action: str, app: Application | None = None, detail: str = "",
+               *, office_id: int | None = None) -> None:
+    """Writes to the access log that `actor` did `action` (to `app`, in its office, or else in `office_id`)."""
+    session.add(AccessLogEntry(at=utcnow(), username=actor[:60], office_id=app.office_id if app else office_id,
+                               action=action, application_id=app.id if app else None,
+                               reference=app.reference if app else None, detail=detail[:300]))
+
+
 def log_opening(session: Session, app: Application, actor: str, purpose: str) -> None:
     """Writes to the access log that `actor` opened the application's personal data, and why."""
-    session.add(AccessLogEntry(at=utcnow(), username=actor[:60], office_id=app.office_id, action=OPENED,
-                               application_id=app.id, reference=app.reference, detail=purpose[:300]))
+    log_access(session, actor, OPENED, app, purpose)
 
 
 def open_application(session: Session, app: Application, actor: str, purpose: str) -> dict[str, Any]:
@@ -123,20 +130,6 @@ def open_personal_data(session: Session, app: Application) -> dict[str, Any]:
         except CryptoFailure:
             continue
     raise CentralError(f"the sealed data of {app.reference} does not open with any key of its office")
-
-
-def set_status(session: Session, reference: str, status: str, *, actor: str = "staff",
-               now: dt.datetime | None = None, note: str | None = None) -> Application:
-    """Moves an application to `status`; its terminal learns it (and a decline's `note`) on its next pull."""
-    if status not in STATUSES:
-        raise CentralError(f"status {status!r}: use one of {', '.join(STATUSES)}")
-    app = find_application(session, reference)
-    now = now or utcnow()
-    if app.status != status:
-        app.status, app.status_at = status, now
-        session.add(StatusChange(application_id=app.id, terminal_id=app.terminal_id, status=status, at=now,
-                                 actor=actor, note=note))
-    return app
 
 
 def terminal_summary(session: Session, terminal: Terminal) -> dict[str, Any]:

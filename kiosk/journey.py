@@ -14,6 +14,7 @@ from typing import Literal
 from kiosk.applications import file_application
 from kiosk.catalog.model import Catalog, Field, Service
 from kiosk.errors import FormInvalid, Text
+from kiosk.lifecycle import WORDS
 from kiosk.reference import parse_reference
 from kiosk.settings import LANGUAGES
 from kiosk.store import Application, Store
@@ -29,11 +30,7 @@ STATUS_WORDS = {
     "queued": "Waiting to send",
     "sending": "Waiting to send",
     "synced": "Sent",
-    "received": "Received",
-    "in_process": "In process",
-    "ready": "Ready for pickup",
-    "done": "Done",
-    "declined": "Declined",
+    **{status: english for status, (_indonesian, english) in WORDS.items()},
     "rejected": "Please ask a staff member",
 }
 
@@ -279,7 +276,7 @@ def look_up_status(store: Store, catalog: Catalog | None, typed: str) -> StatusL
     return StatusLookup(
         reference=reference, found=True, status=app.status, status_words=STATUS_WORDS.get(app.status, app.status),
         service_name=name, filed_at=app.created_at, central_status_at=app.central_status_at,
-        decline_reason=app.reason if app.status == "declined" else None,
+        decline_reason=app.decline_reason,
     )
 
 

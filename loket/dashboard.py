@@ -4,8 +4,8 @@
 the last sync and its error, whether central answers, disk and printer). Each action is one
 function that does the work through the kiosk core, sync or printing, and writes a
 `maintenance.<action>` entry to the audit log (which syncs to central) whether it worked or not.
-The sync actions take the `Runtime`: their worker comes from its one factory, so the round
-refreshes every thread's terminal like any other.
+The sync actions and the probe of central take the `Runtime`: they ask its one worker for a round
+and wait for its report, so no second worker ever runs beside the background one.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TypeVar
 
 from kiosk import __version__
-from kiosk.clock import utcnow
 from kiosk.errors import LoketError
 from kiosk.settings import Settings
 from kiosk.store import SCHEMA_VERSION
@@ -37,27 +36,14 @@ from loket.provisioning import (  # noqa: F401  (USB_ROOTS, usb_folders: the das
 )
 from loket.runtime import Runtime, sync_configured
 from printing import PrintJob, print_test_receipt, reprint_receipt
-from printing.backends import CupsBackend
-from printing.backends.escpos import EscposBackend, parse_printer_url
+from printing.backends import PrinterState, backend_for
 from printing.errors import PrinterError
 from printing.receipts import record_printer_state
-from sync.backoff import DEFAULT_BACKOFF
-from sync.client import CentralClient, Timeouts
-from sync.errors import SyncError
 from sync.report import SyncReport
-from sync.round import SyncRound
 
 TECHNICIAN = "technician"
 LOG_FILE_NAME = "loket.log"
-PROBE_CONNECT_S = 3.0
-PROBE_READ_S = 5.0
 Result = TypeVar("Result")
-
-
-@dataclass(frozen=True)
-class PrinterState:
-    ready: bool
-    text: str
 
 
 @dataclass(frozen=True)
@@ -86,15 +72,16 @@ class Dashboard:
     problems: list[str] = field(default_factory=list)
 
 
-def read_dashboard(terminal: Terminal, *, probe_server: bool = True, probe_printer: bool = True,
+def read_dashboard(runtime: Runtime, *, probe_server: bool = True, probe_printer: bool = True,
                    extra_versions: dict[str, str] | None = None) -> Dashboard:
-    """The dashboard's figures; `probe_*` ask central (a signed heartbeat) and the printer right now."""
-    terminal.refresh()  # the sync worker may have enrolled or re-keyed it meanwhile
+    """The dashboard's figures (the calling thread's terminal); `probe_*` ask central (a signed
+    heartbeat, on the runtime's worker) and the printer right now."""
+    terminal = runtime.refresh()  # the sync worker may have enrolled or re-keyed it meanwhile
     store = terminal.store
     identity = terminal.identity
     status = terminal.status()
     url = terminal.server_url
-    reachable, detail = probe_central(terminal) if probe_server else (None, "not checked")
+    reachable, detail = probe_central(runtime) if probe_server else (None, "not checked")
     versions = {"loket": __version__, "database schema": str(SCHEMA_VERSION), "python": platform.python_version()}
     versions.update(extra_versions or {})
     return Dashboard(
@@ -121,20 +108,15 @@ def read_dashboard(terminal: Terminal, *, probe_server: bool = True, probe_print
     )
 
 
-def probe_central(terminal: Terminal) -> tuple[bool | None, str]:
+def probe_central(runtime: Runtime) -> tuple[bool | None, str]:
     """(reachable, what happened): one signed heartbeat, so "reachable" also means central accepts us."""
+    terminal = runtime.terminal
     if not sync_configured(terminal):
         return None, "no central server is set (provisioned offline)"
-    identity, url = terminal.identity, terminal.server_url
-    report = SyncReport(started_at=utcnow())
-    try:
-        with CentralClient(url, terminal_id=identity.terminal_id, signing_key=identity.signing_key,
-                           ca_bundle=terminal.settings.ca_bundle,
-                           timeouts=Timeouts(PROBE_CONNECT_S, PROBE_READ_S)) as client:
-            SyncRound(terminal, client, backoff=DEFAULT_BACKOFF).heartbeat(report)
-    except SyncError as e:
-        return False, str(e)
-    return True, f"central at {url} answered"
+    report = runtime.probe().result()
+    if not report.reachable:
+        return False, "; ".join(report.errors) or "central did not answer"
+    return True, f"central at {terminal.server_url} answered"
 
 
 def printer_state(terminal: Terminal) -> PrinterState:
@@ -146,21 +128,9 @@ def printer_state(terminal: Terminal) -> PrinterState:
 
 
 def _probe_printer(terminal: Terminal) -> PrinterState:
-    settings = terminal.settings
     try:
-        if settings.printer_backend == "pdf":
-            folder = Path(settings.printer_pdf_dir or terminal.paths.receipts).expanduser()
-            if not folder.is_dir() or not os.access(folder, os.W_OK):
-                return PrinterState(False, f"PDF folder {folder} is missing or not writable")
-            return PrinterState(True, f"PDF folder {folder}: ready")
-        if settings.printer_backend == "cups":
-            CupsBackend(settings.printer_cups_queue).check()
-            return PrinterState(True, f"CUPS queue {settings.printer_cups_queue}: ready")
-        backend = EscposBackend(settings.printer_escpos_url, timeout_s=PROBE_CONNECT_S)
-        address = parse_printer_url(settings.printer_escpos_url)
-        backend.connect(address).close()
-        return PrinterState(True, f"receipt printer {settings.printer_escpos_url}: answers")
-    except PrinterError as e:
+        return backend_for(terminal.settings, terminal.paths.receipts).check()
+    except PrinterError as e:  # an unknown backend in the settings
         return PrinterState(False, str(e))
 
 
@@ -216,13 +186,10 @@ def audited(terminal: Terminal, action: str, call: Callable[[], Result],
 
 
 def _one_round(runtime: Runtime, *, drain: bool) -> SyncReport:
+    """A round on the runtime's one worker (after the one running, if any), waited for."""
     if runtime.terminal.identity is None:
         raise LoketError("this terminal is not provisioned: there is nothing to sync")
-    worker = runtime.sync_worker()
-    try:
-        return worker.run_once(force=True) if drain else worker.refresh_status()
-    finally:
-        worker.stop()
+    return (runtime.sync_now() if drain else runtime.pull_status()).result()
 
 
 def sync_now(runtime: Runtime) -> SyncReport:

@@ -6,8 +6,10 @@ One `Runtime` per process owns what would otherwise be scattered:
   thread gets its own terminal on first use; work off the UI thread runs on the runtime's own
   work threads (`in_background`), each with its terminal, refreshed before every job;
 - the single rule for "is sync configured" (`sync_configured`): an identity and a central server;
-- the single sync-worker factory (`sync_worker`, `start_sync`), which always wires the refresh
-  after a round;
+- the one sync worker of the terminal (`worker`), started in one place (`_start_worker`) and wired
+  to the refresh after a round; whatever needs a round now asks it (`sync_now`, `pull_status`,
+  `probe`) and gets a future of the round's report, run on that worker's thread, never on a second
+  worker;
 - the one refresh routine (`refresh`): this thread's terminal re-reads its settings, identity and
   catalog (`Terminal.refresh`). After a sync round that reached central or brought a catalog, every
   thread's terminal does so on its next use; after work on another thread, the caller refreshes.
@@ -26,7 +28,7 @@ from typing import Any, TypeVar
 from kiosk.settings import default_home
 from kiosk.terminal import Terminal
 from sync.report import SyncReport
-from sync.worker import SyncWorker
+from sync.worker import RoundRequest, SyncWorker
 
 log = logging.getLogger("loket.runtime")
 Result = TypeVar("Result")
@@ -116,18 +118,41 @@ class Runtime:
 
     def sync_worker(self, **options: Any) -> SyncWorker:
         """A sync worker for this terminal whose rounds refresh every thread's terminal; `options` go
-        to `SyncWorker` (batch size, backoff, timeouts, interval)."""
+        to `SyncWorker` (batch size, backoff, timeouts, interval). For a process of its own (`loket
+        sync`); within the program, use the runtime's one worker (`start_sync`, `sync_now`, ...)."""
         return SyncWorker(self.home, on_report=self._after_round, **options)
 
+    def _the_worker(self, **options: Any) -> SyncWorker:
+        with self._pool_lock:
+            if self.worker is None:
+                self.worker = self.sync_worker(**options)
+            return self.worker
+
+    def _start_worker(self, worker: SyncWorker) -> None:
+        """The one place the background worker starts (a lock across processes would go here)."""
+        worker.start()
+
     def start_sync(self, **options: Any) -> SyncWorker | None:
-        """Starts the background worker (once) when sync is configured, or wakes it; None when not configured."""
-        if self.worker is None:
-            if not self.sync_configured():
-                return None
-            self.worker = self.sync_worker(**options)
-        self.worker.start()
-        self.worker.wake()
-        return self.worker
+        """Starts the background worker (once) when sync is configured, or wakes it; None when not configured.
+        `options` apply when the worker is made (the first call, or one after `stop_sync`)."""
+        if not self.sync_configured():
+            return None
+        worker = self._the_worker(**options)
+        self._start_worker(worker)
+        worker.wake()
+        return worker
+
+    def sync_now(self) -> Future[SyncReport]:
+        """A full round now on the one worker (applications backing off are sent too)."""
+        return self._the_worker().submit(RoundRequest(force=True))
+
+    def pull_status(self) -> Future[SyncReport]:
+        """The office's latest statuses (and catalog) pulled now on the one worker; nothing is sent."""
+        return self._the_worker().submit(RoundRequest(drain=False))
+
+    def probe(self) -> Future[SyncReport]:
+        """One signed heartbeat on the one worker: whether central answers and accepts this terminal."""
+        return self._the_worker().submit(RoundRequest(probe=True))
 
     def wake_sync(self) -> None:
         """Something new to send: the running worker starts a round soon."""
@@ -135,9 +160,10 @@ class Runtime:
             self.worker.wake()
 
     def stop_sync(self) -> None:
-        if self.worker is not None:
-            self.worker.stop()
-            self.worker = None
+        with self._pool_lock:
+            worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.stop()
 
     # -- work off the calling thread ---------------------------------------------------------------
 

@@ -124,12 +124,13 @@ def expected_ready(filed_on: dt.date, days: int) -> tuple[dt.date, bool]:
 
 def build_receipt(identity: TerminalIdentity, service: Service | None, app: Application, language: str = "id",
                   *, reprint_at: dt.datetime | None = None, status_pin: str = "",
-                  zone: dt.tzinfo | None = None, public_url: str | None = None) -> Receipt:
+                  zone: dt.tzinfo | None = None, qr_payload: str | None = None) -> Receipt:
     """The receipt for `app`, signed by `identity`, in `language` (`id` or `en`).
 
     `service` is None when the catalog in force no longer lists the application's service (a
     reprint after a catalog update): the receipt then names the code and sends the citizen to staff.
     Times and the ready date are on the office's clock: `zone`, else the zone of its region code.
+    `qr_payload`: the signed payload already made for this application (else it is made here).
     """
     lang = "en" if language == "en" else "id"
     zone = zone or office_zone(identity.office_code)
@@ -174,7 +175,7 @@ def build_receipt(identity: TerminalIdentity, service: Service | None, app: Appl
         status_text=say("status"),
         privacy_text=say("privacy"),
         qr_caption=say("qr"),
-        qr_payload=make_qr_payload(identity, app, public_url),
+        qr_payload=qr_payload or make_qr_payload(identity, app),
         steps_label=say("steps"),
         steps=tuple(step.in_language(lang) for step in service.procedure) if service else (),
         complaints_label=say("complaints"),

@@ -11,6 +11,7 @@ import dataclasses
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.clock import utcnow
@@ -24,6 +25,7 @@ from printing.backends.pdf_folder import write_pdf
 from printing.content import Receipt, build_receipt
 from printing.errors import PrinterError
 from printing.layouts import DEFAULT_LOGO, render_pdf
+from printing.qr import make_qr_payload
 
 #: under "loket" so the terminal's log file (and the maintenance screen's log tail) shows printer faults
 log = logging.getLogger("loket.printing")
@@ -40,8 +42,27 @@ def office_logo(terminal: Terminal) -> Path:
     return own if own.exists() else DEFAULT_LOGO
 
 
-def receipt_for(terminal: Terminal, app: Application, language: str = "id", *, reprint: bool = False) -> Receipt:
-    """The receipt of one of this terminal's applications, signed with the terminal's key."""
+@dataclass(frozen=True)
+class ReceiptCodes:
+    """What a receipt proves and unlocks, made once per application: the screen shows the same codes
+    the paper carries. `qr_payload` is signed with the terminal's key; `status_pin` opens Cek Status."""
+
+    qr_payload: str
+    status_pin: str
+
+
+def receipt_codes(terminal: Terminal, app: Application) -> ReceiptCodes:
+    """The QR payload and status PIN of one of this terminal's applications; raises `LoketError`."""
+    identity = terminal.identity
+    if identity is None:
+        raise NotProvisioned()
+    return ReceiptCodes(make_qr_payload(identity, app, terminal.receipt_url), status_pin(terminal.store, app.id))
+
+
+def receipt_for(terminal: Terminal, app: Application, language: str = "id", *, reprint: bool = False,
+                codes: ReceiptCodes | None = None) -> Receipt:
+    """The receipt of one of this terminal's applications, signed with the terminal's key (`codes`:
+    the ones the screen already shows, else they are made here)."""
     identity = terminal.identity
     if identity is None:
         raise NotProvisioned()
@@ -49,9 +70,9 @@ def receipt_for(terminal: Terminal, app: Application, language: str = "id", *, r
         service = terminal.catalog.service(app.service_code)
     except UnknownService:
         service = None
+    codes = codes or receipt_codes(terminal, app)
     return build_receipt(identity, service, app, language, reprint_at=utcnow() if reprint else None,
-                         status_pin=status_pin(terminal.store, app.id), zone=terminal.zone,
-                         public_url=terminal.receipt_url)
+                         status_pin=codes.status_pin, zone=terminal.zone, qr_payload=codes.qr_payload)
 
 
 def render_receipt_pdf(terminal: Terminal, app: Application, language: str = "id", paper: str | None = None) -> bytes:
@@ -60,13 +81,15 @@ def render_receipt_pdf(terminal: Terminal, app: Application, language: str = "id
                       office_logo(terminal))
 
 
-def print_receipt(terminal: Terminal, app: Application, language: str = "id", *, reprint: bool = False) -> PrintJob:
+def print_receipt(terminal: Terminal, app: Application, language: str = "id", *, reprint: bool = False,
+                  codes: ReceiptCodes | None = None) -> PrintJob:
     """Renders the receipt for the terminal's paper and hands it to the printer its settings choose.
 
     Safe to call from a background thread. Raises `PrinterError` (one line) for any fault, including
     ones nobody foresaw: the kiosk then shows the reference and staff reprint later.
     """
-    return _hand_to_printer(terminal, lambda: receipt_for(terminal, app, language, reprint=reprint), app.reference)
+    return _hand_to_printer(terminal, lambda: receipt_for(terminal, app, language, reprint=reprint, codes=codes),
+                            app.reference)
 
 
 #: the longest printer state kept for the heartbeat (sync.protocol.Heartbeat.printer)

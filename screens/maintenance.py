@@ -87,7 +87,8 @@ class MaintenanceScreen(KioskScreen):
     def refresh(self) -> None:
         self.refreshing = True
         versions = {"kivy": kivy.__version__}
-        in_background(self.app, lambda t: dashboard.read_dashboard(t, extra_versions=versions), self._refreshed)
+        runtime = self.app.runtime
+        in_background(self.app, lambda _t: dashboard.read_dashboard(runtime, extra_versions=versions), self._refreshed)
 
     def _refreshed(self, outcome: Dashboard | LoketError) -> None:
         self.refreshing = False

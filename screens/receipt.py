@@ -9,16 +9,15 @@ already safely queued.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future
 
 import qrcode
-from kivy.clock import Clock
 from kivy.graphics.texture import Texture
 from kivy.properties import ObjectProperty, OptionProperty, StringProperty
 
 from kiosk.errors import LoketError
-from kiosk.status_pin import status_pin
-from printing import PrinterError, make_qr_payload, print_receipt
+from printing import PrinterError, print_receipt
+from printing.receipts import ReceiptCodes, receipt_codes
+from screens.ui_thread import when_done
 from screens.widgets import KioskScreen, load_kv
 
 log = logging.getLogger("loket.screens")
@@ -55,38 +54,28 @@ class ReceiptScreen(KioskScreen):
         self.reference = filed.reference
         self.service = app.journey.service
         try:
-            self.pin = status_pin(app.terminal.store, filed.id)
+            codes: ReceiptCodes | None = receipt_codes(app.terminal, filed)  # the paper gets the same ones
         except LoketError as e:
-            log.error("no status PIN for %s: %s", filed.reference, e)
-            self.pin = ""
-        try:
-            self.qr = qr_texture(make_qr_payload(app.terminal.identity, filed, app.terminal.receipt_url))
-        except LoketError as e:
-            log.error("no QR for %s: %s", filed.reference, e)
-            self.qr = None
+            log.error("no status PIN or QR for %s: %s", filed.reference, e)
+            codes = None
+        self.pin = codes.status_pin if codes else ""
+        self.qr = qr_texture(codes.qr_payload) if codes else None
         self.outcome = None
         self.printing = "printing"
         language = app.lang
-        printed = app.runtime.in_background(lambda terminal: print_receipt(terminal, filed, language))
-        printed.add_done_callback(lambda job: self._print_done(filed, job))
+        when_done(app.runtime.in_background(lambda terminal: print_receipt(terminal, filed, language, codes=codes)),
+                  lambda outcome: self._printed(filed.reference, outcome))
 
-    def _print_done(self, filed, job: Future) -> None:
-        """On the work thread that printed: hand the outcome to the UI thread."""
-        try:
-            outcome, state = job.result(), "printed"
-        except PrinterError as e:
-            log.error("receipt %s not printed: %s", filed.reference, e)
-            outcome, state = e, "failed"
-        except Exception as e:  # e.g. the terminal could not be opened on the work thread
-            log.error("receipt %s not printed", filed.reference, exc_info=e)
-            outcome, state = PrinterError(f"the receipt for {filed.reference} could not be printed: {e}"), "failed"
-        Clock.schedule_once(lambda *_: self._printed(filed.reference, state, outcome))
-
-    def _printed(self, reference: str, state: str, outcome: object) -> None:
+    def _printed(self, reference: str, outcome: object) -> None:
+        failed = isinstance(outcome, LoketError)
+        if failed:
+            log.error("receipt %s not printed: %s", reference, outcome)
+            if not isinstance(outcome, PrinterError):  # e.g. the terminal could not be opened on the work thread
+                outcome = PrinterError(f"the receipt for {reference} could not be printed: {outcome}")
         if reference != self.reference:  # the citizen already left; the next one must not see this
             return
         self.outcome = outcome
-        self.printing = state
+        self.printing = "failed" if failed else "printed"
 
     def done(self) -> None:
         self.app.start_survey()

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
-from kivy.clock import Clock
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.errors import LoketError
 from kiosk.settings import PAPER_SIZES
 from kiosk.terminal import Terminal
+from screens.ui_thread import when_done
 from screens.widgets import KioskButton, load_kv
 
 log = logging.getLogger("loket.screens")
@@ -63,19 +63,7 @@ def in_background(app: Any, work: Callable[[Terminal], Result],
                   done: Callable[[Result | LoketError], None]) -> Future:
     """Runs `work(terminal)` off the UI thread (the runtime's work threads, each with its own terminal);
     `done(result or error)` runs on the UI thread afterwards, once the app's terminal has re-read."""
-    def finished(future: Future) -> None:
-        try:
-            outcome: Any = future.result()
-        except LoketError as e:
-            outcome = e
-        except Exception as e:  # a bug must end as a message on the screen, not a silent dead button
-            log.error("maintenance work failed", exc_info=e)
-            outcome = LoketError(f"unexpected error: {e!r}")
-        Clock.schedule_once(lambda *_: _finish(app, done, outcome))
-
-    future = app.runtime.in_background(work)
-    future.add_done_callback(finished)
-    return future
+    return when_done(app.runtime.in_background(work), lambda outcome: _finish(app, done, outcome))
 
 
 def _finish(app: Any, done: Callable[[Any], None], outcome: Any) -> None:

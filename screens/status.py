@@ -4,26 +4,23 @@ A wrong PIN reads exactly like an unknown number; five misses in a row rest the 
 (the count is the kiosk's, so walking away and back does not reset it).
 
 The answer comes from the terminal's own queue (through kiosk/); when a sync worker runs, the screen
-also asks it to pull the office's latest statuses in the background and reads the queue again.
+also asks it to pull the office's latest statuses and reads the queue again when that round ends.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 
-from kivy.clock import Clock
 from kivy.properties import ObjectProperty, StringProperty
 
 from kiosk.errors import BadReference, LoketError
 from kiosk.journey import StatusLookup, look_up_status
 from kiosk.status_pin import LookupCoolingDown, LookupGuard, look_up_with_pin
 from kiosk.timezones import clock_in_zone, in_zone
+from screens.ui_thread import when_done
 from screens.widgets import KioskScreen, load_kv
 
 log = logging.getLogger("loket.screens")
-#: how long after asking the worker for fresh statuses the screen reads the queue again
-REFRESH_DELAY_S = 3.0
 
 
 class StatusScreen(KioskScreen):
@@ -76,20 +73,15 @@ class StatusScreen(KioskScreen):
             return None
 
     def _refresh_live(self, reference: str) -> None:
-        worker = self.app.sync_worker
-        if worker is None:
+        if self.app.sync_worker is None:
             return
         self.refreshing = reference
-        threading.Thread(target=self._pull, args=(worker, reference), name="loket-status", daemon=True).start()
+        when_done(self.app.runtime.pull_status(), lambda outcome: self._reread(reference, outcome))
 
-    def _pull(self, worker, reference: str) -> None:
-        try:
-            worker.refresh_status()
-        except Exception as e:  # offline is normal: the local answer stays on screen
-            log.info("status refresh failed: %s", e)
-        Clock.schedule_once(lambda *_: self._reread(reference), REFRESH_DELAY_S)
-
-    def _reread(self, reference: str) -> None:
+    def _reread(self, reference: str, pulled: object = None) -> None:
+        """When the worker's round ends (offline is normal: the local answer stays on screen)."""
+        if isinstance(pulled, LoketError):
+            log.info("status refresh failed: %s", pulled)
         if self.refreshing != reference or self.result is None or self.result.reference != reference:
             return
         self.refreshing = ""

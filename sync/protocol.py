@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kiosk.catalog.bounds import MAX_SEALED_BYTES
 from kiosk.crypto import CryptoFailure, b64decode, b64encode, sign, verify
+from kiosk.lifecycle import CentralStatus
 
 API_PREFIX = "/api/v1"
 # The endpoints, so that client and server name them once.
@@ -54,7 +55,6 @@ HEADER_SIGNATURE = "X-Loket-Signature"
 HEADER_SIGNATURE_VERSION = "X-Loket-Signature-Version"
 SIGNATURE_VERSION = 2
 
-CentralStatus = Literal["received", "in_process", "ready", "done", "declined"]
 Outcome = Literal["accepted", "duplicate", "rejected"]
 
 

@@ -1,8 +1,10 @@
 """The background sync worker: a daemon thread that drains the outbox and keeps in touch with central.
 
-The Kivy app calls `start()`, `wake()` after each submission, `refresh_status()` when a citizen
-looks an application up, and `stop()` on exit; it reads `last_report`. None of these block: the
-rounds run on the worker's own thread with its own `Terminal` (SQLite connections are per thread).
+The runtime calls `start()`, `wake()` after each submission, `submit()` for a round someone waits
+for ("sync now", a citizen's status look-up, the dashboard's probe of central), and `stop()` on exit;
+it reads `last_report`. None of these block: every round runs on the worker's own thread with its own
+`Terminal` (SQLite connections are per thread), so there is one worker, and one round at a time. A
+worker that was never `start()`ed runs the rounds submitted to it and then ends its thread.
 Between rounds it sleeps until the next application is due, the sync interval passes, or it is
 woken; after a failed round it backs off (full jitter, capped) and never comes back sooner than a
 `Retry-After` asked. A revoked terminal stops for good, with the reason recorded.
@@ -15,6 +17,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.clock import iso, utcnow
@@ -29,6 +33,19 @@ from sync.report import SyncReport
 from sync.round import SyncRound, revoked_reason
 
 log = logging.getLogger("loket.sync")
+#: how long a probe of central waits: the dashboard must answer quickly even when the link is bad
+PROBE_TIMEOUTS = Timeouts(connect_s=3.0, read_s=5.0)
+
+
+@dataclass(frozen=True)
+class RoundRequest:
+    """A round someone waits for: `force` sends applications still backing off, `drain=False` pulls
+    only, `pulls=False` skips the pulls, `probe` only asks central (one signed heartbeat)."""
+
+    force: bool = False
+    drain: bool = True
+    pulls: bool = True
+    probe: bool = False
 
 
 class SyncWorker:
@@ -59,6 +76,10 @@ class SyncWorker:
         self._local = threading.local()
         self._round_lock = threading.Lock()
         self._not_before = 0.0  # monotonic time before which central asked us not to come back
+        self._thread_lock = threading.Lock()
+        self._background = False  # start() was called: keep going between submitted rounds
+        self._requests: list[tuple[Future[SyncReport], RoundRequest]] = []
+        self._next_round = 0.0  # monotonic time of the next background round
 
     # -- what the UI calls (never blocks) ------------------------------------------------------
 
@@ -67,11 +88,28 @@ class SyncWorker:
         return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> None:
-        if self.running:
-            return
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._loop, name="loket-sync", daemon=True)
-        self._thread.start()
+        """Runs rounds in the background from now on (a thread already running submitted rounds stays on)."""
+        self._background = True
+        self._ensure_thread()
+
+    def _ensure_thread(self) -> None:
+        with self._thread_lock:
+            if self.running:
+                return
+            self._stopping.clear()
+            self._thread = threading.Thread(target=self._loop, name="loket-sync", daemon=True)
+            self._thread.start()
+
+    def submit(self, request: RoundRequest = RoundRequest()) -> Future[SyncReport]:
+        """A round on the worker's thread as soon as the one running (if any) ends; its report in the future.
+
+        Requests that arrive while a round runs share the next round."""
+        future: Future[SyncReport] = Future()
+        with self._thread_lock:
+            self._requests.append((future, request))
+        self._ensure_thread()
+        self._wake.set()
+        return future
 
     def wake(self) -> None:
         """Something new to send (or the link came back): run a round soon."""
@@ -88,11 +126,15 @@ class SyncWorker:
         """Asks the thread to finish its current batch and stop; True when it has stopped."""
         self._stopping.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
         stopped = not self.running
         if stopped:
             self._close_terminal()
+            self._background = False
+            for future, _request in self._take_requests():
+                future.set_exception(SyncError("sync stopped before this round ran"))
         return stopped
 
     # -- rounds ------------------------------------------------------------------------------
@@ -171,24 +213,96 @@ class SyncWorker:
 
     # -- the thread --------------------------------------------------------------------------
 
+    def _take_requests(self) -> list[tuple[Future[SyncReport], RoundRequest]]:
+        with self._thread_lock:
+            taken, self._requests = self._requests, []
+        return [(f, r) for f, r in taken if f.set_running_or_notify_cancel()]
+
+    def _done_for_now(self) -> bool:
+        """A worker that was never started ends once nobody waits for a round (decided under the lock
+        `submit` takes, so a request is never left to a thread that is ending)."""
+        with self._thread_lock:
+            if self._background or self._requests:
+                return False
+            self._thread = None
+            return True
+
+    def _serve(self, requests: list[tuple[Future[SyncReport], RoundRequest]]) -> SyncReport | None:
+        """The submitted rounds: probes each on their own, the others as one round that does what all ask."""
+        report = None
+        rounds = [(f, r) for f, r in requests if not r.probe]
+        probes = [f for f, r in requests if r.probe]
+        if probes:
+            try:
+                self._settle_all(probes, self._probe)
+            except Exception:  # handed to whoever waits for the probe; the rounds still run
+                log.exception("probe of central failed")
+        if rounds:
+            asked = [r for _f, r in rounds]
+            force, drain, pulls = any(r.force for r in asked), any(r.drain for r in asked), any(r.pulls for r in asked)
+            report = self._settle_all([f for f, _r in rounds],
+                                      lambda: self._round(force=force, drain=drain, pulls=pulls))
+        return report
+
+    @staticmethod
+    def _settle_all(futures: list[Future[SyncReport]], run: Callable[[], SyncReport]) -> SyncReport:
+        try:
+            report = run()
+        except BaseException as e:
+            for future in futures:
+                future.set_exception(e)
+            raise
+        for future in futures:
+            future.set_result(report)
+        return report
+
+    def _probe(self) -> SyncReport:
+        """One signed heartbeat with short timeouts: "reachable" means central answers and accepts us."""
+        report = SyncReport(started_at=utcnow())
+        terminal = self._terminal()
+        terminal.refresh()
+        if problem := terminal.sync_problem():
+            report.errors.append(problem)
+        else:
+            identity = terminal.identity
+            try:
+                with CentralClient(terminal.server_url, terminal_id=identity.terminal_id,
+                                   signing_key=identity.signing_key, ca_bundle=terminal.settings.ca_bundle,
+                                   timeouts=PROBE_TIMEOUTS) as client:
+                    SyncRound(terminal, client, backoff=self.backoff).heartbeat(report)
+            except SyncError as e:
+                report.errors.append(str(e))
+        report.finished_at = utcnow()
+        if self.on_report is not None:  # a heartbeat may have brought a rotated office key
+            self.on_report(report)
+        return report
+
     def _loop(self) -> None:
         try:
             while not self._stopping.is_set():
                 self._wake.clear()
+                requests = self._take_requests()
+                if not requests and self._done_for_now():
+                    return
                 try:
-                    report = self._round()
-                    if report.revoked:
-                        log.warning("sync stopped: %s", "; ".join(report.errors))
-                        return
-                    wait = self._next_wait(report)
+                    report = self._serve(requests) if requests else self._round()
+                    if report is not None:  # (probes alone leave the background rounds' pace alone)
+                        if report.revoked:
+                            log.warning("sync stopped: %s", "; ".join(report.errors))
+                            return
+                        self._next_round = time.monotonic() + self._next_wait(report)
                 except Exception as e:  # a bug or a broken disk must not kill the worker silently
                     log.exception("sync round failed")
                     self.last_report = SyncReport(started_at=utcnow(), finished_at=utcnow(),
                                                   errors=[f"internal error in the sync worker: {e!r}"])
                     self.consecutive_failures += 1
-                    wait = self.backoff.delay(self.consecutive_failures)
-                self._sleep(wait)
+                    self._next_round = time.monotonic() + self.backoff.delay(self.consecutive_failures)
+                if self._background:
+                    self._sleep(max(0.0, self._next_round - time.monotonic()))
         finally:
+            with self._thread_lock:
+                if self._thread is threading.current_thread():
+                    self._thread = None
             self._close_terminal()
 
     def _next_wait(self, report: SyncReport) -> float:
@@ -214,9 +328,10 @@ class SyncWorker:
             if remaining <= 0:
                 return
             if self._wake.wait(remaining) and not self._stopping.is_set():
-                # woken by a new submission, but not before central's Retry-After has passed
+                # woken by a new submission, but not before central's Retry-After has passed (unless
+                # someone waits for a round: a technician's "sync now" goes at once, as it always did)
                 hold = self._not_before - time.monotonic()
-                if hold <= 0:
+                if hold <= 0 or self._requests:
                     return
                 self._wake.clear()
                 deadline = time.monotonic() + hold

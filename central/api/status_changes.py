@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from central.api.common import DB, REFUSALS, Signed, terminal_transaction
 from central.models import Application, StatusChange, as_utc
+from kiosk.lifecycle import reason_for
 from sync.protocol import PATH_STATUS_CHANGES, StatusChanges
 from sync.protocol import StatusChange as WireStatusChange
 
@@ -30,6 +31,6 @@ def status_changes(signed: Signed, db: DB, since: Annotated[int, Query(ge=0, le=
         ).all()
         changes = [WireStatusChange(application_id=r.application_id, reference=r.reference, status=r.status,
                                     at=as_utc(r.at),
-                                    reason=r.note if reasons and r.status == "declined" and r.note else None)
+                                    reason=reason_for(r.status, r.note) if reasons else None)
                    for r in rows]
         return StatusChanges(changes=changes, cursor=rows[-1].id if rows else since)

@@ -10,10 +10,11 @@ from typing import Any
 
 from starlette.requests import Request
 
+from kiosk.lifecycle import WORDS
+
 LANG_COOKIE = "loket_lang"
 LANGUAGES = ("id", "en")
-STATUS_WORDS = {"received": "Diterima", "in_process": "Diproses", "ready": "Siap diambil", "done": "Selesai",
-                "declined": "Ditolak"}
+STATUS_WORDS = {status: indonesian for status, (indonesian, _english) in WORDS.items()}
 
 EN: dict[str, str] = {
     # navigation and frame

@@ -13,6 +13,8 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from central.models import Office, StaffAccount, StaffSession, as_utc, utcnow
+from central.office_profile import office_timezone
+from kiosk.timezones import DEFAULT_ZONE, office_zone
 
 COOKIE = "loket_staff"
 COOKIE_PATH = "/staff"
@@ -37,6 +39,12 @@ class StaffContext:
     office_name: str
     csrf_token: str
     token_hash: str
+    #: the office's time zone name (`central.office_profile.office_timezone`): its dates and clocks
+    office_time_zone: str = DEFAULT_ZONE
+
+    @property
+    def zone(self) -> dt.tzinfo:
+        return office_zone(self.office_code, self.office_time_zone)
 
     @property
     def is_supervisor(self) -> bool:
@@ -80,7 +88,7 @@ def resume_session(session: Session, token: str | None, *, now: dt.datetime | No
     office = session.get(Office, row.office_id)
     assert office is not None
     return StaffContext(account.id, account.username, account.role, office.id, office.code, office.name,
-                        row.csrf_token, row.token_hash)
+                        row.csrf_token, row.token_hash, office_timezone(session, office))
 
 
 def switch_office(session: Session, context: StaffContext, office: Office) -> None:

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from central.api.common import DB, database
 from central.console.i18n import LANG_COOKIE, STATUS_WORDS, language_of, translator
 from central.console.sessions import COOKIE, StaffContext, resume_session
-from central.deadlines import ZONE_NAMES, office_zone
 from central.models import AuditEntry, HelpAcknowledgement, Office, Terminal, as_utc
+from kiosk.timezones import DEFAULT_ZONE, office_zone, zone_label
 
 PREFIX = "/staff"
 HELP_ACTION = "citizen.help_requested"
@@ -63,8 +63,9 @@ def is_https(request: Request) -> bool:
 def local_time(moment: dt.datetime | None, context: StaffContext | None, fmt: str = "%d-%m-%Y %H.%M") -> str:
     if moment is None:
         return ""
-    zone = office_zone(context.office_code if context else "")
-    return f"{as_utc(moment).astimezone(zone).strftime(fmt)} {ZONE_NAMES[zone]}"  # type: ignore[union-attr]
+    zone = context.zone if context else office_zone("", DEFAULT_ZONE)
+    local = as_utc(moment).astimezone(zone)  # type: ignore[union-attr]
+    return f"{local.strftime(fmt)} {zone_label(zone, local)}"
 
 
 def help_calls_waiting(session: Session, office_id: int) -> int:

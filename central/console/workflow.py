@@ -1,10 +1,9 @@
-"""What staff do to one application in the console: which status may follow which, a change with its
-note (a decline needs a reason, which travels to the terminal), and opening the sealed personal data,
-each opening written to the access log."""
+"""What staff do to one application in the console besides changing its status (`central.status`):
+finding it in their office, reading its flags, and opening the sealed personal data, each opening
+written to the access log."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -13,29 +12,11 @@ from sqlalchemy.orm import Session
 
 from central import records
 from central.console.sessions import StaffContext
-from central.models import AccessLogEntry, Application, StatusChange, utcnow
+from central.models import Application, StatusChange
 from central.records import find_application
-from central.values import clean_text
 from kiosk.errors import LoketError
 
-MAX_NOTE = 500
-#: the statuses each may move to; done and declined are final
-NEXT_STATUSES: dict[str, tuple[str, ...]] = {
-    "received": ("in_process", "ready", "declined"),
-    "in_process": ("ready", "declined"),
-    "ready": ("done", "in_process"),
-    "done": (),
-    "declined": (),
-}
 FLAG_WORDS = {"region_unknown": "Kode wilayah tidak dikenal"}
-
-
-class RefusedChange(LoketError):
-    """A status change that makes no sense; the message is an i18n key with its values."""
-
-    def __init__(self, message: str, **values: Any) -> None:
-        super().__init__(message)
-        self.message, self.values = message, values
 
 
 def application_of_office(session: Session, staff: StaffContext, reference: str) -> Application | None:
@@ -57,27 +38,6 @@ def describe_flags(flags: str, t: Callable[..., str]) -> list[str]:
     return described
 
 
-def change_status(session: Session, staff: StaffContext, app: Application, status: str, note: str,
-                  *, now: dt.datetime | None = None) -> StatusChange:
-    """Moves `app` to `status` with `note`; raises `RefusedChange` for an illegal step or a missing reason."""
-    note = (clean_text(note) or "").strip()
-    if status not in NEXT_STATUSES:
-        raise RefusedChange("Pilih status baru.")
-    if status not in NEXT_STATUSES[app.status]:
-        raise RefusedChange("Status {from_} tidak bisa diubah menjadi {to}.", from_=app.status, to=status)
-    if len(note) > MAX_NOTE:
-        raise RefusedChange("Catatan terlalu panjang: paling banyak {n} karakter.", n=MAX_NOTE)
-    if status == "declined" and not note:
-        raise RefusedChange("Untuk menolak, tulis alasannya (warga membacanya di kios).")
-    now = now or utcnow()
-    app.status, app.status_at = status, now
-    change = StatusChange(application_id=app.id, terminal_id=app.terminal_id, status=status, at=now,
-                          actor=staff.username[:40], note=note or None)
-    session.add(change)
-    log_access(session, staff, "status.changed", app, f"{status}")
-    return change
-
-
 def history(session: Session, app: Application) -> list[StatusChange]:
     return list(session.scalars(select(StatusChange).where(StatusChange.application_id == app.id)
                                 .order_by(StatusChange.id)))
@@ -91,6 +51,4 @@ def open_personal_data(session: Session, staff: StaffContext, app: Application) 
 
 def log_access(session: Session, staff: StaffContext, action: str, app: Application | None = None,
                detail: str = "") -> None:
-    session.add(AccessLogEntry(at=utcnow(), username=staff.username, office_id=app.office_id if app else
-                               staff.office_id, action=action, application_id=app.id if app else None,
-                               reference=app.reference if app else None, detail=detail[:300]))
+    records.log_access(session, staff.username, action, app, detail, office_id=staff.office_id)

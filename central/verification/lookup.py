@@ -14,23 +14,20 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.deadlines import office_services
 from central.letters.content import mask_name, person_name
 from central.letters.office_settings import letter_settings
 from central.models import Application, IssuedLetter, Office, PublicName, Terminal, as_utc
+from central.office_profile import load_profile
 from central.records import open_application
 from kiosk.catalog.letter import long_date_id
 from kiosk.crypto import CryptoFailure
 from kiosk.errors import ReceiptInvalid
+from kiosk.lifecycle import WORDS
 from kiosk.receipt_code import parse_qr_payload, verify_qr_payload
 
 MAX_CODE_CHARS = 400
 _LETTER_CODE = re.compile(r"S[0-9A-Z]{20}")
-STATUS_TEXT = {
-    "received": ("Diterima", "Received"), "in_process": ("Diproses", "In process"),
-    "ready": ("Siap diambil", "Ready for pickup"), "done": ("Selesai", "Done"),
-    "declined": ("Ditolak", "Declined"), "not_yet": ("Belum diterima kantor", "Not yet received by the office"),
-}
+STATUS_TEXT = {**WORDS, "not_yet": ("Belum diterima kantor", "Not yet received by the office")}
 
 
 @dataclass(frozen=True)
@@ -51,8 +48,7 @@ class Verified:
 
 
 def service_name(session: Session, office_id: int, code: str) -> str:
-    info = office_services(session, office_id).get(code)
-    return info.name_id if info else code
+    return load_profile(session, office_id).service_name(code)
 
 
 def _masked_name(session: Session, app: Application) -> str:

@@ -4,8 +4,9 @@
 records; `records.py` the rows it hands out; `values.py` the typed named values (the kv table).
 """
 
+from kiosk.lifecycle import CENTRAL_STATUSES
 from kiosk.store.queue import Store
-from kiosk.store.records import CENTRAL_STATUSES, SYNC_STATES, UNSYNCED, Application, Outgoing, TerminalIdentity
+from kiosk.store.records import SYNC_STATES, UNSYNCED, Application, Outgoing, TerminalIdentity
 from kiosk.store.schema import SCHEMA_VERSION
 
 __all__ = [

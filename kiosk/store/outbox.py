@@ -11,8 +11,9 @@ import sqlite_utils
 
 from kiosk.clock import iso, parse_iso, utcnow
 from kiosk.errors import StoreError
+from kiosk.lifecycle import CENTRAL_STATUSES, reason_for
 from kiosk.store.database import transaction
-from kiosk.store.records import CENTRAL_STATUSES, Outgoing, outgoing_of
+from kiosk.store.records import Outgoing, outgoing_of
 
 
 class Outbox:
@@ -116,7 +117,7 @@ class Outbox:
         """`set_central_status` for many (id, status, at, reason) in one transaction; returns how many were ours.
 
         A decline's reason goes into `reason` (a synced application has none of its own)."""
-        rows = [(status, iso(at), reason if status == "declined" else None, app_id)
+        rows = [(status, iso(at), reason_for(status, reason), app_id)
                 for app_id, status, at, reason in changes]
         if unknown := {status for status, _, _, _ in rows} - set(CENTRAL_STATUSES):
             raise StoreError(f"unknown central status {sorted(unknown)[0]!r}")

@@ -12,7 +12,6 @@ from typing import Any
 from kiosk.clock import parse_iso
 
 SYNC_STATES = ("queued", "sending", "synced", "rejected")
-CENTRAL_STATUSES = ("received", "in_process", "ready", "done", "declined")
 UNSYNCED = ("queued", "sending")
 
 
@@ -51,6 +50,16 @@ class Application:
     def status(self) -> str:
         """The status a citizen sees: the office's when known, else where the terminal has it."""
         return self.central_status or self.state
+
+    @property
+    def rejection_reason(self) -> str | None:
+        """Why central refused it (for a technician; it never reached the office)."""
+        return self.reason if self.state == "rejected" else None
+
+    @property
+    def decline_reason(self) -> str | None:
+        """Why the office declined it, as staff wrote it for the citizen."""
+        return self.reason if self.state != "rejected" and self.central_status == "declined" else None
 
 
 @dataclass(frozen=True)

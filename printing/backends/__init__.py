@@ -1,8 +1,9 @@
 """Printer backends behind one small interface, chosen by `settings.printer_backend`.
 
 Each backend takes a finished `Receipt` and either hands it to a printer or raises `PrinterError`
-with one line a technician can act on. `pdf` writes a PDF folder (the default), `cups` prints
-through `lp` to any printer the office has, `escpos` talks to a thermal printer directly.
+with one line a technician can act on; `check()` says whether it could print right now, without
+printing. `pdf` writes a PDF folder (the default), `cups` prints through `lp` to any printer the
+office has, `escpos` talks to a thermal printer directly.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kiosk.settings import Settings
-from printing.backends.base import Backend, PrintJob
+from printing.backends.base import Backend, PrinterState, PrintJob
 from printing.backends.cups import CupsBackend
 from printing.backends.pdf_folder import PdfFolderBackend
 from printing.errors import PrinterError
@@ -32,4 +33,4 @@ def backend_for(settings: Settings, receipts_folder: Path) -> Backend:
     raise PrinterError(f"unknown printer backend {settings.printer_backend!r}: use pdf, cups or escpos")
 
 
-__all__ = ["Backend", "CupsBackend", "PdfFolderBackend", "PrintJob", "backend_for"]
+__all__ = ["Backend", "CupsBackend", "PdfFolderBackend", "PrintJob", "PrinterState", "backend_for"]

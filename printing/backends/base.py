@@ -20,8 +20,20 @@ class PrintJob:
     job_id: str = ""
 
 
+@dataclass(frozen=True)
+class PrinterState:
+    """Whether a printer can print right now, and why not, in one line a technician can act on."""
+
+    ready: bool
+    text: str
+
+
 class Backend(Protocol):
     name: str
+
+    def check(self) -> PrinterState:
+        """Whether the printer can print right now, without printing anything (never raises)."""
+        ...
 
     def print(self, receipt: Receipt, paper: str, logo: Path | None) -> PrintJob:
         """Hands the receipt to the printer; raises `PrinterError` when it cannot."""

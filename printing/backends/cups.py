@@ -18,7 +18,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from printing.backends.base import PrintJob
+from printing.backends.base import PrinterState, PrintJob
 from printing.content import Receipt
 from printing.errors import PrinterError
 from printing.layouts import render_pdf
@@ -133,7 +133,14 @@ class CupsBackend:
         self.wait_s = wait_s
         self.poll_s = poll_s
 
-    def check(self) -> None:
+    def check(self) -> PrinterState:
+        try:
+            self.check_ready()
+        except PrinterError as e:
+            return PrinterState(False, str(e))
+        return PrinterState(True, f"CUPS queue {self.queue}: ready")
+
+    def check_ready(self) -> None:
         """Raises `PrinterError` when the queue cannot print right now."""
         if not self.queue:
             raise PrinterError("no CUPS queue is set: set printer_cups_queue (see `lpstat -p`)")
@@ -148,7 +155,7 @@ class CupsBackend:
         return PrinterError(f"{why}; job {job_id} was cancelled, reprint when the printer is ready")
 
     def print(self, receipt: Receipt, paper: str, logo: Path | None) -> PrintJob:
-        self.check()
+        self.check_ready()
         pdf = render_pdf(receipt, paper, logo)
         result = _run(["lp", "-d", self.queue, "-t", f"{receipt.title} {receipt.reference}",
                        *media_option(pdf, paper), "-"], stdin=pdf)

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 from escpos.escpos import Escpos
 from escpos.exceptions import Error as EscposError
 
-from printing.backends.base import PrintJob
+from printing.backends.base import PrinterState, PrintJob
 from printing.content import Receipt
 from printing.errors import PrinterError
 from printing.escpos_layout import write_receipt
@@ -78,6 +78,10 @@ def _reason(error: BaseException) -> str:
     return lines[-1] if lines else type(error).__name__
 
 
+#: how long a readiness check waits for the printer (the dashboard must answer quickly)
+CHECK_TIMEOUT_S = 3.0
+
+
 class EscposBackend:
     name = "escpos"
 
@@ -105,6 +109,15 @@ class EscposBackend:
         except (EscposError, OSError, ImportError, ValueError) as e:
             raise PrinterError(f"cannot reach the receipt printer at {self.url}: {_reason(e)}") from e
         return printer
+
+    def check(self) -> PrinterState:
+        """Whether the printer answers (a connection opened and closed, at most `CHECK_TIMEOUT_S`)."""
+        quick = EscposBackend(self.url, timeout_s=min(self.timeout_s, CHECK_TIMEOUT_S))
+        try:
+            quick.connect(parse_printer_url(self.url)).close()
+        except PrinterError as e:
+            return PrinterState(False, str(e))
+        return PrinterState(True, f"receipt printer {self.url}: answers")
 
     @contextlib.contextmanager
     def _status_timeout(self, printer: Escpos) -> Iterator[bool]:

@@ -6,7 +6,7 @@ import contextlib
 import os
 from pathlib import Path
 
-from printing.backends.base import PrintJob
+from printing.backends.base import PrinterState, PrintJob
 from printing.content import Receipt
 from printing.errors import PrinterError
 from printing.layouts import render_pdf
@@ -31,6 +31,11 @@ class PdfFolderBackend:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+
+    def check(self) -> PrinterState:
+        if not self.folder.is_dir() or not os.access(self.folder, os.W_OK):
+            return PrinterState(False, f"PDF folder {self.folder} is missing or not writable")
+        return PrinterState(True, f"PDF folder {self.folder}: ready")
 
     def target_for(self, receipt: Receipt) -> Path:
         """`<reference>.pdf`; a reprint gets `<reference>-reprint-N.pdf` so the first copy stays."""

@@ -14,9 +14,9 @@ from pypdf import PdfReader
 from central.db import Database
 from central.letters.office_settings import update_settings
 from central.offices import get_office
-from central.records import set_status
 from kiosk.catalog import DEFAULT_CATALOG, load_catalog
 from kiosk.validation import check_form
+from tests.central.status_support import move_to
 from tests.fixtures.central import CentralHarness
 from tests.harness.simterminal import SimulatedTerminal
 
@@ -72,7 +72,7 @@ def file_in_process(harness: CentralHarness, terminal: SimulatedTerminal, servic
     try:
         with db.transaction() as session:
             for upload in uploads:
-                set_status(session, upload.reference, status)
+                move_to(session, upload.reference, status)
     finally:
         db.dispose()
     return [u.reference for u in uploads]

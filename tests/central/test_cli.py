@@ -95,6 +95,45 @@ def test_applications_flow_list_show_set_status_with_a_real_upload(capsys, centr
     assert app.reference in run(capsys, "applications", "list", *db)[1]
 
 
+def _one_uploaded(central):  # noqa: ANN001, ANN202
+    """A terminal of a new office, and one application it uploaded."""
+    sim = SimulatedTerminal(central.url)
+    sim.enroll(central.enrollment_code(central.create_office()))
+    app = sim.application()
+    sim.upload([app])
+    return sim, app
+
+
+def test_set_status_obeys_the_lifecycle_and_writes_the_access_log_as_the_cli(capsys, central):
+    sim, app = _one_uploaded(central)
+    db = ["--db", central.db_url]
+    for step in ("in_process", "ready", "done"):
+        assert run(capsys, "applications", "set-status", app.reference, step, *db)[0] == 0
+
+    code, _, err = run(capsys, "applications", "set-status", app.reference, "in_process", *db)
+    assert code == 2 and "done cannot be moved to in_process" in err
+    code, _, err = run(capsys, "applications", "set-status", app.reference, "received", *db)
+    assert code == 2 and err.count("\n") == 1
+    with Database(central.db_url).transaction() as session:
+        logged = [(e.username, e.action, e.detail) for e in session.scalars(
+            select(AccessLogEntry).where(AccessLogEntry.reference == app.reference).order_by(AccessLogEntry.id))]
+    actor = f"cli:{getpass.getuser()}"
+    assert logged == [(actor, "status.changed", "in_process"), (actor, "status.changed", "ready"),
+                      (actor, "status.changed", "done")]
+    assert [c.status for c in sim.status_changes(0).changes] == ["received", "in_process", "ready", "done"]
+
+
+def test_a_decline_from_the_cli_needs_its_reason_which_reaches_the_terminal(capsys, central):
+    sim, app = _one_uploaded(central)
+    db = ["--db", central.db_url]
+    code, _, err = run(capsys, "applications", "set-status", app.reference, "declined", *db)
+    assert code == 2 and "to decline, give the reason" in err
+    assert run(capsys, "applications", "set-status", app.reference, "declined", "--note", "KK tidak terbaca",
+               *db)[0] == 0
+    assert [(c.status, c.reason) for c in sim.status_changes(0, reasons=True).changes] == [
+        ("received", None), ("declined", "KK tidak terbaca")]
+
+
 def test_terminals_list_keys_and_revoke(capsys, central):
     sim = SimulatedTerminal(central.url)
     identity = sim.enroll(central.enrollment_code())

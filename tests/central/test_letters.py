@@ -16,6 +16,7 @@ from sqlalchemy import select
 from central.cli import main
 from central.db import Database
 from central.models import AccessLogEntry, IssuedLetter
+from central.status import CHANGED
 from tests.central.letter_support import (
     ANSWERS,
     DOCS_LETTERS,
@@ -97,7 +98,8 @@ def test_a_reprint_keeps_the_number_and_the_words_and_the_history_shows_the_lett
     try:
         with db.transaction() as session:
             openings = session.scalars(select(AccessLogEntry).where(
-                AccessLogEntry.application_id == shown["id"]).order_by(AccessLogEntry.id)).all()
+                AccessLogEntry.application_id == shown["id"], AccessLogEntry.action != CHANGED)
+                .order_by(AccessLogEntry.id)).all()
             stored = session.scalar(select(IssuedLetter).where(IssuedLetter.application_id == shown["id"]))
             assert [(o.username, o.action, o.detail) for o in openings] == [
                 (f"{me} as operator:rina", "personal_data.opened", "letter"),
@@ -113,7 +115,8 @@ def test_a_reprint_keeps_the_number_and_the_words_and_the_history_shows_the_lett
 def test_no_letter_before_the_application_is_in_process_and_no_number_is_used(
         central: CentralHarness, tmp_path: Path, capsys: pytest.CaptureFixture[str], status: str) -> None:
     _, terminal = set_up_office(central)
-    early, ready = file_in_process(central, terminal, ["SKCK", "SKCK"], status=status)
+    [early] = file_in_process(central, terminal, ["SKCK"], status=status)
+    [ready] = file_in_process(central, terminal, ["SKCK"], status="received")  # a decline is final
     code, out, err = letter(capsys, central, early, tmp_path / "x.pdf")
     assert code == 2 and f"is {status}" in err and "in process" in err and not (tmp_path / "x.pdf").exists()
     run(capsys, "applications", "set-status", ready, "ready", "--db", central.db_url)

@@ -10,9 +10,10 @@ import jsonschema
 import kiosk.catalog
 from central.db import Database
 from central.offices import catalog_in_force, get_office, publish_catalog, rotate_office_key
-from central.records import list_terminals, set_status
+from central.records import list_terminals
 from kiosk.catalog import DEFAULT_CATALOG, parse_catalog_bytes
 from sync.protocol import Heartbeat
+from tests.central.status_support import move_to
 
 
 def without_letters(document: dict) -> dict:
@@ -111,8 +112,8 @@ def test_status_changes_are_this_terminals_only_and_follow_the_cursor(any_centra
     first = sim.status_changes(0)
     assert {c.application_id for c in first.changes} == {a.id for a in mine}
     with Database(any_central.db_url).transaction() as session:
-        set_status(session, mine[1].reference, "in_process")
-        set_status(session, mine[1].reference, "ready")
+        move_to(session, mine[1].reference, "in_process")
+        move_to(session, mine[1].reference, "ready")
     later = sim.status_changes(first.cursor)
     assert [(c.reference, c.status) for c in later.changes] == [(mine[1].reference, "in_process"),
                                                                 (mine[1].reference, "ready")]
@@ -165,8 +166,8 @@ def test_a_decline_reason_goes_only_to_terminals_that_ask_for_it(central, enroll
     app = sim.application()
     sim.upload([app])
     with Database(central.db_url).transaction() as session:
-        set_status(session, app.reference, "in_process", note="staff-only note")
-        set_status(session, app.reference, "declined", note="Fotokopi KK tidak terbaca")
+        move_to(session, app.reference, "in_process", note="staff-only note")
+        move_to(session, app.reference, "declined", note="Fotokopi KK tidak terbaca")
     asked = sim.status_changes(reasons=True).changes
     assert [(c.status, c.reason) for c in asked] == [("received", None), ("in_process", None),
                                                      ("declined", "Fotokopi KK tidak terbaca")]

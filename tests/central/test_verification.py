@@ -19,7 +19,7 @@ from central.db import Database
 from central.devserver import start_central
 from central.letters.issue import issue_letter
 from central.models import AccessLogEntry
-from central.records import find_application, revoke_terminal, set_status
+from central.records import find_application, revoke_terminal
 from kiosk.applications import file_application
 from kiosk.store import Application
 from kiosk.terminal import Terminal
@@ -29,6 +29,7 @@ from loket.runtime import Runtime
 from printing import render_receipt_pdf
 from sync.enrollment import enroll_terminal
 from tests.central.letter_support import ANSWERS, DOCS_LETTERS, decode_qr, pdf_to_png, set_up_office
+from tests.central.status_support import move_to
 from tests.fixtures.central import CentralHarness, central_harness
 
 SECURITY_HEADERS = {"content-security-policy": "default-src 'self'; frame-ancestors 'none'",
@@ -78,13 +79,14 @@ def test_a_receipt_qr_opens_the_page_before_and_after_the_application_arrives(
     assert "Belum diterima kantor" in page.text and "Surat Keterangan Domisili" in page.text
     assert_secure_headers(page)
     assert sync_now(Runtime(terminal=kiosk)).sent == 1
-    in_db(central, lambda s: set_status(s, app.reference, "in_process"))
+    in_db(central, lambda s: move_to(s, app.reference, "in_process"))
     for _ in range(2):
         page = requests.get(url, timeout=10)
         assert page.status_code == 200 and "Diproses" in page.text and "S*** R********" in page.text
         assert answers["nik"] not in page.text and "Siti" not in page.text and "Rahmawati" not in page.text
     openings = in_db(central, lambda s: [(o.username, o.action, o.detail) for o in s.scalars(
-        select(AccessLogEntry).where(AccessLogEntry.application_id == find_application(s, app.reference).id))])
+        select(AccessLogEntry).where(AccessLogEntry.application_id == find_application(s, app.reference).id,
+                                     AccessLogEntry.action == "personal_data.opened"))])
     assert openings == [("public-verification", "personal_data.opened", "masked name for the verification page")]
 
 
@@ -190,7 +192,7 @@ def test_the_page_on_a_phone_fits_the_screen(central: CentralHarness, kiosk: Ter
     app = file_application(kiosk.store, kiosk.catalog, "SKD", ANSWERS["SKD"])
     url = receipt_url(kiosk, app, tmp_path)
     assert sync_now(Runtime(terminal=kiosk)).sent == 1
-    in_db(central, lambda s: set_status(s, app.reference, "ready"))
+    in_db(central, lambda s: move_to(s, app.reference, "ready"))
     phone.get(url)
     assert phone.find_element(By.TAG_NAME, "h1").text.startswith("Asli")
     assert "S*** R********" in phone.page_source and "3273015708900003" not in phone.page_source

@@ -234,3 +234,16 @@ def test_a_decline_pulled_from_central_keeps_the_offices_reason(store: Store) ->
     assert (store.get(declined.reference).status, store.get(declined.reference).reason) == (
         "declined", "Fotokopi KK tidak terbaca")
     assert store.get(ready.reference).reason is None
+
+
+def test_centrals_rejection_and_the_offices_decline_are_read_apart(store: Store) -> None:
+    rejected, declined = submit(store), submit(store)
+    store.claim(2)
+    store.mark_rejected(rejected.id, "unknown service code")
+    store.mark_synced([declined.id])
+    now = dt.datetime.now(dt.UTC)
+    store.set_central_statuses([(declined.id, "declined", now, "Fotokopi KK tidak terbaca"),
+                                (rejected.id, "declined", now, "never the office's word on a refused one")])
+    refused, turned_down = store.get(rejected.reference), store.get(declined.reference)
+    assert (refused.rejection_reason, refused.decline_reason) == ("unknown service code", None)
+    assert (turned_down.rejection_reason, turned_down.decline_reason) == (None, "Fotokopi KK tidak terbaca")

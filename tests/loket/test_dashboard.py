@@ -37,7 +37,7 @@ def enrolled(blank_terminal: Terminal, central) -> Terminal:
 
 def test_the_dashboard_shows_who_the_terminal_is_and_its_queue(enrolled: Terminal) -> None:
     file_some(enrolled, 3)
-    board = dashboard.read_dashboard(enrolled, extra_versions={"kivy": "2.3.1"})
+    board = dashboard.read_dashboard(Runtime(terminal=enrolled), extra_versions={"kivy": "2.3.1"})
     assert board.office_name == "Kelurahan Braga" and board.office_code == "3273010001"
     assert len(board.terminal_code) == 4 and board.server_url.startswith("http://127.0.0.1:")
     assert board.queue["queued"] == 3 and board.unsynced == 3 and board.unexported == 3
@@ -69,19 +69,19 @@ def test_maintenance_entries_failed_pins_and_actions_reach_central(enrolled: Ter
 
 def test_an_unreachable_central_is_shown_with_its_reason(enrolled: Terminal, central) -> None:
     central.stop()
-    board = dashboard.read_dashboard(enrolled)
+    board = dashboard.read_dashboard(Runtime(terminal=enrolled))
     assert board.server_reachable is False and "cannot reach" in board.server_detail
 
 
 def test_an_offline_provisioned_terminal_has_no_server_to_check(terminal: Terminal) -> None:
-    assert dashboard.read_dashboard(terminal).server_reachable is None
+    assert dashboard.read_dashboard(Runtime(terminal=terminal)).server_reachable is None
 
 
 def test_sync_now_empties_the_queue_and_the_last_attempt_is_shown(enrolled: Terminal) -> None:
     file_some(enrolled, 4)
     report = dashboard.sync_now(Runtime(terminal=enrolled))
     assert report.accepted == 4 and report.remaining == 0
-    board = dashboard.read_dashboard(enrolled, probe_server=False)
+    board = dashboard.read_dashboard(Runtime(terminal=enrolled), probe_server=False)
     assert board.unsynced == 0 and board.queue["synced"] == 4
     assert board.last_sync_attempt and board.last_sync_error is None
     assert maintenance_actions(enrolled)[-1] == ("maintenance.sync_now", "sent 4: 4 accepted, 0 duplicate, 0 rejected")
@@ -92,7 +92,7 @@ def test_sync_now_with_central_down_keeps_the_queue_and_records_the_error(enroll
     central.stop()
     report = dashboard.sync_now(Runtime(terminal=enrolled))
     assert report.remaining == 1 and not report.reachable
-    assert "cannot reach" in dashboard.read_dashboard(enrolled, probe_server=False).last_sync_error
+    assert "cannot reach" in dashboard.read_dashboard(Runtime(terminal=enrolled), probe_server=False).last_sync_error
 
 
 def test_update_catalog_now_reports_the_catalog_in_force(enrolled: Terminal) -> None:
@@ -195,4 +195,4 @@ def test_sync_now_on_a_terminal_set_up_from_a_usb_file_enrolls_it_and_sends_the_
     file_some(blank_terminal, 2)  # taken before the terminal ever reached central
     report = dashboard.sync_now(Runtime(terminal=blank_terminal))
     assert report.accepted == 2 and report.remaining == 0, report.lines()
-    assert dashboard.read_dashboard(blank_terminal).server_reachable is True
+    assert dashboard.read_dashboard(Runtime(terminal=blank_terminal)).server_reachable is True

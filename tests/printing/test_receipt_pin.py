@@ -14,7 +14,7 @@ from kiosk.terminal import Terminal
 from printing import render_receipt_pdf
 from printing.escpos_layout import write_receipt
 from printing.layouts import DEFAULT_LOGO
-from printing.receipts import receipt_for
+from printing.receipts import ReceiptCodes, receipt_codes, receipt_for
 from tests.printing.conftest import pdf_text, pdf_to_png
 
 
@@ -44,3 +44,13 @@ def test_each_application_has_its_own_pin_and_a_reprint_shows_the_same(terminal:
     first = receipt_for(terminal, filed, "id")
     assert first.status_pin == receipt_for(terminal, filed, "id", reprint=True).status_pin
     assert len(first.status_pin) == 4 and first.status_pin.isdigit()
+
+
+def test_the_paper_carries_the_codes_the_screen_shows_made_once(terminal: Terminal, filed: Application) -> None:
+    codes = receipt_codes(terminal, filed)
+    assert codes.status_pin == status_pin(terminal.store, filed.id)
+    printed = receipt_for(terminal, filed, "id", codes=codes)
+    assert (printed.qr_payload, printed.status_pin) == (codes.qr_payload, codes.status_pin)
+    handed = ReceiptCodes("LK1:handed-over", "1234")  # given codes are used as they are, not made again
+    assert (receipt_for(terminal, filed, "id", codes=handed).qr_payload,
+            receipt_for(terminal, filed, "id", codes=handed).status_pin) == ("LK1:handed-over", "1234")

@@ -13,23 +13,14 @@ from sqlalchemy.orm import Session
 
 from central.api.common import DB
 from central.console.i18n import STATUS_WORDS, language_of, translator
-from central.console.pages.inbox import WORKING
 from central.console.sessions import StaffContext
 from central.console.web import PREFIX, ConsoleError, Posted, Staff, local_time, render
-from central.console.workflow import (
-    MAX_NOTE,
-    NEXT_STATUSES,
-    RefusedChange,
-    application_of_office,
-    change_status,
-    describe_flags,
-    history,
-    open_personal_data,
-)
-from central.deadlines import local_date, office_services, office_zone
+from central.console.workflow import application_of_office, describe_flags, history, open_personal_data
 from central.letters.history import issued_letter
-from central.letters.issue import LETTER_STATUSES
 from central.models import Application, OfficeCatalog, Terminal, utcnow
+from central.office_profile import load_profile
+from central.status import change_status
+from kiosk.lifecycle import LETTER_ALLOWED, MAX_NOTE, NEXT_STATUSES, RefusedChange, is_overdue
 
 router = APIRouter(prefix=f"{PREFIX}/applications", include_in_schema=False)
 
@@ -55,15 +46,14 @@ def _found(session: Session, staff: StaffContext, reference: str) -> Application
 def _page(request: Request, session: Session, staff: StaffContext, app: Application, *, status_code: int = 200,
           **extra: Any) -> Response:
     t, lang = translator(request), language_of(request)
-    service = office_services(session, app.office_id).get(app.service_code)
-    today = local_date(utcnow(), office_zone(staff.office_code))
+    profile = load_profile(session, app.office_id)
     terminal = session.get(Terminal, app.terminal_id)
     values = {"app": app, "history": history(session, app), "flags": describe_flags(app.flags, t),
-              "service_name": (service.name_id if lang == "id" else service.name_en) if service else app.service_code,
-              "overdue": app.status in WORKING and app.due_on is not None and app.due_on < today,
+              "service_name": profile.service_name(app.service_code, lang),
+              "overdue": is_overdue(app.status, app.due_on, profile.today()),
               "terminal_code": terminal.code if terminal else "", "next_statuses": NEXT_STATUSES[app.status],
               "max_note": MAX_NOTE, "note": "", "personal": None, "changed": False, "problem": "",
-              "letter": issued_letter(session, app.id), "can_print": app.status in LETTER_STATUSES}
+              "letter": issued_letter(session, app.id), "can_print": app.status in LETTER_ALLOWED}
     return render(request, "application.html", staff, session=session, active="inbox", status_code=status_code,
                   **{**values, **extra})
 
@@ -94,7 +84,7 @@ def set_status(request: Request, db: DB, staff: Posted, reference: str,
     with db.transaction() as session:
         app = _found(session, staff, reference)
         try:
-            change_status(session, staff, app, status, note)  # checks everything before it changes anything
+            change_status(session, staff.username, app, status, note)  # checks everything before it changes anything
         except RefusedChange as e:
             words = {k: t(STATUS_WORDS.get(v, v)) if isinstance(v, str) else v for k, v in e.values.items()}
             return _page(request, session, staff, app, status_code=409, problem=t(e.message, **words), note=note)

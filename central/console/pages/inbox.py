@@ -15,18 +15,16 @@ from sqlalchemy import Select, func, select
 from central.api.common import DB
 from central.console.i18n import language_of, translator
 from central.console.web import PREFIX, Staff, render
-from central.deadlines import fill_due_dates, local_date, office_services, office_zone, working_days_between
-from central.models import Application, utcnow
-from central.records import STATUSES
+from central.deadlines import working_days_between
+from central.models import Application
+from central.office_profile import load_profile
 from kiosk.errors import BadReference
+from kiosk.lifecycle import CENTRAL_STATUSES as STATUSES
+from kiosk.lifecycle import FINISHED, OPEN, WORKING, is_overdue
 from kiosk.reference import parse_reference
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 PAGE_SIZE = 50
-OPEN = ("received", "in_process", "ready")
-#: still the office's work: these can be overdue (ready means it waits for the citizen)
-WORKING = ("received", "in_process")
-FINISHED = ("ready", "done", "declined")
 
 
 @dataclass(frozen=True)
@@ -94,10 +92,9 @@ def inbox(request: Request, db: DB, staff: Staff, status: Annotated[str, Query(m
     if status not in (*STATUSES, "open", "all"):
         problem, status = t("Status {s} tidak dikenal; ditampilkan yang belum selesai.", s=status), "open"
     filters = Filters(status, service.strip().upper(), overdue in ("1", "on", "true"), q.strip())
-    today = local_date(utcnow(), office_zone(staff.office_code))
     with db.transaction() as session:
-        fill_due_dates(session, staff.office_id, staff.office_code)
-        services = office_services(session, staff.office_id)
+        profile = load_profile(session, staff.office_id)
+        today = profile.today()
         counts = dict(session.execute(select(Application.status, func.count()).where(
             Application.office_id == staff.office_id).group_by(Application.status)).all())
         overdue_count = session.scalar(select(func.count()).select_from(Application).where(
@@ -121,11 +118,8 @@ def inbox(request: Request, db: DB, staff: Staff, status: Annotated[str, Query(m
     rows, lang = [], language_of(request)
     for r in found:
         left = days_left(r.due_on, today)
-        info = services.get(r.service_code)
-        name = (info.name_id if lang == "id" else info.name_en) if info else r.service_code
-        rows.append(InboxRow(r.reference, name, r.filed_at, r.status, r.due_on, left,
-                             r.status in WORKING and r.due_on is not None and r.due_on < today,
-                             r.status in FINISHED))
+        rows.append(InboxRow(r.reference, profile.service_name(r.service_code, lang), r.filed_at, r.status, r.due_on,
+                             left, is_overdue(r.status, r.due_on, today), r.status in FINISHED))
     pages = max(1, -(-total // PAGE_SIZE))
     base = {k: v for k, v in (("status", filters.status), ("service", filters.service),
                               ("overdue", "1" if filters.overdue else ""), ("q", filters.q)) if v}
@@ -134,5 +128,5 @@ def inbox(request: Request, db: DB, staff: Staff, status: Annotated[str, Query(m
         return f"{PREFIX}?{urlencode({**base, 'page': number})}"
 
     return render(request, "inbox.html", staff, active="inbox", rows=rows, counts=counts, total=total,
-                  overdue_count=overdue_count, statuses=STATUSES, filters=filters, services=list(services.values()),
-                  page=page, pages=pages, page_url=page_url, problem=problem)
+                  overdue_count=overdue_count, statuses=STATUSES, filters=filters,
+                  services=list(profile.services.values()), page=page, pages=pages, page_url=page_url, problem=problem)

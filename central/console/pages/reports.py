@@ -22,19 +22,14 @@ from sqlalchemy.orm import Session
 
 from central import skm
 from central.api.common import DB
-from central.console.pages.inbox import WORKING
 from central.console.sessions import StaffContext
 from central.console.web import PREFIX, ConsoleError, Supervisor, render
 from central.db import Database
-from central.deadlines import (
-    fill_due_dates,
-    local_date,
-    office_services,
-    office_zone,
-    working_days_between,
-)
+from central.deadlines import local_date, working_days_between
 from central.letters.reports import letters_per_service
 from central.models import Application, StatusChange, utcnow
+from central.office_profile import load_profile
+from kiosk.lifecycle import is_overdue
 from kiosk.skm import band_of
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -65,12 +60,11 @@ def parse_month(text: str) -> tuple[dt.date, dt.date]:
 
 def monthly_report(session: Session, staff: StaffContext, month: str) -> list[ServiceMonth]:
     first, after = parse_month(month)
-    zone = office_zone(staff.office_code)
-    today = local_date(utcnow(), zone)
+    profile = load_profile(session, staff.office_id)
+    zone, today = profile.zone, profile.today()
     # in UTC: SQLite compares the stored (UTC) text, so a WIB midnight must be written as UTC
     start = dt.datetime.combine(first, dt.time(), zone).astimezone(dt.UTC)
     end = dt.datetime.combine(after, dt.time(), zone).astimezone(dt.UTC)
-    fill_due_dates(session, staff.office_id, staff.office_code)
     finished = (select(StatusChange.application_id, func.min(StatusChange.at).label("at"))
                 .where(StatusChange.status.in_(("ready", "done"))).group_by(StatusChange.application_id).subquery())
     rows = session.execute(
@@ -79,7 +73,6 @@ def monthly_report(session: Session, staff: StaffContext, month: str) -> list[Se
         .outerjoin(finished, finished.c.application_id == Application.id)
         .where(Application.office_id == staff.office_id, Application.filed_at >= start, Application.filed_at < end)
     ).all()
-    services = office_services(session, staff.office_id)
     by_service: dict[str, list] = {}
     for row in rows:
         by_service.setdefault(row.service_code, []).append(row)
@@ -89,12 +82,11 @@ def monthly_report(session: Session, staff: StaffContext, month: str) -> list[Se
         done = [r for r in group if r.finished_at is not None]
         days = [working_days_between(local_date(r.filed_at, zone), local_date(r.finished_at, zone)) for r in done]
         on_time = [r for r in done if r.due_on is None or local_date(r.finished_at, zone) <= r.due_on]
-        info = services.get(code)
         report.append(ServiceMonth(
-            code, info.name_id if info else code, info.name_en if info else code, len(group), len(done),
+            code, profile.service_name(code, "id"), profile.service_name(code, "en"), len(group), len(done),
             sum(r.status == "declined" for r in group), statistics.median(days) if days else None,
             round(100 * len(on_time) / len(done), 1) if done else None,
-            sum(r.status in WORKING and r.due_on is not None and r.due_on < today for r in group)))
+            sum(is_overdue(r.status, r.due_on, today) for r in group)))
     return report
 
 
@@ -118,14 +110,13 @@ def skm_month(session: Session, staff: StaffContext, month: str) -> list[SkmMont
     found = skm.report(session, staff.office_code, first, after - dt.timedelta(days=1))["services"]
     if not found[skm.ALL_SERVICES]["respondents"]:
         return []
-    services = office_services(session, staff.office_id)
+    profile = load_profile(session, staff.office_id)
     rows = []
     for code, result in found.items():
-        info = services.get(code)
         if code == skm.ALL_SERVICES:
             names = ("Seluruh layanan", "All services")
         else:
-            names = (info.name_id, info.name_en) if info else (code, code)
+            names = (profile.service_name(code, "id"), profile.service_name(code, "en"))
         words = band_of(result["ikm"])[1] if result["ikm"] is not None else None
         rows.append(SkmMonth(code, *names, result["respondents"], result["ikm"], result["band"],
                              words.id if words else None, words.en if words else None))
@@ -133,7 +124,7 @@ def skm_month(session: Session, staff: StaffContext, month: str) -> list[SkmMont
 
 
 def _this_month(staff: StaffContext) -> str:
-    return local_date(utcnow(), office_zone(staff.office_code)).strftime("%Y-%m")
+    return local_date(utcnow(), staff.zone).strftime("%Y-%m")
 
 
 @router.get("/reports")
@@ -145,7 +136,7 @@ def reports_page(request: Request, db: DB, staff: Supervisor,
         first, _ = parse_month(month)
         letters = letters_per_service(session, staff.office_id, year=first.year, month=first.month)
         return render(request, "reports.html", staff, session=session, active="reports", rows=rows, month=month,
-                      letters=letters, services=office_services(session, staff.office_id),
+                      letters=letters, services=load_profile(session, staff.office_id).services,
                       skm_rows=skm_month(session, staff, month), all_services=skm.ALL_SERVICES)
 
 

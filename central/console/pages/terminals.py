@@ -19,7 +19,7 @@ from central.console.i18n import translator
 from central.console.sessions import StaffContext
 from central.console.web import PREFIX, ConsoleError, PostedSupervisor, Supervisor, local_time, render
 from central.console.workflow import log_access
-from central.deadlines import in_office_hours, office_zone
+from central.deadlines import in_office_hours
 from central.errors import CentralError
 from central.models import Terminal, as_utc, utcnow
 from central.offices import ENROLL_CODE_TTL, get_office, make_enrollment_code
@@ -68,7 +68,7 @@ def _age(seconds: float | None, t) -> str:  # type: ignore[no-untyped-def]
 
 def terminal_rows(request: Request, db: DB, staff: StaffContext, now: dt.datetime | None = None) -> list[TerminalRow]:
     t, now = translator(request), now or utcnow()
-    zone = office_zone(staff.office_code)
+    zone = staff.zone
     with db.transaction() as session:
         terminals = list(session.scalars(select(Terminal).where(Terminal.office_id == staff.office_id)
                                          .order_by(Terminal.code)))

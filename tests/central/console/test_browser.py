@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from central.console.accounts import add_staff
 from central.db import Database
 from central.models import AccessLogEntry, Application
+from central.office_profile import backfill_due_dates
 from kiosk.applications import file_application
 from kiosk.journey import call_staff, look_up_status
 from kiosk.samples import sample_answers
@@ -147,6 +148,7 @@ def test_staff_log_in_and_see_the_application_a_kiosk_just_synced(browser, centr
     with db.transaction() as session:  # two filed a while ago, so the inbox has something overdue
         session.execute(update(Application).where(Application.reference.in_(filed[1:3])).values(
             filed_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=12), due_on=None))
+        backfill_due_dates(session)  # the migration step: ingest gave them due dates from their old filing time
     db.dispose()
     browser.delete_all_cookies()
     browser.get(f"{central.url}/staff")

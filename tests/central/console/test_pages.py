@@ -10,10 +10,13 @@ import re
 from sqlalchemy import select, update
 
 from central.console.pages.terminals import is_silent
-from central.deadlines import WIB
 from central.models import AccessLogEntry, Application
+from central.office_profile import backfill_due_dates
 from central.offices import get_office
+from kiosk.timezones import office_zone
 from sync.protocol import AuditUpload, Heartbeat, ProvisioningFile
+
+WIB = office_zone("3273010001")
 
 
 def _backdate(db, reference: str, days: int) -> None:
@@ -21,6 +24,7 @@ def _backdate(db, reference: str, days: int) -> None:
     with db.transaction() as session:
         session.execute(update(Application).where(Application.reference == reference).values(
             filed_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=days), due_on=None))
+        backfill_due_dates(session)
 
 
 def _rows(page: str) -> list[str]:
