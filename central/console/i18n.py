@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from kiosk.catalog.model import Field
 from kiosk.lifecycle import WORDS
 
 LANG_COOKIE = "loket_lang"
@@ -27,6 +28,12 @@ EN: dict[str, str] = {
     # statuses
     "Diterima": "Received", "Diproses": "In process", "Siap diambil": "Ready for pickup", "Selesai": "Done",
     "Ditolak": "Declined",
+    # the kiosk's screens, why data was opened, consent
+    "Layar awal": "Welcome screen", "Memilih layanan": "Choosing a service", "Mengisi formulir": "Filling in the form",
+    "Dokumen yang perlu dibawa": "Documents to bring", "Memeriksa data": "Checking the details",
+    "Persetujuan data pribadi": "Consent to personal data", "Tanda terima": "Receipt", "Cek status": "Status check",
+    "Survei kepuasan": "Satisfaction survey", "untuk menerbitkan surat": "to issue the letter",
+    "untuk mencetak ulang surat": "to reprint the letter", "Ya, setuju": "Yes, agreed", "Tidak setuju": "Not agreed",
     # login
     "Masuk": "Log in", "Masuk ke konsol kantor": "Log in to the office console",
     "Untuk petugas kelurahan. Setiap pembukaan data pribadi dicatat.":
@@ -190,6 +197,33 @@ EN: dict[str, str] = {
     "Menerbitkan surat": "Issued a letter", "Mencetak ulang surat": "Reprinted a letter",
     "Mengubah pengaturan surat": "Changed the letter settings",
 }
+
+
+#: the kiosk's screens by name, as staff read them (a help call says where the citizen was)
+SCREEN_WORDS = {
+    "welcome": "Layar awal", "services": "Memilih layanan", "form": "Mengisi formulir",
+    "documents": "Dokumen yang perlu dibawa", "review": "Memeriksa data", "consent": "Persetujuan data pribadi",
+    "receipt": "Tanda terima", "status": "Cek status", "survey": "Survei kepuasan",
+}
+#: why personal data was opened (the access log's detail), as words
+PURPOSE_WORDS = {"letter": "untuk menerbitkan surat", "letter reprint": "untuk mencetak ulang surat"}
+#: a consent answer as staff read it
+CONSENT_WORDS = {"yes": "Ya, setuju", "no": "Tidak setuju"}
+
+
+def answer_words(field: Field | None, value: object, lang: str) -> str:
+    """A citizen's stored answer as staff read it: a choice's label, a date as dd-mm-yyyy, consent in words."""
+    text = "" if value is None else str(value)
+    if field is None:
+        return text
+    if field.type == "choice":
+        choice = next((c for c in field.choices if c.value == text), None)
+        return choice.label.in_language(lang) if choice is not None else text
+    if field.type == "date" and len(text) == 10 and text[4] == "-" and text[7] == "-":  # stored yyyy-mm-dd
+        return f"{text[8:10]}-{text[5:7]}-{text[0:4]}"
+    if field.type == "consent":
+        return translator(lang)(CONSENT_WORDS.get(text.lower(), text))
+    return text
 
 
 def language_of(request: Request) -> str:

@@ -10,6 +10,8 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from central.api.common import DB
+from central.console.i18n import PURPOSE_WORDS, STATUS_WORDS
+from central.console.pages.letters import FIELDS as SETTING_FIELDS
 from central.console.web import PREFIX, Supervisor, render
 from central.models import AccessLogEntry
 
@@ -26,6 +28,18 @@ ACTION_WORDS = {
 }
 
 
+def detail_words(action: str, detail: str, t) -> str:  # noqa: ANN001 - the page's translator
+    """An entry's detail as staff read it: a status's word, why data was opened, the settings' labels."""
+    if action == "status.changed":
+        return t(STATUS_WORDS.get(detail, detail))
+    if action == "personal_data.opened":
+        return t(PURPOSE_WORDS.get(detail, detail))
+    if action == "letter_settings.changed":
+        labels = dict(SETTING_FIELDS)
+        return ", ".join(t(labels.get(name.strip(), name.strip())) for name in detail.split(",") if name.strip())
+    return detail
+
+
 @router.get("/access-log")
 def access_log(request: Request, db: DB, staff: Supervisor,
                page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
@@ -36,5 +50,6 @@ def access_log(request: Request, db: DB, staff: Supervisor,
                                        .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
                                        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
         return render(request, "access_log.html", staff, session=session, active="access_log", entries=entries,
-                      action_words=ACTION_WORDS, page=page, pages=max(1, -(-total // PAGE_SIZE)),
+                      action_words=ACTION_WORDS, detail_words=detail_words,
+                      page=page, pages=max(1, -(-total // PAGE_SIZE)),
                       page_url=lambda number: f"{PREFIX}/access-log?page={number}")

@@ -3,37 +3,24 @@ change form, and "Buka data pribadi", which opens the sealed answers and writes 
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.api.common import DB
-from central.console.i18n import STATUS_WORDS, language_of, translator
+from central.console.i18n import STATUS_WORDS, answer_words, language_of, translator
 from central.console.sessions import StaffContext
 from central.console.web import PREFIX, ConsoleError, Posted, Staff, local_time, render
 from central.console.workflow import application_of_office, describe_flags, history, open_personal_data
 from central.letters.history import issued_letter
-from central.models import Application, OfficeCatalog, Terminal, utcnow
+from central.models import Application, Terminal, utcnow
 from central.office_profile import load_profile
 from central.status import change_status
 from kiosk.lifecycle import LETTER_ALLOWED, MAX_NOTE, NEXT_STATUSES, RefusedChange, is_overdue
 
 router = APIRouter(prefix=f"{PREFIX}/applications", include_in_schema=False)
-
-
-def _field_labels(session: Session, office_id: int, service_code: str, lang: str) -> dict[str, str]:
-    labels: dict[str, str] = {}
-    for document in session.scalars(select(OfficeCatalog.document).where(OfficeCatalog.office_id == office_id)
-                                    .order_by(OfficeCatalog.id)):
-        for service in json.loads(document).get("services", ()):
-            if service.get("code") == service_code:
-                for field in service.get("fields", ()):
-                    labels[field["name"]] = (field.get("label") or {}).get(lang, field["name"])
-    return labels
 
 
 def _found(session: Session, staff: StaffContext, reference: str) -> Application:
@@ -70,9 +57,11 @@ def personal_data(request: Request, db: DB, staff: Posted, reference: str) -> Re
     with db.transaction() as session:
         app = _found(session, staff, reference)
         opened = open_personal_data(session, staff, app)
-        labels = _field_labels(session, app.office_id, app.service_code, language_of(request))
-        answers = opened.get("answers", {})
-        personal = [(labels.get(name, name), "" if value is None else str(value)) for name, value in answers.items()]
+        lang = language_of(request)
+        service = load_profile(session, app.office_id).services.get(app.service_code)
+        fields = {f.name: f for f in service.fields} if service is not None else {}
+        personal = [(fields[name].label.in_language(lang) if name in fields else name,
+                     answer_words(fields.get(name), value, lang)) for name, value in opened.get("answers", {}).items()]
         return _page(request, session, staff, app, personal=personal, opened_at=local_time(utcnow(), staff))
 
 

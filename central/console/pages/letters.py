@@ -89,9 +89,12 @@ async def save_settings(request: Request, db: DB, staff: PostedSupervisor,
     with db.transaction() as session:
         office = session.get(Office, staff.office_id)
         assert office is not None
+        before = letter_settings(session, office)
         try:
-            update_settings(session, office, changes, logo_png=picture, clear_logo=no_logo == "1")
+            after = update_settings(session, office, changes, logo_png=picture, clear_logo=no_logo == "1")
         except CentralError as e:  # refused before anything was written
             return _settings_page(request, session, staff, status_code=400, problem=str(e))
-        log_access(session, staff, "letter_settings.changed", None, ", ".join(sorted(changes)))
+        changed = [name for name, _label in FIELDS if getattr(before, name) != getattr(after, name)]
+        changed += ["logo"] if picture is not None or no_logo == "1" else []
+        log_access(session, staff, "letter_settings.changed", None, ", ".join(changed))
     return RedirectResponse(f"{PREFIX}/letters/settings?saved=1", status_code=303)
