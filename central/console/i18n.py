@@ -237,6 +237,16 @@ def translator(lang: str | Request) -> Callable[..., str]:
 
     def t(key: str, **values: Any) -> str:
         text = EN.get(key, key) if english else key
+        if english and "(s)" in text and isinstance(values.get("n"), int):  # "1 working day", "2 working days"
+            text = text.replace("(s)", "" if values["n"] == 1 else "s")
         return text.format(**values) if values else text
 
     return t
+
+
+def number_words(value: float | int | None, decimals: int, lang: str) -> str:
+    """A number as the language writes it: `97,22` in Indonesian, `97.22` in English ("—" for none)."""
+    if value is None:
+        return "\u2014"
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".") if lang == "id" else text

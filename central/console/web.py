@@ -17,7 +17,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from central.api.common import DB, database
-from central.console.i18n import LANG_COOKIE, STATUS_WORDS, language_of, translator
+from central.console.i18n import LANG_COOKIE, STATUS_WORDS, language_of, number_words, translator
 from central.console.sessions import COOKIE, StaffContext, resume_session
 from central.models import AuditEntry, HelpAcknowledgement, Office, Terminal, as_utc
 from kiosk.timezones import DEFAULT_ZONE, office_zone, zone_label
@@ -115,6 +115,7 @@ def render(request: Request, template: str, context: StaffContext | None = None,
     return templates.TemplateResponse(request, template, {
         "t": translator(lang), "lang": lang, "me": context, "nav": NAV, **frame, "status_words": STATUS_WORDS,
         "when": lambda moment, fmt="%d-%m-%Y %H.%M": local_time(moment, context, fmt), "path": request.url.path,
+        "num": lambda value, decimals=0: number_words(value, decimals, lang),
         **values}, status_code=status_code)
 
 
