@@ -160,6 +160,8 @@ EN: dict[str, str] = {
     "nomor yang sama.": "Downloads the letter (A4 PDF) to print and sign. The number is given once; a reprint "
     "keeps it.",
     "Surat bisa dicetak setelah permohonan diproses.": "The letter can be printed once the application is in process.",
+    "Permohonan ini ditolak: tidak ada surat untuk dicetak.":
+        "This application was declined: there is no letter to print.",
     "Surat baru bisa dicetak bila permohonan sedang diproses, siap diambil, atau selesai.":
         "A letter can only be printed for an application in process, ready for pickup or done.",
     "Layanan ini tidak punya templat surat di katalog kantor.":

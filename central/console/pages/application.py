@@ -15,8 +15,9 @@ from central.console.sessions import StaffContext
 from central.console.web import PREFIX, ConsoleError, Posted, Staff, local_time, render
 from central.console.workflow import application_of_office, describe_flags, history, open_personal_data
 from central.letters.history import issued_letter
-from central.models import Application, Terminal, utcnow
-from central.office_profile import load_profile
+from central.letters.office_settings import letter_settings
+from central.models import Application, Office, Terminal, utcnow
+from central.office_profile import OfficeProfile, load_profile
 from central.status import change_status
 from kiosk.lifecycle import LETTER_ALLOWED, MAX_NOTE, NEXT_STATUSES, RefusedChange, is_overdue
 
@@ -30,6 +31,22 @@ def _found(session: Session, staff: StaffContext, reference: str) -> Application
     return app
 
 
+def _letter_state(session: Session, app: Application, profile: OfficeProfile) -> dict[str, Any]:
+    """Whether "Cetak surat" can work now, and if not, why, in words: it is never offered only to fail."""
+    service = profile.services.get(app.service_code)
+    if app.status == "declined":
+        why = "Permohonan ini ditolak: tidak ada surat untuk dicetak."
+    elif app.status not in LETTER_ALLOWED:
+        why = "Surat bisa dicetak setelah permohonan diproses."
+    elif service is None or service.letter is None:
+        why = "Layanan ini tidak punya templat surat di katalog kantor."
+    elif not letter_settings(session, session.get(Office, app.office_id)).public_url:
+        why = "Kantor belum mengisi alamat publik untuk kode QR surat: supervisor mengisinya di Pengaturan surat."
+    else:
+        why = ""
+    return {"can_print": not why, "no_letter_why": why}
+
+
 def _page(request: Request, session: Session, staff: StaffContext, app: Application, *, status_code: int = 200,
           **extra: Any) -> Response:
     t, lang = translator(request), language_of(request)
@@ -40,7 +57,7 @@ def _page(request: Request, session: Session, staff: StaffContext, app: Applicat
               "overdue": is_overdue(app.status, app.due_on, profile.today()),
               "terminal_code": terminal.code if terminal else "", "next_statuses": NEXT_STATUSES[app.status],
               "max_note": MAX_NOTE, "note": "", "personal": None, "changed": False, "problem": "",
-              "letter": issued_letter(session, app.id), "can_print": app.status in LETTER_ALLOWED}
+              "letter": issued_letter(session, app.id), **_letter_state(session, app, profile)}
     return render(request, "application.html", staff, session=session, active="inbox", status_code=status_code,
                   **{**values, **extra})
 

@@ -25,6 +25,7 @@ from central.letters.office_settings import (
 )
 from central.letters.pdf import render_letter_pdf
 from central.models import Office
+from central.office_profile import load_profile
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -66,8 +67,9 @@ def _settings_page(request: Request, session: Session, staff: StaffContext, *, s
     office = session.get(Office, staff.office_id)
     assert office is not None
     settings = letter_settings(session, office)
+    today = load_profile(session, office.id).today()  # the example is this month's number
     example = format_number(settings.number_format, classification="470", sequence=12,
-                            short_code=settings.short_code, month=11, year=2026)
+                            short_code=settings.short_code, month=today.month, year=today.year)
     return render(request, "letter_settings.html", staff, session=session, active="letters", status_code=status_code,
                   settings=settings, stored=stored_values(session, office), fields=FIELDS, problem=problem,
                   saved=saved, example=example, max_logo_kib=MAX_LOGO_BYTES // 1024)
