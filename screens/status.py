@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 
+from kivy.clock import Clock
+from kivy.metrics import dp
 from kivy.properties import ObjectProperty, StringProperty
 
 from kiosk.errors import BadReference, LoketError
@@ -58,7 +60,15 @@ class StatusScreen(KioskScreen):
         if not self.result.found:
             self.problem = "No application with this number and PIN. Check both, or ask a staff member."
             return
+        self._show_answer()
         self._refresh_live(self.result.reference)
+
+    def _show_answer(self) -> None:
+        """The answer is what the citizen came for: the keyboard goes and the answer (a decline's reason
+        last) is scrolled into view, not left below the fold."""
+        for field in (self.ids.reference_input, self.ids.pin_input):
+            field.focus = False
+        Clock.schedule_once(lambda *_: self.ids.scroll.scroll_to(self.ids.answer, padding=dp(8), animate=False), 0)
 
     def typing_changed(self) -> None:
         """The number or PIN changed: the answer shown was for the old ones, so it goes."""

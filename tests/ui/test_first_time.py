@@ -85,3 +85,31 @@ def test_cek_status_forgets_the_answer_when_the_number_or_pin_changes_and_hides_
     kiosk.press_special("backspace")
     kiosk.frames(2)
     assert status.problem == "", "the last answer's message stays after the number changed"
+
+
+def test_a_declines_reason_is_in_view_at_1024x600_and_ditolak_is_not_the_blue_of_diterima(kiosk, ui_terminal):
+    import datetime as dt
+
+    from tests.ui.fitting import window_rect
+
+    mine = file_one(kiosk, ui_terminal, "SKD")
+    app_id = ui_terminal.store.get(mine).id
+    ui_terminal.store.set_central_statuses([(app_id, "declined", dt.datetime.now(dt.UTC),
+                                             "Surat pengantar RT belum dilampirkan. Silakan datang membawa surat RT.")])
+    pin = status_pin(ui_terminal.store, app_id)
+    kiosk.app.reset()
+    kiosk.resize(1024, 600)
+    kiosk.tap(kiosk.screen.ids.status_button)
+    status = kiosk.screen
+    status.guard = LookupGuard()
+    ask(kiosk, status, mine, pin)
+    kiosk.frames(6)
+    assert status.result.status == "declined"
+    _x0, bottom, _x1, top = window_rect(status.ids.scroll)
+    for widget in (status.ids.status_words, status.ids.decline_reason):
+        y0, y1 = window_rect(widget)[1], window_rect(widget)[3]
+        assert y0 >= bottom - 1 and y1 <= top + 1, f"{widget.text[:40]!r} is below the fold ({y0:.0f}..{y1:.0f})"
+    theme = kiosk.app.theme
+    assert tuple(status.ids.status_words.color) == tuple(theme.error) != tuple(theme.primary)
+    assert "\u26a0" in status.ids.status_words.text  # an icon too, never colour alone
+    kiosk.screenshot("status-declined-1024x600")
