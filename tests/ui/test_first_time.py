@@ -4,6 +4,8 @@ longer matches what is typed."""
 
 from __future__ import annotations
 
+import pytest
+
 from kiosk.status_pin import LookupGuard, status_pin
 from tests.ui.test_form import open_form
 from tests.ui.test_status_pin_ui import ask, file_one
@@ -113,3 +115,41 @@ def test_a_declines_reason_is_in_view_at_1024x600_and_ditolak_is_not_the_blue_of
     assert tuple(status.ids.status_words.color) == tuple(theme.error) != tuple(theme.primary)
     assert "\u26a0" in status.ids.status_words.text  # an icon too, never colour alone
     kiosk.screenshot("status-declined-1024x600")
+
+
+def shown_text(label) -> str:
+    """What a Label draws (Kivy's laid-out lines), "…" included when it cut the words."""
+    label.texture_update()
+    return " ".join(" ".join(w.text for w in line.words) for line in label._label._cached_lines).strip()
+
+
+@pytest.mark.parametrize(("size", "large"), [((1080, 1920), False), ((1080, 1920), True), ((1920, 1080), True),
+                                             ((1024, 600), True)], ids=["portrait", "portrait-large", "large",
+                                                                        "1024x600-large"])
+def test_the_offices_name_is_never_cut(kiosk, size, large):
+    app = kiosk.app
+    kiosk.resize(*size)
+    app.office_name = "Kelurahan Bojongloa Kidul"
+    if large:
+        kiosk.tap(app.root.ids.text_size_button)
+    kiosk.frames(4)
+    label = app.root.ids.office_name
+    assert shown_text(label) == "Kelurahan Bojongloa Kidul", shown_text(label)
+    tw, th = label.texture_size
+    assert tw <= label.width + 1 and th <= label.height + 1
+    kiosk.screenshot(f"office-name-{size[0]}x{size[1]}{'-large' if large else ''}")
+
+
+def test_portrait_welcome_leaves_no_large_gap_and_keeps_its_actions_low(kiosk):
+    from tests.ui.fitting import shown, window_rect
+
+    kiosk.resize(1080, 1920)
+    kiosk.frames(4)
+    welcome = kiosk.screen
+    boxes = sorted(window_rect(w) for w in welcome.walk(restrict=True)
+                   if w is not welcome and shown(w) and (getattr(w, "text", "") or w.__class__.__name__ == "Image"))
+    tops = sorted(((b[1], b[3]) for b in boxes), key=lambda b: -b[1])
+    gaps = [upper[0] - lower[1] for upper, lower in zip(tops, tops[1:], strict=False) if upper[0] > lower[1]]
+    assert max(gaps, default=0) < 400, f"a gap of {max(gaps):.0f} px"
+    assert window_rect(welcome.ids.file_button)[3] <= 1920 * 2 / 3, "the actions are out of reach from a wheelchair"
+    kiosk.screenshot("portrait-welcome")
