@@ -305,6 +305,15 @@ class LoketApp(App):
         self.speaker.set_enabled(speech)
         return True
 
+    def rate_result(self, reference: str) -> None:
+        """From Cek Status of a ready or done application: the survey's result questions, in the same
+        language and text size; the status screen is forgotten first."""
+        filed = self.terminal.store.get(reference)
+        if filed is None or not self._reset_keeping_choices():
+            return
+        self.screen("survey").begin_result(filed.service_code, filed.id)
+        self.go("survey")
+
     def application_filed(self) -> None:
         """An application is queued: the sync worker sends it as soon as it can."""
         self.runtime.wake_sync()

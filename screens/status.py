@@ -70,6 +70,16 @@ class StatusScreen(KioskScreen):
             field.focus = False
         Clock.schedule_once(lambda *_: self.ids.scroll.scroll_to(self.ids.answer, padding=dp(8), animate=False), 0)
 
+    def can_rate(self, result: StatusLookup | None) -> bool:
+        """A ready or done application whose result was not rated yet: its citizen can judge it now."""
+        if result is None or not result.found or result.status not in ("ready", "done"):
+            return False
+        try:
+            filed = self.app.terminal.store.get(result.reference)
+            return filed is not None and filed.id not in self.app.terminal.store.values.result_rated
+        except LoketError:
+            return False
+
     def typing_changed(self) -> None:
         """The number or PIN changed: the answer shown was for the old ones, so it goes."""
         self.result = None

@@ -124,6 +124,9 @@ class StoreValues:
     pin_locked_until = _Moment("maintenance.locked_until")
     #: terminal public keys a receipt check trusts besides this terminal's own (earlier identities, central's list)
     known_receipt_keys = _KeyList("receipt.known_keys")
+    #: applications whose result was already rated ({id: day}); which answers they gave is not kept here
+    #: (the survey rows carry no application), only that the result is asked for once
+    result_rated = _KeyList("survey.result_rated")
     #: the receipt printer's last known state, written by printing after each receipt (and by the
     #: maintenance check): "ok" or the fault in one line; the heartbeat reports it without printing
     printer_state = _Text("printer.state")
