@@ -29,6 +29,7 @@ def test_every_value_keeps_the_key_terminals_already_stored_it_under() -> None:
         "pin_failures": "maintenance.failures", "pin_lockouts": "maintenance.lockouts",
         "pin_locked_until": "maintenance.locked_until", "known_receipt_keys": "receipt.known_keys",
         "retention_last_run": "retention.last_run", "central_takes_printer": "sync.central_takes_printer",
+        "office_public_url": "sync.office_public_url", "result_rated": "survey.result_rated",
         "printer_state": "printer.state",
     }
 
