@@ -38,9 +38,11 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 class ConsoleError(Exception):
     """A request the console refuses with a page: status and a message (Indonesian key, see i18n)."""
 
-    def __init__(self, status: int, message: str, **values: Any) -> None:
+    def __init__(self, status: int, message: str, *, staff: StaffContext | None = None, **values: Any) -> None:
         super().__init__(message)
         self.status, self.message, self.values = status, message, values
+        #: who was refused, when known: the page then keeps its top bar (menu, office, log out)
+        self.staff = staff
 
 
 class LoginRequired(Exception):
@@ -119,7 +121,11 @@ def render(request: Request, template: str, context: StaffContext | None = None,
         **values}, status_code=status_code)
 
 
-def error_page(request: Request, status: int, message: str, **values: Any) -> HTMLResponse:
+def error_page(request: Request, status: int, message: str, *, staff: StaffContext | None = None,
+               **values: Any) -> HTMLResponse:
+    if staff is not None:
+        return render(request, "error.html", staff, status_code=status, status=status,
+                      message=translator(language_of(request))(message, **values))
     lang = language_of(request)
     return templates.TemplateResponse(request, "error.html", {
         "t": translator(lang), "lang": lang, "me": None, "nav": NAV, "help_calls": 0, "status": status,

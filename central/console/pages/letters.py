@@ -54,7 +54,7 @@ def print_letter(db: DB, staff: Posted, reference: str) -> Response:
         try:
             issued = issue_letter(session, app.reference, actor=staff.username)
         except tuple(REFUSALS) as e:
-            raise ConsoleError(409, REFUSALS[type(e)]) from None
+            raise ConsoleError(409, REFUSALS[type(e)], staff=staff) from None
         log_access(session, staff, "letter.reprinted" if issued.reprint else "letter.issued", app, issued.number)
     pdf = render_letter_pdf(issued.content, issued.logo_png)
     name = f"surat-{issued.content.reference}.pdf"

@@ -42,3 +42,11 @@ def test_the_letter_settings_example_number_is_this_months(central, client, offi
     month = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).month  # the office is in WIB
     example = re.search(r'<p class="ref">([^<]+)</p>', page)[1]
     assert f"/{roman_month(month)}/" in example, example
+
+
+def test_a_refused_letter_keeps_the_consoles_top_bar(central, client, office, enrolled, console_db):
+    reference = _filed(enrolled, console_db, office, "SKBM", "ready")  # no public address set
+    staff, _page = _as_operator(client, office, reference)
+    refused = staff.post(f"/staff/applications/{reference}/letter")
+    assert refused.status_code == 409 and "Pengaturan surat" in refused.text
+    assert "Keluar" in refused.text and office.operator in refused.text, "the failure page has no top bar"
