@@ -322,12 +322,7 @@ class LoketApp(App):
 
     def ask_for_help(self) -> None:
         """The top bar's Bantuan: asks whether to call staff (a tap by mistake can be cancelled)."""
-        if self.help_dialog is None:
-            self.help_dialog = HelpDialog()
-        self.help_dialog.called = False
-        if self.help_dialog.parent is None:
-            self.help_dialog.open(animation=False)
-        self.speak(self.t("Ask a staff member for help?"))
+        self._show_help(called=False, words="Ask a staff member for help?")
 
     def call_staff(self) -> None:
         try:
@@ -337,12 +332,15 @@ class LoketApp(App):
         else:
             if self.sync_worker is not None:  # sent now, so the office console shows the call at once
                 self.sync_worker.wake()
+        self._show_help(called=True, words="A staff member is on the way. Please wait a moment.")
+
+    def _show_help(self, *, called: bool, words: str) -> None:
         if self.help_dialog is None:
             self.help_dialog = HelpDialog()
-        self.help_dialog.called = True
+        self.help_dialog.called = called
         if self.help_dialog.parent is None:
             self.help_dialog.open(animation=False)
-        self.speak(self.t("A staff member is on the way. Please wait a moment."))
+        self.speak(self.t(words))
 
     def dismiss_dialogs(self) -> None:
         for dialog in (self.idle_dialog, self.help_dialog):

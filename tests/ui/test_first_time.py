@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.status_pin import LookupGuard, status_pin
+from kiosk.status_pin import status_pin
 from tests.ui.test_form import open_form
-from tests.ui.test_status_pin_ui import ask, file_one
+from tests.ui.test_status_pin_ui import ask, file_one, open_status
 
 
 def test_an_abandoned_form_is_forgotten_when_the_citizen_goes_back_to_welcome(kiosk):
@@ -68,10 +68,7 @@ def test_the_top_bar_help_asks_first_and_can_be_cancelled(kiosk):
 def test_cek_status_forgets_the_answer_when_the_number_or_pin_changes_and_hides_the_pin(kiosk, ui_terminal):
     mine = file_one(kiosk, ui_terminal, "SKD")
     pin = status_pin(ui_terminal.store, ui_terminal.store.get(mine).id)
-    kiosk.app.reset()
-    kiosk.tap(kiosk.screen.ids.status_button)
-    status = kiosk.screen
-    status.guard = LookupGuard()
+    status = open_status(kiosk)
     assert status.ids.pin_input.password, "the PIN is shown as typed"
     ask(kiosk, status, mine, pin)
     assert status.result.found and status.ids.status_words.text
@@ -99,11 +96,8 @@ def test_a_declines_reason_is_in_view_at_1024x600_and_ditolak_is_not_the_blue_of
     ui_terminal.store.set_central_statuses([(app_id, "declined", dt.datetime.now(dt.UTC),
                                              "Surat pengantar RT belum dilampirkan. Silakan datang membawa surat RT.")])
     pin = status_pin(ui_terminal.store, app_id)
-    kiosk.app.reset()
     kiosk.resize(1024, 600)
-    kiosk.tap(kiosk.screen.ids.status_button)
-    status = kiosk.screen
-    status.guard = LookupGuard()
+    status = open_status(kiosk)
     ask(kiosk, status, mine, pin)
     kiosk.frames(6)
     assert status.result.status == "declined"

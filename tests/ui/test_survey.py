@@ -103,16 +103,13 @@ def test_the_idle_reset_keeps_the_answer_given_and_clears_the_survey(kiosk, ui_t
 
 
 def test_time_and_result_are_asked_at_cek_status_when_ready_once_per_application(kiosk, ui_terminal):
-    from kiosk.status_pin import LookupGuard, status_pin
-    from tests.ui.test_status_pin_ui import ask, file_one
+    from kiosk.status_pin import status_pin
+    from tests.ui.test_status_pin_ui import ask, file_one, open_status
 
     mine = file_one(kiosk, ui_terminal, "SKU")
     filed = ui_terminal.store.get(mine)
     pin = status_pin(ui_terminal.store, filed.id)
-    kiosk.app.reset()
-    kiosk.tap(kiosk.screen.ids.status_button)
-    status = kiosk.screen
-    status.guard = LookupGuard()
+    status = open_status(kiosk)
     ask(kiosk, status, mine, pin)
     assert status.result.found and status.ids.rate_button.opacity == 0, "nothing to judge before it is ready"
     ui_terminal.store.set_central_statuses([(filed.id, "ready", dt.datetime.now(dt.UTC), None)])
@@ -134,8 +131,6 @@ def test_time_and_result_are_asked_at_cek_status_when_ready_once_per_application
     assert answer.elements == (None, None, 3, None, 4, None, None, None, None)
     assert len(kept(ui_terminal)) == before + 1
     kiosk.tap(survey.ids.nav.ids.next_button)
-    kiosk.tap(kiosk.screen.ids.status_button)
-    status = kiosk.screen
-    status.guard = LookupGuard()
+    status = open_status(kiosk)
     ask(kiosk, status, mine, pin)
     assert status.result.status == "ready" and status.ids.rate_button.opacity == 0, "asked once per application"

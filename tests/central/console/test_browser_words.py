@@ -10,16 +10,7 @@ from selenium.webdriver.common.by import By
 from kiosk.catalog import load_catalog
 from kiosk.catalog.loader import DEFAULT_CATALOG
 from kiosk.journey import call_staff
-from tests.central.console.test_browser import (  # noqa: F401  (fixtures)
-    OPERATOR,
-    SUPERVISOR,
-    browser,
-    follow,
-    kiosk,
-    log_in,
-    set_status,
-    shoot,
-)
+from tests.central.console.test_browser import OPERATOR, SUPERVISOR, browser, follow, kiosk, log_in, set_status, shoot  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("browser")
 
