@@ -277,3 +277,15 @@ def test_the_report_shows_the_months_skm_index_per_service_and_for_the_office(cl
     operator = client()
     operator.log_in(office.operator)
     assert operator.get("/staff/reports-skm.csv?month=2026-11").status_code == 403
+
+
+def test_the_terminals_page_counts_a_batch_as_sent_once_central_has_it(client, office, enrolled):
+    sim = enrolled(office.code)
+    uploads = [sim.application() for _ in range(5)]
+    sim.heartbeat(Heartbeat(queue={"queued": 5, "sending": 0, "synced": 2, "rejected": 0}))  # before the drain
+    sim.upload(uploads)
+    staff = client()
+    staff.log_in(office.supervisor)
+    row = next(r for r in _rows(staff.get("/staff/terminals").text) if sim.identity.terminal_code in r)
+    assert "0 menunggu kirim" in row and "7 terkirim" in row, row
+    assert all(u.reference in staff.get("/staff").text for u in uploads)
