@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from central.errors import CentralError
 from central.keyring import Keyring
-from central.office_profile import backfill_due_dates
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: a connection idle longer than this is pinged before use (the database may have restarted meanwhile)
@@ -105,9 +104,6 @@ def migrate(engine: Engine, keyring: Keyring | None = None) -> None:
         config.attributes["connection"] = connection
         config.attributes["keyring"] = keyring
         command.upgrade(config, "head")
-        with Session(bind=connection) as session:  # data the schema's newer rules expect
-            backfill_due_dates(session)
-            session.flush()
 
 
 class Database:

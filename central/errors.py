@@ -22,6 +22,10 @@ class EnrollmentRefused(CentralError):
         self.reason = reason
 
 
+class InvalidUpload(CentralError):
+    """A terminal's batch (or a USB bundle) that breaks the protocol as a whole; nothing of it is stored."""
+
+
 class ApiError(CentralError):
     """A request central refuses, with the HTTP status and the machine-readable code it answers."""
 

@@ -24,7 +24,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from central.db import insert_ignoring_conflicts
-from central.errors import ApiError
+from central.errors import InvalidUpload
 from central.keyring import KeysUnavailable, office_private_key
 from central.models import Application, AuditEntry, Terminal, utcnow
 from central.office_profile import load_profile
@@ -294,7 +294,7 @@ def store_audit(session: Session, terminal: Terminal, entries: Sequence[AuditUpl
     """Stores the terminal's audit entries once each; answers every id now held (new or not)."""
     for n, entry in enumerate(entries):
         if not -(2**63) <= entry.id < 2**63:
-            raise ApiError(422, "invalid", f"audit.{n}.id: must fit in 64 bits")
+            raise InvalidUpload(f"audit.{n}.id: must fit in 64 bits")
     if entries:
         session.execute(insert_ignoring_conflicts(session, AuditEntry.__table__), [{
             "terminal_id": terminal.id, "entry_id": entry.id, "at": plausible_utc(entry.at) or now,

@@ -100,8 +100,8 @@ _FILL_BATCH = 2000
 
 
 def backfill_due_dates(session: Session) -> int:
-    """Gives every application without a due date its due date; returns how many it set. A migration
-    step for applications taken in before ingest set them (a page never writes)."""
+    """Gives every application without a due date its due date; returns how many it set. The migration
+    step (0009) for applications taken in before ingest set them (a page never writes)."""
     set_count = 0
     offices = session.scalars(select(Application.office_id).where(Application.due_on.is_(None)).distinct()).all()
     for office_id in offices:

@@ -8,7 +8,6 @@ date and words. Either way the opening of personal data goes to the access log w
 from __future__ import annotations
 
 import datetime as dt
-import json
 import secrets
 from dataclasses import dataclass
 
@@ -24,17 +23,16 @@ from central.models import (
     Application,
     IssuedLetter,
     Office,
-    OfficeCatalog,
     OfficeKey,
     PublicName,
     utcnow,
 )
+from central.office_profile import published_catalogs
 from central.offices import current_key
 from central.records import find_application, log_opening, open_application
-from kiosk.catalog import parse_catalog
 from kiosk.catalog.model import Service
 from kiosk.crypto import CryptoFailure, open_sealed, seal_for_office
-from kiosk.errors import CatalogError, UnknownService
+from kiosk.errors import UnknownService
 from kiosk.lifecycle import LETTER_ALLOWED
 from kiosk.reference import ALPHABET
 
@@ -70,13 +68,12 @@ class Issued:
 def letter_service(session: Session, app: Application) -> Service:
     """The service as the catalog the application was filed under describes it, if that one has a
     letter for it; else as the catalog in force does."""
-    catalogs = list(session.scalars(select(OfficeCatalog).where(OfficeCatalog.office_id == app.office_id)
-                                    .order_by(OfficeCatalog.id.desc())))
+    catalogs = published_catalogs(session, app.office_id)[::-1]  # newest first
     ordered = [c for c in catalogs if c.version == app.catalog_version][:1] + catalogs[:1]
-    for entry in ordered:
+    for catalog in ordered:
         try:
-            service = parse_catalog(json.loads(entry.document)).service(app.service_code)
-        except (CatalogError, UnknownService, ValueError):
+            service = catalog.service(app.service_code)
+        except UnknownService:
             continue
         if service.letter is not None:
             return service

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.clock import parse_iso
+from kiosk.lifecycle import reason_for
 
 SYNC_STATES = ("queued", "sending", "synced", "rejected")
 UNSYNCED = ("queued", "sending")
@@ -59,7 +60,7 @@ class Application:
     @property
     def decline_reason(self) -> str | None:
         """Why the office declined it, as staff wrote it for the citizen."""
-        return self.reason if self.state != "rejected" and self.central_status == "declined" else None
+        return None if self.state == "rejected" else reason_for(self.central_status or "", self.reason)
 
 
 @dataclass(frozen=True)

@@ -175,3 +175,12 @@ def test_sealed_content_that_is_not_a_json_object_is_rejected(enrolled):
     not_an_object = b64encode(seal_for_office(sim.identity.office_key, ["just", "a", "list"]))  # type: ignore[arg-type]
     outcome, reason = _outcomes(sim.upload([app.model_copy(update={"sealed": not_an_object})]))[0]
     assert (outcome, reason) == ("rejected", "sealed data is not a JSON object")
+
+
+def test_an_audit_id_past_64_bits_refuses_the_whole_batch_with_422_and_stores_nothing(central, enrolled):
+    sim = enrolled()
+    app = sim.application()
+    entry = AuditUpload(id=2**63, at=dt.datetime.now(dt.UTC), actor="technician", action="export", detail="usb")
+    answer = sim.upload_raw(sim.batch_body([app], [entry]))
+    assert answer.status_code == 422 and answer.json()["error"] == "invalid" and "audit.0.id" in answer.text
+    assert sim.upload([app]).results[0].outcome == "accepted"  # the first try left nothing behind

@@ -9,10 +9,7 @@ from sqlalchemy import select
 
 from central.db import Database
 from central.models import AuditEntry
-from kiosk.terminal import Terminal
-from loket.runtime import Runtime
-from sync.client import Timeouts
-from sync.enrollment import enroll_terminal
+from tests.ui.online import online_kiosk
 
 
 def help_calls_at_central(db_url: str) -> list[AuditEntry]:
@@ -26,13 +23,8 @@ def help_calls_at_central(db_url: str) -> list[AuditEntry]:
 
 def test_a_help_call_reaches_central_at_once_when_online_and_waits_when_offline(kiosk, central, tmp_path):
     app = kiosk.app
-    terminal = Terminal(tmp_path / "online")
-    enroll_terminal(terminal, central.url, central.enrollment_code())
-    runtime = Runtime(terminal=terminal)
     # a long interval: only the wake-up can explain a prompt arrival
-    worker = runtime.start_sync(interval_s=3600, timeouts=Timeouts(connect_s=2, read_s=2))
-    app.runtime = runtime  # the kiosk fixture puts the UI runtime back for the next test
-    try:
+    with online_kiosk(app, central, tmp_path / "online") as (terminal, _runtime, worker):
         assert kiosk.wait_until(lambda: worker.last_report is not None, 10)  # the first round is done
         started = time.monotonic()
         kiosk.tap(app.root.ids.help_button)
@@ -53,6 +45,3 @@ def test_a_help_call_reaches_central_at_once_when_online_and_waits_when_offline(
         central.start()
         worker.wake()
         assert kiosk.wait_until(lambda: len(help_calls_at_central(central.db_url)) == 2, 20)
-    finally:
-        runtime.stop_sync()
-        terminal.close()

@@ -38,6 +38,9 @@ def test_the_access_log_and_help_calls_read_as_words(browser, central, kiosk):  
     log_in(browser, central, OPERATOR)
     set_status(browser, central, reference, "in_process")
     set_status(browser, central, reference, "declined", "Surat pengantar RT belum dilampirkan.")
+    assert "ditolak: tidak ada surat untuk dicetak" in browser.page_source
+    assert not browser.find_elements("xpath", "//button[contains(., 'Cetak surat')]")
+    shoot(browser, "application-declined-no-letter")
     browser.get(f"{central.url}/staff/help")
     row = browser.find_element(By.CSS_SELECTOR, "table.list tbody tr")
     assert "Mengisi formulir" in row.text and " form " not in f" {row.text} ", row.text
