@@ -11,6 +11,7 @@ import argparse
 import logging
 import os
 import signal
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -26,10 +27,13 @@ def quiet_console() -> None:
     is printed twice and its start-up notes stay out of the way. A library's `logging.basicConfig()`
     (python-escpos calls it on import) finds a handler already there, or has its own turned down to
     the same level: no line per HTTP request."""
+    kivy_logger = sys.modules.get("kivy.logger")
+    if kivy_logger is not None and kivy_logger.KIVY_LOG_MODE != "PYTHON":
+        return  # Kivy came first (a test harness) and prints itself; a second handler would loop through its stderr
     root = logging.getLogger()
     consoles = [h for h in root.handlers if type(h) is logging.StreamHandler]
     if not consoles:
-        consoles = [logging.StreamHandler()]
+        consoles = [logging.StreamHandler(sys.__stderr__)]
         root.addHandler(consoles[0])
     for handler in consoles:
         handler.setLevel(CONSOLE_LEVEL)
