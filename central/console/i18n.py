@@ -20,6 +20,7 @@ STATUS_WORDS = {status: indonesian for status, (indonesian, _english) in WORDS.i
 EN: dict[str, str] = {
     # navigation and frame
     "Menu": "Menu", "Permohonan": "Applications", "Panggilan bantuan": "Help calls", "Kios": "Kiosks",
+    "Dari kios": "From kiosk",
     "Laporan": "Reports", "Log akses": "Access log", "Keluar": "Log out", "Kantor": "Office",
     "Ganti kantor": "Switch office", "operator": "operator", "supervisor": "supervisor", "admin": "admin",
     "Warga meminta bantuan di kios.": "A citizen asked for help at a kiosk.",

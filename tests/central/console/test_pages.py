@@ -289,3 +289,10 @@ def test_the_terminals_page_counts_a_batch_as_sent_once_central_has_it(client, o
     row = next(r for r in _rows(staff.get("/staff/terminals").text) if sim.identity.terminal_code in r)
     assert "0 menunggu kirim" in row and "7 terkirim" in row, row
     assert all(u.reference in staff.get("/staff").text for u in uploads)
+
+
+def test_one_kiosk_is_a_kiosk_in_english(synced, operator):
+    app = synced()
+    operator.get("/staff/lang/en")
+    page = operator.get(f"/staff/applications/{app.reference}").text
+    assert "<dt>From kiosk</dt>" in page and "<dt>Kiosks</dt>" not in page
