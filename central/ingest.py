@@ -12,6 +12,7 @@ not this terminal's, sealed data no key of the office opens, an id or reference 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 from collections.abc import Sequence
@@ -321,4 +322,27 @@ def ingest(session: Session, terminal: Terminal, batch: UploadBatch, *, now: dt.
     results = [_settle(upload, verdict, new, owners, terminal, answered)
                for upload, verdict in zip(batch.applications, verdicts, strict=True)]
     survey_stored = store_surveys(session, terminal.office_id, batch.survey)
+    _count_as_sent(terminal, results)
     return UploadResponse(results=results, audit_stored=audit_stored, survey_stored=survey_stored)
+
+
+def _count_as_sent(terminal: Terminal, results: list[UploadResult]) -> None:
+    """The queue the terminal reported (in its heartbeat, sent before this batch) with this batch moved
+    on, so that the terminals page never says "5 waiting" for five applications already in the inbox."""
+    if not results:
+        return
+    try:
+        queue = json.loads(terminal.queue_json or "{}")
+    except ValueError:
+        return
+    if not isinstance(queue, dict) or not all(isinstance(v, int) for v in queue.values()):
+        return
+    left = len(results)
+    for state in ("sending", "queued"):
+        taken = min(left, max(0, queue.get(state, 0)))
+        queue[state] = queue.get(state, 0) - taken
+        left -= taken
+    rejected = sum(1 for r in results if r.outcome == "rejected")
+    queue["rejected"] = queue.get("rejected", 0) + rejected
+    queue["synced"] = queue.get("synced", 0) + len(results) - rejected
+    terminal.queue_json = json.dumps(queue, sort_keys=True)

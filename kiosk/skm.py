@@ -36,6 +36,10 @@ ELEMENTS: tuple[Text, ...] = (
 ELEMENT_NAMES = ("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku",
                  "pengaduan", "sarana")
 ELEMENT_COUNT = len(ELEMENTS)
+#: what a citizen can judge when they come back for the result (Cek Status of a ready or done
+#: application): the time it took and the result itself; everything else they judge at filing
+RESULT_ELEMENTS = (ELEMENT_NAMES.index("waktu"), ELEMENT_NAMES.index("produk"))
+FILING_ELEMENTS = tuple(i for i in range(ELEMENT_COUNT) if i not in RESULT_ELEMENTS)
 
 #: (lowest IKM, band, words) from the best band down; the annex's edges
 BANDS: tuple[tuple[float, str, Text], ...] = (
@@ -115,5 +119,6 @@ def ikm_report(responses: Sequence[SurveyResponse]) -> IkmReport:
                      nrr=averages, ikm=ikm, band=band, overall_mean=overall)
 
 
-__all__ = ["BANDS", "ELEMENTS", "ELEMENT_COUNT", "ELEMENT_NAMES", "SCALE", "SCORE_WORDS", "IkmReport",
+__all__ = ["BANDS", "ELEMENTS", "ELEMENT_COUNT", "ELEMENT_NAMES", "FILING_ELEMENTS",
+           "RESULT_ELEMENTS", "SCALE", "SCORE_WORDS", "IkmReport",
            "SurveyResponse", "band_of", "ikm_report", "nrr"]

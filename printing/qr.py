@@ -34,13 +34,14 @@ __all__ = ["PAYLOAD_VERSION", "SIGNATURE_CHARS", "VerifiedReceipt", "make_qr_pay
 MASK_PATTERN = 2
 
 
-def make_qr_payload(identity: TerminalIdentity, app: Application) -> str:
-    """The signed payload for `app`'s receipt, signed by this terminal's key (in a verification URL when
-    the terminal knows its central)."""
+def make_qr_payload(identity: TerminalIdentity, app: Application, public_url: str | None = None) -> str:
+    """The signed payload for `app`'s receipt, signed by this terminal's key, in a verification URL under
+    `public_url` (`Terminal.receipt_url`; None: the central the terminal enrolled with) when there is one."""
     text = signed_text(app.reference, app.service_code, app.created_at)
     signature = base64.b32encode(sign(identity.signing_key, text.encode("ascii"))).decode("ascii")
     payload = f"{text}:{signature.rstrip('=')}"
-    return verification_url(identity.server_url, payload) if identity.server_url else payload
+    base = identity.server_url if public_url is None else public_url
+    return verification_url(base, payload) if base else payload
 
 
 def qr_matrix(payload: str) -> list[list[bool]]:

@@ -55,7 +55,7 @@ def receipt_codes(terminal: Terminal, app: Application) -> ReceiptCodes:
     identity = terminal.identity
     if identity is None:
         raise NotProvisioned()
-    return ReceiptCodes(make_qr_payload(identity, app), status_pin(terminal.store, app.id))
+    return ReceiptCodes(make_qr_payload(identity, app, terminal.receipt_url), status_pin(terminal.store, app.id))
 
 
 def receipt_for(terminal: Terminal, app: Application, language: str = "id", *, reprint: bool = False,

@@ -138,10 +138,11 @@ class LoketApp(App):
         if self.speech_on:
             self.speak_screen()
 
-    def speak(self, text: str) -> None:
-        """Says `text` (already in the citizen's language) when Suara is on; never waits."""
+    def speak(self, text: str, *, urgent: bool = False) -> None:
+        """Says `text` (already in the citizen's language) when Suara is on; never waits. `urgent` (an
+        error): said before anything not urgent still queued or being said, which it cuts short."""
         if self.speech_on:
-            self.speaker.say(text, self.lang)
+            self.speaker.say(text, self.lang, urgent=urgent)
 
     def speak_screen(self, *, interrupt: bool = True) -> None:
         """Reads the current screen's heading and instruction (first stopping what was being said)."""
@@ -288,18 +289,38 @@ class LoketApp(App):
         self.memory_to_give_back = True
         self.go(start_screen(self.terminal) if identity else "not_provisioned")
 
+    def start_over(self) -> None:
+        """The citizen went back to Welcome: what they chose and typed is forgotten at once (the next
+        person must not find it there), their language, text size, contrast and Suara stay."""
+        self._reset_keeping_choices()
+
     def start_survey(self) -> None:
         """After the receipt: the application is forgotten, the survey asked in the same language and text size."""
         service = self.journey.service
+        if not self._reset_keeping_choices() or service is None:
+            return
+        self.screen("survey").begin(service.code)
+        self.go("survey")
+
+    def _reset_keeping_choices(self) -> bool:
+        """`reset()`, then the citizen's display choices back; False when the reset did not land on Welcome."""
         language, scale, contrast, speech = self.lang, self.text_scale, self.high_contrast, self.speech_on
         self.reset()
-        if service is None or self.screen_manager.current != "welcome":
-            return
+        if self.screen_manager.current != "welcome":
+            return False
         self.set_language(language)
         self.text_scale, self.high_contrast = scale, contrast
         self.speech_on = speech
         self.speaker.set_enabled(speech)
-        self.screen("survey").begin(service.code)
+        return True
+
+    def rate_result(self, reference: str) -> None:
+        """From Cek Status of a ready or done application: the survey's result questions, in the same
+        language and text size; the status screen is forgotten first."""
+        filed = self.terminal.store.get(reference)
+        if filed is None or not self._reset_keeping_choices():
+            return
+        self.screen("survey").begin_result(filed.service_code, filed.id)
         self.go("survey")
 
     def application_filed(self) -> None:
@@ -307,6 +328,10 @@ class LoketApp(App):
         self.runtime.wake_sync()
 
     # -- help and idle --------------------------------------------------------------------------
+
+    def ask_for_help(self) -> None:
+        """The top bar's Bantuan: asks whether to call staff (a tap by mistake can be cancelled)."""
+        self._show_help(called=False, words="Ask a staff member for help?")
 
     def call_staff(self) -> None:
         try:
@@ -316,10 +341,15 @@ class LoketApp(App):
         else:
             if self.sync_worker is not None:  # sent now, so the office console shows the call at once
                 self.sync_worker.wake()
+        self._show_help(called=True, words="A staff member is on the way. Please wait a moment.")
+
+    def _show_help(self, *, called: bool, words: str) -> None:
         if self.help_dialog is None:
             self.help_dialog = HelpDialog()
-        self.help_dialog.open(animation=False)
-        self.speak(self.t("A staff member is on the way. Please wait a moment."))
+        self.help_dialog.called = called
+        if self.help_dialog.parent is None:
+            self.help_dialog.open(animation=False)
+        self.speak(self.t(words))
 
     def dismiss_dialogs(self) -> None:
         for dialog in (self.idle_dialog, self.help_dialog):

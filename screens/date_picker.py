@@ -2,6 +2,7 @@
 
 Each picker opens a grid (days 1-31, the twelve months by name, years by decade then by year) and
 writes its part into the field as DD-MM-YYYY, keeping the parts already there; typing still works.
+After a day (or a month) the next part's grid opens by itself while that part is still empty.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from screens.dialogs import KioskDialog
 from screens.widgets import KioskButton, load_kv
 
 PART_INDEX = {"day": 0, "month": 1, "year": 2}
+NEXT_PART = {"day": "month", "month": "year"}
 PAST_YEARS = 110
 FUTURE_YEARS = 5
 
@@ -106,6 +108,10 @@ class DatePickers(BoxLayout):
         self.close()
         if self.input is not None:
             self.input.text = with_part(self.input.text, part, value)
+            # the next part still empty opens at once: day, month, year in five taps, not seven
+            following = NEXT_PART.get(part)
+            if following is not None and not date_parts(self.input.text)[PART_INDEX[following]]:
+                self.open(following)
 
     def close(self) -> None:
         if self.dialog is not None and self.dialog.parent is not None:

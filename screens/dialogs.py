@@ -1,8 +1,8 @@
-"""The two dialogs that can open over any screen: the idle warning and "staff called"."""
+"""The two dialogs that can open over any screen: the idle warning and asking for staff."""
 
 from __future__ import annotations
 
-from kivy.properties import NumericProperty
+from kivy.properties import BooleanProperty, NumericProperty
 from kivy.uix.modalview import ModalView
 
 from screens.widgets import load_kv
@@ -19,7 +19,9 @@ class IdleDialog(KioskDialog):
 
 
 class HelpDialog(KioskDialog):
-    """Tells the citizen a staff member has been called."""
+    """First asks whether to call staff (Ya / Batal), then tells the citizen a staff member has been called."""
+
+    called = BooleanProperty(False)
 
 
 load_kv(__file__)

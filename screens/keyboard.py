@@ -88,6 +88,8 @@ class KeyboardDock(AnchorLayout):
         self._keyboards: dict[str, KioskKeyboard] = {}
         self.keyboard = self._keyboard_for("text")
         self._pending_detach = None
+        #: where the dock sits when a screen has no `keyboard_slot` (the bottom of the window)
+        self.home = None
 
     def _keyboard_for(self, kind: str) -> KioskKeyboard:
         layout = self._layout_for(kind)
@@ -105,6 +107,7 @@ class KeyboardDock(AnchorLayout):
             self._pending_detach = None
         self.target = field
         self.kind = field.keyboard_kind
+        self._move_to_slot_of(field)
         keyboard = self._keyboard_for(self.kind)
         if keyboard is not self.keyboard and self.keyboard.parent is not None:
             self.remove_widget(self.keyboard)
@@ -117,6 +120,19 @@ class KeyboardDock(AnchorLayout):
         wanted = dp(NUMERIC_PAD_WIDTH_DP) if self.kind == "numeric" else dp(TEXT_KEYBOARD_WIDTH_DP)
         self.keyboard.width = min(wanted, self.width - dp(16))
         Clock.schedule_once(lambda *_: self._reveal(field, tries=3), 0)
+
+    def _move_to_slot_of(self, field: KioskInput) -> None:
+        """Into the field's screen's `keyboard_slot` (above its Kembali/Lanjut bar, which then never moves
+        when a keyboard opens, closes or changes), else to the bottom of the window."""
+        if self.home is None:
+            self.home = self.parent
+        screen = _screen_of(field)
+        slot = screen.ids.get("keyboard_slot") if screen is not None else None
+        place = slot if slot is not None else self.home
+        if place is not None and self.parent is not place:
+            if self.parent is not None:
+                self.parent.remove_widget(self)
+            place.add_widget(self)
 
     def detach_later(self, field: KioskInput) -> None:
         """Hides the keyboard on the next frame unless another field took the focus meanwhile."""
@@ -192,12 +208,16 @@ class KeyboardDock(AnchorLayout):
     @staticmethod
     def _field_after(field: KioskInput) -> KioskInput | None:
         """The next text field on the same screen (Enter moves on; after the last one it closes)."""
-        screen = field
-        while screen.parent is not None and not isinstance(screen, Screen):
-            screen = screen.parent
+        screen = _screen_of(field) or field
         fields = [w for w in screen.walk(restrict=True) if isinstance(w, KioskInput)]
         index = fields.index(field) if field in fields else len(fields)
         return fields[index + 1] if index + 1 < len(fields) else None
+
+
+def _screen_of(widget) -> Screen | None:
+    while widget is not None and not isinstance(widget, Screen):
+        widget = widget.parent
+    return widget
 
 
 def _show_bottom_of(scroll, widget) -> None:

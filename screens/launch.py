@@ -10,11 +10,36 @@ from __future__ import annotations
 import argparse
 import ctypes
 import ctypes.util
+import logging
 import os
 import signal
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+
+#: what reaches the console (stderr): warnings and errors, each once; the details are in logs/loket.log
+CONSOLE_LEVEL = logging.WARNING
+
+
+def quiet_console() -> None:
+    """One console handler for Python's loggers, at warnings and up.
+
+    Kivy adds no handler of its own (`KIVY_LOG_MODE=PYTHON`): its lines come through this one, so none
+    is printed twice and its start-up notes stay out of the way. A library's `logging.basicConfig()`
+    (python-escpos calls it on import) finds a handler already there, or has its own turned down to
+    the same level: no line per HTTP request."""
+    kivy_logger = sys.modules.get("kivy.logger")
+    if kivy_logger is not None and kivy_logger.KIVY_LOG_MODE != "PYTHON":
+        return  # Kivy came first (a test harness) and prints itself; a second handler would loop through its stderr
+    root = logging.getLogger()
+    consoles = [h for h in root.handlers if type(h) is logging.StreamHandler]
+    if not consoles:
+        consoles = [logging.StreamHandler(sys.__stderr__)]
+        root.addHandler(consoles[0])
+    for handler in consoles:
+        handler.setLevel(CONSOLE_LEVEL)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
 
 
 def screen_size() -> tuple[int, int] | None:
@@ -42,11 +67,15 @@ def configure_kivy(*, kiosk_mode: bool, size: tuple[int, int] | None = None) -> 
     dots, no cursor."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_HOME", str(Path(tempfile.gettempdir()) / "loket-kivy"))
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    quiet_console()
     from kivy.config import Config
+    from kivy.logger import LOG_LEVELS, Logger
 
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("kivy", "keyboard_mode", "system")
     Config.set("kivy", "log_level", "warning")
+    Logger.setLevel(LOG_LEVELS["warning"])  # Kivy read its level before this call could set it
     Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("graphics", "multisamples", "0")
     if kiosk_mode:

@@ -57,6 +57,10 @@ class ServicesScreen(KioskScreen):
                 grid.add_widget(card)
             box.add_widget(grid)
 
+    def spoken_words(self) -> list[str]:
+        """The heading, then every service's name: the list is the screen's content."""
+        return [*super().spoken_words(), *(card.service.name.in_language(self.app.lang) for card in self.cards())]
+
     def cards(self) -> list[ServiceCard]:
         return [w for w in self.ids.cards.walk(restrict=True) if isinstance(w, ServiceCard)]
 

@@ -60,6 +60,8 @@ class Utterance:
     text: str
     language: str
     number: int
+    #: an error: goes before what is not urgent, and cuts short what is not urgent being said
+    urgent: bool = False
 
 
 class Speaker:
@@ -82,13 +84,23 @@ class Speaker:
 
     # -- what the screens call (never blocks) ---------------------------------------------
 
-    def say(self, text: str, language: str) -> None:
+    def say(self, text: str, language: str, *, urgent: bool = False) -> None:
         words = plain(text)
         if not (self.enabled and self.available and words):
             return
         with self._lock:
             self._count += 1
-            self._queue.append(Utterance(words, language, self._count))
+            utterance = Utterance(words, language, self._count, urgent)
+            if urgent:  # after the urgent ones already queued, before the rest
+                at = sum(1 for u in self._queue if u.urgent)
+                self._queue.insert(at, utterance)
+                current = self._current
+                if current is not None and not current.urgent:
+                    self._cancel.set()
+                    if self._process is not None and self._process.poll() is None:
+                        self._process.kill()
+            else:
+                self._queue.append(utterance)
             self.events.append(("queued", words))
             self._lock.notify()
         self._ensure_thread()

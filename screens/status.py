@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 
+from kivy.clock import Clock
+from kivy.metrics import dp
 from kivy.properties import ObjectProperty, StringProperty
 
 from kiosk.errors import BadReference, LoketError
@@ -58,7 +60,31 @@ class StatusScreen(KioskScreen):
         if not self.result.found:
             self.problem = "No application with this number and PIN. Check both, or ask a staff member."
             return
+        self._show_answer()
         self._refresh_live(self.result.reference)
+
+    def _show_answer(self) -> None:
+        """The answer is what the citizen came for: the keyboard goes and the answer (a decline's reason
+        last) is scrolled into view, not left below the fold."""
+        for field in (self.ids.reference_input, self.ids.pin_input):
+            field.focus = False
+        Clock.schedule_once(lambda *_: self.ids.scroll.scroll_to(self.ids.answer, padding=dp(8), animate=False), 0)
+
+    def can_rate(self, result: StatusLookup | None) -> bool:
+        """A ready or done application whose result was not rated yet: its citizen can judge it now."""
+        if result is None or not result.found or result.status not in ("ready", "done"):
+            return False
+        try:
+            filed = self.app.terminal.store.get(result.reference)
+            return filed is not None and filed.id not in self.app.terminal.store.values.result_rated
+        except LoketError:
+            return False
+
+    def typing_changed(self) -> None:
+        """The number or PIN changed: the answer shown was for the old ones, so it goes."""
+        self.result = None
+        self.problem = ""
+        self.refreshing = ""
 
     def _catalog(self):
         try:

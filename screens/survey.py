@@ -12,14 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from kivy.clock import Clock
 from kivy.properties import ListProperty, NumericProperty, ObjectProperty, OptionProperty, StringProperty
 
 from kiosk.errors import LoketError
-from kiosk.skm import ELEMENT_COUNT, ELEMENTS, SCALE, SCORE_WORDS, SurveyResponse
+from kiosk.skm import ELEMENT_COUNT, ELEMENTS, FILING_ELEMENTS, RESULT_ELEMENTS, SCALE, SCORE_WORDS, SurveyResponse
 from kiosk.store.survey import record_survey
 from screens.widgets import KioskButton, KioskScreen, load_kv
 
 log = logging.getLogger("loket.screens")
+#: how long the thank-you stays before the screen returns to the start
+THANKS_S = 4.0
 
 
 class FaceButton(KioskButton):
@@ -32,24 +35,39 @@ class FaceButton(KioskButton):
 
 class SurveyScreen(KioskScreen):
     #: overall: the four faces; invite: go on with the nine questions?; elements: one of the nine
-    stage = OptionProperty("overall", options=("overall", "invite", "elements"))
+    stage = OptionProperty("overall", options=("overall", "invite", "elements", "thanks"))
     service_code = StringProperty("")
     overall = ObjectProperty(None, allownone=True)
     scores = ListProperty([None] * ELEMENT_COUNT)
     element = NumericProperty(0)
+    #: the elements asked this time, in order (filing's, or the result's at Cek Status)
+    asked = ListProperty(list(FILING_ELEMENTS))
+    #: the application whose result is being rated (marked once kept); None after filing
+    rating_result_of: str | None = None
     #: what was kept last (for maintenance and tests); never shown
     last_kept = ObjectProperty(None, allownone=True)
 
     def begin(self, service_code: str) -> None:
+        """After filing: the overall rating, then the elements a citizen can judge at filing."""
+        self._start(service_code, FILING_ELEMENTS, "overall")
+
+    def begin_result(self, service_code: str, application_id: str) -> None:
+        """At Cek Status of a ready or done application: the time it took and the result, once."""
+        self._start(service_code, RESULT_ELEMENTS, "elements")
+        self.rating_result_of = application_id
+
+    def _start(self, service_code: str, asked: tuple[int, ...], stage: str) -> None:
         self.service_code = service_code
-        self.stage = "overall"
         self.overall = None
         self.scores = [None] * ELEMENT_COUNT
+        self.asked = list(asked)
         self.element = 0
+        self.rating_result_of = None
+        self.stage = stage
         self._build_faces()
 
     def question(self, language: str, element: int) -> str:
-        return ELEMENTS[element].in_language(language) if self.stage == "elements" else ""
+        return ELEMENTS[self.asked[element]].in_language(language) if self.stage == "elements" else ""
 
     def on_stage(self, *_args) -> None:
         self._read_aloud()
@@ -78,7 +96,7 @@ class SurveyScreen(KioskScreen):
             self.stage = "invite"
         elif self.stage == "elements":
             scores = list(self.scores)
-            scores[self.element] = button.score
+            scores[self.asked[self.element]] = button.score
             self.scores = scores
             self._next_element()
 
@@ -94,15 +112,25 @@ class SurveyScreen(KioskScreen):
             self._next_element()
 
     def _next_element(self) -> None:
-        if self.element + 1 >= ELEMENT_COUNT:
+        if self.element + 1 >= len(self.asked):
             self.finish()
         else:
             self.element += 1
 
     def finish(self) -> None:
-        """Keeps what was answered and makes room for the next citizen."""
+        """Keeps what was answered and thanks the citizen; the screen returns to the start by itself."""
+        answered = self.overall is not None or any(s is not None for s in self.scores)
+        if self.stage == "thanks" or not answered:  # nothing to thank for: the kiosk is free at once
+            self._keep()
+            self.app.reset()
+            return
         self._keep()
-        self.app.reset()
+        self.stage = "thanks"
+        Clock.schedule_once(self._after_thanks, THANKS_S)
+
+    def _after_thanks(self, *_args) -> None:
+        if self.stage == "thanks" and self.manager is not None and self.manager.current_screen is self:
+            self.app.reset()
 
     def _keep(self) -> None:
         if not self.service_code:
@@ -110,9 +138,13 @@ class SurveyScreen(KioskScreen):
         response = SurveyResponse(day=dt.datetime.now(self.app.zone).date(), service_code=self.service_code,
                                   overall=self.overall, elements=tuple(self.scores))
         self.service_code = ""
+        rated, self.rating_result_of = self.rating_result_of, None
         try:
             if record_survey(self.app.terminal.store, response):
                 self.last_kept = response
+            if rated is not None:  # asked once per application, whatever was answered
+                values = self.app.terminal.store.values
+                values.result_rated = {**values.result_rated, rated: response.day.isoformat()}
         except LoketError as e:  # a survey answer is never worth stopping the kiosk for
             log.error("survey answers not kept: %s", e)
 
@@ -122,6 +154,7 @@ class SurveyScreen(KioskScreen):
         self.overall = None
         self.scores = [None] * ELEMENT_COUNT
         self.element = 0
+        self.asked = list(FILING_ELEMENTS)
         self.stage = "overall"
 
 

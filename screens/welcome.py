@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from kivy.properties import BooleanProperty, StringProperty
+
 from screens.widgets import KioskScreen, load_kv
+
+LOGO = Path(__file__).resolve().parent.parent / "assets" / "images" / "office-logo.png"
 
 
 class WelcomeScreen(KioskScreen):
+    logo = StringProperty(str(LOGO))
+    portrait = BooleanProperty(False)
+
+    def on_size(self, *_args) -> None:
+        self.portrait = self.height > self.width
+
     def file_application(self) -> None:
         self.app.go("services")
 

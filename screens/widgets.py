@@ -11,8 +11,9 @@ from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.core.text import Label as CoreLabel
 from kivy.lang import Builder
-from kivy.metrics import dp
+from kivy.metrics import dp, sp
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, OptionProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
@@ -36,6 +37,31 @@ class KioskButton(ButtonBehavior, Label):
     min_height = NumericProperty(dp(80))
     #: True: as wide as its words (set `width` from `texture_size` where used); False: wrap to the width
     fit_width = BooleanProperty(False)
+
+
+class WholeLabel(Label):
+    """Words always shown whole: at `largest` when they fit the box, else on two lines, else smaller
+    (down to 14 sp) — never cut off with an ellipsis."""
+
+    largest = NumericProperty(dp(26))
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._fit_trigger = Clock.create_trigger(lambda *_: self._fit())
+        self.bind(size=self._fit_trigger, text=self._fit_trigger, largest=self._fit_trigger, bold=self._fit_trigger)
+
+    def _fit(self) -> None:
+        width, height = self.width - 2, self.height
+        size = self.largest
+        while size > sp(14):
+            probe = CoreLabel(text=self.text, font_size=size, bold=self.bold, text_size=(width, None))
+            probe.refresh()
+            words_whole = all(len(w) == 0 or probe.get_extents(w)[0] <= width for w in self.text.split())
+            if words_whole and probe.texture.height <= height and len(probe._cached_lines) <= 2:
+                break
+            size -= sp(2)
+        self.font_size = size
+        self.text_size = (width, None)
 
 
 class KioskLabel(Label):
@@ -67,11 +93,13 @@ class ErrorLine(BoxLayout):
     """An error the citizen can act on: an icon and words, never colour alone (and spoken with Suara)."""
 
     message = StringProperty("")
+    #: what the error is about (the question's label): "Bagian ini wajib diisi" alone does not say which
+    subject = StringProperty("")
 
     def on_message(self, _line: ErrorLine, message: str) -> None:
         app = App.get_running_app()
         if message and app is not None and hasattr(app, "speak"):
-            app.speak(message)
+            app.speak(f"{self.subject}: {message}" if self.subject else message, urgent=True)
 
 
 class StepHeader(BoxLayout):

@@ -38,6 +38,7 @@ from sync.protocol import (
     ENROLL_WITH_TIMEZONE,
     HEARTBEAT_CLOCK_OFFSET,
     HEARTBEAT_WITH_PRINTER,
+    HEARTBEAT_WITH_PUBLIC_URL,
     HEARTBEAT_WITH_RESEND,
     HEARTBEAT_WITH_SMS,
     MAX_CLOCK_SKEW_S,
@@ -220,14 +221,16 @@ class CentralClient:
     def heartbeat(self, beat: Heartbeat, *, clock_offset_s: float | None = None) -> HeartbeatResponse:
         """`clock_offset_s`: central's clock minus ours as last measured, reported unless this client has
         measured it itself by now."""
-        # `with=printer,sms,resend`: this terminal understands those answer fields (older centrals ignore it)
+        # `with=printer,sms,resend,public_url`: this terminal understands those answer fields (older centrals
+        # ignore the query)
         # `printer` goes only when set: an older central refuses the key, even as null
         body = self._json(beat, leave_out={"printer"} if beat.printer is None else None)
 
         def path() -> str:  # the clock's error rides in the (signed) query, which an older central ignores
             offset = self.central_offset_s if self.central_offset_s is not None else clock_offset_s
             clock = f"&{urlencode({HEARTBEAT_CLOCK_OFFSET: f'{offset:.0f}'})}" if offset is not None else ""
-            return f"{PATH_HEARTBEAT}?{HEARTBEAT_WITH_PRINTER},{HEARTBEAT_WITH_SMS},{HEARTBEAT_WITH_RESEND}{clock}"
+            understood = f"{HEARTBEAT_WITH_SMS},{HEARTBEAT_WITH_RESEND},{HEARTBEAT_WITH_PUBLIC_URL}"
+            return f"{PATH_HEARTBEAT}?{HEARTBEAT_WITH_PRINTER},{understood}{clock}"
 
         signed_with = self.clock_offset_s
         response = self._send("POST", path(), body)

@@ -46,6 +46,7 @@ PATH_RECORD = f"{API_PREFIX}/record"  # GET ?id=APPLICATION_ID -> ProcessingReco
 HEARTBEAT_WITH_PRINTER = "with=printer"  # query of a heartbeat whose sender understands `HeartbeatResponse.printer`
 HEARTBEAT_WITH_SMS = "sms"  # added to `with=`: the sender understands `HeartbeatResponse.sms`
 HEARTBEAT_WITH_RESEND = "resend"  # added to `with=`: the sender understands `HeartbeatResponse.resend_since`
+HEARTBEAT_WITH_PUBLIC_URL = "public_url"  # added to `with=`: the sender understands `HeartbeatResponse.public_url`
 PROTOCOL_VERSION = 2  # 2: signatures cover the terminal id (version 1 still accepted, see SIGNATURE_VERSION)
 MAX_BATCH_COUNT = 200
 MAX_BODY_BYTES = 4 * 1024 * 1024  # after decompression
@@ -207,6 +208,11 @@ class HeartbeatResponse(Model):
     #: (the UUIDs make a resend of one it still has a `duplicate`). Sent only to a terminal that asks
     #: (`?with=...,resend`), since older terminals refuse a field they do not know.
     resend_since: dt.datetime | None = None
+
+    #: the office's public address (the one its letters' QR codes open; "" while the office has set none),
+    #: for the receipt's QR. Sent only to a terminal that asks (`public_url` in `?with=`).
+    public_url: str | None = Field(default=None, max_length=300)
+
 
 class RecordEvent(Model):
     """One thing done with an application, as its citizen may read it ("Data saya"): when, in which office,

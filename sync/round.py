@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -62,6 +63,16 @@ def audit_upload_of(row: dict) -> AuditUpload:
     return AuditUpload(id=row["id"], at=row["at"], actor=(row["actor"] or "system")[:40],
                        action=row["action"][:80], detail=(row["detail"] or "")[:2000])
 
+
+
+def check_public_url(url: str) -> str:
+    """An office's public address as a phone would open it (http or https, a host, no query), or ValueError.
+
+    Plain http is allowed here, unlike for sync: the address carries no secret, only what a receipt prints."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(f"{url[:100]!r} is not an http(s)://host[/path] address")
+    return url.strip().rstrip("/")
 
 class SyncRound:
     """Runs one round for a terminal with a client; the caller owns both (and their thread)."""
@@ -137,6 +148,8 @@ class SyncRound:
                 answer = self.client.heartbeat(beat.model_copy(update={"printer": state}),
                                                clock_offset_s=offset)
         self._resend_after_restore(answer.resend_since)
+        if answer.public_url is not None and answer.public_url != (store.values.office_public_url or ""):
+            self._adopt_public_url(answer.public_url, report)
         identity = store.identity()
         if identity is not None and answer.office_key != identity.office_key:
             try:
@@ -158,6 +171,16 @@ class SyncRound:
         self.store.record_audit("sync.resend_after_restore",
                                 f"central was restored: {count} applications acknowledged since {since:%Y-%m-%d %H:%M} "
                                 "UTC queued again")
+
+    def _adopt_public_url(self, url: str, report: SyncReport) -> None:
+        """Keeps the office's public address for the receipt's QR; one central cannot read is left out."""
+        if url:
+            try:
+                url = check_public_url(url)
+            except ValueError as e:
+                report.errors.append(f"central sent an unusable public address, keeping the old one: {e}")
+                return
+        self.store.values.office_public_url = url
 
     def _printer_state(self) -> str | None:
         """The printer's last known state, as printing recorded it; never a probe, never an error."""

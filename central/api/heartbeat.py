@@ -1,4 +1,4 @@
-"""POST /api/v1/heartbeat: a terminal reports its queue and versions; central answers its time and key."""
+"""POST /api/v1/heartbeat: a terminal reports its queue and versions; central answers its time, key, public URL."""
 
 import json
 import math
@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query
 
 from central.api.common import DB, REFUSALS, Signed, decode_body, request_body_doc, terminal_transaction
 from central.backup import resend_since
-from central.models import utcnow
+from central.letters.office_settings import letter_settings
+from central.models import Office, utcnow
 from central.offices import catalog_in_force, current_key
 from central.sms.messages import gateway_of
 from central.values import clean_text
@@ -21,7 +22,7 @@ router = APIRouter(tags=["heartbeat"])
              openapi_extra=request_body_doc(Heartbeat))
 def heartbeat(signed: Signed, db: DB,
               with_: Annotated[str, Query(alias="with", max_length=100,
-                                          description="`printer`: the terminal understands `printer` in the answer")]
+                                          description="`printer,sms,resend,public_url`: what it understands")]
               = "",
               clock_offset_s: Annotated[float | None, Query(alias=HEARTBEAT_CLOCK_OFFSET, ge=-1e10, le=1e10,
                                                             description="central's clock minus the terminal's, s")]
@@ -40,8 +41,12 @@ def heartbeat(signed: Signed, db: DB,
         terminal.last_error = clean_text(beat.last_error)
         terminal.printer_state = clean_text(beat.printer)
         terminal.clock_offset_s = clock_offset_s
+        public_url = None
+        if "public_url" in asked:  # the address the office's letters use, for the receipt's QR
+            public_url = letter_settings(session, session.get(Office, terminal.office_id)).public_url
         return HeartbeatResponse(server_time=utcnow(), office_key=current_key(session, terminal.office_id).public_key,
                                  catalog_version=catalog_in_force(session, terminal.office_id).version,
                                  printer=True if "printer" in asked else None,
                                  sms=gateway_of(session, terminal.office_id) is not None if "sms" in asked else None,
-                                 resend_since=resend_since(session) if "resend" in asked else None)
+                                 resend_since=resend_since(session) if "resend" in asked else None,
+                                 public_url=public_url)

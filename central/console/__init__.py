@@ -31,7 +31,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ConsoleError)
     async def _refused(request: Request, e: ConsoleError) -> Response:
-        return error_page(request, e.status, e.message, **e.values)
+        return error_page(request, e.status, e.message, staff=e.staff, **e.values)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, e: LoginRequired) -> Response:

@@ -11,6 +11,7 @@ from typing import Any
 from starlette.requests import Request
 
 from central.console.i18n_privacy import EN_PRIVACY
+from kiosk.catalog.model import Field
 from kiosk.lifecycle import WORDS
 
 LANG_COOKIE = "loket_lang"
@@ -20,6 +21,7 @@ STATUS_WORDS = {status: indonesian for status, (indonesian, _english) in WORDS.i
 EN: dict[str, str] = {
     # navigation and frame
     "Menu": "Menu", "Permohonan": "Applications", "Panggilan bantuan": "Help calls", "Kios": "Kiosks",
+    "Dari kios": "From kiosk",
     "Laporan": "Reports", "Log akses": "Access log", "Keluar": "Log out", "Kantor": "Office",
     "Ganti kantor": "Switch office", "operator": "operator", "supervisor": "supervisor", "admin": "admin",
     "Warga meminta bantuan di kios.": "A citizen asked for help at a kiosk.",
@@ -28,6 +30,12 @@ EN: dict[str, str] = {
     # statuses
     "Diterima": "Received", "Diproses": "In process", "Siap diambil": "Ready for pickup", "Selesai": "Done",
     "Ditolak": "Declined",
+    # the kiosk's screens, why data was opened, consent
+    "Layar awal": "Welcome screen", "Memilih layanan": "Choosing a service", "Mengisi formulir": "Filling in the form",
+    "Dokumen yang perlu dibawa": "Documents to bring", "Memeriksa data": "Checking the details",
+    "Persetujuan data pribadi": "Consent to personal data", "Tanda terima": "Receipt", "Cek status": "Status check",
+    "Survei kepuasan": "Satisfaction survey", "untuk menerbitkan surat": "to issue the letter",
+    "untuk mencetak ulang surat": "to reprint the letter", "Ya, setuju": "Yes, agreed", "Tidak setuju": "Not agreed",
     # login
     "Masuk": "Log in", "Masuk ke konsol kantor": "Log in to the office console",
     "Untuk petugas kelurahan. Setiap pembukaan data pribadi dicatat.":
@@ -154,6 +162,8 @@ EN: dict[str, str] = {
     "nomor yang sama.": "Downloads the letter (A4 PDF) to print and sign. The number is given once; a reprint "
     "keeps it.",
     "Surat bisa dicetak setelah permohonan diproses.": "The letter can be printed once the application is in process.",
+    "Permohonan ini ditolak: tidak ada surat untuk dicetak.":
+        "This application was declined: there is no letter to print.",
     "Surat baru bisa dicetak bila permohonan sedang diproses, siap diambil, atau selesai.":
         "A letter can only be printed for an application in process, ready for pickup or done.",
     "Layanan ini tidak punya templat surat di katalog kantor.":
@@ -194,6 +204,33 @@ EN: dict[str, str] = {
 EN.update(EN_PRIVACY)
 
 
+#: the kiosk's screens by name, as staff read them (a help call says where the citizen was)
+SCREEN_WORDS = {
+    "welcome": "Layar awal", "services": "Memilih layanan", "form": "Mengisi formulir",
+    "documents": "Dokumen yang perlu dibawa", "review": "Memeriksa data", "consent": "Persetujuan data pribadi",
+    "receipt": "Tanda terima", "status": "Cek status", "survey": "Survei kepuasan",
+}
+#: why personal data was opened (the access log's detail), as words
+PURPOSE_WORDS = {"letter": "untuk menerbitkan surat", "letter reprint": "untuk mencetak ulang surat"}
+#: a consent answer as staff read it
+CONSENT_WORDS = {"yes": "Ya, setuju", "no": "Tidak setuju"}
+
+
+def answer_words(field: Field | None, value: object, lang: str) -> str:
+    """A citizen's stored answer as staff read it: a choice's label, a date as dd-mm-yyyy, consent in words."""
+    text = "" if value is None else str(value)
+    if field is None:
+        return text
+    if field.type == "choice":
+        choice = next((c for c in field.choices if c.value == text), None)
+        return choice.label.in_language(lang) if choice is not None else text
+    if field.type == "date" and len(text) == 10 and text[4] == "-" and text[7] == "-":  # stored yyyy-mm-dd
+        return f"{text[8:10]}-{text[5:7]}-{text[0:4]}"
+    if field.type == "consent":
+        return translator(lang)(CONSENT_WORDS.get(text.lower(), text))
+    return text
+
+
 def language_of(request: Request) -> str:
     lang = request.cookies.get(LANG_COOKIE, "id")
     return lang if lang in LANGUAGES else "id"
@@ -205,6 +242,16 @@ def translator(lang: str | Request) -> Callable[..., str]:
 
     def t(key: str, **values: Any) -> str:
         text = EN.get(key, key) if english else key
+        if english and "(s)" in text and isinstance(values.get("n"), int):  # "1 working day", "2 working days"
+            text = text.replace("(s)", "" if values["n"] == 1 else "s")
         return text.format(**values) if values else text
 
     return t
+
+
+def number_words(value: float | int | None, decimals: int, lang: str) -> str:
+    """A number as the language writes it: `97,22` in Indonesian, `97.22` in English ("—" for none)."""
+    if value is None:
+        return "\u2014"
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".") if lang == "id" else text

@@ -18,7 +18,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from central.api.common import DB, database
-from central.console.i18n import LANG_COOKIE, STATUS_WORDS, language_of, translator
+from central.console.i18n import LANG_COOKIE, STATUS_WORDS, language_of, number_words, translator
 from central.console.sessions import COOKIE, StaffContext, resume_session
 from central.models import AuditEntry, HelpAcknowledgement, Office, Terminal, as_utc
 from kiosk.timezones import DEFAULT_ZONE, office_zone, zone_label
@@ -41,9 +41,11 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 class ConsoleError(Exception):
     """A request the console refuses with a page: status and a message (Indonesian key, see i18n)."""
 
-    def __init__(self, status: int, message: str, **values: Any) -> None:
+    def __init__(self, status: int, message: str, *, staff: StaffContext | None = None, **values: Any) -> None:
         super().__init__(message)
         self.status, self.message, self.values = status, message, values
+        #: who was refused, when known: the page then keeps its top bar (menu, office, log out)
+        self.staff = staff
 
 
 class LoginRequired(Exception):
@@ -127,10 +129,15 @@ def render(request: Request, template: str, context: StaffContext | None = None,
     return templates.TemplateResponse(request, template, {
         "t": translator(lang), "lang": lang, "me": context, "nav": NAV, **frame, "status_words": STATUS_WORDS,
         "when": lambda moment, fmt="%d-%m-%Y %H.%M": local_time(moment, context, fmt), "path": request.url.path,
+        "num": lambda value, decimals=0: number_words(value, decimals, lang),
         **values}, status_code=status_code)
 
 
-def error_page(request: Request, status: int, message: str, **values: Any) -> HTMLResponse:
+def error_page(request: Request, status: int, message: str, *, staff: StaffContext | None = None,
+               **values: Any) -> HTMLResponse:
+    if staff is not None:
+        return render(request, "error.html", staff, status_code=status, status=status,
+                      message=translator(language_of(request))(message, **values))
     lang = language_of(request)
     return templates.TemplateResponse(request, "error.html", {
         "t": translator(lang), "lang": lang, "me": None, "nav": NAV, "help_calls": 0, "status": status,

@@ -127,6 +127,8 @@ class StoreValues:
     office_sends_sms = _Flag("office.sends_sms")
     #: the `HeartbeatResponse.resend_since` this terminal already resent for (central was restored)
     resent_since = _Text("sync.resent_since")
+    #: the office's public address as central last gave it (the receipt's QR opens it; "" while unset)
+    office_public_url = _Text("sync.office_public_url")
     #: an enrollment code from a provisioning file, still to be redeemed with central
     pending_enrollment_code = _Text("sync.pending_enrollment_code")
     #: set from enrollment until the setup's last step: a restart in between returns to the setup
@@ -137,6 +139,9 @@ class StoreValues:
     pin_locked_until = _Moment("maintenance.locked_until")
     #: terminal public keys a receipt check trusts besides this terminal's own (earlier identities, central's list)
     known_receipt_keys = _KeyList("receipt.known_keys")
+    #: applications whose result was already rated ({id: day}); which answers they gave is not kept here
+    #: (the survey rows carry no application), only that the result is asked for once
+    result_rated = _KeyList("survey.result_rated")
     #: the receipt printer's last known state, written by printing after each receipt (and by the
     #: maintenance check): "ok" or the fault in one line; the heartbeat reports it without printing
     printer_state = _Text("printer.state")
@@ -157,6 +162,7 @@ class StoreValues:
         self.catalog_etag = None
         self.revoked = None
         self.central_takes_printer = None
+        self.office_public_url = None
 
 
 __all__ = ["StoreValues"]

@@ -7,6 +7,7 @@ import argparse
 from kiosk.applications import file_application
 from kiosk.errors import LoketError
 from kiosk.store import CENTRAL_STATUSES, SYNC_STATES
+from kiosk.timezones import in_zone, zone_label
 from loket.cli.common import print_json, terminal_for
 
 
@@ -28,10 +29,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def list_command(args: argparse.Namespace) -> int:
-    store = terminal_for(args).store
-    apps = store.applications(state=args.state, limit=args.limit)
+    terminal = terminal_for(args)
+    zone = terminal.zone  # the office's clock, as every other time the terminal shows
+    apps = terminal.store.applications(state=args.state, limit=args.limit)
     rows = [
-        {"reference": a.reference, "service": a.service_code, "created_at": a.created_at.isoformat(),
+        {"reference": a.reference, "service": a.service_code, "created_at": in_zone(a.created_at, zone).isoformat(),
+         "created_local": f"{in_zone(a.created_at, zone):%d-%m-%Y %H.%M} {zone_label(zone, a.created_at)}",
          "state": a.state, "status": a.status, "reason": a.reason, "catalog_version": a.catalog_version}
         for a in apps
     ]
@@ -40,7 +43,7 @@ def list_command(args: argparse.Namespace) -> int:
         return 0
     for r in rows:
         reason = f"  ({r['reason']})" if r["reason"] else ""
-        print(f"{r['reference']}  {r['service']:<7} {r['created_at'][:19]}  {r['status']}{reason}")
+        print(f"{r['reference']}  {r['service']:<7} {r['created_local']}  {r['status']}{reason}")
     if not rows:
         print("(no applications)")
     return 0

@@ -88,7 +88,7 @@ def test_filling_prints_choice_labels_and_dates_in_full_and_leaves_out_empty_ide
                "rt_rw": "003/005", "living_since": "2015-08-17", "purpose": "bank"}
     values = fill_values(fields, answers, {"head": "Lurah Braga"}, {"number": "470/0001/KEL-BRG/XI/2026"})
     assert fill(service.letter.body[0], values).endswith("sejak 17 Agustus 2015.")
-    assert fill(service.letter.body[1], values) == "Surat keterangan ini dibuat untuk keperluan: Keperluan bank."
+    assert fill(service.letter.body[1], values) == "Surat keterangan ini dibuat untuk keperluan: Urusan bank."
     lines = dict(identity_lines(service.letter, values))
     assert lines["Nama"] == "Siti Rahmawati" and lines["Jenis Kelamin"] == "Perempuan"
     assert lines["Alamat"] == "Jl. Braga No. 12, RT/RW 003/005"

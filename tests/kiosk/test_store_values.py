@@ -32,6 +32,7 @@ def test_every_value_keeps_the_key_terminals_already_stored_it_under() -> None:
         "printer_state": "printer.state", "central_clock_offset_s": "clock.central_offset_s",
         "central_answered_at": "clock.central_answered_at",
         "resent_since": "sync.resent_since",
+        "office_public_url": "sync.office_public_url", "result_rated": "survey.result_rated",
     }
 
 

@@ -110,3 +110,11 @@ def test_re_provisioning_is_refused_while_applications_are_unsynced(home: Path, 
     again = loket(home, "provision", "--terminal-code", "AB12", "--office-code", "X", "--office-name", "Y",
                   "--office-key", office.public_key)
     assert again.returncode == 0, again.stderr
+
+
+def test_queue_list_shows_times_on_the_offices_clock_with_its_zone(home: Path) -> None:
+    assert loket(home, "submit", *SKD).returncode == 0
+    (row,) = json.loads(loket(home, "queue", "list", "--json").stdout)
+    assert row["created_at"].endswith("+07:00"), row  # Kelurahan Braga: WIB
+    line = loket(home, "queue", "list").stdout.splitlines()[0]
+    assert line.split()[-2] == "WIB" and line.split()[2].count("-") == 2, line

@@ -102,8 +102,9 @@ def test_requests_are_gzip_compressed_and_signed_over_exactly_the_bytes_sent(enr
     assert lower["content-encoding"] == "gzip"
     sent = json.loads(gzip.decompress(body))
     assert sent["queue"] == {"queued": 3} and "printer" not in sent  # an older central refuses the key
-    assert seen[0].startswith(b"POST /api/v1/heartbeat?with=printer,sms,resend ")
-    verify_request(enrolled.identity.verify_key, "POST", "/api/v1/heartbeat?with=printer,sms,resend", body, headers)
+    assert seen[0].startswith(b"POST /api/v1/heartbeat?with=printer,sms,resend,public_url ")
+    verify_request(enrolled.identity.verify_key, "POST", "/api/v1/heartbeat?with=printer,sms,resend,public_url", body,
+                   headers)
 
 
 def test_a_server_that_is_not_there_is_reported_with_its_address() -> None:

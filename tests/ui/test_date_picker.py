@@ -27,16 +27,18 @@ def test_a_citizen_picks_a_date_with_three_pickers_instead_of_typing(kiosk, ui_t
     kiosk.tap(pickers.ids.day_button, frames=4)  # the dialog is laid out on its first frames
     days = pickers.dialog.buttons()
     assert [b.value for b in days] == list(range(1, 32)) and min(b.height for b in days) >= 64
-    kiosk.tap(next(b for b in days if b.value == 17))
-    kiosk.tap(pickers.ids.month_button, frames=4)
-    kiosk.tap(next(b for b in pickers.dialog.buttons() if b.text == "Agustus"))
-    kiosk.tap(pickers.ids.year_button, frames=4)
+    before = kiosk.touches
+    kiosk.tap(next(b for b in days if b.value == 17), frames=4)
+    assert pickers.dialog is not None and pickers.dialog.title == "Bulan", "the month grid opens by itself"
+    kiosk.tap(next(b for b in pickers.dialog.buttons() if b.text == "Agustus"), frames=4)
+    assert pickers.dialog is not None and pickers.dialog.title == "Tahun", "the year grid opens by itself"
     kiosk.screenshot("form-date-picker-decades")
     kiosk.tap(next(b for b in pickers.dialog.buttons() if b.text.startswith("2010")), frames=4)
     years = pickers.dialog.buttons()
     assert [b.value for b in years] == list(range(2019, 2009, -1))
     kiosk.tap(next(b for b in years if b.value == 2015))
     assert pickers.dialog is None
+    assert kiosk.touches - before == 4, "day, month, decade, year: the picker's own button is the fifth tap"
 
     assert row.input.text == "17-08-2015"
     assert app.journey.answers["living_since"] == "17-08-2015"

@@ -28,6 +28,7 @@ def test_a_help_call_reaches_central_at_once_when_online_and_waits_when_offline(
         assert kiosk.wait_until(lambda: worker.last_report is not None, 10)  # the first round is done
         started = time.monotonic()
         kiosk.tap(app.root.ids.help_button)
+        kiosk.tap(app.help_dialog.ids.confirm_button)
         assert "Petugas sudah dipanggil" in app.help_dialog.ids.message.text
         assert kiosk.wait_until(lambda: len(help_calls_at_central(central.db_url)) == 1, 10), \
             "the help call did not reach central"

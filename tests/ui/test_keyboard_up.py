@@ -1,6 +1,6 @@
 """With the on-screen keyboard up, at 1280x800 and 1024x600: the question's label, its hint and what
 is typed (a multi-line field's last line too) stay on screen above the keyboard, Back and Next stay
-reachable, and every key is at least 64 px tall."""
+reachable (below the keyboard, where they were before it opened), and every key is at least 64 px tall."""
 
 from __future__ import annotations
 
@@ -60,7 +60,9 @@ def test_the_question_and_what_is_typed_stay_in_view_above_the_keyboard(kiosk, u
         assert len(row.input._lines) >= 2, "the long address should wrap over several lines"
     for button in (form.ids.nav.ids.back_button, form.ids.nav.ids.next_button):
         bx0, by0, bx1, by1 = window_rect(button)
-        assert by0 >= top - 1 and by1 <= size[1] + 1 and button.height >= 48, "Back/Next not reachable"
+        bottom = dock.to_window(dock.x, dock.y)[1]
+        clear_of_keyboard = by0 >= top - 1 or by1 <= bottom + 1
+        assert by0 >= -1 and by1 <= size[1] + 1 and clear_of_keyboard and button.height >= 48, "Back/Next not reachable"
     kiosk.screenshot(f"keyboard-{size[0]}x{size[1]}-{field}")
 
 

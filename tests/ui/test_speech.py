@@ -89,9 +89,9 @@ def test_suara_queues_the_screens_words_and_interrupts_them_on_the_next_screen(k
         nik = kiosk.screen.row("nik")
         kiosk.tap(kiosk.screen.ids.nav.ids.next_button)  # the page's errors are spoken too
         kiosk.frames(2)
-        assert ("queued", plain(nik.error.in_language(app.lang))) in speaker.events
-        assert kiosk.wait_until(lambda: any(e == ("spoken", plain(nik.error.in_language(app.lang)))
-                                            for e in speaker.events), 20)
+        said = plain(f"{nik.field.label.in_language(app.lang)}: {nik.error.in_language(app.lang)}")
+        assert ("queued", said) in speaker.events
+        assert kiosk.wait_until(lambda: any(e == ("spoken", said) for e in speaker.events), 20)
         assert list(tmp_path.glob("utterance-*-id.wav"))
 
         app.reset()  # the idle reset turns it off for the next citizen
@@ -121,3 +121,66 @@ def test_without_espeak_ng_the_suara_toggle_is_hidden_not_broken(kiosk):
     finally:
         app.speaker, app.speech_available = real, real.available
         kiosk.frames(1)
+
+
+RECORDER = """#!/bin/sh
+printf '%s\\n' "$*" >> "{log}"
+exec {real} "$@"
+"""
+
+
+@pytest.fixture
+def espeak_calls(tmp_path, monkeypatch):
+    """Every espeak-ng call the kiosk makes, recorded (by a wrapper first on PATH) and still made."""
+    import os
+    import shutil
+
+    real = shutil.which("espeak-ng")
+    log = tmp_path / "espeak-calls.txt"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    wrapper = bin_dir / "espeak-ng"
+    wrapper.write_text(RECORDER.format(log=log, real=real))
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+
+    def calls() -> list[str]:
+        return log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+    return calls
+
+
+def spoken_text(call: str) -> str:
+    return call.split(" -- ", 1)[1] if " -- " in call else call
+
+
+def test_suara_says_every_service_name_the_field_of_an_error_and_the_error_first(kiosk, ui_terminal, tmp_path,
+                                                                              espeak_calls):
+    app = kiosk.app
+    speaker = app.speaker
+    speaker.render_dir = tmp_path / "wav"
+    try:
+        kiosk.tap(kiosk.screen.ids.file_button)
+        kiosk.tap(app.root.ids.speech_button)
+        assert "[font=Symbols]" in app.root.ids.speech_button.text.split(app.t("Sound"))[-1], \
+            "the on-state's tick is drawn in a font without it"
+        kiosk.screenshot("suara-on-services")
+        names = [s.name.in_language("id") for s in ui_terminal.catalog.services]
+        queued = [text for what, text in speaker.events if what == "queued"]
+        assert all(name in queued for name in names), set(names) - set(queued)
+        assert kiosk.wait_until(lambda: any(names[0] in c for c in espeak_calls()), 20), espeak_calls()
+
+        kiosk.tap(next(c for c in kiosk.screen.cards() if c.service.code == "SKD"))
+        assert kiosk.wait_until(lambda: speaker.speaking is not None, 5)  # the step and title are being said
+        before = len(espeak_calls())
+        kiosk.tap(kiosk.screen.ids.nav.ids.next_button)  # nothing typed: two required questions
+        assert kiosk.wait_until(lambda: len(espeak_calls()) > before, 5), "the error was not said at once"
+        first = spoken_text(espeak_calls()[before])
+        assert first.startswith("NIK (Nomor Induk Kependudukan):"), first
+        assert kiosk.wait_until(lambda: any(spoken_text(c).startswith("Nama lengkap: Bagian ini wajib diisi")
+                                            for c in espeak_calls()[before:]), 20), espeak_calls()[before:]
+        title = "Surat Keterangan Domisili"
+        later = [spoken_text(c) for c in espeak_calls()[before:]]
+        assert title not in later[:2], f"the title was said before the errors: {later}"
+    finally:
+        speaker.render_dir = None
+        app.reset()

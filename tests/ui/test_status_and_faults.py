@@ -126,7 +126,7 @@ def test_a_declined_application_shows_the_offices_reason_in_the_citizens_languag
     ui_terminal.store.set_central_statuses([(app_id, "declined", dt.datetime.now(dt.UTC),
                                              "Fotokopi KK tidak terbaca [b]x[/b]")])
     status = look_up_from_welcome(kiosk, ui_terminal, reference)
-    assert status.ids.status_words.text == "Ditolak"
+    assert status.ids.status_words.text.endswith("Ditolak") and "\u26a0" in status.ids.status_words.text
     assert status.ids.decline_reason.text == "Alasan dari kantor: Fotokopi KK tidak terbaca &bl;b&br;x&bl;/b&br;"
     kiosk.screenshot("status-declined")
     kiosk.tap(kiosk.app.root.ids.language_button)

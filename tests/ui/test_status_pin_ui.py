@@ -14,6 +14,15 @@ def file_one(kiosk, terminal, code: str) -> str:
     return kiosk.screen.reference
 
 
+def open_status(kiosk):
+    """Welcome's Cek Status, its five-miss guard fresh (the kiosk's count is shared by all tests)."""
+    kiosk.app.reset()
+    kiosk.tap(kiosk.screen.ids.status_button)
+    status = kiosk.screen
+    status.guard = LookupGuard()
+    return status
+
+
 def ask(kiosk, status, reference: str, pin: str) -> None:
     status.clear()
     kiosk.tap(status.ids.reference_input)
@@ -46,10 +55,7 @@ def test_a_neighbours_number_with_my_pin_says_only_not_found_and_five_misses_res
     kiosk.app.reset()
     neighbour = file_one(kiosk, ui_terminal, "SKD")
     my_pin = status_pin(ui_terminal.store, ui_terminal.store.get(mine).id)
-    kiosk.app.reset()
-    kiosk.tap(kiosk.screen.ids.status_button)
-    status = kiosk.screen
-    status.guard = LookupGuard()
+    status = open_status(kiosk)
     ask(kiosk, status, neighbour, my_pin)
     assert status.result.found is False and status.ids.answer.opacity == 0
     problem = status.ids.problem.ids.error_text.text

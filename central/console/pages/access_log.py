@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 
 from central import access_chain
 from central.api.common import DB
+from central.console.i18n import PURPOSE_WORDS, STATUS_WORDS
+from central.console.pages.letters import FIELDS as SETTING_FIELDS
 from central.console.web import PREFIX, Supervisor, render
 from central.models import AccessLogEntry, Office
 
@@ -39,6 +41,18 @@ FAULT_WORDS = {
 }
 
 
+def detail_words(action: str, detail: str, t) -> str:  # noqa: ANN001 - the page's translator
+    """An entry's detail as staff read it: a status's word, why data was opened, the settings' labels."""
+    if action == "status.changed":
+        return t(STATUS_WORDS.get(detail, detail))
+    if action == "personal_data.opened":
+        return t(PURPOSE_WORDS.get(detail, detail))
+    if action == "letter_settings.changed":
+        labels = dict(SETTING_FIELDS)
+        return ", ".join(t(labels.get(name.strip(), name.strip())) for name in detail.split(",") if name.strip())
+    return detail
+
+
 @router.get("/access-log")
 def access_log(request: Request, db: DB, staff: Supervisor,
                page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
@@ -52,6 +66,7 @@ def access_log(request: Request, db: DB, staff: Supervisor,
         chain = access_chain.verify_office(session, staff.office_id, office.code if office else "?",
                                            newest=CHAIN_CHECKED)
         return render(request, "access_log.html", staff, session=session, active="access_log", entries=entries,
-                      action_words=ACTION_WORDS, page=page, pages=max(1, -(-total // PAGE_SIZE)),
+                      action_words=ACTION_WORDS, detail_words=detail_words, page=page,
+                      pages=max(1, -(-total // PAGE_SIZE)),
                       page_url=lambda number: f"{PREFIX}/access-log?page={number}", chain=chain,
                       fault_words=FAULT_WORDS, broken_ids={f.entry_id for f in chain.faults})

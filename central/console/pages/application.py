@@ -10,27 +10,18 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from central.api.common import DB
-from central.console.i18n import STATUS_WORDS, language_of, translator
+from central.console.i18n import STATUS_WORDS, answer_words, language_of, translator
 from central.console.sessions import StaffContext
 from central.console.web import PREFIX, ConsoleError, Posted, Staff, local_time, render
 from central.console.workflow import application_of_office, describe_flags, history, open_personal_data
 from central.letters.history import issued_letter
-from central.models import Application, Terminal, utcnow
-from central.office_profile import load_profile, published_catalogs
+from central.letters.office_settings import letter_settings
+from central.models import Application, Office, Terminal, utcnow
+from central.office_profile import OfficeProfile, load_profile
 from central.status import change_status
 from kiosk.lifecycle import LETTER_ALLOWED, MAX_NOTE, NEXT_STATUSES, RefusedChange, is_overdue
 
 router = APIRouter(prefix=f"{PREFIX}/applications", include_in_schema=False)
-
-
-def _field_labels(session: Session, office_id: int, service_code: str, lang: str) -> dict[str, str]:
-    """The form's questions as the office's catalogs word them (a field an older catalog asked keeps its words)."""
-    labels: dict[str, str] = {}
-    for catalog in published_catalogs(session, office_id):
-        for service in catalog.services:
-            if service.code == service_code:
-                labels.update((field.name, field.label.in_language(lang)) for field in service.fields)
-    return labels
 
 
 def _found(session: Session, staff: StaffContext, reference: str) -> Application:
@@ -38,6 +29,22 @@ def _found(session: Session, staff: StaffContext, reference: str) -> Application
     if app is None:
         raise ConsoleError(404, "Permohonan itu tidak ada di kantor Anda.")
     return app
+
+
+def _letter_state(session: Session, app: Application, profile: OfficeProfile) -> dict[str, Any]:
+    """Whether "Cetak surat" can work now, and if not, why, in words: it is never offered only to fail."""
+    service = profile.services.get(app.service_code)
+    if app.status == "declined":
+        why = "Permohonan ini ditolak: tidak ada surat untuk dicetak."
+    elif app.status not in LETTER_ALLOWED:
+        why = "Surat bisa dicetak setelah permohonan diproses."
+    elif service is None or service.letter is None:
+        why = "Layanan ini tidak punya templat surat di katalog kantor."
+    elif not letter_settings(session, session.get(Office, app.office_id)).public_url:
+        why = "Kantor belum mengisi alamat publik untuk kode QR surat: supervisor mengisinya di Pengaturan surat."
+    else:
+        why = ""
+    return {"can_print": not why, "no_letter_why": why}
 
 
 def _page(request: Request, session: Session, staff: StaffContext, app: Application, *, status_code: int = 200,
@@ -50,7 +57,7 @@ def _page(request: Request, session: Session, staff: StaffContext, app: Applicat
               "overdue": is_overdue(app.status, app.due_on, profile.today()),
               "terminal_code": terminal.code if terminal else "", "next_statuses": NEXT_STATUSES[app.status],
               "max_note": MAX_NOTE, "note": "", "personal": None, "changed": False, "problem": "",
-              "letter": issued_letter(session, app.id), "can_print": app.status in LETTER_ALLOWED}
+              "letter": issued_letter(session, app.id), **_letter_state(session, app, profile)}
     return render(request, "application.html", staff, session=session, active="inbox", status_code=status_code,
                   **{**values, **extra})
 
@@ -67,9 +74,11 @@ def personal_data(request: Request, db: DB, staff: Posted, reference: str) -> Re
     with db.transaction() as session:
         app = _found(session, staff, reference)
         opened = open_personal_data(session, staff, app)
-        labels = _field_labels(session, app.office_id, app.service_code, language_of(request))
-        answers = opened.get("answers", {})
-        personal = [(labels.get(name, name), "" if value is None else str(value)) for name, value in answers.items()]
+        lang = language_of(request)
+        service = load_profile(session, app.office_id).services.get(app.service_code)
+        fields = {f.name: f for f in service.fields} if service is not None else {}
+        personal = [(fields[name].label.in_language(lang) if name in fields else name,
+                     answer_words(fields.get(name), value, lang)) for name, value in opened.get("answers", {}).items()]
         return _page(request, session, staff, app, personal=personal, opened_at=local_time(utcnow(), staff))
 
 

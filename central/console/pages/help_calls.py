@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from central.api.common import DB
+from central.console.i18n import SCREEN_WORDS
 from central.console.web import HELP_ACTION, PREFIX, ConsoleError, Posted, RowId, Staff, render
 from central.console.workflow import log_access
 from central.models import AuditEntry, HelpAcknowledgement, Terminal, utcnow
@@ -40,7 +41,8 @@ def help_calls(request: Request, db: DB, staff: Staff) -> Response:
             .where(AuditEntry.action == HELP_ACTION, Terminal.office_id == staff.office_id)
             .order_by(AuditEntry.id.desc()).limit(SHOWN)).all()
         calls = [HelpCall(r.id, r.at, r.code, r.detail, r.username, r.acknowledged_at) for r in rows]
-        return render(request, "help.html", staff, session=session, active="help", calls=calls)
+        return render(request, "help.html", staff, session=session, active="help", calls=calls,
+                      screen_words=SCREEN_WORDS)
 
 
 @router.post("/{call_id}/acknowledge")

@@ -26,6 +26,7 @@ from central.letters.office_settings import (
 )
 from central.letters.pdf import render_letter_pdf
 from central.models import Office
+from central.office_profile import load_profile
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -54,7 +55,7 @@ def print_letter(db: DB, staff: Posted, reference: str) -> Response:
         try:
             issued = issue_letter(session, app.reference, actor=staff.username)
         except tuple(REFUSALS) as e:
-            raise ConsoleError(409, REFUSALS[type(e)]) from None
+            raise ConsoleError(409, REFUSALS[type(e)], staff=staff) from None
         log_access(session, staff, "letter.reprinted" if issued.reprint else "letter.issued", app, issued.number)
     pdf = render_letter_pdf(issued.content, issued.logo_png)
     name = f"surat-{issued.content.reference}.pdf"
@@ -66,8 +67,9 @@ def _settings_page(request: Request, session: Session, staff: StaffContext, *, s
     office = session.get(Office, staff.office_id)
     assert office is not None
     settings = letter_settings(session, office)
+    today = load_profile(session, office.id).today()  # the example is this month's number
     example = format_number(settings.number_format, classification="470", sequence=12,
-                            short_code=settings.short_code, month=11, year=2026)
+                            short_code=settings.short_code, month=today.month, year=today.year)
     return render(request, "letter_settings.html", staff, session=session, active="letters", status_code=status_code,
                   settings=settings, stored=stored_values(session, office), fields=FIELDS, problem=problem,
                   saved=saved, example=example, max_logo_kib=MAX_LOGO_BYTES // 1024)
@@ -89,9 +91,12 @@ async def save_settings(request: Request, db: DB, staff: PostedSupervisor,
     with db.transaction() as session:
         office = session.get(Office, staff.office_id)
         assert office is not None
+        before = letter_settings(session, office)
         try:
-            update_settings(session, office, changes, logo_png=picture, clear_logo=no_logo == "1")
+            after = update_settings(session, office, changes, logo_png=picture, clear_logo=no_logo == "1")
         except CentralError as e:  # refused before anything was written
             return _settings_page(request, session, staff, status_code=400, problem=str(e))
-        log_access(session, staff, "letter_settings.changed", None, ", ".join(sorted(changes)))
+        changed = [name for name, _label in FIELDS if getattr(before, name) != getattr(after, name)]
+        changed += ["logo"] if picture is not None or no_logo == "1" else []
+        log_access(session, staff, "letter_settings.changed", None, ", ".join(changed))
     return RedirectResponse(f"{PREFIX}/letters/settings?saved=1", status_code=303)

@@ -259,10 +259,10 @@ def test_the_report_shows_the_months_skm_index_per_service_and_for_the_office(cl
     rows = [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)]
             for r in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)][1:]
     # SKD: NRR of elements 1-8 = (4+3+3)/3, of element 9 = (4+3)/2 -> (8 * 10/3 + 3.5) / 9 * 25 = 83.80
-    assert rows[0] == ["SKD · Surat Keterangan Domisili", "3", "83.80", "B", "Baik"]
-    assert rows[1][0].startswith("SKU") and rows[1][1:] == ["1", "50.00", "D", "Tidak baik"]
+    assert rows[0] == ["SKD · Surat Keterangan Domisili", "3", "83,80", "B", "Baik"]  # a decimal comma
+    assert rows[1][0].startswith("SKU") and rows[1][1:] == ["1", "50,00", "D", "Tidak baik"]
     # the office: elements 1-8 = (4+3+3+2)/4 = 3, element 9 = (4+3+2)/3 = 3 -> 75.00; the others' 1s never count
-    assert rows[2:] == [["Seluruh layanan", "4", "75.00", "C", "Kurang baik"]]
+    assert rows[2:] == [["Seluruh layanan", "4", "75,00", "C", "Kurang baik"]]
     assert "Belum ada survei" not in page
     download = staff.get("/staff/reports-skm.csv?month=2026-11")
     assert download.headers["content-type"].startswith("text/csv")
@@ -277,3 +277,22 @@ def test_the_report_shows_the_months_skm_index_per_service_and_for_the_office(cl
     operator = client()
     operator.log_in(office.operator)
     assert operator.get("/staff/reports-skm.csv?month=2026-11").status_code == 403
+
+
+def test_the_terminals_page_counts_a_batch_as_sent_once_central_has_it(client, office, enrolled):
+    sim = enrolled(office.code)
+    uploads = [sim.application() for _ in range(5)]
+    sim.heartbeat(Heartbeat(queue={"queued": 5, "sending": 0, "synced": 2, "rejected": 0}))  # before the drain
+    sim.upload(uploads)
+    staff = client()
+    staff.log_in(office.supervisor)
+    row = next(r for r in _rows(staff.get("/staff/terminals").text) if sim.identity.terminal_code in r)
+    assert "0 menunggu kirim" in row and "7 terkirim" in row, row
+    assert all(u.reference in staff.get("/staff").text for u in uploads)
+
+
+def test_one_kiosk_is_a_kiosk_in_english(synced, operator):
+    app = synced()
+    operator.get("/staff/lang/en")
+    page = operator.get(f"/staff/applications/{app.reference}").text
+    assert "<dt>From kiosk</dt>" in page and "<dt>Kiosks</dt>" not in page
