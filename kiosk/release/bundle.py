@@ -179,7 +179,7 @@ def unpack_wheels(header: BundleHeader, dest: Path) -> Path:
     shutil.rmtree(dest, ignore_errors=True)
     (dest / "wheels").mkdir(parents=True)
     try:
-        _stream_wheels(header, lambda name: open(dest / name, "wb"))
+        _stream_wheels(header, lambda name: open(dest / name, "wb"))  # noqa: SIM115 - closed as it is written
     except BaseException:
         shutil.rmtree(dest, ignore_errors=True)
         raise

@@ -28,6 +28,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     build.add_argument("--downgrade", action="store_true", help="a deliberate downgrade (installs over newer)")
     build.add_argument("--next-key", help="the public key (base64) that will sign the releases after this one")
     build.add_argument("--find-links", type=Path, action="append", default=[], help="extra folder of wheels")
+    build.add_argument("--no-index", action="store_true", help="take wheels only from --find-links (no network)")
     build.set_defaults(func=build_command)
     verify = sub.add_parser("verify", help="check a bundle's signature and every hash, installing nothing")
     verify.add_argument("file", type=Path)
@@ -52,7 +53,7 @@ def build_command(args: argparse.Namespace) -> int:
     key = load_release_key(args.key)
     out = build_release(key, args.out, source=args.source, fallback_version=args.fallback,
                         min_queue_schema=args.min_queue_schema, downgrade=args.downgrade, next_key=args.next_key,
-                        find_links=args.find_links)
+                        find_links=args.find_links, no_index=args.no_index)
     header = read_header(out, [key.public_key])
     print(f"{out}: release {header.manifest.version}, {len(header.manifest.files)} wheels, "
           f"{header.size / 2**20:.1f} MiB, signed by {key_fingerprint(key.public_key)}")

@@ -21,12 +21,21 @@ from kiosk.release.manifest import MANIFEST_FORMAT, BundleRefused, Manifest, Rel
 SCHEMA_LINE = re.compile(r"^def _v(\d+)\(", re.MULTILINE)
 
 
+VERSION_LINE = re.compile(r'^__version__ = "([^"]+)"$', re.MULTILINE)
+
+
 def source_version(source: Path) -> str:
+    """The version in pyproject.toml, which must be the one the program reports (`kiosk.__version__`)."""
     try:
         with open(source / "pyproject.toml", "rb") as f:
-            return str(tomllib.load(f)["project"]["version"])
+            version = str(tomllib.load(f)["project"]["version"])
+        reported = VERSION_LINE.search((source / "kiosk" / "__init__.py").read_text(encoding="utf-8"))
     except (OSError, KeyError, tomllib.TOMLDecodeError) as e:
         raise BundleRefused(f"{source}: no project version in pyproject.toml ({e})") from None
+    if reported is None or reported.group(1) != version:
+        raise BundleRefused(f"{source}: pyproject.toml says {version}, kiosk/__init__.py says "
+                            f"{reported.group(1) if reported else 'nothing'}: make them agree")
+    return version
 
 
 def source_queue_schema(source: Path) -> int:
@@ -41,10 +50,11 @@ def source_queue_schema(source: Path) -> int:
     return max(numbers)
 
 
-def build_wheelhouse(source: Path, into: Path, *, find_links: list[Path] = ()) -> None:
-    """`pip wheel` of the source tree and all its dependencies into `into` (PyPI, cache or find-links)."""
+def build_wheelhouse(source: Path, into: Path, *, find_links: list[Path] = (), no_index: bool = False) -> None:
+    """`pip wheel` of the source tree and all its dependencies into `into` (PyPI, cache or find-links;
+    only find-links with `no_index`, for a build machine without the network)."""
     command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
-               "--wheel-dir", str(into)]
+               "--wheel-dir", str(into), *(["--no-index"] if no_index else [])]
     for folder in find_links:
         command += ["--find-links", str(folder)]
     done = subprocess.run([*command, str(source)], capture_output=True, text=True)
@@ -68,6 +78,7 @@ def build_release(
     downgrade: bool = False,
     next_key: str | None = None,
     find_links: list[Path] = (),
+    no_index: bool = False,
     now: dt.datetime | None = None,
 ) -> Path:
     """Builds, signs and writes `loket-<version>.loket-release` in `out_dir`; returns its path."""
@@ -76,7 +87,7 @@ def build_release(
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="loket-release-", dir=out_dir) as work:
         wheelhouse = Path(work)
-        build_wheelhouse(source, wheelhouse, find_links=list(find_links))
+        build_wheelhouse(source, wheelhouse, find_links=list(find_links), no_index=no_index)
         wheels = {f"wheels/{p.name}": p for p in sorted(wheelhouse.glob("*.whl"))}
         manifest = Manifest(
             format=MANIFEST_FORMAT, version=version, min_queue_schema=min_queue_schema,
