@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from kiosk.settings import default_home
 from kiosk.terminal import Terminal
+from loket.synclock import SyncLock
 from sync.report import SyncReport
 from sync.worker import SyncWorker
 
@@ -49,6 +50,8 @@ class Runtime:
         """`terminal`: an open terminal to adopt as the calling thread's (its home is the runtime's)."""
         self.home = Path(terminal.paths.home if terminal is not None else home or default_home())
         self.worker: SyncWorker | None = None
+        #: one sync worker per terminal across processes (loket.synclock): held while `worker` runs
+        self.sync_lock = SyncLock(self.home)
         #: called on the worker's thread after each round, after the refresh is arranged (e.g. the UI's redraw)
         self.round_listeners: list[Callable[[SyncReport], None]] = []
         self._local = threading.local()
@@ -120,11 +123,16 @@ class Runtime:
         return SyncWorker(self.home, on_report=self._after_round, **options)
 
     def start_sync(self, **options: Any) -> SyncWorker | None:
-        """Starts the background worker (once) when sync is configured, or wakes it; None when not configured."""
+        """Starts the background worker (once) when sync is configured, or wakes it; None when not configured
+        or when another process (loket-sync.service) holds the terminal's sync lock and syncs it."""
         if self.worker is None:
             if not self.sync_configured():
                 return None
+            if not self.sync_lock.try_acquire():
+                self.sync_lock.wake_holder()  # e.g. right after provisioning: the holder's next round enrolls
+                return None
             self.worker = self.sync_worker(**options)
+            self.sync_lock.listen_for_wakes(self.wake_sync)
         self.worker.start()
         self.worker.wake()
         return self.worker
@@ -133,11 +141,14 @@ class Runtime:
         """Something new to send: the running worker starts a round soon."""
         if self.worker is not None:
             self.worker.wake()
+        else:
+            self.sync_lock.wake_holder()
 
     def stop_sync(self) -> None:
         if self.worker is not None:
             self.worker.stop()
             self.worker = None
+        self.sync_lock.release()
 
     # -- work off the calling thread ---------------------------------------------------------------
 

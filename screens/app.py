@@ -40,6 +40,7 @@ from screens.keyboard import KeyboardDock  # noqa: F401  (registers the class us
 from screens.pin_pad import watch_hidden_corner
 from screens.provisioning import start_screen
 from screens.speech import Speaker
+from screens.systemd import report_to_systemd
 from screens.theme import palette
 
 log = logging.getLogger("loket.screens")
@@ -197,9 +198,14 @@ class LoketApp(App):
         Clock.schedule_once(step, 0)
 
     def on_start(self) -> None:
+        report_to_systemd(self._resting_screen)
         Clock.schedule_once(self._warm_up, 0.5)
         # after the first frame: the worker's imports (HTTP, receipts for reprints) need not delay Welcome
         Clock.schedule_once(lambda *_: self.runtime.start_sync(), SYNC_START_DELAY_S)
+
+    def _resting_screen(self) -> str | None:
+        current = self.screen_manager.current if self.screen_manager else None
+        return current if current in RESTING_SCREENS else None
 
     def on_stop(self) -> None:
         self.speaker.stop()

@@ -30,3 +30,9 @@ class FaultApp(App):
 
         LabelBase.register(DEFAULT_FONT, str(FONTS / "NotoSans-Regular.ttf"), fn_bold=str(FONTS / "NotoSans-Bold.ttf"))
         return Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+    def on_start(self) -> None:
+        from screens.systemd import report_to_systemd
+
+        # READY and pings here too: a kiosk that cannot start says why on screen, never a restart loop
+        report_to_systemd(lambda: "fault")

@@ -71,7 +71,8 @@ class StatusScreen(KioskScreen):
 
     def _refresh_live(self, reference: str) -> None:
         worker = self.app.sync_worker
-        if worker is None:
+        if worker is None:  # another process (loket-sync.service) syncs: its next round pulls
+            self.app.runtime.wake_sync()
             return
         self.refreshing = reference
         threading.Thread(target=self._pull, args=(worker, reference), name="loket-status", daemon=True).start()

@@ -1,9 +1,15 @@
-"""`loket sync`: send the queue to central now (`--once`) or keep syncing in the foreground."""
+"""`loket sync`: send the queue to central now (`--once`) or keep syncing in the foreground (`--watch`,
+what loket-sync.service runs). Either takes the terminal's sync lock first (`loket.synclock`): while
+another process syncs this terminal, `--once` asks it to sync now instead, and `--watch` waits.
+"""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
+import signal
+import threading
 import time
 
 from loket.cli.common import print_json
@@ -30,22 +36,48 @@ def sync_command(args: argparse.Namespace) -> int:
         terminal.store.record_audit("sync.requeued_rejected", f"{count} rejected applications queued again",
                                     actor="technician")
         print(f"queued again:   {count} rejected application(s)")
-    worker = runtime.sync_worker()
+    lock = runtime.sync_lock
     if args.once:
-        report = worker.run_once(force=True)
+        if not lock.try_acquire():
+            asked = lock.wake_holder()
+            print(f"another process (pid {lock.holder_pid() or '?'}) syncs this terminal"
+                  + ("; it was asked to sync now (see `loket status`)" if asked else ""))
+            return 0 if asked else 1
+        try:
+            report = runtime.sync_worker().run_once(force=True)
+        finally:
+            lock.release()
         if args.json:
             print_json(dataclasses.asdict(report) | {"ok": report.ok})
         else:
             print("\n".join(report.lines()))
         return 0 if report.ok else 1
+    return watch(runtime)
+
+
+def watch(runtime: Runtime) -> int:
+    """Syncs until SIGTERM/Ctrl-C, once the sync lock is ours; prints each round (the journal keeps it)."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    lock = runtime.sync_lock
+    if not lock.try_acquire():
+        print(f"waiting: another process (pid {lock.holder_pid() or '?'}) syncs this terminal", flush=True)
+        if not lock.acquire(stop):
+            return 0
+    worker = runtime.sync_worker()
+    lock.listen_for_wakes(worker.wake)
     worker.start()
+    print(f"syncing {runtime.home} (pid {os.getpid()})", flush=True)
     shown = None
     try:
-        while worker.running:
+        while worker.running and not stop.is_set():
             time.sleep(0.5)
             if worker.last_report is not None and worker.last_report is not shown:
                 shown = worker.last_report
                 print(f"{shown.started_at:%H:%M:%S}  {shown.summary()}  (queued {shown.remaining})", flush=True)
+    except KeyboardInterrupt:
+        pass
     finally:
         worker.stop()
-    return 1
+        lock.release()
+    return 0 if stop.is_set() else 1
