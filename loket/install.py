@@ -201,12 +201,23 @@ def unit_state(systemctl: list[str], unit: str) -> str:
     return subprocess.run([*systemctl, "is-enabled", unit], capture_output=True, text=True).stdout.strip()
 
 
-def install(target: Target, source: Path, wheelhouse: Path | None = None) -> Changes:
+def pin_release_keys(target: Target, keys: list[str], changes: Changes) -> None:
+    """Pins the release public keys signed updates must carry (`/etc/loket/release-keys`); an existing
+    file is kept, since signed releases rotate it (docs/updates.md)."""
+    path = target.config / "release-keys"
+    if keys and not path.exists():
+        text = "# release public keys this terminal trusts (updated by signed releases)\n" + "".join(
+            f"{k.strip()}\n" for k in keys)
+        write_if_different(path, text, 0o644, changes)
+
+
+def install(target: Target, source: Path, wheelhouse: Path | None = None, release_keys: list[str] = ()) -> Changes:
     changes = Changes()
     os.umask(0o022)
     print("install-terminal: kiosk user, directories", flush=True)
     ensure_user(target, changes)
     ensure_directories(target, changes)
+    pin_release_keys(target, list(release_keys), changes)
     print("install-terminal: release (a venv from /usr/bin/python3; pip takes a minute the first time)", flush=True)
     layout = Layout(target.prefix)
     release, built = install_release(layout, source=source, wheelhouse=wheelhouse)
@@ -283,6 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "$LOKET_INSTALL_UNIT_DIR)")
     parser.add_argument("--root", type=Path, help="where etc/systemd, etc/pam.d, etc/udev are (default /)")
     parser.add_argument("--user", help=f"the kiosk's user (default {KIOSK_USER}; made when missing)")
+    parser.add_argument("--release-key", action="append", default=[], metavar="PUBLIC_KEY",
+                        help="pin this release public key (base64) for signed updates (docs/updates.md)")
     return parser
 
 
@@ -299,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.uninstall:
             changes = uninstall(target, purge=args.purge)
         else:
-            changes = install(target, args.source, args.wheelhouse)
+            changes = install(target, args.source, args.wheelhouse, args.release_key)
     except (ReleaseError, OSError) as e:
         print(f"install-terminal: {e}", file=sys.stderr)
         return 1
