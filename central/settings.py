@@ -88,3 +88,15 @@ def accepts_signature_v1(environ: Mapping[str, str] | None = None) -> bool:
     `$LOKET_CENTRAL_SIGNATURE_V1` is `refuse`, once every terminal runs version 2."""
     environ = os.environ if environ is None else environ
     return environ.get(ENV_SIGNATURE_V1, "accept").strip().lower() != "refuse"
+
+
+ENV_RELEASE_KEYS = "LOKET_CENTRAL_RELEASE_KEYS"
+
+
+def release_keys_file(given: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Path:
+    """The release public keys central accepts bundles signed by: `given`, else `$LOKET_CENTRAL_RELEASE_KEYS`,
+    else `release-keys` in central's config directory."""
+    environ = os.environ if environ is None else environ
+    if given or environ.get(ENV_RELEASE_KEYS):
+        return Path(given or environ[ENV_RELEASE_KEYS]).expanduser()
+    return key_file(None, {k: v for k, v in environ.items() if k != ENV_KEY_FILE}).parent / "release-keys"

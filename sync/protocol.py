@@ -39,6 +39,8 @@ PATH_CATALOG = f"{API_PREFIX}/catalog"  # GET the catalog document; ETag / If-No
 PATH_STATUS_CHANGES = f"{API_PREFIX}/status-changes"  # GET ?since=CURSOR[&reasons=1] -> StatusChanges
 PATH_HEARTBEAT = f"{API_PREFIX}/heartbeat"  # POST Heartbeat -> HeartbeatResponse
 HEARTBEAT_WITH_PRINTER = "with=printer"  # query of a heartbeat whose sender understands `HeartbeatResponse.printer`
+HEARTBEAT_WITH_UPDATE = "update"  # also in `with=`: the sender understands `updates` and `update_offer`
+PATH_RELEASES = f"{API_PREFIX}/releases"  # GET /releases/VERSION: a signed release bundle; Range: bytes=N-
 PROTOCOL_VERSION = 2  # 2: signatures cover the terminal id (version 1 still accepted, see SIGNATURE_VERSION)
 MAX_BATCH_COUNT = 200
 MAX_BODY_BYTES = 4 * 1024 * 1024  # after decompression
@@ -144,6 +146,23 @@ class StatusChanges(Model):
     cursor: int = Field(description="pass back as ?since= to get only newer changes")
 
 
+class UpdateReport(Model):
+    """Where the terminal's last update stands: state (good, trial, rolled_back, refused, ...), release, why."""
+
+    state: str = Field(max_length=20)
+    version: str | None = Field(default=None, max_length=64)
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class UpdateOffer(Model):
+    """A release central offers this terminal: download it from `path` (resumable with Range)."""
+
+    version: str = Field(max_length=64)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(ge=0)
+    path: str = Field(max_length=200)
+
+
 class Heartbeat(Model):
     queue: dict[str, int] = Field(default_factory=dict)
     oldest_unsynced_age_s: float | None = None
@@ -154,6 +173,8 @@ class Heartbeat(Model):
     #: it only to a central that said it stores it (`HeartbeatResponse.printer`), since older centrals
     #: refuse a field they do not know; left out (None) it means "not known".
     printer: str | None = Field(default=None, max_length=200)
+    #: sent only to a central that said it takes it (`HeartbeatResponse.updates`), like `printer`
+    update: UpdateReport | None = None
 
 
 class HeartbeatResponse(Model):
@@ -163,6 +184,10 @@ class HeartbeatResponse(Model):
     #: True: this central stores `Heartbeat.printer`. Sent only to a terminal that asks (`?with=printer`),
     #: since older terminals refuse a field they do not know.
     printer: bool | None = None
+    #: True: this central stores `Heartbeat.update` and offers releases; these two are sent only to a
+    #: terminal that asks (`with=...,update`), since older terminals refuse fields they do not know
+    updates: bool | None = None
+    update_offer: UpdateOffer | None = None
 
 
 class ErrorBody(Model):

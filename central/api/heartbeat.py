@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from central.api.common import DB, REFUSALS, Signed, decode_body, request_body_doc, terminal_transaction
-from central.models import utcnow
+from central.models import Office, utcnow
 from central.offices import catalog_in_force, current_key
+from central.releases import offer_for
 from central.values import clean_text
 from sync.protocol import PATH_HEARTBEAT, Heartbeat, HeartbeatResponse
 
@@ -19,7 +20,7 @@ router = APIRouter(tags=["heartbeat"])
              openapi_extra=request_body_doc(Heartbeat))
 def heartbeat(signed: Signed, db: DB,
               with_: Annotated[str, Query(alias="with", max_length=100,
-                                          description="`printer`: the terminal understands `printer` in the answer")]
+                                          description="`printer`, `update`: understood in the answer")]
               = "") -> HeartbeatResponse:
     """Stores what the terminal reports. `printer` (the printer's state) comes only from a terminal that
     heard, in an earlier answer, that this central stores it; a heartbeat without it clears the state."""
@@ -33,6 +34,15 @@ def heartbeat(signed: Signed, db: DB,
         terminal.catalog_version = clean_text(beat.catalog_version)
         terminal.last_error = clean_text(beat.last_error)
         terminal.printer_state = clean_text(beat.printer)
+        if beat.update is not None:
+            terminal.update_state = clean_text(beat.update.state)
+            terminal.update_version = clean_text(beat.update.version)
+            terminal.update_reason = clean_text(beat.update.reason)
+        asked = with_.split(",")
+        offer = None
+        if "update" in asked:
+            offer = offer_for(session, terminal, session.get(Office, terminal.office_id).code)
         return HeartbeatResponse(server_time=utcnow(), office_key=current_key(session, terminal.office_id).public_key,
                                  catalog_version=catalog_in_force(session, terminal.office_id).version,
-                                 printer=True if "printer" in with_.split(",") else None)
+                                 printer=True if "printer" in asked else None,
+                                 updates=True if "update" in asked else None, update_offer=offer)
