@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from kiosk.settings import default_home
 from kiosk.terminal import Terminal
 from loket.synclock import SyncLock
+from loket.updates.link import update_link
 from sync.report import SyncReport
 from sync.worker import SyncWorker
 
@@ -120,6 +121,7 @@ class Runtime:
     def sync_worker(self, **options: Any) -> SyncWorker:
         """A sync worker for this terminal whose rounds refresh every thread's terminal; `options` go
         to `SyncWorker` (batch size, backoff, timeouts, interval)."""
+        options.setdefault("updates", update_link(self.terminal.paths.home))
         return SyncWorker(self.home, on_report=self._after_round, **options)
 
     def start_sync(self, **options: Any) -> SyncWorker | None:

@@ -16,7 +16,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -36,6 +36,7 @@ from sync.errors import (
 from sync.protocol import (
     ENROLL_WITH_TIMEZONE,
     HEARTBEAT_WITH_PRINTER,
+    HEARTBEAT_WITH_UPDATE,
     PATH_APPLICATIONS,
     PATH_CATALOG,
     PATH_ENROLL,
@@ -198,12 +199,35 @@ class CentralClient:
         path = f"{PATH_STATUS_CHANGES}?{urlencode({'since': since, 'reasons': 1})}"
         return self._parse(self._send("GET", path, b""), StatusChanges, "status changes")
 
-    def heartbeat(self, beat: Heartbeat) -> HeartbeatResponse:
+    def heartbeat(self, beat: Heartbeat, *, with_update: bool = False) -> HeartbeatResponse:
         # `with=printer`: this terminal understands `HeartbeatResponse.printer` (older centrals ignore the query)
-        # `printer` goes only when set: an older central refuses the key, even as null
-        body = self._json(beat, leave_out={"printer"} if beat.printer is None else None)
-        response = self._send("POST", f"{PATH_HEARTBEAT}?{HEARTBEAT_WITH_PRINTER}", body)
+        # `printer` and `update` go only when set: an older central refuses the keys, even as null
+        leave_out = {name for name in ("printer", "update") if getattr(beat, name) is None}
+        body = self._json(beat, leave_out=leave_out or None)
+        query = HEARTBEAT_WITH_PRINTER + (f",{HEARTBEAT_WITH_UPDATE}" if with_update else "")
+        response = self._send("POST", f"{PATH_HEARTBEAT}?{query}", body)
         return self._parse(response, HeartbeatResponse, "heartbeat answer")
+
+    def download_range(self, path: str, start: int, end: int, out: BinaryIO) -> int:
+        """Appends bytes `start`..`end` (inclusive) of the file at `path` to `out` as they arrive; returns
+        how many arrived. A connection that drops mid-way raises `ServerUnreachable` after keeping (and
+        flushing) what did arrive, so the next call resumes there."""
+        response = self._send("GET", path, b"", headers={"Range": f"bytes={start}-{end}"}, stream=True)
+        if response.status_code != 206 or not response.headers.get("Content-Range", "").startswith(f"bytes {start}-"):
+            response.close()
+            raise BadAnswer(f"central did not answer the range {start}- of {path} (HTTP {response.status_code})")
+        written = 0
+        try:
+            for chunk in response.iter_content(64 * 1024):
+                out.write(chunk)
+                written += len(chunk)
+        except requests.exceptions.RequestException as e:
+            cut = f"the download was cut after {written} bytes ({_short(e)}): it resumes there"
+            raise ServerUnreachable(cut) from None
+        finally:
+            out.flush()
+            response.close()
+        return written
 
     # -- the plumbing ------------------------------------------------------------------------
 
@@ -214,7 +238,7 @@ class CentralClient:
 
     def _send(
         self, method: str, path: str, body: bytes, *, signed: bool = True, compressed: bool = True,
-        headers: dict[str, str] | None = None, allow: tuple[int, ...] = (),
+        headers: dict[str, str] | None = None, allow: tuple[int, ...] = (), stream: bool = False,
     ) -> requests.Response:
         url = self.base_url + path
         all_headers = dict(headers or {})
@@ -232,7 +256,7 @@ class CentralClient:
         try:
             response = self.session.request(
                 method, url, data=body or None, headers=all_headers, verify=self.verify,
-                timeout=(self.timeouts.connect_s, self.timeouts.read_s), allow_redirects=False,
+                timeout=(self.timeouts.connect_s, self.timeouts.read_s), allow_redirects=False, stream=stream,
             )
         except requests.exceptions.SSLError as e:
             raise ServerUnreachable(

@@ -24,9 +24,10 @@ from kiosk.terminal import Terminal
 from sync.backoff import Backoff
 from sync.client import CentralClient
 from sync.errors import BadAnswer, RequestRefused, ServerBusy, SyncError, TerminalRevoked
-from sync.protocol import MAX_BATCH_COUNT, ApplicationUpload, AuditUpload, Heartbeat, UploadBatch
+from sync.protocol import MAX_BATCH_COUNT, ApplicationUpload, AuditUpload, Heartbeat, UpdateOffer, UploadBatch
 from sync.report import SyncReport
 from sync.survey import send_surveys
+from sync.updates import UpdateLink, fetch_piece, wanted
 
 MAX_STATUS_PAGES = 50
 WHOLE_BATCH_REFUSALS = (400, 413, 422)
@@ -69,6 +70,7 @@ class SyncRound:
     def __init__(
         self, terminal: Terminal, client: CentralClient, *, backoff: Backoff, batch_size: int = MAX_BATCH_COUNT,
         should_stop: Callable[[], bool] = lambda: False, now: Callable[[], dt.datetime] = utcnow,
+        updates: UpdateLink | None = None,
     ) -> None:
         self.terminal = terminal
         self.store = terminal.store
@@ -77,6 +79,8 @@ class SyncRound:
         self.batch_size = max(1, min(batch_size, MAX_BATCH_COUNT))
         self.should_stop = should_stop
         self.now = now
+        self.updates = updates
+        self.offer: UpdateOffer | None = None
 
     def run(self, report: SyncReport, *, force: bool = False, drain: bool = True, pulls: bool = True) -> None:
         """Fills `report`; a failure ends the round early with its reason in `report.errors`."""
@@ -88,6 +92,8 @@ class SyncRound:
             if pulls:
                 self.pull_status(report)
                 self.pull_catalog(report)
+            if self.updates is not None and self.offer is not None and wanted(self.updates, self.offer):
+                report.update = fetch_piece(self.client, self.updates, self.offer)
         except TerminalRevoked as e:
             report.revoked = report.answered = True
             report.errors.append(str(e))
@@ -112,14 +118,16 @@ class SyncRound:
             catalog_version = None
         last_error = store.values.last_sync_error or None
         takes_printer = store.values.central_takes_printer
+        takes_update = self.updates is not None and store.values.central_takes_update
         beat = Heartbeat(
             queue=store.counts(), oldest_unsynced_age_s=store.oldest_unsynced_age_s(),
-            app_version=__version__, catalog_version=catalog_version,
+            app_version=self.updates.running if self.updates else __version__, catalog_version=catalog_version,
             last_error=last_error[:500] if last_error else None,
             printer=self._printer_state() if takes_printer else None,
+            update=self.updates.report() if takes_update else None,
         )
         try:
-            answer = self.client.heartbeat(beat)
+            answer = self.client.heartbeat(beat, with_update=self.updates is not None)
         except RequestRefused as e:
             if not takes_printer or e.status not in WHOLE_BATCH_REFUSALS:
                 raise
@@ -127,6 +135,10 @@ class SyncRound:
             store.values.central_takes_printer = False
             answer = self.client.heartbeat(beat.model_copy(update={"printer": None}))
         report.reachable = True
+        if self.updates is not None:
+            self.offer = answer.update_offer
+            if bool(answer.updates) != takes_update:
+                store.values.central_takes_update = bool(answer.updates)
         if bool(answer.printer) != takes_printer:
             store.values.central_takes_printer = bool(answer.printer)
             state = self._printer_state() if answer.printer else None

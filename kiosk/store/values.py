@@ -112,6 +112,8 @@ class StoreValues:
     revoked = _Text("sync.revoked")
     #: set while central says it stores the printer's state (`HeartbeatResponse.printer`): heartbeats carry it
     central_takes_printer = _Flag("sync.central_takes_printer")
+    #: set while central says it stores the update state and offers releases (`HeartbeatResponse.updates`)
+    central_takes_update = _Flag("sync.central_takes_update")
     #: an enrollment code from a provisioning file, still to be redeemed with central
     pending_enrollment_code = _Text("sync.pending_enrollment_code")
     #: set from enrollment until the setup's last step: a restart in between returns to the setup
@@ -138,6 +140,7 @@ class StoreValues:
         self.catalog_etag = None
         self.revoked = None
         self.central_takes_printer = None
+        self.central_takes_update = None
 
 
 __all__ = ["StoreValues"]
