@@ -127,7 +127,7 @@ class SyncRound:
             update=self.updates.report() if takes_update else None,
         )
         try:
-            answer = self.client.heartbeat(beat, with_update=self.updates is not None)
+            answer = self.client.heartbeat(beat, with_update=True) if self.updates else self.client.heartbeat(beat)
         except RequestRefused as e:
             if not takes_printer or e.status not in WHOLE_BATCH_REFUSALS:
                 raise

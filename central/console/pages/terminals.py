@@ -46,6 +46,14 @@ class TerminalRow:
     revoked: bool
     #: the receipt printer's state as the kiosk last reported it; None when it never did (older kiosks)
     printer: str | None = None
+    #: the last update as the kiosk reported it: state, release, why (None: never reported one)
+    update_state: str | None = None
+    update_version: str | None = None
+    update_reason: str | None = None
+
+    @property
+    def update_failed(self) -> bool:
+        return self.update_state in ("rolled_back", "refused")
 
     @property
     def printer_fault(self) -> bool:
@@ -80,7 +88,8 @@ def terminal_rows(request: Request, db: DB, staff: StaffContext, now: dt.datetim
         rows.append(TerminalRow(k.code, seen, silent, queue, queue.get("queued", 0) + queue.get("sending", 0),
                                 queue.get("rejected", 0), queue.get("synced", 0),
                                 _age(k.oldest_unsynced_age_s, t), k.app_version, k.catalog_version, k.last_error,
-                                k.revoked_at is not None, k.printer_state))
+                                k.revoked_at is not None, k.printer_state, k.update_state, k.update_version,
+                                k.update_reason))
     return rows
 
 
