@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from kiosk.release.bundle import SUFFIX, BundleHeader, check_applicable, read_header, unpack_wheels
+from kiosk.release.bundle import SUFFIX, BundleHeader, check_applicable, read_header, unpack_wheels, verify_wheels
 from kiosk.release.manifest import BundleRefused, parse_version, read_trusted_keys
 from loket.release import SYSTEM_PYTHON, ReleaseError, install_release, remove_release, switch_current
 from loket.updates.services import Services
@@ -74,11 +74,13 @@ def applier_lock(paths: UpdatePaths) -> Iterator[None]:
 
 
 def verify_for_terminal(paths: UpdatePaths, bundle: Path) -> BundleHeader:
-    """Signature, anti-rollback, disk space and queue schema: every refusal before anything is written."""
+    """Signature, anti-rollback, disk space, queue schema and every wheel's hash: every refusal before
+    anything is written (the wheels are hashed again as they are unpacked)."""
     header = read_header(bundle, read_trusted_keys(paths.trusted_keys))
     paths.prefix.mkdir(parents=True, exist_ok=True)
     check_applicable(header.manifest, running=paths.layout.current_version(),
                      free_bytes=shutil.disk_usage(paths.prefix).free, queue_schema=queue_schema(paths.queue))
+    verify_wheels(header)
     return header
 
 
@@ -92,7 +94,7 @@ def install_bundle(paths: UpdatePaths, header: BundleHeader, options: ApplyOptio
     except ReleaseError as e:
         raise BundleRefused(f"release {version} did not install: {e}") from None
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(paths.incoming, ignore_errors=True)
     return release
 
 
