@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import subprocess
+import tarfile
 import time
 
 import pytest
@@ -31,8 +32,10 @@ def test_bad_bundles_are_refused_in_one_line_and_change_nothing(kiosk, releases,
     changed = tmp_path / "changed" / v2.name
     changed.parent.mkdir()
     shutil.copyfile(v2, changed)
+    with tarfile.open(v2) as tar:  # a byte inside the last wheel (the end of the file is tar padding)
+        last = tar.getmembers()[-1]
     with open(changed, "r+b") as f:
-        f.seek(v2.stat().st_size - 5000)
+        f.seek(last.offset_data + last.size // 2)
         byte = f.read(1)
         f.seek(-1, os.SEEK_CUR)
         f.write(bytes([byte[0] ^ 0xFF]))
