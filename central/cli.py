@@ -30,6 +30,7 @@ from central.letters import cli as letters_cli
 from central.offices import create_office, get_office, make_enrollment_code, publish_catalog, rotate_office_key
 from central.provisioning import make_provisioning_file
 from central.settings import ENV_CONNECTIONS, ENV_DB, ENV_POOL, ENV_WORKERS, database_url, db_connections
+from kiosk.clock import clock_warning
 from kiosk.errors import run_command
 
 
@@ -195,7 +196,7 @@ def cmd_terminals_list(args: argparse.Namespace) -> int:
     return _listing(args.json, terminals, "terminal(s)", lambda t: (
         f"{t['code']}  {t['id']}  office {t['office']}  {'revoked' if t['revoked_at'] else 'active'}  "
         f"last seen {t['last_seen_at'] or 'never'}  queue {t['queue'] or '-'}  app {t['app_version'] or '-'}  "
-        f"catalog {t['catalog_version'] or '-'}"))
+        f"catalog {t['catalog_version'] or '-'}" + (f"  {w}" if (w := clock_warning(t['clock_offset_s'])) else "")))
 
 
 def cmd_terminals_revoke(args: argparse.Namespace) -> int:

@@ -109,6 +109,9 @@ class Terminal(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     #: the receipt printer's state as the terminal last reported it ("ok", "paper out", ...); None: not known
     printer_state: Mapped[str | None] = mapped_column(String(200))
+    #: central's clock minus the terminal's system clock, as the terminal last measured it (heartbeat);
+    #: years means a flat CMOS battery. None: not reported
+    clock_offset_s: Mapped[float | None] = mapped_column(Float)
     #: where the kiosk's last update stands, as it reported it (docs/updates.md): state, release, why
     update_state: Mapped[str | None] = mapped_column(String(20))
     update_version: Mapped[str | None] = mapped_column(String(64))

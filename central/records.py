@@ -147,6 +147,7 @@ def terminal_summary(session: Session, terminal: Terminal) -> dict[str, Any]:
         "last_seen_at": _iso(terminal.last_seen_at), "queue": json.loads(terminal.queue_json or "{}"),
         "oldest_unsynced_age_s": terminal.oldest_unsynced_age_s, "app_version": terminal.app_version,
         "catalog_version": terminal.catalog_version, "last_error": terminal.last_error,
+        "clock_offset_s": terminal.clock_offset_s,
     }
 
 

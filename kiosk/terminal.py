@@ -143,6 +143,10 @@ class Terminal:
         values = self.store.values
         values.known_receipt_keys = {**values.known_receipt_keys, previous.terminal_code: previous.verify_key}
 
+    def now(self) -> dt.datetime:
+        """The time as this terminal knows it: never before its floor, corrected by central's clock (kiosk.clock)."""
+        return self.store.clock().now()
+
     def status(self, now: dt.datetime | None = None) -> dict[str, Any]:
         """The figures `loket status` prints and the maintenance screen shows."""
         identity = self.identity
@@ -163,6 +167,7 @@ class Terminal:
             "disk_free_bytes": shutil.disk_usage(self.paths.home).free,
             "last_sync": store.values.last_sync_attempt,
             "last_sync_error": store.values.last_sync_error,
+            "clock_wrong_by_s": round(store.clock().wrong_by_s(), 1),
             "settings_problems": list(self.settings.problems),
         }
 

@@ -83,6 +83,8 @@ class Dashboard:
     disk_free_bytes: int
     printer: PrinterState
     settings: Settings
+    #: how far the system clock is behind the terminal's best time (kiosk.clock.TrustedClock)
+    clock_wrong_by_s: float = 0.0
     problems: list[str] = field(default_factory=list)
 
 
@@ -117,6 +119,7 @@ def read_dashboard(terminal: Terminal, *, probe_server: bool = True, probe_print
         disk_free_bytes=status["disk_free_bytes"],
         printer=printer_state(terminal) if probe_printer else PrinterState(True, "not checked"),
         settings=terminal.settings,
+        clock_wrong_by_s=status["clock_wrong_by_s"],
         problems=list(status["settings_problems"]),
     )
 

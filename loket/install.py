@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loket.release import DEFAULT_PREFIX, Layout, ReleaseError, install_release, switch_current
+from loket.release import DEFAULT_PREFIX, Layout, ReleaseError, install_release, prune_releases, switch_current
 
 UNITS_DIR = Path(__file__).resolve().parent / "units"
 KIOSK_USER = "loket"
@@ -68,12 +68,15 @@ class Target:
         """Whether units go where systemd reads them on this machine (then systemctl enables them)."""
         return self.units == Path("/etc/systemd/system")
 
-    def render(self, text: str) -> str:
-        """A shipped file with this target's paths and user in place of the defaults."""
-        for default, value in ((DEFAULTS["prefix"], self.prefix), (DEFAULTS["data"], self.data),
-                               (DEFAULTS["config"], self.config)):
+    def render(self, text: str, *, terminal: bool = True) -> str:
+        """A shipped file with this target's paths and user in place of the defaults (`terminal=False`:
+        only the prefix, for central's unit, whose data and configuration are its own)."""
+        moves = [(DEFAULTS["prefix"], self.prefix)]
+        if terminal:
+            moves += [(DEFAULTS["data"], self.data), (DEFAULTS["config"], self.config)]
+        for default, value in moves:
             text = text.replace(default, str(value))
-        if self.user != KIOSK_USER:
+        if terminal and self.user != KIOSK_USER:
             text = text.replace(f"User={KIOSK_USER}\n", f"User={self.user}\n")
             text = text.replace(f"Group={KIOSK_USER}\n", f"Group={self.user}\n")
         return text
@@ -158,7 +161,7 @@ def ensure_directories(target: Target, changes: Changes) -> None:
 
 def install_units(target: Target, changes: Changes) -> None:
     for name in (*SERVICES, "loket-central.service"):
-        text = target.render((UNITS_DIR / name).read_text(encoding="utf-8"))
+        text = target.render((UNITS_DIR / name).read_text(encoding="utf-8"), terminal=name in SERVICES)
         write_if_different(target.units / name, text, 0o644, changes)
     write_if_different(target.journald_dropin, (UNITS_DIR / "journald-loket.conf").read_text(encoding="utf-8"),
                        0o644, changes)
@@ -225,6 +228,8 @@ def install(target: Target, source: Path, wheelhouse: Path | None = None, releas
         changes(f"installed release {release.name} in {release}")
     if switch_current(layout, release.name):
         changes(f"{layout.current} -> releases/{release.name}")
+    for version in prune_releases(layout):  # the one before stays, to go back to by hand
+        changes(f"removed the old release {version}")
     print("install-terminal: systemd units", flush=True)
     install_units(target, changes)
     enable_units(target, changes)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -78,12 +79,25 @@ def check_version(version: str) -> str:
 
 
 def source_version(source: Path) -> str:
-    """The version in a source tree's pyproject.toml."""
+    """The version in a source tree's pyproject.toml, with the git commit when it is a checkout
+    (`0.1.0+g3fcd2c1`, `.d<hash of the changes>` after it when the tree has uncommitted ones), so that
+    installing changed code never finds an older build of "the same" version already there."""
     try:
         with open(source / "pyproject.toml", "rb") as f:
-            return check_version(tomllib.load(f)["project"]["version"])
+            version = tomllib.load(f)["project"]["version"]
     except (OSError, KeyError, tomllib.TOMLDecodeError) as e:
         raise ReleaseError(f"{source}: no project version in pyproject.toml ({e})") from None
+    git = ["git", "-C", str(source)]
+    try:
+        commit = subprocess.run([*git, "rev-parse", "--short=10", "HEAD"], capture_output=True, text=True)
+    except OSError:  # no git on this machine: the plain version
+        return check_version(version)
+    if commit.returncode == 0 and commit.stdout.strip():
+        version += f"+g{commit.stdout.strip()}"
+        changes = subprocess.run([*git, "diff", "HEAD", "--", ".", ":!tests", ":!docs"], capture_output=True)
+        if changes.stdout:
+            version += f".d{hashlib.sha256(changes.stdout).hexdigest()[:8]}"
+    return check_version(version)
 
 
 def read_release(path: Path) -> dict:
@@ -177,6 +191,16 @@ def remove_release(layout: Layout, version: str) -> None:
     if layout.current_version() == version:
         raise ReleaseError(f"release {version} is the current one; switch first")
     shutil.rmtree(layout.release(version), ignore_errors=True)
+
+
+def prune_releases(layout: Layout, keep: int = 2) -> list[str]:
+    """Removes all but the newest `keep` releases (the current one always stays); returns what went."""
+    current = layout.current_version()
+    older = [v for v in layout.installed() if v != current]
+    gone = older[: max(0, len(older) - (keep - 1))]
+    for version in gone:
+        remove_release(layout, version)
+    return gone
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,7 +49,7 @@ def receipt_for(terminal: Terminal, app: Application, language: str = "id", *, r
         service = terminal.catalog.service(app.service_code)
     except UnknownService:
         service = None
-    return build_receipt(identity, service, app, language, reprint_at=utcnow() if reprint else None,
+    return build_receipt(identity, service, app, language, reprint_at=terminal.now() if reprint else None,
                          status_pin=status_pin(terminal.store, app.id), zone=terminal.zone)
 
 

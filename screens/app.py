@@ -10,7 +10,6 @@ Create it only after `screens.launch.configure_kivy()` has set Kivy's config.
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import logging
 import time
@@ -27,7 +26,7 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk import validation
-from kiosk.clock import clock_text
+from kiosk.clock import TrustedClock, clock_text
 from kiosk.errors import LoketError
 from kiosk.i18n import translate
 from kiosk.journey import IdleTimer, Journey, call_staff
@@ -108,6 +107,8 @@ class LoketApp(App):
         self.high_contrast = settings.high_contrast
         #: the office's time zone (re-read at each reset): the clock never shows the machine's zone
         self.zone = office_zone("")
+        #: the time as the terminal knows it (its floor, central's offset), re-read at each reset
+        self.trusted_clock = TrustedClock()
         self.idle_dialog: IdleDialog | None = None
         self.help_dialog: HelpDialog | None = None
         self.screen_manager: ScreenManager | None = None
@@ -282,6 +283,7 @@ class LoketApp(App):
         identity = self.terminal.identity if self.provisioned else None
         self.office_name = identity.office_name if identity else ""
         self.zone = self.terminal.zone if identity else office_zone("")
+        self.trusted_clock = self.terminal.store.clock() if identity else TrustedClock()
         self._tick_clock()
         self.idle.touch(time.monotonic())
         self.memory_to_give_back = True
@@ -357,7 +359,7 @@ class LoketApp(App):
 
     def _tick_clock(self) -> None:
         zone = self.zone
-        now = dt.datetime.now(zone)
+        now = self.trusted_clock.now().astimezone(zone)
         self.clock = f"{clock_text(now, self.lang)} {zone_label(zone, now)}"
 
 

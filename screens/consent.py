@@ -6,7 +6,6 @@ application through kiosk/ (one durable transaction) and moves on to the receipt
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
@@ -53,7 +52,7 @@ class ConsentScreen(KioskScreen):
             return
         try:
             # "today" for the date questions is the office's day, not the machine's
-            app.journey.submit(app.terminal.store, app.terminal.catalog, now=dt.datetime.now(app.zone))
+            app.journey.submit(app.terminal.store, app.terminal.catalog, now=app.terminal.now().astimezone(app.zone))
         except FormInvalid:
             page = app.journey.first_page_with_error()
             if page is None:

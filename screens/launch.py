@@ -8,6 +8,8 @@ window settings once, when the window is created. `loket run` and `loket demo` p
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
 import os
 import signal
 import tempfile
@@ -15,8 +17,29 @@ from pathlib import Path
 from typing import Any
 
 
+def screen_size() -> tuple[int, int] | None:
+    """The X screen's size in pixels (under cage: Xwayland's, the panel's native size after rotation),
+    None without an X display."""
+    library = ctypes.util.find_library("X11")
+    if not library or not os.environ.get("DISPLAY"):
+        return None
+    x11 = ctypes.CDLL(library)
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x11.XDisplayWidth.argtypes = x11.XDisplayHeight.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    display = x11.XOpenDisplay(None)
+    if not display:
+        return None
+    try:
+        return x11.XDisplayWidth(display, 0), x11.XDisplayHeight(display, 0)
+    finally:
+        x11.XCloseDisplay(display)
+
+
 def configure_kivy(*, kiosk_mode: bool, size: tuple[int, int] | None = None) -> None:
-    """Kiosk mode: fullscreen, borderless, no exit on Escape, no multitouch dots, no cursor."""
+    """Kiosk mode: fullscreen at the screen's own size, borderless, no exit on Escape, no multitouch
+    dots, no cursor."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_HOME", str(Path(tempfile.gettempdir()) / "loket-kivy"))
     from kivy.config import Config
@@ -30,6 +53,13 @@ def configure_kivy(*, kiosk_mode: bool, size: tuple[int, int] | None = None) -> 
         Config.set("graphics", "fullscreen", "auto")
         Config.set("graphics", "borderless", "1")
         Config.set("graphics", "show_cursor", "0")
+        # a borderless window of the screen's size rather than SDL's fullscreen: under cage, Xwayland's
+        # window manager leaves a fullscreen X window at Kivy's default 800x600 (the UI cut off on the right)
+        width, height = screen_size() or (0, 0)
+        if width and height:
+            Config.set("graphics", "fullscreen", "0")
+            Config.set("graphics", "width", str(width))
+            Config.set("graphics", "height", str(height))
     else:
         Config.set("graphics", "fullscreen", "0")
         Config.set("graphics", "borderless", "0")

@@ -19,6 +19,7 @@ from typing import Any
 import kivy
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 
+from kiosk.clock import clock_warning
 from kiosk.errors import LoketError
 from kiosk.terminal import Terminal
 from kiosk.timezones import in_zone, zone_label
@@ -124,6 +125,8 @@ class MaintenanceScreen(KioskScreen):
             ("Disk free", describe_bytes(board.disk_free_bytes), board.disk_free_bytes < LOW_DISK_BYTES),
             ("Printer", board.printer.text, not board.printer.ready),
             ("Idle timeout", f"{board.settings.idle_timeout_s} s", False),
+            ("Clock", clock_warning(board.clock_wrong_by_s, self.app.lang) or t("right"),
+             clock_warning(board.clock_wrong_by_s) is not None),
         ]
         rows += [("Settings problem", problem, True) for problem in board.problems]
         return rows

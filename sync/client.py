@@ -14,6 +14,7 @@ import gzip
 import ipaddress
 import json
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TypeVar
@@ -35,8 +36,10 @@ from sync.errors import (
 )
 from sync.protocol import (
     ENROLL_WITH_TIMEZONE,
+    HEARTBEAT_CLOCK_OFFSET,
     HEARTBEAT_WITH_PRINTER,
     HEARTBEAT_WITH_UPDATE,
+    MAX_CLOCK_SKEW_S,
     PATH_APPLICATIONS,
     PATH_CATALOG,
     PATH_ENROLL,
@@ -149,8 +152,15 @@ class CentralClient:
         signing_key: str = "",
         ca_bundle: str = "",
         timeouts: Timeouts = DEFAULT_TIMEOUTS,
+        clock_offset_s: float = 0.0,
     ) -> None:
+        """`clock_offset_s`: central's clock minus this machine's, as last learned; requests are signed
+        with the corrected time, so a terminal whose clock is wrong (a flat CMOS battery) is not refused."""
         self.base_url = check_server_url(server_url)
+        self.clock_offset_s = clock_offset_s
+        #: central's clock at its last answer (its `Date` header) and its offset from ours then
+        self.central_time: dt.datetime | None = None
+        self.central_offset_s: float | None = None
         self.terminal_id = terminal_id
         self.signing_key = signing_key
         self.timeouts = timeouts
@@ -199,13 +209,25 @@ class CentralClient:
         path = f"{PATH_STATUS_CHANGES}?{urlencode({'since': since, 'reasons': 1})}"
         return self._parse(self._send("GET", path, b""), StatusChanges, "status changes")
 
-    def heartbeat(self, beat: Heartbeat, *, with_update: bool = False) -> HeartbeatResponse:
+    def heartbeat(self, beat: Heartbeat, *, clock_offset_s: float | None = None,
+                  with_update: bool = False) -> HeartbeatResponse:
+        """`clock_offset_s`: central's clock minus ours as last measured, reported unless this client has
+        measured it itself by now. `with_update`: this terminal takes release offers (`update_offer`)."""
         # `with=printer`: this terminal understands `HeartbeatResponse.printer` (older centrals ignore the query)
         # `printer` and `update` go only when set: an older central refuses the keys, even as null
         leave_out = {name for name in ("printer", "update") if getattr(beat, name) is None}
         body = self._json(beat, leave_out=leave_out or None)
-        query = HEARTBEAT_WITH_PRINTER + (f",{HEARTBEAT_WITH_UPDATE}" if with_update else "")
-        response = self._send("POST", f"{PATH_HEARTBEAT}?{query}", body)
+        asked = HEARTBEAT_WITH_PRINTER + (f",{HEARTBEAT_WITH_UPDATE}" if with_update else "")
+
+        def path() -> str:  # the clock's error rides in the (signed) query, which an older central ignores
+            offset = self.central_offset_s if self.central_offset_s is not None else clock_offset_s
+            clock = f"&{urlencode({HEARTBEAT_CLOCK_OFFSET: f'{offset:.0f}'})}" if offset is not None else ""
+            return f"{PATH_HEARTBEAT}?{asked}{clock}"
+
+        signed_with = self.clock_offset_s
+        response = self._send("POST", path(), body)
+        if self.clock_offset_s != signed_with:  # refused as stale, then sent corrected: with the offset it had
+            response = self._send("POST", path(), body)
         return self._parse(response, HeartbeatResponse, "heartbeat answer")
 
     def download_range(self, path: str, start: int, end: int, out: BinaryIO) -> int:
@@ -246,12 +268,30 @@ class CentralClient:
             all_headers["Content-Type"] = "application/json"
             if compressed:
                 all_headers["Content-Encoding"] = "gzip"
+        if signed and not (self.terminal_id and self.signing_key):
+            raise AuthRefused("this terminal has no key for central: enroll it first", status=0)
+        response = self._request(method, url, body, all_headers, signed, stream)
+        if response.status_code == 401 and signed and self._learned_a_new_offset():
+            # refused as stale: the answer's Date says how wrong our clock is, so once more corrected
+            response = self._request(method, url, body, all_headers, signed, stream)
+        if 200 <= response.status_code < 300 or response.status_code in allow:
+            return response
+        raise self._failure(method, path, response)
+
+    def _learned_a_new_offset(self) -> bool:
+        if self.central_offset_s is None or abs(self.central_offset_s - self.clock_offset_s) < MAX_CLOCK_SKEW_S / 2:
+            return False
+        self.clock_offset_s = self.central_offset_s
+        return True
+
+    def _request(self, method: str, url: str, body: bytes, headers: dict[str, str], signed: bool,
+                 stream: bool = False) -> requests.Response:
+        all_headers = dict(headers)
         if signed:
-            if not (self.terminal_id and self.signing_key):
-                raise AuthRefused("this terminal has no key for central: enroll it first", status=0)
             parts = urlsplit(url)
             signed_path = parts.path + (f"?{parts.query}" if parts.query else "")
-            all_headers.update(sign_request(self.terminal_id, self.signing_key, method, signed_path, body))
+            all_headers.update(sign_request(self.terminal_id, self.signing_key, method, signed_path, body,
+                                            now=time.time() + self.clock_offset_s))
         host = urlsplit(self.base_url).netloc
         try:
             response = self.session.request(
@@ -271,9 +311,20 @@ class CentralClient:
             raise ServerUnreachable(f"cannot reach {host}: {_short(e)}") from None
         except requests.exceptions.RequestException as e:
             raise ServerUnreachable(f"request to {host} failed: {_short(e)}") from None
-        if 200 <= response.status_code < 300 or response.status_code in allow:
-            return response
-        raise self._failure(method, path, response)
+        self._note_central_time(response.headers.get("Date"))
+        return response
+
+    def _note_central_time(self, date: str | None) -> None:
+        """Central's `Date` (whole seconds) against our clock now: how far apart the two clocks are."""
+        try:
+            central = email.utils.parsedate_to_datetime(date) if date else None
+        except (TypeError, ValueError):
+            return
+        if central is None or central.tzinfo is None:
+            return
+        self.central_time = central
+        # +0.5: Date drops the fraction of its second; on average central was half a second further
+        self.central_offset_s = central.timestamp() + 0.5 - time.time()
 
     def _failure(self, method: str, path: str, response: requests.Response) -> Exception:
         status = response.status_code

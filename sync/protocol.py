@@ -38,6 +38,9 @@ PATH_APPLICATIONS = f"{API_PREFIX}/applications/batch"  # POST a gzip UploadBatc
 PATH_CATALOG = f"{API_PREFIX}/catalog"  # GET the catalog document; ETag / If-None-Match
 PATH_STATUS_CHANGES = f"{API_PREFIX}/status-changes"  # GET ?since=CURSOR[&reasons=1] -> StatusChanges
 PATH_HEARTBEAT = f"{API_PREFIX}/heartbeat"  # POST Heartbeat -> HeartbeatResponse
+#: query of a heartbeat: central's clock minus the terminal's system clock, in whole seconds, as the
+#: terminal measured it (a clock wrong by years is a flat CMOS battery); an older central ignores it
+HEARTBEAT_CLOCK_OFFSET = "clock_offset_s"
 HEARTBEAT_WITH_PRINTER = "with=printer"  # query of a heartbeat whose sender understands `HeartbeatResponse.printer`
 HEARTBEAT_WITH_UPDATE = "update"  # also in `with=`: the sender understands `updates` and `update_offer`
 PATH_RELEASES = f"{API_PREFIX}/releases"  # GET /releases/VERSION: a signed release bundle; Range: bytes=N-

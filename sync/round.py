@@ -126,14 +126,16 @@ class SyncRound:
             printer=self._printer_state() if takes_printer else None,
             update=self.updates.report() if takes_update else None,
         )
+        offset = store.values.central_clock_offset_s  # the last round's; the client reports its own once it has one
         try:
-            answer = self.client.heartbeat(beat, with_update=True) if self.updates else self.client.heartbeat(beat)
+            answer = (self.client.heartbeat(beat, clock_offset_s=offset, with_update=True) if self.updates
+                      else self.client.heartbeat(beat, clock_offset_s=offset))
         except RequestRefused as e:
             if not takes_printer or e.status not in WHOLE_BATCH_REFUSALS:
                 raise
             # central was put back to a version that does not know `printer`: once more without it
             store.values.central_takes_printer = False
-            answer = self.client.heartbeat(beat.model_copy(update={"printer": None}))
+            answer = self.client.heartbeat(beat.model_copy(update={"printer": None}), clock_offset_s=offset)
         report.reachable = True
         if self.updates is not None:
             self.offer = answer.update_offer
@@ -143,7 +145,8 @@ class SyncRound:
             store.values.central_takes_printer = bool(answer.printer)
             state = self._printer_state() if answer.printer else None
             if state is not None:  # central just said it takes the state: tell it now, not a round later
-                answer = self.client.heartbeat(beat.model_copy(update={"printer": state}))
+                answer = self.client.heartbeat(beat.model_copy(update={"printer": state}),
+                                               clock_offset_s=offset)
         identity = store.identity()
         if identity is not None and answer.office_key != identity.office_key:
             try:

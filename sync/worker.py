@@ -32,6 +32,13 @@ from sync.updates import UpdateLink
 log = logging.getLogger("loket.sync")
 
 
+def remember_central_clock(terminal: Terminal, client: CentralClient) -> None:
+    """Central's clock at its last answer and its offset from ours: the terminal's `TrustedClock` uses them."""
+    if client.central_time is not None:
+        terminal.store.values.central_clock_offset_s = client.central_offset_s
+        terminal.store.values.central_answered_at = client.central_time
+
+
 class SyncWorker:
     """Syncs the terminal whose data lives in `home`. One worker per terminal process."""
 
@@ -135,7 +142,8 @@ class SyncWorker:
                 try:
                     client = CentralClient(server_url, terminal_id=identity.terminal_id,
                                            signing_key=identity.signing_key, ca_bundle=terminal.settings.ca_bundle,
-                                           timeouts=self.timeouts)
+                                           timeouts=self.timeouts,
+                                           clock_offset_s=terminal.store.values.central_clock_offset_s or 0.0)
                 except SyncError as e:
                     report.errors.append(str(e))
                 else:
@@ -143,6 +151,7 @@ class SyncWorker:
                         SyncRound(terminal, client, backoff=self.backoff, batch_size=self.batch_size,
                                   should_stop=self._stopping.is_set, updates=self.updates).run(
                             report, force=force, drain=drain, pulls=pulls)
+                    remember_central_clock(terminal, client)
             report.remaining = terminal.store.unsynced_count()
             report.finished_at = utcnow()
             self._record(terminal, report)

@@ -11,7 +11,7 @@ from central.models import Office, utcnow
 from central.offices import catalog_in_force, current_key
 from central.releases import offer_for
 from central.values import clean_text
-from sync.protocol import PATH_HEARTBEAT, Heartbeat, HeartbeatResponse
+from sync.protocol import HEARTBEAT_CLOCK_OFFSET, PATH_HEARTBEAT, Heartbeat, HeartbeatResponse
 
 router = APIRouter(tags=["heartbeat"])
 
@@ -21,7 +21,10 @@ router = APIRouter(tags=["heartbeat"])
 def heartbeat(signed: Signed, db: DB,
               with_: Annotated[str, Query(alias="with", max_length=100,
                                           description="`printer`, `update`: understood in the answer")]
-              = "") -> HeartbeatResponse:
+              = "",
+              clock_offset_s: Annotated[float | None, Query(alias=HEARTBEAT_CLOCK_OFFSET, ge=-1e10, le=1e10,
+                                                            description="central's clock minus the terminal's, s")]
+              = None) -> HeartbeatResponse:
     """Stores what the terminal reports. `printer` (the printer's state) comes only from a terminal that
     heard, in an earlier answer, that this central stores it; a heartbeat without it clears the state."""
     with terminal_transaction(db, signed) as (session, terminal):
@@ -42,6 +45,7 @@ def heartbeat(signed: Signed, db: DB,
         offer = None
         if "update" in asked:
             offer = offer_for(session, terminal, session.get(Office, terminal.office_id).code)
+        terminal.clock_offset_s = clock_offset_s
         return HeartbeatResponse(server_time=utcnow(), office_key=current_key(session, terminal.office_id).public_key,
                                  catalog_version=catalog_in_force(session, terminal.office_id).version,
                                  printer=True if "printer" in asked else None,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.clock import iso, parse_iso, utcnow
+from kiosk.clock import TrustedClock, clock_floor, iso, parse_iso, release_built_at, utcnow
 from kiosk.errors import NotProvisioned
 from kiosk.ids import time_ordered_uuid
 from kiosk.reference import MonthOfReferences
@@ -125,7 +125,7 @@ class Store(Outbox):
         identity = self.identity()
         if identity is None:
             raise NotProvisioned()
-        now = now or utcnow()
+        now = now or self.clock().now()
         if now.tzinfo is None:
             now = now.replace(tzinfo=dt.UTC)  # a naive moment is UTC, as the store keeps times
         month = self._filing_month
@@ -175,6 +175,15 @@ class Store(Outbox):
         """How many applications are in each sync state (every state listed, zero included)."""
         found = dict(self.db.execute("SELECT state, count(*) FROM applications GROUP BY state").fetchall())
         return {state: found.get(state, 0) for state in SYNC_STATES}
+
+    def clock(self) -> TrustedClock:
+        """The time as this terminal knows it (kiosk.clock): its floor is the newest application in the
+        queue, central's clock at its last answer and the release's build time."""
+        newest = self.db.execute("SELECT max(created_at) FROM applications").fetchone()[0]
+        values = self.values
+        return TrustedClock(floor=clock_floor(parse_iso(newest) if newest else None, values.central_answered_at,
+                                              release_built_at()),
+                            central_offset_s=values.central_clock_offset_s)
 
     def oldest_unsynced_age_s(self, now: dt.datetime | None = None) -> float | None:
         row = self.db.execute(

@@ -79,6 +79,17 @@ class _Moment(_Value["dt.datetime | None"]):
         return iso(value)
 
 
+class _Seconds(_Value["float | None"]):
+    def __init__(self, key: str) -> None:
+        super().__init__(key, None)
+
+    def parse(self, raw: str) -> float:
+        return float(raw)
+
+    def render(self, value: float) -> str:
+        return f"{value:.3f}"
+
+
 class _KeyList(_Value["dict[str, str]"]):
     """A JSON object {terminal code: public key}; a damaged one is reported, never guessed at."""
 
@@ -127,6 +138,10 @@ class StoreValues:
     #: the receipt printer's last known state, written by printing after each receipt (and by the
     #: maintenance check): "ok" or the fault in one line; the heartbeat reports it without printing
     printer_state = _Text("printer.state")
+    #: central's clock minus this terminal's at central's last answer, and central's clock then (its
+    #: `Date` header): what `TrustedClock` corrects a wrong system clock with (kiosk.clock)
+    central_clock_offset_s = _Seconds("clock.central_offset_s")
+    central_answered_at = _Moment("clock.central_answered_at")
     #: when retention (kiosk.store.retention) last ran
     retention_last_run = _Moment("retention.last_run")
 

@@ -7,9 +7,11 @@ import os
 import shutil
 
 from kiosk.catalog import catalog_in_force
+from kiosk.clock import clock_warning
 from kiosk.errors import LoketError, StoreUnavailable
 from loket.cli.common import print_json, terminal_for
 from loket.cli.recovery_commands import moved_aside_findings
+from loket.deployment_checks import deployment_findings
 
 LOW_DISK_BYTES = 200 * 1024 * 1024
 
@@ -18,7 +20,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     status = commands.add_parser("status", help="queue counts, oldest unsynced age, catalog version")
     status.add_argument("--json", action="store_true", help="print a JSON object")
     status.set_defaults(func=status_command)
-    doctor = commands.add_parser("doctor", help="check the database, disk space and permissions")
+    doctor = commands.add_parser("doctor", help="check the database, disk, permissions, clock, printer and, on an "
+                                 "installed kiosk, its units, release and sync")
     doctor.set_defaults(func=doctor_command)
 
 
@@ -38,6 +41,7 @@ def status_command(args: argparse.Namespace) -> int:
     print(f"database:        {status['db_bytes']} bytes")
     if status["last_sync_error"]:
         print(f"last sync error: {status['last_sync_error']}")
+    print(f"clock:           {clock_warning(status['clock_wrong_by_s']) or 'right'}")
     for problem in status["settings_problems"]:
         print(f"settings:        {problem}")
     return 0
@@ -72,6 +76,17 @@ def doctor_command(args: argparse.Namespace) -> int:
                          "provisioned" if terminal.identity else "not provisioned: run `loket provision`"))
     for problem in terminal.settings.problems:
         findings.append((False, f"settings: {problem}"))
+    if store is not None:
+        wrong = clock_warning(terminal.status()["clock_wrong_by_s"])
+        findings.append((wrong is None, f"clock: {wrong}: set the date in the BIOS or with `timedatectl`, and "
+                                        "replace the CMOS battery" if wrong else "clock: right (as far as central "
+                                        "and the queue tell)"))
+    findings += deployment_findings(terminal.paths.home)
+    if store is not None:
+        from loket.dashboard import printer_state  # here: printing's imports cost every other command a second
+
+        printer = printer_state(terminal)
+        findings.append((printer.ready, f"printer: {printer.text}"))
     for ok, text in findings:
         print(f"[{'ok' if ok else '!!'}] {text}")
     return 0 if all(ok for ok, _ in findings) else 1

@@ -29,7 +29,8 @@ def test_every_value_keeps_the_key_terminals_already_stored_it_under() -> None:
         "pin_failures": "maintenance.failures", "pin_lockouts": "maintenance.lockouts",
         "pin_locked_until": "maintenance.locked_until", "known_receipt_keys": "receipt.known_keys",
         "retention_last_run": "retention.last_run", "central_takes_printer": "sync.central_takes_printer",
-        "printer_state": "printer.state",
+        "printer_state": "printer.state", "central_clock_offset_s": "clock.central_offset_s",
+        "central_answered_at": "clock.central_answered_at",
     }
 
 

@@ -28,7 +28,8 @@ def open_window(mode: str, home: Path) -> dict:
 @pytest.mark.skipif(not os.environ.get("DISPLAY"), reason="needs a display (the suite runs under xvfb-run)")
 def test_kiosk_mode_is_fullscreen_borderless_cursorless_and_cannot_be_closed(tmp_path):
     report = open_window("kiosk", tmp_path / "home")
-    assert report["fullscreen"] in ("auto", True) and report["borderless"]
+    assert report["borderless"]
+    # a borderless window made at the screen's size (SDL's fullscreen is not honoured under cage's Xwayland)
     assert report["size"] == [1920, 1080], "fills the whole (virtual) screen"
     assert report["cursor"] == "0"
     assert report["exit_on_escape"] == "0"

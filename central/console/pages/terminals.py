@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from central.api.common import DB
-from central.console.i18n import translator
+from central.console.i18n import language_of, translator
 from central.console.sessions import StaffContext
 from central.console.web import PREFIX, ConsoleError, PostedSupervisor, Supervisor, local_time, render
 from central.console.workflow import log_access
@@ -24,6 +24,7 @@ from central.errors import CentralError
 from central.models import Terminal, as_utc, utcnow
 from central.offices import ENROLL_CODE_TTL, get_office, make_enrollment_code
 from central.provisioning import make_provisioning_file
+from kiosk.clock import clock_warning
 
 router = APIRouter(prefix=f"{PREFIX}/terminals", include_in_schema=False)
 SILENT_AFTER = dt.timedelta(hours=2)
@@ -46,6 +47,8 @@ class TerminalRow:
     revoked: bool
     #: the receipt printer's state as the kiosk last reported it; None when it never did (older kiosks)
     printer: str | None = None
+    #: "jam salah 3 tahun 2 hari (terlambat)" when the kiosk's clock is wrong (kiosk.clock), else None
+    clock: str | None = None
     #: the last update as the kiosk reported it: state, release, why (None: never reported one)
     update_state: str | None = None
     update_version: str | None = None
@@ -88,8 +91,9 @@ def terminal_rows(request: Request, db: DB, staff: StaffContext, now: dt.datetim
         rows.append(TerminalRow(k.code, seen, silent, queue, queue.get("queued", 0) + queue.get("sending", 0),
                                 queue.get("rejected", 0), queue.get("synced", 0),
                                 _age(k.oldest_unsynced_age_s, t), k.app_version, k.catalog_version, k.last_error,
-                                k.revoked_at is not None, k.printer_state, k.update_state, k.update_version,
-                                k.update_reason))
+                                k.revoked_at is not None, k.printer_state,
+                                clock_warning(k.clock_offset_s, language_of(request)), k.update_state,
+                                k.update_version, k.update_reason))
     return rows
 
 

@@ -95,11 +95,11 @@ class _OldCentral:
     def __init__(self, real: CentralClient) -> None:
         self.real, self.beats = real, []
 
-    def heartbeat(self, beat):  # noqa: ANN001, ANN201
+    def heartbeat(self, beat, *, clock_offset_s=None):  # noqa: ANN001, ANN201
         self.beats.append(beat)
         if beat.printer is not None:
             raise RequestRefused("HTTP 422: extra fields not permitted", status=422, code="invalid")
-        return self.real.heartbeat(beat).model_copy(update={"printer": None})
+        return self.real.heartbeat(beat, clock_offset_s=clock_offset_s).model_copy(update={"printer": None})
 
 
 def test_a_terminal_sends_no_printer_state_to_an_older_central(kiosk: Terminal) -> None:
