@@ -26,7 +26,9 @@ UNITS_DIR = Path(__file__).resolve().parent / "units"
 KIOSK_USER = "loket"
 #: what a kiosk user needs: the GPU (video, render), the touchscreen (input), receipt printers (lp)
 KIOSK_GROUPS = ("video", "input", "render", "lp")
-SERVICES = ("loket-sync.service", "loket-kiosk.service")
+SERVICES = ("loket-sync.service", "loket-kiosk.service", "loket-update.path", "loket-update-check.service")
+#: started by loket-update.path, never enabled on its own (signed updates, docs/updates.md)
+UPDATE_APPLIER = "loket-update.service"
 #: the kiosk takes tty1; its getty would fight for it
 GETTY = "getty@tty1.service"
 DEFAULTS = {"prefix": str(DEFAULT_PREFIX), "data": "/var/lib/loket", "config": "/etc/loket", "root": "/"}
@@ -160,8 +162,8 @@ def ensure_directories(target: Target, changes: Changes) -> None:
 
 
 def install_units(target: Target, changes: Changes) -> None:
-    for name in (*SERVICES, "loket-central.service"):
-        text = target.render((UNITS_DIR / name).read_text(encoding="utf-8"), terminal=name in SERVICES)
+    for name in (*SERVICES, UPDATE_APPLIER, "loket-central.service"):
+        text = target.render((UNITS_DIR / name).read_text(encoding="utf-8"), terminal=name != "loket-central.service")
         write_if_different(target.units / name, text, 0o644, changes)
     write_if_different(target.journald_dropin, (UNITS_DIR / "journald-loket.conf").read_text(encoding="utf-8"),
                        0o644, changes)
@@ -247,7 +249,7 @@ def uninstall(target: Target, *, purge: bool) -> Changes:
             subprocess.run([*systemctl, "unmask", GETTY], capture_output=True)
             changes(f"unmasked {GETTY}")
     for path in (*(target.wants / s for s in SERVICES), target.units / GETTY,
-                 *(target.units / s for s in (*SERVICES, "loket-central.service")),
+                 *(target.units / s for s in (*SERVICES, UPDATE_APPLIER, "loket-central.service")),
                  target.journald_dropin, target.pam_file, target.udev_rule):
         if path.is_symlink() or path.exists():
             path.unlink()

@@ -9,6 +9,7 @@ rename, and a trial the power cut interrupted is finished by `boot_check` at the
 from __future__ import annotations
 
 import fcntl
+import os
 import shutil
 import sqlite3
 import time
@@ -139,8 +140,20 @@ def apply_bundle(paths: UpdatePaths, bundle: Path, services: Services, options: 
         return switch_and_watch(paths, trial, services, options, log)
 
 
+def link_previous(paths: UpdatePaths, version: str | None) -> None:
+    """`<prefix>/previous` -> the release to go back to: the boot check runs its program, which is known
+    to start, so a release too broken to start cannot stop its own rollback."""
+    if version is None:
+        return
+    staging = paths.prefix / f".previous.{os.getpid()}"
+    staging.unlink(missing_ok=True)
+    staging.symlink_to(f"releases/{version}")
+    os.replace(staging, paths.prefix / "previous")
+
+
 def switch_and_watch(paths: UpdatePaths, trial: UpdateState, services: Services, options: ApplyOptions,
                      log: Log) -> UpdateState:
+    link_previous(paths, trial.previous)
     paths.up_file.unlink(missing_ok=True)
     switch_current(paths.layout, trial.version)
     log(f"current -> {trial.version}; restarting the kiosk and sync")
