@@ -49,4 +49,4 @@ def update_command(args: argparse.Namespace) -> int:
         print_json(state.__dict__ | {"current": paths.layout.current_version()})
     else:
         print(f"update: {state.line()} (current {paths.layout.current_version() or '-'})")
-    return 0 if state.state in ("idle", "good", "refused", "trial", "waiting") or args.status else 1
+    return 1 if state.state == "rolled_back" and not args.status else 0

@@ -205,6 +205,10 @@ def boot_check(paths: UpdatePaths, services: Services, options: ApplyOptions, lo
     """At boot (or any time): finishes a trial a power cut or crash interrupted."""
     with applier_lock(paths):
         state = read_state(paths)
+        if state.state in ("installing", "waiting"):  # the applier was killed before the switch
+            return write_state(paths, UpdateState(
+                "interrupted", state.version, previous=state.previous,
+                reason="the update stopped before the switch (power cut?); the running release was kept"))
         if state.state != "trial" or state.version is None:
             return state
         if paths.layout.current_version() != state.version:

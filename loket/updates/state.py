@@ -25,7 +25,7 @@ JOURNEY_FILE = "journey.json"
 SPOOL_DIR = "updates"
 
 #: states an applier leaves; "trial" means `current` points at a release that has not come up yet
-STATES = ("idle", "downloading", "downloaded", "refused", "installing", "waiting", "trial", "good", "rolled_back")
+STATES = ("idle", "refused", "installing", "waiting", "interrupted", "trial", "good", "rolled_back")
 
 
 @dataclass(frozen=True)

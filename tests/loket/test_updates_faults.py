@@ -92,6 +92,7 @@ def test_killed_while_installing_the_running_release_is_untouched_and_a_retry_su
     assert kiosk.paths.layout.current_version() == "1.0.0"
     assert "2.0.0" not in kiosk.paths.layout.installed()  # half a venv, never complete
     assert kiosk.update("--boot-check").returncode == 0  # what the next boot runs: nothing to finish
+    assert kiosk.state().state == "interrupted" and "running release was kept" in kiosk.state().reason
     kiosk.wait_up("1.0.0")
     done = kiosk.update(str(v2))
     assert done.returncode == 0, done.stdout + done.stderr
