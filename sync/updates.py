@@ -5,14 +5,13 @@ a link that drops resumes where it stopped. The root applier (loket/updates) tak
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.release.bundle import bundle_name
-from kiosk.release.manifest import BundleRefused, is_newer
+from kiosk.release.manifest import BundleRefused, is_newer, sha256_file
 from sync.client import CentralClient
 from sync.protocol import UpdateOffer, UpdateReport
 
@@ -28,14 +27,6 @@ class UpdateLink:
     running: str
     report: Callable[[], UpdateReport | None]
     budget_bytes: int = DEFAULT_BUDGET_BYTES
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def wanted(link: UpdateLink, offer: UpdateOffer) -> bool:
@@ -73,7 +64,7 @@ def fetch_piece(client: CentralClient, link: UpdateLink, offer: UpdateOffer) -> 
                 os.fsync(out.fileno())
     if have < offer.size:
         return f"release {offer.version}: {have * 100 // max(1, offer.size)}% downloaded ({have} of {offer.size} bytes)"
-    if _sha256(part) != offer.sha256:
+    if sha256_file(part) != offer.sha256:
         part.unlink()
         return f"release {offer.version}: the download does not match central's SHA-256; starting over"
     os.replace(part, final)  # the applier watches for complete bundles only
