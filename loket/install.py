@@ -34,7 +34,7 @@ GETTY = "getty@tty1.service"
 DEFAULTS = {"prefix": str(DEFAULT_PREFIX), "data": "/var/lib/loket", "config": "/etc/loket", "root": "/"}
 
 
-@dataclass(frozen=True)
+@dataclass
 class Target:
     """Where things go. `root` holds the system's own directories (systemd, PAM, udev), like DESTDIR."""
 
@@ -45,25 +45,13 @@ class Target:
     unit_dir: Path | None = None
     user: str = KIOSK_USER
 
-    @property
-    def units(self) -> Path:
-        return self.unit_dir or self.root / "etc/systemd/system"
-
-    @property
-    def wants(self) -> Path:
-        return self.units / "multi-user.target.wants"
-
-    @property
-    def journald_dropin(self) -> Path:
-        return self.root / "etc/systemd/journald.conf.d/loket.conf"
-
-    @property
-    def pam_file(self) -> Path:
-        return self.root / "etc/pam.d/loket-kiosk"
-
-    @property
-    def udev_rule(self) -> Path:
-        return self.root / "etc/udev/rules.d/99-loket-touch.rules"
+    def __post_init__(self) -> None:
+        #: where systemd reads units; the boot target's wants; the system files the installer adds
+        self.units = self.unit_dir or self.root / "etc/systemd/system"
+        self.wants = self.units / "multi-user.target.wants"
+        self.journald_dropin = self.root / "etc/systemd/journald.conf.d/loket.conf"
+        self.pam_file = self.root / "etc/pam.d/loket-kiosk"
+        self.udev_rule = self.root / "etc/udev/rules.d/99-loket-touch.rules"
 
     @property
     def is_system(self) -> bool:

@@ -23,7 +23,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_PREFIX = Path("/opt/loket")
@@ -44,14 +44,12 @@ class Layout:
     """Where releases live under one prefix (`/opt/loket` on a kiosk)."""
 
     prefix: Path = DEFAULT_PREFIX
+    releases: Path = field(init=False)
+    current: Path = field(init=False)
 
-    @property
-    def releases(self) -> Path:
-        return self.prefix / "releases"
-
-    @property
-    def current(self) -> Path:
-        return self.prefix / "current"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "releases", self.prefix / "releases")  # releases/<version>/
+        object.__setattr__(self, "current", self.prefix / "current")  # -> releases/<version>
 
     def release(self, version: str) -> Path:
         check_version(version)
