@@ -116,8 +116,10 @@ def switch_downtime(prefix: Path, home: Path, display: str, version: str, n: int
         marker = home / "bare-frame"
         marker.unlink(missing_ok=True)
         started = time.time()
+        script = home.parent / "bare_kivy.py"  # a file: Kivy's App looks for its class's source
+        script.write_text(BARE_KIVY)
         with open(home.parent / "bare-kivy.log", "ab") as log:
-            subprocess.run([str(prefix / "current/bin/python"), "-c", BARE_KIVY, str(marker)],
+            subprocess.run([str(prefix / "current/bin/python"), str(script), str(marker)],
                            env=kiosk_env(display, home), stdout=log, stderr=log, timeout=120)
         if marker.exists():
             floors.append(float(marker.read_text()) - started)
@@ -130,6 +132,7 @@ def switch_downtime(prefix: Path, home: Path, display: str, version: str, n: int
 
 
 def resume_bytes(bundle: Path, key: str, work: Path) -> dict[str, float]:
+    work.mkdir(parents=True, exist_ok=True)
     central = start_central(f"sqlite:///{work / 'central.db'}", log_path=work / "central.log")
     try:
         db = Database(central.db_url)
