@@ -151,11 +151,11 @@ def resume_bytes(bundle: Path, key: str, work: Path) -> dict[str, float]:
         with client(central.url) as c:
             offer = c.heartbeat(Heartbeat(app_version="0.0.1"), with_update=True).update_offer
         link = UpdateLink(spool=work / "spool", running="0.0.1", report=lambda: None, budget_bytes=offer.size)
-        with CuttingProxy(central.server.port, cut_after=offer.size // 2) as proxy, client(proxy.url) as c:
+        with CuttingProxy(central.port, cut_after=offer.size // 2) as proxy, client(proxy.url) as c:
             with contextlib.suppress(ServerUnreachable):
                 fetch_piece(c, link, offer)
             before_cut = proxy.bytes_down
-        with CuttingProxy(central.server.port) as proxy, client(proxy.url) as c:
+        with CuttingProxy(central.port) as proxy, client(proxy.url) as c:
             fetch_piece(c, link, offer)
             after = proxy.bytes_down
         terminal.close()
