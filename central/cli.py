@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from central import backup, cli_audit, cli_keys, records
 from central.bundles import import_bundle
 from central.cli_citizen import add_citizen_commands
+from central.cli_releases import add_release_commands
 from central.cli_staff import add_staff_commands
 from central.db import Database
 from central.errors import CentralError
@@ -316,6 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_keys.register(commands, db)
     add_citizen_commands(command, group)
     sms_cli.register(command, group)
+    add_release_commands(command, group, _open)
     return parser
 
 

@@ -112,6 +112,10 @@ class Terminal(Base):
     #: central's clock minus the terminal's system clock, as the terminal last measured it (heartbeat);
     #: years means a flat CMOS battery. None: not reported
     clock_offset_s: Mapped[float | None] = mapped_column(Float)
+    #: where the kiosk's last update stands, as it reported it (docs/updates.md): state, release, why
+    update_state: Mapped[str | None] = mapped_column(String(20))
+    update_version: Mapped[str | None] = mapped_column(String(64))
+    update_reason: Mapped[str | None] = mapped_column(String(500))
 
 
 class Application(Base):
@@ -433,3 +437,29 @@ class Restore(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     restored_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     backup_taken_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Release(Base):
+    """A signed release bundle central verified on upload and offers to the terminals its rollout names."""
+
+    __tablename__ = "releases"
+
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    manifest_json: Mapped[str] = mapped_column(Text)
+    uploaded_at: Mapped[dt.datetime]
+    #: the share of terminals (0-100, by a stable hash of terminal and release) offered it
+    share: Mapped[int] = mapped_column(Integer, default=0)
+    #: office codes, comma separated; empty: every office
+    offices: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReleaseChunk(Base):
+    """A bundle's bytes in 1 MiB pieces, so any worker serves any byte range without a shared disk."""
+
+    __tablename__ = "release_chunks"
+
+    version: Mapped[str] = mapped_column(ForeignKey("releases.version", ondelete="CASCADE"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -159,3 +159,15 @@ def signature_v1_grace(environ: Mapping[str, str] | None = None) -> SignatureV1G
     except ValueError:
         return SignatureV1Grace()
     return SignatureV1Grace(codes, day) if codes else SignatureV1Grace()
+
+
+ENV_RELEASE_KEYS = "LOKET_CENTRAL_RELEASE_KEYS"
+
+
+def release_keys_file(given: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Path:
+    """The release public keys central accepts bundles signed by: `given`, else `$LOKET_CENTRAL_RELEASE_KEYS`,
+    else `release-keys` in central's config directory."""
+    environ = os.environ if environ is None else environ
+    if given or environ.get(ENV_RELEASE_KEYS):
+        return Path(given or environ[ENV_RELEASE_KEYS]).expanduser()
+    return key_file(None, {k: v for k, v in environ.items() if k != ENV_KEY_FILE}).parent / "release-keys"

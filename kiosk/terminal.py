@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from kiosk import __version__
 from kiosk.catalog import Catalog, catalog_in_force
 from kiosk.clock import iso, utcnow
 from kiosk.crypto import new_terminal_keys, office_public_key
@@ -167,6 +168,7 @@ class Terminal:
         except LoketError:
             catalog_version = None
         return {
+            "release": __version__,
             "terminal": identity.terminal_code if identity else None,
             "office": identity.office_code if identity else None,
             "provisioned": identity is not None,

@@ -244,6 +244,14 @@ def export_queue(terminal: Terminal, folder: Path) -> Export:
     return audited(terminal, "exported", lambda: export_unsynced(terminal, folder), None)
 
 
+def update_from_usb(terminal: Terminal, bundle: Path, keys_file: Path) -> str:
+    """A release bundle from a stick, checked here and handed to the updater (loket/updates/usb.py)."""
+    from loket.updates.usb import hand_to_updater
+
+    return audited(terminal, "update_from_usb",
+                   lambda: hand_to_updater(bundle, terminal.paths.home / "updates", keys_file), lambda r: r)
+
+
 def begin_reprovision(terminal: Terminal) -> None:
     """Refused (and the refusal audited) while applications exist here only; else the setup screen follows."""
     audited(terminal, "reprovision", lambda: check_can_reprovision(terminal),

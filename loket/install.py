@@ -26,7 +26,9 @@ UNITS_DIR = Path(__file__).resolve().parent / "units"
 KIOSK_USER = "loket"
 #: what a kiosk user needs: the GPU (video, render), the touchscreen (input), receipt printers (lp)
 KIOSK_GROUPS = ("video", "input", "render", "lp")
-SERVICES = ("loket-sync.service", "loket-kiosk.service")
+SERVICES = ("loket-sync.service", "loket-kiosk.service", "loket-update.path", "loket-update-check.service")
+#: started by loket-update.path, never enabled on its own (signed updates, docs/updates.md)
+UPDATE_APPLIER = "loket-update.service"
 #: the kiosk takes tty1; its getty would fight for it
 GETTY = "getty@tty1.service"
 DEFAULTS = {"prefix": str(DEFAULT_PREFIX), "data": "/var/lib/loket", "config": "/etc/loket", "root": "/"}
@@ -148,8 +150,8 @@ def ensure_directories(target: Target, changes: Changes) -> None:
 
 
 def install_units(target: Target, changes: Changes) -> None:
-    for name in (*SERVICES, "loket-central.service"):
-        text = target.render((UNITS_DIR / name).read_text(encoding="utf-8"), terminal=name in SERVICES)
+    for name in (*SERVICES, UPDATE_APPLIER, "loket-central.service"):
+        text = target.render((UNITS_DIR / name).read_text(encoding="utf-8"), terminal=name != "loket-central.service")
         write_if_different(target.units / name, text, 0o644, changes)
     write_if_different(target.journald_dropin, (UNITS_DIR / "journald-loket.conf").read_text(encoding="utf-8"),
                        0o644, changes)
@@ -192,12 +194,23 @@ def unit_state(systemctl: list[str], unit: str) -> str:
     return subprocess.run([*systemctl, "is-enabled", unit], capture_output=True, text=True).stdout.strip()
 
 
-def install(target: Target, source: Path, wheelhouse: Path | None = None) -> Changes:
+def pin_release_keys(target: Target, keys: list[str], changes: Changes) -> None:
+    """Pins the release public keys signed updates must carry (`/etc/loket/release-keys`); an existing
+    file is kept, since signed releases rotate it (docs/updates.md)."""
+    path = target.config / "release-keys"
+    if keys and not path.exists():
+        text = "# release public keys this terminal trusts (updated by signed releases)\n" + "".join(
+            f"{k.strip()}\n" for k in keys)
+        write_if_different(path, text, 0o644, changes)
+
+
+def install(target: Target, source: Path, wheelhouse: Path | None = None, release_keys: list[str] = ()) -> Changes:
     changes = Changes()
     os.umask(0o022)
     print("install-terminal: kiosk user, directories", flush=True)
     ensure_user(target, changes)
     ensure_directories(target, changes)
+    pin_release_keys(target, list(release_keys), changes)
     print("install-terminal: release (a venv from /usr/bin/python3; pip takes a minute the first time)", flush=True)
     layout = Layout(target.prefix)
     release, built = install_release(layout, source=source, wheelhouse=wheelhouse)
@@ -224,7 +237,7 @@ def uninstall(target: Target, *, purge: bool) -> Changes:
             subprocess.run([*systemctl, "unmask", GETTY], capture_output=True)
             changes(f"unmasked {GETTY}")
     for path in (*(target.wants / s for s in SERVICES), target.units / GETTY,
-                 *(target.units / s for s in (*SERVICES, "loket-central.service")),
+                 *(target.units / s for s in (*SERVICES, UPDATE_APPLIER, "loket-central.service")),
                  target.journald_dropin, target.pam_file, target.udev_rule):
         if path.is_symlink() or path.exists():
             path.unlink()
@@ -276,6 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "$LOKET_INSTALL_UNIT_DIR)")
     parser.add_argument("--root", type=Path, help="where etc/systemd, etc/pam.d, etc/udev are (default /)")
     parser.add_argument("--user", help=f"the kiosk's user (default {KIOSK_USER}; made when missing)")
+    parser.add_argument("--release-key", action="append", default=[], metavar="PUBLIC_KEY",
+                        help="pin this release public key (base64) for signed updates (docs/updates.md)")
     return parser
 
 
@@ -292,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.uninstall:
             changes = uninstall(target, purge=args.purge)
         else:
-            changes = install(target, args.source, args.wheelhouse)
+            changes = install(target, args.source, args.wheelhouse, args.release_key)
     except (ReleaseError, OSError) as e:
         print(f"install-terminal: {e}", file=sys.stderr)
         return 1

@@ -104,7 +104,10 @@ def read_release(path: Path) -> dict:
 
 
 def _run(command: list[str]) -> None:
-    done = subprocess.run(command, capture_output=True, text=True)
+    # without PYTHONPATH: install-terminal sets it to the source tree, whose loket.egg-info would make
+    # pip take `loket==version` as already installed and leave it out of the venv
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
         raise ReleaseError(f"{' '.join(command[:4])} … failed: " + " | ".join(tail))

@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 from kiosk.settings import default_home
 from kiosk.terminal import Terminal
 from loket.synclock import SyncElsewhere, SyncLock
+from loket.updates.link import update_link
 from sync.report import SyncReport
 from sync.worker import RoundRequest, SyncWorker
 
@@ -123,6 +124,7 @@ class Runtime:
         """A sync worker for this terminal whose rounds refresh every thread's terminal; `options` go
         to `SyncWorker` (batch size, backoff, timeouts, interval). For a process of its own (`loket
         sync`); within the program, use the runtime's one worker (`start_sync`, `sync_now`, ...)."""
+        options.setdefault("updates", update_link(self.terminal.paths.home))
         return SyncWorker(self.home, on_report=self._after_round, **options)
 
     def _the_worker(self, **options: Any) -> SyncWorker | None:

@@ -38,6 +38,7 @@ from screens.dialogs import HelpDialog, IdleDialog
 from screens.keyboard import KeyboardDock  # noqa: F401  (registers the class used in app.kv)
 from screens.pin_pad import watch_hidden_corner
 from screens.provisioning import start_screen
+from screens.release_health import report_release_health
 from screens.speech import Speaker
 from screens.systemd import report_to_systemd
 from screens.theme import palette
@@ -202,6 +203,7 @@ class LoketApp(App):
 
     def on_start(self) -> None:
         report_to_systemd(self._resting_screen)
+        report_release_health(self.runtime.terminal.paths.home, self.screen_manager)
         Clock.schedule_once(self._warm_up, 0.5)
         # after the first frame: the worker's imports (HTTP, receipts for reprints) need not delay Welcome
         Clock.schedule_once(lambda *_: self.runtime.start_sync(), SYNC_START_DELAY_S)

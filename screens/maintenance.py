@@ -62,6 +62,8 @@ class MaintenanceScreen(KioskScreen):
     log_lines = ListProperty([])
     #: where USB sticks are looked for (tests point it at a temporary folder)
     usb_roots: tuple[Path, ...] = dashboard.USB_ROOTS
+    #: the release keys a bundle from a stick must be signed by (pinned by the installer)
+    release_keys: Path = Path("/etc/loket/release-keys")
     #: what "exit to desktop" and "restart" finally do (tests record instead of stopping the process)
     leave: Callable[[Any, bool], None] = staticmethod(leave_app)
     _leaving = ""
@@ -209,6 +211,10 @@ class MaintenanceScreen(KioskScreen):
         self.run("export", lambda t: dashboard.export_queue(t, folder),
                  lambda e: self.app.t("{count} applications and {surveys} survey answers exported to {path}",
                                       count=e.applications, surveys=e.surveys, path=e.path))
+        self.show_panel("actions")
+
+    def update_from(self, bundle: Path) -> None:
+        self.run("update_from_usb", lambda t: dashboard.update_from_usb(t, bundle, self.release_keys), str)
         self.show_panel("actions")
 
     def view_log(self) -> None:

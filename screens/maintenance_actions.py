@@ -14,6 +14,7 @@ from kivy.uix.screenmanager import Screen
 
 from loket.dashboard import usb_folders
 from loket.provisioning import IDLE_TIMEOUT_CHOICES, current_printer, printer_choices
+from loket.updates.usb import bundles_on
 from screens.staff_widgets import fill_options, paper_options
 from screens.widgets import load_kv, scroll_to_top
 
@@ -72,6 +73,15 @@ class ExportPanel(MaintenancePanel):
         super().prepare(dashboard)
         folders = [*usb_folders(dashboard.usb_roots), Path(dashboard.app.terminal.paths.exports)]
         fill_options(self.ids.folders, [(str(f), f) for f in folders], None, dashboard.export_to)
+
+
+class UpdatePanel(MaintenancePanel):
+    """Release bundles found on the USB sticks; tapping one checks it and hands it to the updater."""
+
+    def prepare(self, dashboard: Any) -> None:
+        super().prepare(dashboard)
+        bundles = bundles_on(usb_folders(dashboard.usb_roots))
+        fill_options(self.ids.bundles, [(b.name, b) for b in bundles], None, dashboard.update_from)
 
 
 class LogPanel(MaintenancePanel):

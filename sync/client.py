@@ -17,7 +17,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -41,6 +41,7 @@ from sync.protocol import (
     HEARTBEAT_WITH_PUBLIC_URL,
     HEARTBEAT_WITH_RESEND,
     HEARTBEAT_WITH_SMS,
+    HEARTBEAT_WITH_UPDATE,
     MAX_CLOCK_SKEW_S,
     PATH_APPLICATIONS,
     PATH_CATALOG,
@@ -218,25 +219,49 @@ class CentralClient:
         path = f"{PATH_RECORD}?{urlencode({'id': application_id})}"
         return self._parse(self._send("GET", path, b""), ProcessingRecord, "processing record")
 
-    def heartbeat(self, beat: Heartbeat, *, clock_offset_s: float | None = None) -> HeartbeatResponse:
+    def heartbeat(self, beat: Heartbeat, *, clock_offset_s: float | None = None,
+                  with_update: bool = False) -> HeartbeatResponse:
         """`clock_offset_s`: central's clock minus ours as last measured, reported unless this client has
-        measured it itself by now."""
-        # `with=printer,sms,resend,public_url`: this terminal understands those answer fields (older centrals
-        # ignore the query)
-        # `printer` goes only when set: an older central refuses the key, even as null
-        body = self._json(beat, leave_out={"printer"} if beat.printer is None else None)
+        measured it itself by now. `with_update`: this terminal takes release offers (`update_offer`)."""
+        # `with=printer,sms,resend,public_url[,update]`: this terminal understands those answer fields (older
+        # centrals ignore the query)
+        # `printer` and `update` go only when set: an older central refuses the keys, even as null
+        leave_out = {name for name in ("printer", "update") if getattr(beat, name) is None}
+        body = self._json(beat, leave_out=leave_out or None)
+        asked = (f"{HEARTBEAT_WITH_PRINTER},{HEARTBEAT_WITH_SMS},{HEARTBEAT_WITH_RESEND},{HEARTBEAT_WITH_PUBLIC_URL}"
+                 + (f",{HEARTBEAT_WITH_UPDATE}" if with_update else ""))
 
         def path() -> str:  # the clock's error rides in the (signed) query, which an older central ignores
             offset = self.central_offset_s if self.central_offset_s is not None else clock_offset_s
             clock = f"&{urlencode({HEARTBEAT_CLOCK_OFFSET: f'{offset:.0f}'})}" if offset is not None else ""
-            understood = f"{HEARTBEAT_WITH_SMS},{HEARTBEAT_WITH_RESEND},{HEARTBEAT_WITH_PUBLIC_URL}"
-            return f"{PATH_HEARTBEAT}?{HEARTBEAT_WITH_PRINTER},{understood}{clock}"
+            return f"{PATH_HEARTBEAT}?{asked}{clock}"
 
         signed_with = self.clock_offset_s
         response = self._send("POST", path(), body)
         if self.clock_offset_s != signed_with:  # refused as stale, then sent corrected: with the offset it had
             response = self._send("POST", path(), body)
         return self._parse(response, HeartbeatResponse, "heartbeat answer")
+
+    def download_range(self, path: str, start: int, end: int, out: BinaryIO) -> int:
+        """Appends bytes `start`..`end` (inclusive) of the file at `path` to `out` as they arrive; returns
+        how many arrived. A connection that drops mid-way raises `ServerUnreachable` after keeping (and
+        flushing) what did arrive, so the next call resumes there."""
+        response = self._send("GET", path, b"", headers={"Range": f"bytes={start}-{end}"}, stream=True)
+        if response.status_code != 206 or not response.headers.get("Content-Range", "").startswith(f"bytes {start}-"):
+            response.close()
+            raise BadAnswer(f"central did not answer the range {start}- of {path} (HTTP {response.status_code})")
+        written = 0
+        try:
+            for chunk in response.iter_content(64 * 1024):
+                out.write(chunk)
+                written += len(chunk)
+        except requests.exceptions.RequestException as e:
+            cut = f"the download was cut after {written} bytes ({_short(e)}): it resumes there"
+            raise ServerUnreachable(cut) from None
+        finally:
+            out.flush()
+            response.close()
+        return written
 
     # -- the plumbing ------------------------------------------------------------------------
 
@@ -247,7 +272,7 @@ class CentralClient:
 
     def _send(
         self, method: str, path: str, body: bytes, *, signed: bool = True, compressed: bool = True,
-        headers: dict[str, str] | None = None, allow: tuple[int, ...] = (),
+        headers: dict[str, str] | None = None, allow: tuple[int, ...] = (), stream: bool = False,
     ) -> requests.Response:
         url = self.base_url + path
         all_headers = dict(headers or {})
@@ -257,10 +282,10 @@ class CentralClient:
                 all_headers["Content-Encoding"] = "gzip"
         if signed and not (self.terminal_id and self.signing_key):
             raise AuthRefused("this terminal has no key for central: enroll it first", status=0)
-        response = self._request(method, url, body, all_headers, signed)
+        response = self._request(method, url, body, all_headers, signed, stream)
         if response.status_code == 401 and signed and self._learned_a_new_offset():
             # refused as stale: the answer's Date says how wrong our clock is, so once more corrected
-            response = self._request(method, url, body, all_headers, signed)
+            response = self._request(method, url, body, all_headers, signed, stream)
         if 200 <= response.status_code < 300 or response.status_code in allow:
             return response
         raise self._failure(method, path, response)
@@ -271,7 +296,8 @@ class CentralClient:
         self.clock_offset_s = self.central_offset_s
         return True
 
-    def _request(self, method: str, url: str, body: bytes, headers: dict[str, str], signed: bool) -> requests.Response:
+    def _request(self, method: str, url: str, body: bytes, headers: dict[str, str], signed: bool,
+                 stream: bool = False) -> requests.Response:
         all_headers = dict(headers)
         if signed:
             parts = urlsplit(url)
@@ -282,7 +308,7 @@ class CentralClient:
         try:
             response = self.session.request(
                 method, url, data=body or None, headers=all_headers, verify=self.verify,
-                timeout=(self.timeouts.connect_s, self.timeouts.read_s), allow_redirects=False,
+                timeout=(self.timeouts.connect_s, self.timeouts.read_s), allow_redirects=False, stream=stream,
             )
         except requests.exceptions.SSLError as e:
             raise ServerUnreachable(

@@ -47,6 +47,8 @@ HEARTBEAT_WITH_PRINTER = "with=printer"  # query of a heartbeat whose sender und
 HEARTBEAT_WITH_SMS = "sms"  # added to `with=`: the sender understands `HeartbeatResponse.sms`
 HEARTBEAT_WITH_RESEND = "resend"  # added to `with=`: the sender understands `HeartbeatResponse.resend_since`
 HEARTBEAT_WITH_PUBLIC_URL = "public_url"  # added to `with=`: the sender understands `HeartbeatResponse.public_url`
+HEARTBEAT_WITH_UPDATE = "update"  # also in `with=`: the sender understands `updates` and `update_offer`
+PATH_RELEASES = f"{API_PREFIX}/releases"  # GET /releases/VERSION: a signed release bundle; Range: bytes=N-
 PROTOCOL_VERSION = 2  # 2: signatures cover the terminal id (version 1 still accepted, see SIGNATURE_VERSION)
 MAX_BATCH_COUNT = 200
 MAX_BODY_BYTES = 4 * 1024 * 1024  # after decompression
@@ -181,6 +183,23 @@ class StatusChanges(Model):
     cursor: int = Field(description="pass back as ?since= to get only newer changes")
 
 
+class UpdateReport(Model):
+    """Where the terminal's last update stands: state (good, trial, rolled_back, refused, ...), release, why."""
+
+    state: str = Field(max_length=20)
+    version: str | None = Field(default=None, max_length=64)
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class UpdateOffer(Model):
+    """A release central offers this terminal: download it from `path` (resumable with Range)."""
+
+    version: str = Field(max_length=64)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(ge=0)
+    path: str = Field(max_length=200)
+
+
 class Heartbeat(Model):
     queue: dict[str, int] = Field(default_factory=dict)
     oldest_unsynced_age_s: float | None = None
@@ -191,6 +210,8 @@ class Heartbeat(Model):
     #: it only to a central that said it stores it (`HeartbeatResponse.printer`), since older centrals
     #: refuse a field they do not know; left out (None) it means "not known".
     printer: str | None = Field(default=None, max_length=200)
+    #: sent only to a central that said it takes it (`HeartbeatResponse.updates`), like `printer`
+    update: UpdateReport | None = None
 
 
 class HeartbeatResponse(Model):
@@ -213,6 +234,10 @@ class HeartbeatResponse(Model):
     #: for the receipt's QR. Sent only to a terminal that asks (`public_url` in `?with=`).
     public_url: str | None = Field(default=None, max_length=300)
 
+    #: True: this central stores `Heartbeat.update` and offers releases; these two are sent only to a
+    #: terminal that asks (`with=...,update`), since older terminals refuse fields they do not know
+    updates: bool | None = None
+    update_offer: UpdateOffer | None = None
 
 class RecordEvent(Model):
     """One thing done with an application, as its citizen may read it ("Data saya"): when, in which office,

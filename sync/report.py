@@ -23,6 +23,8 @@ class SyncReport:
     status_changes: int = 0
     catalog_updated: str | None = None
     office_key_rotated: bool = False
+    #: how the download of a release central offers went this round (sync/updates.py)
+    update: str | None = None
     audit_sent: int = 0
     surveys_sent: int = 0
     remaining: int = 0
@@ -51,6 +53,8 @@ class SyncReport:
         ]
         if self.office_key_rotated:
             out.append("office key:     rotated (new applications are sealed to the new key)")
+        if self.update:
+            out.append(f"update:         {self.update}")
         if self.audit_sent:
             out.append(f"audit entries:  {self.audit_sent} sent")
         if self.surveys_sent:

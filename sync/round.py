@@ -25,9 +25,10 @@ from kiosk.terminal import Terminal
 from sync.backoff import Backoff
 from sync.client import CentralClient
 from sync.errors import BadAnswer, RequestRefused, ServerBusy, SyncError, TerminalRevoked
-from sync.protocol import MAX_BATCH_COUNT, ApplicationUpload, AuditUpload, Heartbeat, UploadBatch
+from sync.protocol import MAX_BATCH_COUNT, ApplicationUpload, AuditUpload, Heartbeat, UpdateOffer, UploadBatch
 from sync.report import SyncReport
 from sync.survey import send_surveys
+from sync.updates import UpdateLink, fetch_piece, wanted
 
 MAX_STATUS_PAGES = 50
 WHOLE_BATCH_REFUSALS = (400, 413, 422)
@@ -80,6 +81,7 @@ class SyncRound:
     def __init__(
         self, terminal: Terminal, client: CentralClient, *, backoff: Backoff, batch_size: int = MAX_BATCH_COUNT,
         should_stop: Callable[[], bool] = lambda: False, now: Callable[[], dt.datetime] = utcnow,
+        updates: UpdateLink | None = None,
     ) -> None:
         self.terminal = terminal
         self.store = terminal.store
@@ -88,6 +90,8 @@ class SyncRound:
         self.batch_size = max(1, min(batch_size, MAX_BATCH_COUNT))
         self.should_stop = should_stop
         self.now = now
+        self.updates = updates
+        self.offer: UpdateOffer | None = None
 
     def run(self, report: SyncReport, *, force: bool = False, drain: bool = True, pulls: bool = True) -> None:
         """Fills `report`; a failure ends the round early with its reason in `report.errors`."""
@@ -99,6 +103,8 @@ class SyncRound:
             if pulls:
                 self.pull_status(report)
                 self.pull_catalog(report)
+            if self.updates is not None and self.offer is not None and wanted(self.updates, self.offer):
+                report.update = fetch_piece(self.client, self.updates, self.offer)
         except TerminalRevoked as e:
             report.revoked = report.answered = True
             report.errors.append(str(e))
@@ -123,15 +129,18 @@ class SyncRound:
             catalog_version = None
         last_error = store.values.last_sync_error or None
         takes_printer = store.values.central_takes_printer
+        takes_update = self.updates is not None and store.values.central_takes_update
         beat = Heartbeat(
             queue=store.counts(), oldest_unsynced_age_s=store.oldest_unsynced_age_s(),
-            app_version=__version__, catalog_version=catalog_version,
+            app_version=self.updates.running if self.updates else __version__, catalog_version=catalog_version,
             last_error=last_error[:500] if last_error else None,
             printer=self._printer_state() if takes_printer else None,
+            update=self.updates.report() if takes_update else None,
         )
         offset = store.values.central_clock_offset_s  # the last round's; the client reports its own once it has one
         try:
-            answer = self.client.heartbeat(beat, clock_offset_s=offset)
+            answer = (self.client.heartbeat(beat, clock_offset_s=offset, with_update=True) if self.updates
+                      else self.client.heartbeat(beat, clock_offset_s=offset))
         except RequestRefused as e:
             if not takes_printer or e.status not in WHOLE_BATCH_REFUSALS:
                 raise
@@ -141,6 +150,10 @@ class SyncRound:
         report.reachable = True
         if bool(answer.sms) != store.values.office_sends_sms:
             store.values.office_sends_sms = bool(answer.sms)
+        if self.updates is not None:
+            self.offer = answer.update_offer
+            if bool(answer.updates) != takes_update:
+                store.values.central_takes_update = bool(answer.updates)
         if bool(answer.printer) != takes_printer:
             store.values.central_takes_printer = bool(answer.printer)
             state = self._printer_state() if answer.printer else None

@@ -31,6 +31,7 @@ from sync.errors import BadAnswer, RequestRefused, ServerBusy, SyncError
 from sync.protocol import MAX_BATCH_COUNT
 from sync.report import SyncReport
 from sync.round import SyncRound, revoked_reason
+from sync.updates import UpdateLink
 
 log = logging.getLogger("loket.sync")
 #: how long a probe of central waits: the dashboard must answer quickly even when the link is bad
@@ -67,10 +68,12 @@ class SyncWorker:
         timeouts: Timeouts = DEFAULT_TIMEOUTS,
         interval_s: float | None = None,
         on_report: Callable[[SyncReport], None] | None = None,
+        updates: UpdateLink | None = None,
     ) -> None:
         """`on_report` is called on the worker's thread after each round (e.g. to schedule a UI update)."""
         self.home = Path(home)
         self.on_report = on_report
+        self.updates = updates
         self.batch_size = batch_size
         self.backoff = backoff
         self.timeouts = timeouts
@@ -188,7 +191,8 @@ class SyncWorker:
                 else:
                     with client:
                         SyncRound(terminal, client, backoff=self.backoff, batch_size=self.batch_size,
-                                  should_stop=self._stopping.is_set, now=terminal.now).run(
+                                  should_stop=self._stopping.is_set, now=terminal.now,
+                                  updates=self.updates).run(
                             report, force=force, drain=drain, pulls=pulls)
                     remember_central_clock(terminal, client)
             report.remaining = terminal.store.unsynced_count()

@@ -11,7 +11,7 @@ from central.settings import ENV_KEY_FILE
 from kiosk.crypto import OfficeKeypair, new_office_keypair
 from kiosk.terminal import Terminal
 
-pytest_plugins = ["tests.fixtures.central"]
+pytest_plugins = ["tests.fixtures.central", "tests.fixtures.releases", "tests.fixtures.appliance"]
 
 
 @pytest.fixture(autouse=True, scope="session")

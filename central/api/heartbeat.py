@@ -11,6 +11,7 @@ from central.backup import resend_since
 from central.letters.office_settings import letter_settings
 from central.models import Office, utcnow
 from central.offices import catalog_in_force, current_key
+from central.releases import offer_for
 from central.sms.messages import gateway_of
 from central.values import clean_text
 from sync.protocol import HEARTBEAT_CLOCK_OFFSET, PATH_HEARTBEAT, Heartbeat, HeartbeatResponse
@@ -22,7 +23,7 @@ router = APIRouter(tags=["heartbeat"])
              openapi_extra=request_body_doc(Heartbeat))
 def heartbeat(signed: Signed, db: DB,
               with_: Annotated[str, Query(alias="with", max_length=100,
-                                          description="`printer,sms,resend,public_url`: what it understands")]
+                                          description="`printer,sms,resend,public_url,update`: understood")]
               = "",
               clock_offset_s: Annotated[float | None, Query(alias=HEARTBEAT_CLOCK_OFFSET, ge=-1e10, le=1e10,
                                                             description="central's clock minus the terminal's, s")]
@@ -40,6 +41,13 @@ def heartbeat(signed: Signed, db: DB,
         terminal.catalog_version = clean_text(beat.catalog_version)
         terminal.last_error = clean_text(beat.last_error)
         terminal.printer_state = clean_text(beat.printer)
+        if beat.update is not None:
+            terminal.update_state = clean_text(beat.update.state)
+            terminal.update_version = clean_text(beat.update.version)
+            terminal.update_reason = clean_text(beat.update.reason)
+        offer = None
+        if "update" in asked:
+            offer = offer_for(session, terminal, session.get(Office, terminal.office_id).code)
         terminal.clock_offset_s = clock_offset_s
         public_url = None
         if "public_url" in asked:  # the address the office's letters use, for the receipt's QR
@@ -49,4 +57,5 @@ def heartbeat(signed: Signed, db: DB,
                                  printer=True if "printer" in asked else None,
                                  sms=gateway_of(session, terminal.office_id) is not None if "sms" in asked else None,
                                  resend_since=resend_since(session) if "resend" in asked else None,
-                                 public_url=public_url)
+                                 public_url=public_url, updates=True if "update" in asked else None,
+                                 update_offer=offer)

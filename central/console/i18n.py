@@ -108,6 +108,9 @@ EN: dict[str, str] = {
     "diam": "silent", "{q} menunggu kirim": "{q} waiting to send", "{r} ditolak": "{r} rejected",
     "{s} terkirim": "{s} sent", "katalog": "catalog", "dicabut": "revoked", "aktif": "active", "yakin": "sure",
     "Cabut": "Revoke", "Belum ada kios terdaftar.": "No kiosk enrolled yet.",
+    "pembaruan": "update", "berjalan": "running", "dipasang": "installing",
+    "menunggu layar bebas": "waiting for a free screen",
+    "dicoba": "on trial", "dikembalikan": "rolled back", "ditolak": "refused",
     "Daftarkan kios baru": "Enroll a new kiosk",
     "Buat kode sekali pakai untuk kios yang bisa terhubung ke server ini.":
         "Make a one-time code for a kiosk that can reach this server.",

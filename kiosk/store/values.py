@@ -129,6 +129,8 @@ class StoreValues:
     resent_since = _Text("sync.resent_since")
     #: the office's public address as central last gave it (the receipt's QR opens it; "" while unset)
     office_public_url = _Text("sync.office_public_url")
+    #: set while central says it stores the update state and offers releases (`HeartbeatResponse.updates`)
+    central_takes_update = _Flag("sync.central_takes_update")
     #: an enrollment code from a provisioning file, still to be redeemed with central
     pending_enrollment_code = _Text("sync.pending_enrollment_code")
     #: set from enrollment until the setup's last step: a restart in between returns to the setup
@@ -163,6 +165,7 @@ class StoreValues:
         self.revoked = None
         self.central_takes_printer = None
         self.office_public_url = None
+        self.central_takes_update = None
 
 
 __all__ = ["StoreValues"]

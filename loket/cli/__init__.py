@@ -23,12 +23,15 @@ from loket.cli import (
     queue_commands,
     receipt_commands,
     recovery_commands,
+    release_commands,
     status_commands,
     sync_commands,
+    update_commands,
 )
 
 BUILTIN = [status_commands, queue_commands, catalog_commands, provision_commands, sync_commands,
-           maintenance_commands, receipt_commands, recovery_commands]
+           maintenance_commands, receipt_commands, recovery_commands, release_commands,
+           update_commands]
 
 
 class UsageError(LoketError):

@@ -32,6 +32,7 @@ def status_command(args: argparse.Namespace) -> int:
         print_json(status)
         return 0
     age = status["oldest_unsynced_age_s"]
+    print(f"release:         {status['release']}")
     print(f"terminal:        {status['terminal'] or '(not provisioned)'}")
     print(f"office:          {status['office'] or '-'}")
     print("queue:           " + ", ".join(f"{k} {v}" for k, v in status["queue"].items()))

@@ -33,6 +33,7 @@ def test_every_value_keeps_the_key_terminals_already_stored_it_under() -> None:
         "central_answered_at": "clock.central_answered_at",
         "resent_since": "sync.resent_since",
         "office_public_url": "sync.office_public_url", "result_rated": "survey.result_rated",
+        "central_takes_update": "sync.central_takes_update",
     }
 
 

@@ -50,6 +50,14 @@ class TerminalRow:
     printer: str | None = None
     #: "jam salah 3 tahun 2 hari (terlambat)" when the kiosk's clock is wrong (kiosk.clock), else None
     clock: str | None = None
+    #: the last update as the kiosk reported it: state, release, why (None: never reported one)
+    update_state: str | None = None
+    update_version: str | None = None
+    update_reason: str | None = None
+
+    @property
+    def update_failed(self) -> bool:
+        return self.update_state in ("rolled_back", "refused")
 
     @property
     def printer_fault(self) -> bool:
@@ -85,7 +93,8 @@ def terminal_rows(request: Request, db: DB, staff: StaffContext, now: dt.datetim
                                 queue.get("rejected", 0), queue.get("synced", 0),
                                 _age(k.oldest_unsynced_age_s, t), k.app_version, k.catalog_version, k.last_error,
                                 k.revoked_at is not None, k.printer_state,
-                                clock_warning(k.clock_offset_s, language_of(request))))
+                                clock_warning(k.clock_offset_s, language_of(request)), k.update_state,
+                                k.update_version, k.update_reason))
     return rows
 
 

@@ -1,0 +1,1 @@
+"""Signed release bundles: the manifest, the release keys and the bundle file (shared with central)."""
