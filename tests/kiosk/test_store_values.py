@@ -31,7 +31,7 @@ def test_every_value_keeps_the_key_terminals_already_stored_it_under() -> None:
         "retention_last_run": "retention.last_run", "central_takes_printer": "sync.central_takes_printer",
         "printer_state": "printer.state", "central_clock_offset_s": "clock.central_offset_s",
         "central_answered_at": "clock.central_answered_at",
-        "resent_since": "sync.resent_since",
+        "resent_since": "sync.resent_since", "office_sends_sms": "office.sends_sms",
         "office_public_url": "sync.office_public_url", "result_rated": "survey.result_rated",
         "central_takes_update": "sync.central_takes_update",
     }
