@@ -3,14 +3,17 @@ operator presses "Cetak surat" and the PDF downloads; screenshots in docs/letter
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from central.letters.numbering import roman_month
 from tests.central.console.test_browser import (  # noqa: F401 - fixtures used by name
     OPERATOR,
     SUPERVISOR,
@@ -42,7 +45,8 @@ def test_settings_then_cetak_surat_downloads_the_letter(browser, central, kiosk)
         field.send_keys(value)
     follow(browser, browser.find_element(By.XPATH, "//button[contains(., 'Simpan pengaturan')]"))
     assert "Pengaturan surat disimpan." in browser.page_source
-    assert "470/0012/KEL-BRG/XI/2026" in browser.page_source
+    today = dt.datetime.now(ZoneInfo("Asia/Jakarta"))  # Braga's zone: the example is this month's number
+    assert f"470/0012/KEL-BRG/{roman_month(today.month)}/{today.year}" in browser.page_source
     shoot(browser, "console-letter-settings")
 
     log_in(browser, central, OPERATOR)
