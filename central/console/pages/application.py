@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from central.api.common import DB
 from central.console.i18n import STATUS_WORDS, answer_words, language_of, translator
+from central.console.pages.letters import pending_download
 from central.console.sessions import StaffContext
 from central.console.web import PREFIX, ConsoleError, Posted, Staff, local_time, render
 from central.console.workflow import application_of_office, describe_flags, history, open_personal_data
@@ -56,7 +57,7 @@ def _page(request: Request, session: Session, staff: StaffContext, app: Applicat
               "service_name": profile.service_name(app.service_code, lang),
               "overdue": is_overdue(app.status, app.due_on, profile.today()),
               "terminal_code": terminal.code if terminal else "", "next_statuses": NEXT_STATUSES[app.status],
-              "max_note": MAX_NOTE, "note": "", "personal": None, "changed": False, "problem": "",
+              "max_note": MAX_NOTE, "note": "", "personal": None, "download": "", "changed": False, "problem": "",
               "letter": issued_letter(session, app.id), **_letter_state(session, app, profile)}
     return render(request, "application.html", staff, session=session, active="inbox", status_code=status_code,
                   **{**values, **extra})
@@ -66,7 +67,11 @@ def _page(request: Request, session: Session, staff: StaffContext, app: Applicat
 def application_page(request: Request, db: DB, staff: Staff, reference: str) -> Response:
     with db.transaction() as session:
         app = _found(session, staff, reference)
-        return _page(request, session, staff, app, changed=request.query_params.get("changed") == "1")
+        printed = request.query_params.get("printed")
+        download = (f"{PREFIX}/applications/{app.reference}/letter.pdf?printed={printed}"
+                    if pending_download(session, staff, app, issued_letter(session, app.id), printed) else "")
+        return _page(request, session, staff, app, changed=request.query_params.get("changed") == "1",
+                     download=download)
 
 
 @router.post("/{reference}/personal-data")
