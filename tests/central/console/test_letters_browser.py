@@ -14,6 +14,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from central.letters.numbering import roman_month
+from tests.central.console.test_axe import violations
 from tests.central.console.test_browser import (  # noqa: F401 - fixtures used by name
     OPERATOR,
     SUPERVISOR,
@@ -65,7 +66,9 @@ def test_settings_then_cetak_surat_downloads_the_letter(browser, central, kiosk)
     card = browser.find_element(By.CSS_SELECTOR, "section.letter").text
     assert number in card, f"the page shows no letter number until reloaded: {card!r}"
     shoot(browser, "console-application-after-print")
+    assert violations(browser) == []
     browser.refresh()  # a reload neither downloads the letter again nor loses the number
+    assert "sedang diunduh" not in browser.page_source and 'http-equiv="refresh"' not in browser.page_source
     card = browser.find_element(By.CSS_SELECTOR, "section.letter").text
     assert "470/" in card and OPERATOR in card
     assert "Surat diterbitkan" in browser.find_element(By.XPATH, "//h2[contains(., 'Riwayat')]/..").text

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from central.db import Database
 from central.models import AccessLogEntry
+from tests.central.console.test_axe import violations
 from tests.central.console.test_browser import (  # noqa: F401 - fixtures used by name
     OPERATOR,
     browser,
@@ -48,6 +49,7 @@ def test_opened_data_stays_open_through_a_status_change_and_is_logged_once(brows
     assert shown and "Wulan Anggraini" in shown[0].text, "the opened data re-sealed after the status change"
     assert "Dibuka oleh siti" in browser.page_source
     shoot(browser, "application-opened-after-status-change")
+    assert violations(browser) == []
     _change_status(browser, "ready")
     assert "Wulan Anggraini" in browser.find_element(By.CSS_SELECTOR, "dl.personal").text
     assert _openings(central, reference) == [OPERATOR]
