@@ -96,11 +96,13 @@ OPENED = "personal_data.opened"
 
 
 def log_access(session: Session, actor: str, action: str, app: Application | None = None, detail: str = "",
-               *, office_id: int | None = None) -> None:
+               *, office_id: int | None = None) -> AccessLogEntry:
     """Writes to the access log that `actor` did `action` (to `app`, in its office, or else in `office_id`)."""
-    session.add(AccessLogEntry(at=utcnow(), username=actor[:60], office_id=app.office_id if app else office_id,
-                               action=action, application_id=app.id if app else None,
-                               reference=app.reference if app else None, detail=detail[:300]))
+    entry = AccessLogEntry(at=utcnow(), username=actor[:60], office_id=app.office_id if app else office_id,
+                           action=action, application_id=app.id if app else None,
+                           reference=app.reference if app else None, detail=detail[:300])
+    session.add(entry)
+    return entry
 
 
 def log_opening(session: Session, app: Application, actor: str, purpose: str) -> None:

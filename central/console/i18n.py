@@ -161,6 +161,8 @@ EN: dict[str, str] = {
     "Pengaturan surat": "Letter settings", "Surat": "Letter", "Cetak surat": "Print letter",
     "Surat diterbitkan": "Letter issued", "diterbitkan oleh {who}": "issued by {who}",
     "dicetak {n} kali": "printed {n} time(s)",
+    "Surat dicetak: PDF-nya sedang diunduh.": "Letter printed: its PDF is downloading.",
+    "Unduh bila belum mulai": "Download it if it has not started",
     "Mengunduh surat (PDF A4) untuk dicetak dan ditandatangani. Nomor diberikan sekali; cetak ulang memakai "
     "nomor yang sama.": "Downloads the letter (A4 PDF) to print and sign. The number is given once; a reprint "
     "keeps it.",

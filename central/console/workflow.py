@@ -4,7 +4,9 @@ written to the access log."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from central import records
 from central.console.sessions import StaffContext
-from central.models import Application, StatusChange
+from central.models import AccessLogEntry, Application, StaffSession, StatusChange, as_utc
 from central.records import find_application
 from kiosk.errors import LoketError
 
@@ -43,10 +45,34 @@ def history(session: Session, app: Application) -> list[StatusChange]:
                                 .order_by(StatusChange.id)))
 
 
-def open_personal_data(session: Session, staff: StaffContext, app: Application) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Opened:
+    """The citizen's answers as one logged opening showed them: the log row names the opening."""
+
+    data: dict[str, Any]
+    entry_id: int
+    at: dt.datetime
+
+
+def open_personal_data(session: Session, staff: StaffContext, app: Application) -> Opened:
     """The citizen's sealed answers, opened with the office's private key; the look is logged first."""
-    log_access(session, staff, "personal_data.opened", app)
-    return records.open_personal_data(session, app)
+    entry = records.log_access(session, staff.username, records.OPENED, app, office_id=staff.office_id)
+    session.flush()
+    return Opened(records.open_personal_data(session, app), entry.id, entry.at)
+
+
+def still_open(session: Session, staff: StaffContext, app: Application, opening: str) -> Opened | None:
+    """The answers again, with no second log row, when `opening` names an opening of this application that
+    this staff member logged in this very session (a new login, logout or the idle limit ends the session,
+    and a page reached by a link carries no opening); None otherwise."""
+    if not opening.isdigit() or len(opening) > 18:
+        return None
+    entry = session.get(AccessLogEntry, int(opening))
+    row = session.get(StaffSession, staff.token_hash)
+    if (entry is None or row is None or entry.action != records.OPENED or entry.application_id != app.id
+            or entry.username != staff.username or as_utc(entry.at) < as_utc(row.created_at)):  # type: ignore[operator]
+        return None
+    return Opened(records.open_personal_data(session, app), entry.id, entry.at)
 
 
 def log_access(session: Session, staff: StaffContext, action: str, app: Application | None = None,

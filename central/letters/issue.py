@@ -91,15 +91,20 @@ def _check_ready(app: Application, settings: LetterSettings) -> None:
                           "--public-url https://...`")
 
 
-def _reprint(session: Session, app: Application, letter: IssuedLetter, actor: str,
-             settings: LetterSettings) -> Issued:
+def stored_content(session: Session, letter: IssuedLetter) -> LetterContent:
+    """The words of an issued letter, opened from its sealed copy; the caller has logged the opening."""
     key = session.get(OfficeKey, letter.office_key_id)
     assert key is not None
-    log_opening(session, app, actor, "letter reprint")
     try:
-        content = LetterContent.from_json(open_sealed(office_private_key(session, key), letter.sealed_content))
+        return LetterContent.from_json(open_sealed(office_private_key(session, key), letter.sealed_content))
     except (CryptoFailure, TypeError, KeyError) as e:
-        raise CentralError(f"{app.reference}: the stored letter {letter.number} cannot be opened ({e})") from None
+        raise CentralError(f"the stored letter {letter.number} cannot be opened ({e})") from None
+
+
+def _reprint(session: Session, app: Application, letter: IssuedLetter, actor: str,
+             settings: LetterSettings) -> Issued:
+    log_opening(session, app, actor, "letter reprint")
+    content = stored_content(session, letter)
     letter.prints += 1
     letter.last_printed_at = utcnow()
     return Issued(content, settings.logo_png, True, letter.number)

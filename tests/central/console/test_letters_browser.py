@@ -1,5 +1,6 @@
 """Letters in the console in a real headless Chromium: the supervisor fills the letter settings, the
-operator presses "Cetak surat" and the PDF downloads; screenshots in docs/letters/."""
+operator presses "Cetak surat", the PDF downloads and the page she is on shows the letter's number at once
+(no reload); screenshots in docs/letters/."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from central.letters.numbering import roman_month
+from tests.central.console.test_axe import violations
 from tests.central.console.test_browser import (  # noqa: F401 - fixtures used by name
     OPERATOR,
     SUPERVISOR,
@@ -60,7 +62,14 @@ def test_settings_then_cetak_surat_downloads_the_letter(browser, central, kiosk)
     time.sleep(0.2)
     text = " ".join(PdfReader(target).pages[0].extract_text().split())
     assert "Siti Rahmawati" in text and "SURAT KETERANGAN DOMISILI" in text and "Drs. H. Asep Sunandar" in text
-    browser.get(f"{central.url}/staff/applications/{reference}")
+    number = " ".join(text.split("Nomor:")[1].split()[:1])
+    assert browser.current_url.startswith(f"{central.url}/staff/applications/{reference}")
+    card = browser.find_element(By.CSS_SELECTOR, "section.letter").text
+    assert number in card, f"the page shows no letter number until reloaded: {card!r}"
+    shoot(browser, "console-application-after-print")
+    assert violations(browser) == []
+    browser.refresh()  # a reload neither downloads the letter again nor loses the number
+    assert "sedang diunduh" not in browser.page_source and 'http-equiv="refresh"' not in browser.page_source
     card = browser.find_element(By.CSS_SELECTOR, "section.letter").text
     assert "470/" in card and OPERATOR in card
     assert "Surat diterbitkan" in browser.find_element(By.XPATH, "//h2[contains(., 'Riwayat')]/..").text

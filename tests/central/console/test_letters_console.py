@@ -1,4 +1,5 @@
-"""Letters in the console: "Cetak surat" downloads the numbered PDF (once numbered, reprints keep it), the
+"""Letters in the console: "Cetak surat" brings staff back to the application's page showing the number,
+which fetches the numbered PDF once (once numbered, reprints keep it), the
 office's letter settings page for supervisors, and letters per service on the report page."""
 
 from __future__ import annotations
@@ -42,6 +43,19 @@ def _as_operator(client, office, reference: str):  # noqa: ANN202
     return staff, staff.get(f"/staff/applications/{reference}").text
 
 
+def _print(staff, reference: str) -> bytes:
+    """Presses "Cetak surat" and fetches the PDF as the page it lands on does (its refresh)."""
+    page = staff.post(f"/staff/applications/{reference}/letter")
+    assert page.status_code == 200 and page.url.split("?")[0].endswith(f"/staff/applications/{reference}")
+    fetch = re.search(r'<meta http-equiv="refresh" content="0; url=([^"]+)">', page.text)[1].replace("&amp;", "&")
+    pdf = staff.get(fetch)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.headers["content-disposition"] == f'attachment; filename="surat-{reference}.pdf"'
+    again = staff.get(fetch)  # each logged print hands its PDF out once
+    assert again.headers["content-type"].startswith("text/html") and "http-equiv" not in again.text
+    return pdf.content
+
+
 def _pdf_text(data: bytes) -> str:
     return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
 
@@ -52,14 +66,10 @@ def test_cetak_surat_downloads_the_numbered_letter_and_a_reprint_keeps_the_numbe
     reference = _filed(enrolled, console_db, office, "SKD", "in_process")
     staff, page = _as_operator(client, office, reference)
     assert "Cetak surat" in page and f'action="/staff/applications/{reference}/letter"' in page
-    first = staff.post(f"/staff/applications/{reference}/letter")
-    assert first.status_code == 200 and first.headers["content-type"] == "application/pdf"
-    assert first.headers["content-disposition"] == f'attachment; filename="surat-{reference}.pdf"'
-    text = _pdf_text(first.content)
+    text = _pdf_text(_print(staff, reference))
     number = re.search(r"Nomor: (\S+)", text)[1]
     assert ANSWERS["SKD"]["full_name"] in text and ANSWERS["SKD"]["nik"] in text and "Hj. Nining Suryani" in text
-    again = staff.post(f"/staff/applications/{reference}/letter")
-    assert re.search(r"Nomor: (\S+)", _pdf_text(again.content))[1] == number
+    assert re.search(r"Nomor: (\S+)", _pdf_text(_print(staff, reference)))[1] == number
     page = staff.get(f"/staff/applications/{reference}").text
     assert number in page and "Surat diterbitkan" in page and "dicetak 2 kali" in page
     with console_db.transaction() as session:
@@ -70,6 +80,19 @@ def test_cetak_surat_downloads_the_numbered_letter_and_a_reprint_keeps_the_numbe
     assert log == [(office.operator, "personal_data.opened", "letter"), (office.operator, "letter.issued", number),
                    (office.operator, "personal_data.opened", "letter reprint"),
                    (office.operator, "letter.reprinted", number)]
+
+
+def test_a_prints_pdf_goes_only_to_the_one_who_printed_it(central, client, office, enrolled, console_db):
+    _ready_office(console_db, office, central.url)
+    reference = _filed(enrolled, console_db, office, "SKD", "in_process")
+    staff, _page = _as_operator(client, office, reference)
+    page = staff.post(f"/staff/applications/{reference}/letter").text
+    fetch = re.search(r'url=([^"]+)">', page)[1].replace("&amp;", "&")
+    boss = client()
+    boss.log_in(office.supervisor)
+    taken = boss.get(fetch)
+    assert taken.headers["content-type"].startswith("text/html") and "http-equiv" not in taken.text
+    assert staff.get(fetch).headers["content-type"] == "application/pdf"
 
 
 def test_no_letter_before_in_process_without_csrf_or_for_another_office(
@@ -129,8 +152,7 @@ def test_supervisors_change_the_letter_settings_and_a_bad_value_changes_nothing(
                              data={"csrf": boss.csrf}, files={"logo": ("x.png", b"GIF89a....", "image/png")})
     assert not_png.status_code == 400 and "not a readable PNG" in not_png.text
     reference = _filed(enrolled, console_db, office, "SKU", "done")
-    letter = boss.post(f"/staff/applications/{reference}/letter")
-    assert "Drs. Asep" in _pdf_text(letter.content)
+    assert "Drs. Asep" in _pdf_text(_print(boss, reference))
 
 
 def test_the_report_page_counts_letters_per_service(central, client, office, enrolled, console_db):
