@@ -27,7 +27,7 @@ from tests.central.console.test_browser import (  # noqa: F401 - fixtures used b
     shoot,
     shots_in,
 )
-from tests.central.letter_support import DOCS_LETTERS
+from tests.central.letter_support import DOCS_LETTERS, decode_qr, pdf_to_png
 
 pytestmark = pytest.mark.skipif(not Path("/usr/bin/chromedriver").exists(), reason="chromium-driver not installed")
 
@@ -80,3 +80,6 @@ def test_settings_then_cetak_surat_downloads_the_letter(browser, central, kiosk)
     table = browser.find_element(By.CSS_SELECTOR, "table.letters").text
     assert "SKD" in table and "1" in table
     shoot(browser, "console-report-letters")
+    [verification_url] = decode_qr(pdf_to_png(target, target.with_suffix(".png"), 150))
+    browser.get(verification_url)  # the letter's public verification page, as a phone opens it
+    assert number in browser.page_source and violations(browser) == []
