@@ -54,7 +54,9 @@ async def signed_request(request: Request) -> SignedRequest:
     """The request as its signature covers it (path with query, body bytes exactly as sent)."""
     body = await read_body(request)
     query = request.url.query
-    return SignedRequest(request.method, request.url.path + (f"?{query}" if query else ""), body, request.headers,
+    raw_path = request.scope.get("raw_path")  # as sent: the decoded path would turn /releases/%3A into /releases/:
+    path = raw_path.decode("latin-1") if raw_path else request.url.path
+    return SignedRequest(request.method, path + (f"?{query}" if query else ""), body, request.headers,
                          v1_grace=request.app.state.signature_v1)
 
 

@@ -10,12 +10,14 @@ from central.api.common import DB, REFUSALS, Signed, terminal_transaction
 from central.citizen_record import processing_record
 from central.errors import ApiError
 from central.models import Application
-from sync.protocol import PATH_RECORD, ProcessingRecord
+from sync.protocol import PATH_RECORD, ErrorBody, ProcessingRecord
 
 router = APIRouter(tags=["record"])
 
 
-@router.get(PATH_RECORD, response_model=ProcessingRecord, responses=REFUSALS)
+@router.get(PATH_RECORD, response_model=ProcessingRecord,
+            responses={**REFUSALS, 404: {"model": ErrorBody,
+                                         "description": "no application with this id from this terminal"}})
 def record(signed: Signed, db: DB, id: Annotated[str, Query(min_length=36, max_length=36)]) -> ProcessingRecord:  # noqa: A002
     """404 for an application this terminal did not file (or central does not have yet)."""
     with terminal_transaction(db, signed) as (session, terminal):

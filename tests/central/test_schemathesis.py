@@ -61,7 +61,8 @@ def test_signed_requests_never_get_a_5xx_or_an_undeclared_status(any_central):
                                              prepared.path_url, body))
         response = http.send(prepared, timeout=30)
         if response.status_code == 401:  # the hook signs what is sent: central must take the signature
-            assert response.json()["error"] not in ("bad_signature", "unauthenticated", "stale"), response.text
+            assert response.json()["error"] not in ("bad_signature", "unauthenticated", "stale"), (
+                prepared.method, prepared.path_url, response.text)
         case.validate_response(response, checks=CHECKS)
 
     try:
