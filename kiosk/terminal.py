@@ -110,7 +110,7 @@ class Terminal:
         """Where the receipt's QR sends a phone: the office's public address (the one its letters use,
         learnt from central), else the central this terminal enrolled with ("" if neither)."""
         identity = self.identity
-        return self.store.values.office_public_url or (identity.server_url if identity else "")
+        return self.store.office_public_url() or (identity.server_url if identity else "")
 
     def sync_problem(self) -> str | None:
         """Why this terminal cannot sync (None when it can): the one rule is an office and a central server."""

@@ -193,7 +193,7 @@ class SyncRound:
             except ValueError as e:
                 report.errors.append(f"central sent an unusable public address, keeping the old one: {e}")
                 return
-        self.store.values.office_public_url = url
+        self.store.set_office_public_url(url)
 
     def _printer_state(self) -> str | None:
         """The printer's last known state, as printing recorded it; never a probe, never an error."""

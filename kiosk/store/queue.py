@@ -66,6 +66,7 @@ class Store(Outbox):
         self.db, self.recovery_notes = open_database(path, full_check=full_check)
         self._identity: TerminalIdentity | None = None
         self._filing_month: FilingMonth | None = None  # of `_identity`; see `_remember_identity`
+        self._public_url: str | None = None  # read with the identity, so a thread that prints needs no query
         self.values = StoreValues(self)
         for note in self.recovery_notes:
             self.record_audit("store.recovered", note)
@@ -94,6 +95,17 @@ class Store(Outbox):
                 self._remember_identity(TerminalIdentity(**{k: v or "" for k, v in row.items()}))
         return self._identity
 
+    def office_public_url(self) -> str:
+        """The office's public address as central last gave it ("" while unset), cached with the identity
+        (`reload_identity` reads it again)."""
+        if self._public_url is None:
+            self._public_url = self.values.office_public_url or ""
+        return self._public_url
+
+    def set_office_public_url(self, url: str) -> None:
+        self.values.office_public_url = url
+        self._public_url = url
+
     def reload_identity(self) -> TerminalIdentity | None:
         """Reads the identity again, e.g. after another thread adopted a rotated office key."""
         self._remember_identity(None)
@@ -109,6 +121,7 @@ class Store(Outbox):
         """The one way the cached identity changes; the filing month (terminal code, zone) goes with it."""
         self._identity = identity
         self._filing_month = None
+        self._public_url = None if identity is None else (self.values.office_public_url or "")
 
     # -- submitting -----------------------------------------------------------------------
 
