@@ -76,7 +76,7 @@ def watch(runtime: Runtime) -> int:
                 shown = worker.last_report
                 print(f"{shown.started_at:%H:%M:%S}  {shown.summary()}  (queued {shown.remaining})", flush=True)
     except KeyboardInterrupt:
-        pass
+        return 130  # Ctrl-C, as a shell counts it (the finally below still stops the worker)
     finally:
         worker.stop()
         lock.release()

@@ -62,6 +62,7 @@ def test_sync_watch_keeps_syncing_in_the_foreground_until_interrupted(enrolled: 
     process = subprocess.Popen([sys.executable, "-m", "loket.cli", "--home", str(enrolled.paths.home), "sync",
                                 "--watch"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
+        assert process.stdout.readline().startswith(f"syncing {enrolled.paths.home}")  # it holds the sync lock
         first = process.stdout.readline()
         assert "sent 2: 2 accepted" in first and "(queued 0)" in first
         assert enrolled.store.counts()["synced"] == 2
