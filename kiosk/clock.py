@@ -9,6 +9,7 @@ flat CMOS battery): a floor the time cannot be before, and central's offset.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import sys
 from dataclasses import dataclass
@@ -101,12 +102,21 @@ def clock_floor(*moments: dt.datetime | None) -> dt.datetime | None:
 
 
 def release_built_at(prefix: str | Path | None = None) -> dt.datetime | None:
-    """When the running release was built (`release.json` beside its venv), None outside a release."""
+    """When the release in `prefix` was built (`release.json` beside its venv), None outside a release;
+    without `prefix`, the running release's, read once (it cannot change under a running process, and
+    every submit asks)."""
+    if prefix is None:
+        return _running_release_built_at()
     try:
-        record = json.loads((Path(prefix or sys.prefix) / RELEASE_FILE).read_text(encoding="utf-8"))
+        record = json.loads((Path(prefix) / RELEASE_FILE).read_text(encoding="utf-8"))
         return parse_iso(record["built_at"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+@functools.cache
+def _running_release_built_at() -> dt.datetime | None:
+    return release_built_at(sys.prefix)
 
 
 _UNITS = {"id": (("tahun", 365 * 86400), ("hari", 86400), ("jam", 3600), ("menit", 60), ("detik", 1)),
