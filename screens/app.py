@@ -54,6 +54,8 @@ REST_BEFORE_GIVING_BACK_S = 1.0
 SYNC_START_DELAY_S = 0.3
 #: at this height or less the bars slim down and the letters keyboard comes in four rows (1280x800, 1024x600)
 COMPACT_MAX_HEIGHT = 800
+#: below this width (a portrait screen) the top bar puts the office's name on a row of its own
+NARROW_MAX_WIDTH = 1000
 #: screen name -> "module:class" under screens/; each is imported and built when first needed (the
 #: start screen at once, the others one per frame once the first frame is up), so the first frame
 #: waits for neither their imports (printing, reportlab, the maintenance read model) nor their widgets
@@ -89,6 +91,7 @@ class LoketApp(App):
     keyboard = ObjectProperty(None, allownone=True, rebind=True)
     #: a short screen (e.g. 1024x600): slimmer bars so the form keeps room above the keyboard
     compact = BooleanProperty(False)
+    narrow = BooleanProperty(False)
 
     #: spoken guidance ("Suara"): on for this citizen; available when espeak-ng is installed
     speech_on = BooleanProperty(False)
@@ -180,6 +183,7 @@ class LoketApp(App):
 
     def _window_resized(self, _window: Any, size: tuple[int, int]) -> None:
         self.compact = size[1] <= COMPACT_MAX_HEIGHT
+        self.narrow = size[0] < NARROW_MAX_WIDTH
 
     def screen(self, name: str) -> Any:
         """Screen `name`, imported and built on first use."""

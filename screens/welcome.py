@@ -8,7 +8,8 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from screens.widgets import KioskScreen, load_kv
 
-LOGO = Path(__file__).resolve().parent.parent / "assets" / "images" / "office-logo.png"
+#: the emblem drawn on the screen: office-logo.png (1-bit, for printers) as white on transparent, tinted in .kv
+LOGO = Path(__file__).resolve().parent.parent / "assets" / "images" / "office-logo-screen.png"
 
 
 class WelcomeScreen(KioskScreen):
