@@ -58,6 +58,13 @@ def test_every_word_a_screen_shows_is_translated(language):
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
+def test_each_word_is_in_a_catalog_once(language):
+    # msgfmt refuses a catalog with a word twice; Babel would silently keep the last translation
+    msgids = re.findall(r'^msgid "(.+)"$', po_path(language).read_text(encoding="utf-8"), flags=re.MULTILINE)
+    assert sorted({m for m in msgids if msgids.count(m) > 1}) == []
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
 def test_translations_keep_their_placeholders(language):
     for message in catalog(language):
         if message.id:
