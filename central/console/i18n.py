@@ -40,8 +40,8 @@ EN: dict[str, str] = {
     "Masuk": "Log in", "Masuk ke konsol kantor": "Log in to the office console",
     "Untuk petugas kelurahan. Setiap pembukaan data pribadi dicatat.":
         "For kelurahan staff. Every look at personal data is recorded.",
-    "Sesi Anda berakhir karena tidak aktif 30 menit. Silakan masuk lagi.":
-        "Your session ended after 30 minutes without activity. Please log in again.",
+    "Sesi Anda berakhir (30 menit tanpa kegiatan, atau 10 jam setelah masuk). Silakan masuk lagi.":
+        "Your session has ended (30 minutes without activity, or 10 hours after logging in). Please log in again.",
     "Nama pengguna": "Username", "Kata sandi": "Password",
     "Nama pengguna atau kata sandi salah.": "Wrong username or password.",
     "Terlalu banyak percobaan. Coba lagi setelah {seconds} detik.":

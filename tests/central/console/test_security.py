@@ -100,7 +100,7 @@ def test_an_idle_session_expires_after_30_minutes(client, office, console_db):
         session.execute(update(StaffSession).values(last_seen_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=31)))
     answer = staff.get("/staff", allow_redirects=False)
     assert answer.status_code == 303 and "expired=1" in answer.headers["location"]
-    assert "berakhir karena tidak aktif" in staff.get("/staff").text
+    assert "Sesi Anda berakhir (30 menit tanpa kegiatan" in staff.get("/staff").text
 
 
 def test_logout_ends_the_session_on_the_server(client, office):
