@@ -1,5 +1,6 @@
-"""What every console page shares: templates, the session and role dependencies, the CSRF check,
-error pages in the staff's language, and the security headers and body limit on every /staff answer."""
+"""What every console page shares: templates, the menu, the session and role dependencies, the CSRF
+check, error pages in the staff's language, and the security headers and body limit on every /staff
+answer. Pages raise `ConsoleError` for their own refusals; `central.console.refusals` answers them."""
 
 from __future__ import annotations
 
@@ -56,11 +57,6 @@ class LoginRequired(Exception):
         self.expired = expired
 
 
-def is_console(request: Request) -> bool:
-    path = request.url.path
-    return path == PREFIX or path.startswith(PREFIX + "/")
-
-
 def is_https(request: Request) -> bool:
     """TLS as the server saw it: behind a proxy named in `LOKET_CENTRAL_TRUSTED_PROXY` uvicorn takes the
     scheme from its `X-Forwarded-Proto`; from anyone else the header is not believed."""
@@ -98,14 +94,9 @@ class NavItem:
     admin: bool = False
 
 
-#: the console's menu; a new page adds its item here
-NAV = [NavItem("inbox", PREFIX, "Permohonan"), NavItem("help", f"{PREFIX}/help", "Panggilan bantuan"),
-       NavItem("terminals", f"{PREFIX}/terminals", "Kios", True),
-       NavItem("reports", f"{PREFIX}/reports", "Laporan", True),
-       NavItem("letters", f"{PREFIX}/letters/settings", "Pengaturan surat", True),
-       NavItem("sms", f"{PREFIX}/sms", "SMS"),
-       NavItem("access_log", f"{PREFIX}/access-log", "Log akses", True),
-       NavItem("accounts", f"{PREFIX}/accounts", "Petugas", True, True)]
+def menu(request: Request) -> list[NavItem]:
+    """The console's menu, as `central.console.pages.PAGES` lists it (kept on the console's application)."""
+    return getattr(request.app.state, "menu", [])
 
 
 def _frame(session: Session, context: StaffContext) -> dict[str, Any]:
@@ -127,7 +118,7 @@ def render(request: Request, template: str, context: StaffContext | None = None,
             with database(request).transaction() as own:
                 frame = _frame(own, context)
     return templates.TemplateResponse(request, template, {
-        "t": translator(lang), "lang": lang, "me": context, "nav": NAV, **frame, "status_words": STATUS_WORDS,
+        "t": translator(lang), "lang": lang, "me": context, "nav": menu(request), **frame, "status_words": STATUS_WORDS,
         "when": lambda moment, fmt="%d-%m-%Y %H.%M": local_time(moment, context, fmt), "path": request.url.path,
         "num": lambda value, decimals=0: number_words(value, decimals, lang),
         **values}, status_code=status_code)
@@ -140,7 +131,7 @@ def error_page(request: Request, status: int, message: str, *, staff: StaffConte
                       message=translator(language_of(request))(message, **values))
     lang = language_of(request)
     return templates.TemplateResponse(request, "error.html", {
-        "t": translator(lang), "lang": lang, "me": None, "nav": NAV, "help_calls": 0, "status": status,
+        "t": translator(lang), "lang": lang, "me": None, "nav": menu(request), "help_calls": 0, "status": status,
         "message": translator(lang)(message, **values), "path": request.url.path}, status_code=status)
 
 
@@ -189,15 +180,15 @@ def set_language_cookie(response: Response, lang: str, request: Request) -> None
 
 
 class ConsoleHeaders:
-    """ASGI middleware: security headers (and Server-Timing) on every /staff answer, and form bodies
-    refused past 64 KiB before they are read (a body without a declared length is refused too)."""
+    """ASGI middleware around the console's application: security headers (and Server-Timing) on every
+    answer, its error pages too, and form bodies refused past 64 KiB before they are read (a body without
+    a declared length is refused too)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        path = scope.get("path", "")
-        if scope["type"] != "http" or not (path == PREFIX or path.startswith(PREFIX + "/")):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         if scope["method"] == "POST":
