@@ -11,10 +11,10 @@ from sqlalchemy import select, update
 
 from central.console.pages.terminals import is_silent
 from central.models import AccessLogEntry, Application
-from central.office_profile import backfill_due_dates
 from central.offices import get_office
 from kiosk.timezones import office_zone
 from sync.protocol import AuditUpload, Heartbeat, ProvisioningFile
+from tests.central.due_support import backdate
 
 WIB = office_zone("3273010001")
 
@@ -22,9 +22,7 @@ WIB = office_zone("3273010001")
 def _backdate(db, reference: str, days: int) -> None:
     """As if filed `days` calendar days ago (the due date is worked out again)."""
     with db.transaction() as session:
-        session.execute(update(Application).where(Application.reference == reference).values(
-            filed_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=days), due_on=None))
-        backfill_due_dates(session)
+        backdate(session, [reference], days)
 
 
 def _rows(page: str) -> list[str]:
