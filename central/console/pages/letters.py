@@ -16,7 +16,7 @@ from central.api.common import DB
 from central.console.downloads import download
 from central.console.sessions import StaffContext
 from central.console.web import PREFIX, ConsoleError, Posted, PostedSupervisor, Staff, Supervisor, render
-from central.console.workflow import application_of_office, log_access
+from central.console.workflow import log_access, staff_application
 from central.errors import CentralError
 from central.letters.history import issued_letter
 from central.letters.issue import NoLetterTemplate, NoPublicUrl, NotReadyForLetter, issue_letter, stored_content
@@ -59,9 +59,7 @@ def print_letter(db: DB, staff: Posted, reference: str) -> Response:
     """Issues the letter (numbered once) or counts a reprint, logged, then sends the browser back to the
     application's page, which shows the number at once and fetches this print's PDF (no JavaScript)."""
     with db.transaction() as session:
-        app = application_of_office(session, staff, reference)
-        if app is None:
-            raise ConsoleError(404, "Permohonan itu tidak ada di kantor Anda.")
+        app = staff_application(session, staff, reference)
         try:
             issued = issue_letter(session, app.reference, actor=staff.username)
         except tuple(REFUSALS) as e:
@@ -99,9 +97,7 @@ def pending_download(session: Session, staff: StaffContext, app: Application, le
 def letter_pdf(db: DB, staff: Staff, reference: str, printed: str = "") -> Response:
     """The PDF of the print just logged by "Cetak surat"; anything else goes back to the application's page."""
     with db.transaction() as session:
-        app = application_of_office(session, staff, reference)
-        if app is None:
-            raise ConsoleError(404, "Permohonan itu tidak ada di kantor Anda.")
+        app = staff_application(session, staff, reference)
         letter = session.scalar(select(IssuedLetter).where(IssuedLetter.application_id == app.id)
                                 .with_for_update())
         if not pending_download(session, staff, app, letter, printed[:40]):
