@@ -25,7 +25,7 @@ from central.letters.numbering import DEFAULT_NUMBER_FORMAT, check_number_format
 from central.models import Office, OfficeLetterSettings, utcnow
 from central.office_profile import office_timezone, set_time_zone
 from central.values import has_control
-from kiosk.timezones import ZONE_LABELS, office_zone_name
+from kiosk.timezones import ZONE_LABELS
 
 #: the console takes forms of at most 64 KiB, so a logo must fit in one
 MAX_LOGO_BYTES = 60 * 1024
@@ -87,11 +87,6 @@ class LetterSettings:
         return shown
 
 
-def time_zone_for(region_code: str) -> str:
-    """The IANA zone of an office from its province code (the default when staff set none)."""
-    return office_zone_name(region_code)
-
-
 def _region(code: str, length: int) -> str:
     digits = re.sub(r"\D", "", code)
     if len(digits) < length:
@@ -112,7 +107,7 @@ def _defaults(office: Office) -> dict[str, str]:
         "government": government, "district": f"KECAMATAN {district.upper()}" if district else "",
         "office_line": office.name.upper(), "place": place if kind in ("Kota", "Kabupaten") else city,
         "head_title": head, "short_code": f"KEL-{initials}", "number_format": DEFAULT_NUMBER_FORMAT,
-        "time_zone": time_zone_for(office.code), "address": "", "phone": "", "signer_name": "",
+        "address": "", "phone": "", "signer_name": "",
         "signer_nip": "", "public_url": "",
     }
 
