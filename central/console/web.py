@@ -15,19 +15,19 @@ from fastapi import Depends, Form, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import exists, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.api.common import DB, database
 from central.console.i18n import LANG_COOKIE, STATUS_WORDS, language_of, number_words, translator
 from central.console.sessions import COOKIE, StaffContext, resume_session
-from central.models import AuditEntry, HelpAcknowledgement, Office, Terminal, as_utc
+from central.help_calls import calls_waiting
+from central.models import Office, as_utc
 from kiosk.timezones import DEFAULT_ZONE, office_zone, zone_label
 
 PREFIX = "/staff"
 #: a row id in a URL: in range for a 64-bit column on either database
 RowId = Annotated[int, PathParam(ge=1, le=2**63 - 1)]
-HELP_ACTION = "citizen.help_requested"
 MAX_FORM_BYTES = 64 * 1024
 SECURITY_HEADERS = (
     (b"content-security-policy", b"default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
@@ -77,14 +77,6 @@ def local_time(moment: dt.datetime | None, context: StaffContext | None, fmt: st
     return f"{local.strftime(fmt)} {zone_label(zone, local)}"
 
 
-def help_calls_waiting(session: Session, office_id: int) -> int:
-    """Citizens' "Minta Bantuan" at this office's kiosks nobody has acknowledged yet."""
-    return session.scalar(
-        select(func.count()).select_from(AuditEntry).join(Terminal, Terminal.id == AuditEntry.terminal_id)
-        .where(AuditEntry.action == HELP_ACTION, Terminal.office_id == office_id,
-               ~exists().where(HelpAcknowledgement.audit_entry_id == AuditEntry.id))) or 0
-
-
 @dataclass(frozen=True)
 class NavItem:
     key: str
@@ -101,7 +93,7 @@ def menu(request: Request) -> list[NavItem]:
 
 def _frame(session: Session, context: StaffContext) -> dict[str, Any]:
     offices = list(session.scalars(select(Office).order_by(Office.code))) if context.is_admin else []
-    return {"help_calls": help_calls_waiting(session, context.office_id), "offices": offices}
+    return {"help_calls": calls_waiting(session, context.office_id), "offices": offices}
 
 
 def render(request: Request, template: str, context: StaffContext | None = None, *, status_code: int = 200,
