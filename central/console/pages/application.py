@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from central.api.common import DB
 from central.application_file import DECLINED, NO_PUBLIC_URL, NO_TEMPLATE, NOT_YET, application_file
 from central.console.i18n import STATUS_WORDS, answer_words, language_of, translator
-from central.console.pages.letters import pending_download
 from central.console.sessions import StaffContext
 from central.console.web import PREFIX, Posted, Staff, local_time, render
 from central.console.workflow import Opened, open_personal_data, staff_application, still_open
+from central.letters.downloads import pending_download
 from central.letters.history import issued_letter
 from central.models import Application
 from central.office_profile import load_profile
@@ -67,7 +67,7 @@ def application_page(request: Request, db: DB, staff: Staff, reference: str) -> 
         app = staff_application(session, staff, reference)
         printed = request.query_params.get("printed")
         download = (f"{PREFIX}/applications/{app.reference}/letter.pdf?printed={printed}"
-                    if pending_download(session, staff, app, issued_letter(session, app.id), printed) else "")
+                    if pending_download(session, staff.username, app, issued_letter(session, app.id), printed) else "")
         return _page(request, session, staff, app, changed=request.query_params.get("changed") == "1",
                      download=download)
 
