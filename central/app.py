@@ -1,5 +1,6 @@
-"""The FastAPI application: the terminals' API (every refusal answered as an `ErrorBody`) and the staff
-console under /staff (refusals there answered as pages)."""
+"""The FastAPI application: the terminals' API (every refusal answered as an `ErrorBody`, from
+`central.api.refusals`), the staff console mounted under /staff as an application of its own (its
+refusals answered as pages, `central.console`), and the public verification page."""
 
 from __future__ import annotations
 
@@ -8,21 +9,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DataError, DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from fastapi import FastAPI
 
 from central import console
 from central.api import ROUTERS
+from central.api import refusals as api_refusals
 from central.console.login_guard import LOGIN_PATH, LoginGuard
 from central.db import Database, is_sqlite
-from central.errors import ApiError, CentralError, NotFound
-from central.keyring import KeysUnavailable
 from central.limits import BodyLimit, EnrollmentRateLimit, LoginRateLimit, TextBoundary
-from central.pg import CommitNotReplicated, is_failover_error
 from central.ratelimit import RateLimiter
 from central.settings import (
     DEFAULT_ENROLL_REFUSALS,
@@ -43,7 +37,6 @@ from central.verification.router import router as verification_router
 from sync.protocol import PATH_ENROLL, ErrorBody, Heartbeat, UploadBatch
 
 log = logging.getLogger("central")
-RETRY_AFTER_S = 5
 NO_SIGNATURE_V1 = SignatureV1Grace()
 #: lookups of the public verification page per client address: this many at once, then this many a second
 VERIFY_BURST, VERIFY_PER_SECOND = 30, 0.5
@@ -52,10 +45,6 @@ VERIFY_BURST, VERIFY_PER_SECOND = 30, 0.5
 def _share(limit: int, workers: int) -> int:
     """One server process's part of a per-address limit that `workers` processes keep apart."""
     return max(1, limit // workers)
-
-
-def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(ErrorBody(error=code, message=message).model_dump(), status_code=status, headers=headers)
 
 
 def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAULT_ENROLL_REFUSALS,
@@ -87,7 +76,7 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
                                                address_per_minute=logins * 60 / login_per_s)
     for router in ROUTERS:
         app.include_router(router)
-    console.install(app)
+    app.state.console = console.install(app, database, guard)
     app.include_router(verification_router)
     app.add_middleware(TextBoundary)
     app.add_middleware(BodyLimit)
@@ -95,72 +84,7 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
     app.add_middleware(LoadShedding, limit=in_flight)
     refusals, per_s = enroll_refusals
     app.add_middleware(EnrollmentRateLimit, refusals=_share(refusals, workers), per_s=per_s)  # outermost
-
-    @app.exception_handler(ApiError)
-    async def _api_error(_request: Request, e: ApiError) -> JSONResponse:
-        return _error(e.status, e.code, e.message, e.headers)
-
-    @app.exception_handler(KeysUnavailable)
-    async def _keys_unavailable(_request: Request, e: KeysUnavailable) -> JSONResponse:
-        return _error(503, "keys_unavailable", str(e))
-
-    @app.exception_handler(CentralError)
-    async def _refused(request: Request, e: CentralError) -> Response:
-        if console.is_console(request):
-            return console.refusal_page(request, 404 if isinstance(e, NotFound) else 400)
-        return _error(404 if isinstance(e, NotFound) else 400, "not_found" if isinstance(e, NotFound) else "invalid",
-                      str(e))
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, e: RequestValidationError) -> Response:
-        errors = e.errors()
-        if console.is_console(request):
-            return console.refusal_page(request, 422, ", ".join(str(err.get("loc", ("?",))[-1]) for err in errors))
-        if any(err.get("type") == "json_invalid" for err in errors):
-            return _error(400, "malformed", "the body is not valid JSON")
-        first = errors[0] if errors else {}
-        where = ".".join(str(p) for p in first.get("loc", ())) or "request"
-        return _error(422, "invalid", f"{where}: {first.get('msg', 'invalid')} ({len(errors)} problem(s))")
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, e: StarletteHTTPException) -> Response:
-        if console.is_console(request):
-            return console.refusal_page(request, e.status_code)
-        return _error(e.status_code, {404: "not_found", 405: "method_not_allowed"}.get(e.status_code, "http_error"),
-                      str(e.detail), getattr(e, "headers", None))
-
-    @app.exception_handler(DataError)
-    async def _data_refused(request: Request, e: DataError) -> Response:
-        # the database refused a value (out of range, malformed): the input's fault, never central's
-        log.warning("the database refused a value: %s", str(e.orig).splitlines()[0] if e.orig else e)
-        if console.is_console(request):
-            return console.refusal_page(request, 422, "?")
-        return _error(400, "invalid", "a value in this request is out of range or malformed")
-
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(PoolTimeout)
-    @app.exception_handler(CommitNotReplicated)
-    async def _database_unavailable(request: Request, e: Exception) -> Response:
-        # transient by nature: the terminal keeps its applications and retries after the pause
-        log.warning("database unavailable: %s", (str(e).splitlines() or [type(e).__name__])[0])
-        if console.is_console(request):
-            return console.refusal_page(request, 503)
-        return _error(503, "unavailable", "central's database is unavailable for a moment: retry later",
-                      {"Retry-After": str(RETRY_AFTER_S)})
-
-    @app.exception_handler(DBAPIError)
-    async def _database_error(request: Request, e: DBAPIError) -> Response:
-        if is_failover_error(e):  # e.g. a pooled connection to a primary that was demoted: start afresh
-            database.engine.dispose(close=False)
-            return await _database_unavailable(request, e)
-        return await _unexpected(request, e)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, e: Exception) -> Response:
-        log.exception("unexpected error")
-        if console.is_console(request):
-            return console.refusal_page(request, 500)
-        return _error(500, "internal", "central failed on this request; it was logged")
+    api_refusals.install(app, database)
 
     original_openapi = app.openapi
 

@@ -1,7 +1,8 @@
 """Checking a terminal's signed request: who it is, that it signed exactly these bytes, recently, once.
 
 Refusals: unknown terminal, bad signature, malformed or stale timestamp, malformed or replayed nonce
-→ 401; revoked → 403. Headers are checked for form before anything uses them.
+→ `SignatureRefused` (the API answers 401); revoked → `TerminalRevoked` (403). Headers are checked for
+form before anything uses them.
 The nonce is recorded in the request's own transaction, so of two copies of one request racing,
 the database lets only one through.
 """
@@ -19,7 +20,7 @@ from sqlalchemy import Boolean, column, delete, select, text
 from sqlalchemy.orm import Session
 
 from central.db import insert_ignoring_conflicts
-from central.errors import ApiError
+from central.errors import SignatureRefused, TerminalRevoked
 from central.models import Office, SeenNonce, Terminal, as_utc
 from central.settings import SignatureV1Grace
 from kiosk.crypto import CryptoFailure
@@ -51,10 +52,6 @@ class SignedRequest:
     body: bytes
     headers: Mapping[str, str]
     v1_grace: SignatureV1Grace = SignatureV1Grace()
-
-
-def _refuse(code: str, message: str) -> ApiError:
-    return ApiError(401, code, message)
 
 
 # PostgreSQL: the terminal and its nonce in one round trip. The nonce is recorded before the checks
@@ -91,22 +88,22 @@ def _office_code(session: Session, terminal: Terminal) -> str:
 
 
 def authenticate(session: Session, request: SignedRequest, *, now: float | None = None) -> Terminal:
-    """The terminal that signed `request`, or raises `ApiError`."""
+    """The terminal that signed `request`; raises `SignatureRefused`, or `TerminalRevoked`."""
     now = time.time() if now is None else now
     headers = request.headers
     terminal_id = headers.get(HEADER_TERMINAL, "")
     if not terminal_id or not headers.get(HEADER_SIGNATURE):
-        raise _refuse("unauthenticated", "this request is not signed: enroll the terminal first")
+        raise SignatureRefused("unauthenticated", "this request is not signed: enroll the terminal first")
     nonce = headers.get(HEADER_NONCE, "")
     seen_at = dt.datetime.fromtimestamp(now, dt.UTC)
     terminal, fresh = _terminal_and_nonce(session, terminal_id[:36], nonce, seen_at)
     if terminal is None or terminal.id != terminal_id:
-        raise _refuse("unknown_terminal", "this terminal is not enrolled here: enroll it again")
+        raise SignatureRefused("unknown_terminal", "this terminal is not enrolled here: enroll it again")
     timestamp_text = headers.get(HEADER_TIMESTAMP, "")
     if not _TIMESTAMP.fullmatch(timestamp_text):
-        raise _refuse("stale", "the request timestamp is not a number of seconds (ASCII digits)")
+        raise SignatureRefused("stale", "the request timestamp is not a number of seconds (ASCII digits)")
     if not _NONCE.fullmatch(nonce):
-        raise _refuse("bad_nonce", "the request nonce must be 16-64 hex characters")
+        raise SignatureRefused("bad_nonce", "the request nonce must be 16-64 hex characters")
     accept_v1 = signature_version(headers) == 1 and request.v1_grace.allows(_office_code(session, terminal),
                                                                             seen_at.date())
     try:
@@ -114,19 +111,19 @@ def authenticate(session: Session, request: SignedRequest, *, now: float | None 
                                  accept_v1=accept_v1)
     except CryptoFailure as e:
         detail = str(e) if "signature version" in str(e) else "the request signature does not verify"
-        raise _refuse("bad_signature", detail) from None
+        raise SignatureRefused("bad_signature", detail) from None
     if terminal.revoked_at is not None:
-        raise ApiError(403, "revoked", "this terminal was revoked by staff: it may not sync any more")
+        raise TerminalRevoked("this terminal was revoked by staff: it may not sync any more")
     if version == 1 and terminal.id not in _warned_v1:
         _warned_v1.add(terminal.id)
         log.warning("terminal %s signs with protocol version 1 (no terminal id in the signature): update it",
                     terminal.code)
     timestamp = int(timestamp_text)
     if abs(now - timestamp) > MAX_CLOCK_SKEW_S:
-        raise _refuse("stale", f"the request was signed {int(now - timestamp)} s from central's clock: "
+        raise SignatureRefused("stale", f"the request was signed {int(now - timestamp)} s from central's clock: "
                                "check the terminal's clock")
     if not fresh:
-        raise _refuse("replay", "this request was seen before (replayed nonce)")
+        raise SignatureRefused("replay", "this request was seen before (replayed nonce)")
     last_seen = as_utc(terminal.last_seen_at)
     if last_seen is None or (seen_at - last_seen).total_seconds() > _LAST_SEEN_RESOLUTION_S:
         terminal.last_seen_at = seen_at  # not on every request: that would lock the row for each one

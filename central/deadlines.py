@@ -40,6 +40,12 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
     return day
 
 
+def due_date(filed_at: dt.datetime, zone: dt.tzinfo, days: int) -> dt.date:
+    """The due date of an application filed at `filed_at` whose service takes `days` working days,
+    counted from the day it was filed on the calendar of `zone` (the office's)."""
+    return add_working_days(local_date(filed_at, zone), days)
+
+
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after `start` up to and including `end` (0 when `end` is not later)."""
     count, day = 0, start

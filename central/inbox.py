@@ -89,9 +89,11 @@ def _known_total(filters: Filters, counts: dict[str, int], overdue_count: int) -
     return sum(counts.get(status, 0) for status in wanted)
 
 
-def inbox(session: Session, profile: OfficeProfile, filters: Filters, page: int = 1, lang: str = "id") -> Inbox:
-    """Page `page` of the office's inbox under `filters`, on the office's calendar; reads only."""
-    office_id, today = profile.id, profile.today()
+def inbox(session: Session, profile: OfficeProfile, filters: Filters, page: int = 1, lang: str = "id",
+          *, now: dt.datetime | None = None) -> Inbox:
+    """Page `page` of the office's inbox under `filters`, on the office's calendar (its date now, or at
+    `now`); reads only."""
+    office_id, today = profile.id, profile.today(now)
     counts = dict(session.execute(select(Application.status, func.count()).where(
         Application.office_id == office_id).group_by(Application.status)).all())
     overdue_count = session.scalar(select(func.count()).select_from(Application).where(

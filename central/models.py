@@ -47,6 +47,9 @@ class Office(Base):
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime]
+    #: the zone staff set for the office (Asia/Jakarta, Asia/Makassar, Asia/Jayapura); None: its province's.
+    #: Read through `central.office_profile`, never alone
+    time_zone: Mapped[str | None] = mapped_column(String(40))
 
 
 class OfficeKey(Base):
@@ -281,8 +284,9 @@ CONSOLE_INDEXES = (
 # --- letters and public verification (issue 12) ------------------------------------------------------
 
 class OfficeLetterSettings(Base):
-    """What an office prints on its letters: letterhead, logo, signer, number format, time zone and
-    the public URL its verification QR codes point to. One row per office; absent means defaults."""
+    """What an office prints on its letters: letterhead, logo, signer, number format and the public URL
+    its verification QR codes point to. One row per office; absent means defaults. (The office's time
+    zone is the office's own: `Office.time_zone`, since migration 0016.)"""
 
     __tablename__ = "office_letter_settings"
 
@@ -298,7 +302,6 @@ class OfficeLetterSettings(Base):
     signer_nip: Mapped[str] = mapped_column(String(40), default="")
     short_code: Mapped[str] = mapped_column(String(20), default="")
     number_format: Mapped[str] = mapped_column(String(120), default="")
-    time_zone: Mapped[str] = mapped_column(String(40), default="")
     public_url: Mapped[str] = mapped_column(String(300), default="")
     logo_png: Mapped[bytes | None] = mapped_column(LargeBinary)
     updated_at: Mapped[dt.datetime]

@@ -1,52 +1,76 @@
 """One office's facts, loaded once and read by ingest, due dates, the console, letters and the
-terminals' provisioning alike: its time zone (the zone staff set for it, else its province's), its
-services as the core's `Service` objects over every catalog it published (the newest wins), and its
-letter settings on request.
+terminals' provisioning alike: its time zone (the zone staff set on the office, `Office.time_zone`,
+else its province's), its services as the core's `Service` objects over every catalog it published
+(the newest wins), and its letter settings on request (`central.letters.office_settings`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.deadlines import add_working_days, local_date
-from central.errors import NotFound
-from central.models import Application, Office, OfficeCatalog, OfficeLetterSettings, utcnow
+from central.deadlines import due_date, local_date
+from central.errors import CentralError, NotFound
+from central.models import Office, OfficeCatalog, utcnow
 from kiosk.catalog.loader import parse_catalog
 from kiosk.catalog.model import Catalog, Service
 from kiosk.errors import CatalogError
-from kiosk.timezones import office_zone, office_zone_name
+from kiosk.timezones import check_zone, office_zone, office_zone_name
 
 # a published document never changes, so its parse is kept by its ETag (the SHA-256 of its bytes)
 _parsed: dict[str, Catalog | None] = {}
 
 
-def explicit_zone(session: Session, office: Office) -> str | None:
+def explicit_zone(office: Office) -> str | None:
     """The zone staff set for the office (`office settings --time-zone`), if they did."""
-    stored = session.get(OfficeLetterSettings, office.id)
-    return stored.time_zone if stored is not None and stored.time_zone else None
+    return office.time_zone or None
 
 
-def office_timezone(session: Session, office: Office) -> str:
+def office_timezone(office: Office) -> str:
     """The office's zone name (Asia/Jakarta, Asia/Makassar or Asia/Jayapura): the one staff set, else
     its province's; what its terminals show citizens and what its due dates count in."""
-    return office_zone_name(office.code, explicit_zone(session, office) or "")
+    return office_zone_name(office.code, explicit_zone(office) or "")
+
+
+def set_time_zone(office: Office, zone: str) -> None:
+    """Sets the office's zone (WIB/WITA/WIT or its IANA name); "" goes back to the province's.
+    Raises `CentralError` for any other zone, changing nothing."""
+    if not zone.strip():
+        office.time_zone = None
+        return
+    try:
+        office.time_zone = check_zone(zone)
+    except ValueError:
+        raise CentralError(f"office settings: time zone {zone[:40]!r}: use WIB, WITA or WIT "
+                           "(Asia/Jakarta, Asia/Makassar, Asia/Jayapura)") from None
+
+
+def parsed_catalog(etag: str, document: Callable[[], str | None]) -> Catalog | None:
+    """The catalog published under `etag` (its `document()` read only the first time), or None when it no
+    longer parses (checked when published; a later, stricter loader may refuse it)."""
+    if etag not in _parsed:
+        try:
+            _parsed[etag] = parse_catalog(json.loads(document() or "{}"))
+        except (CatalogError, ValueError):
+            _parsed[etag] = None
+    return _parsed[etag]
+
+
+def services_of(catalogs: Iterable[Catalog]) -> dict[str, Service]:
+    """The services by code over `catalogs` (oldest first): a newer catalog's service wins, an older
+    catalog's service stays known, so older applications keep their service's name and days."""
+    return {service.code: service for catalog in catalogs for service in catalog.services}
 
 
 def _catalog(session: Session, catalog_id: int, etag: str) -> Catalog | None:
-    if etag not in _parsed:
-        document = session.scalar(select(OfficeCatalog.document).where(OfficeCatalog.id == catalog_id))
-        try:
-            _parsed[etag] = parse_catalog(json.loads(document or "{}"))
-        except (CatalogError, ValueError):  # checked when published; a later, stricter loader may refuse it
-            _parsed[etag] = None
-    return _parsed[etag]
+    return parsed_catalog(etag, lambda: session.scalar(select(OfficeCatalog.document)
+                                                       .where(OfficeCatalog.id == catalog_id)))
 
 
 def published_catalogs(session: Session, office_id: int) -> list[Catalog]:
@@ -79,7 +103,7 @@ class OfficeProfile:
         """The due date of an application of `service_code` filed at `filed_at`: the service's working
         days counted from the day it was filed, on the office's calendar."""
         service = self.services.get(service_code)
-        return add_working_days(local_date(filed_at, self.zone), service.days if service is not None else 0)
+        return due_date(filed_at, self.zone, service.days if service is not None else 0)
 
 
 def load_profile(session: Session, office: Office | int) -> OfficeProfile:
@@ -89,31 +113,10 @@ def load_profile(session: Session, office: Office | int) -> OfficeProfile:
         if found is None:
             raise NotFound(f"no office with id {office}")
         office = found
-    services: dict[str, Service] = {}
-    for catalog in published_catalogs(session, office.id):
-        services.update((s.code, s) for s in catalog.services)
-    zone = office_zone(office.code, explicit_zone(session, office) or "")
+    services = services_of(published_catalogs(session, office.id))
+    zone = office_zone(office.code, explicit_zone(office) or "")
     return OfficeProfile(office.id, office.code, office.name, zone, services)  # type: ignore[arg-type]
 
 
-_FILL_BATCH = 2000
-
-
-def backfill_due_dates(session: Session) -> int:
-    """Gives every application without a due date its due date; returns how many it set. The migration
-    step (0009) for applications taken in before ingest set them (a page never writes)."""
-    set_count = 0
-    offices = session.scalars(select(Application.office_id).where(Application.due_on.is_(None)).distinct()).all()
-    for office_id in offices:
-        profile = load_profile(session, office_id)
-        while rows := session.execute(
-                select(Application.id, Application.service_code, Application.filed_at)
-                .where(Application.office_id == office_id, Application.due_on.is_(None)).limit(_FILL_BATCH)).all():
-            session.execute(update(Application), [
-                {"id": row.id, "due_on": profile.due_on(row.service_code, row.filed_at)} for row in rows])
-            set_count += len(rows)
-    return set_count
-
-
-__all__ = ["OfficeProfile", "backfill_due_dates", "explicit_zone", "load_profile", "office_timezone",
-           "published_catalogs"]
+__all__ = ["OfficeProfile", "explicit_zone", "load_profile", "office_timezone", "parsed_catalog",
+           "published_catalogs", "services_of", "set_time_zone"]

@@ -259,5 +259,5 @@ def enroll_response(session: Session, terminal: Terminal) -> EnrollResponse:
         terminal_id=terminal.id, terminal_code=terminal.code, office_code=office.code, office_name=office.name,
         office_key=current_key(session, office).public_key,
         catalog_version=catalog_in_force(session, office.id).version,
-        timezone=office_timezone(session, office),
+        timezone=office_timezone(office),
     )

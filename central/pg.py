@@ -20,7 +20,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
-from central.errors import CentralError
+from central.errors import DatabaseUnavailable
 
 #: SQLSTATEs that mean "this server does not take writes (any more)": read-only transaction, standby
 #: in recovery, admin shutdown, crash shutdown, cannot connect now
@@ -28,7 +28,7 @@ FAILOVER_SQLSTATES = frozenset({"25006", "57P01", "57P02", "57P03", "08000", "08
 _UNREPLICATED = "canceling wait for synchronous replication"
 
 
-class CommitNotReplicated(CentralError):
+class CommitNotReplicated(DatabaseUnavailable):
     """The commit reached the primary's disk but its synchronous standby did not confirm it in time."""
 
 

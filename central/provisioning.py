@@ -32,5 +32,5 @@ def make_provisioning_file(session: Session, office_code: str, server_url: str,
         format=PROVISIONING_FORMAT, server_url=server_url.rstrip("/"), office_code=office.code,
         office_name=office.name, office_key=current_key(session, office).public_key,
         terminal_code=terminal_code, enroll_code=code, expires_at=utcnow() + ttl,
-        timezone=explicit_zone(session, office),
+        timezone=explicit_zone(office),
     )

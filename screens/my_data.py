@@ -8,6 +8,7 @@ from __future__ import annotations
 from kivy.properties import ListProperty, StringProperty
 
 from kiosk.errors import LoketError
+from kiosk.lifecycle import WORDS
 from kiosk.timezones import clock_in_zone, in_zone
 from loket.my_data import fetch_record
 from screens.ui_thread import when_done
@@ -26,8 +27,8 @@ EVENT_WORDS = {
 #: who did it, as a role (never a name)
 ROLE_WORDS = {"operator": "an operator", "supervisor": "a supervisor", "admin": "an administrator",
               "cli": "a technician", "system": "the system", "staff": "a staff member"}
-STATUS_IDS = {"received": "Received", "in_process": "In process", "ready": "Ready for pickup", "done": "Done",
-              "declined": "Declined"}
+#: each status's gettext id: its English words, as the lifecycle names them
+STATUS_IDS = {status: english for status, (_indonesian, english) in WORDS.items()}
 
 
 class MyDataScreen(KioskScreen):

@@ -12,9 +12,9 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
+from central.api.refusals import ApiError
 from central.auth import SignedRequest, authenticate
 from central.db import Database
-from central.errors import ApiError
 from central.models import Terminal
 from sync.protocol import MAX_BODY_BYTES, MAX_COMPRESSED_BYTES, ErrorBody
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from central.api.common import DB, REFUSALS, Signed, terminal_transaction
 from central.citizen_record import processing_record
-from central.errors import ApiError
+from central.errors import NotFound
 from central.models import Application
 from sync.protocol import PATH_RECORD, ErrorBody, ProcessingRecord
 
@@ -23,5 +23,5 @@ def record(signed: Signed, db: DB, id: Annotated[str, Query(min_length=36, max_l
     with terminal_transaction(db, signed) as (session, terminal):
         app = session.scalar(select(Application).where(Application.id == id, Application.terminal_id == terminal.id))
         if app is None:
-            raise ApiError(404, "not_found", "no application with this id from this terminal")
+            raise NotFound("no application with this id from this terminal")
         return processing_record(session, app)

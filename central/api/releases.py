@@ -5,7 +5,8 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from central.api.common import DB, REFUSALS, Signed, terminal_transaction
-from central.errors import ApiError
+from central.api.refusals import ApiError
+from central.errors import NotFound
 from central.models import Release
 from central.releases import ByteRange, ReleaseError, parse_range, read_bytes
 from sync.protocol import PATH_RELEASES
@@ -20,7 +21,7 @@ def download_release(version: str, signed: Signed, db: DB) -> StreamingResponse:
     with terminal_transaction(db, signed) as (session, _terminal):
         release = session.get(Release, version)
         if release is None:
-            raise ApiError(404, "not_found", f"no release {version[:64]} is offered")
+            raise NotFound(f"no release {version[:64]} is offered")
         size, sha256 = release.size, release.sha256
     try:
         span = parse_range(signed.headers.get("range"), size)

@@ -60,6 +60,9 @@ EN: dict[str, str] = {
     "Isian formulir tidak lengkap atau tidak sah: {what}.": "The form is incomplete or not valid: {what}.",
     "Server sedang sibuk. Coba lagi sebentar lagi.": "The server is busy. Try again in a moment.",
     "Terjadi kesalahan di server; sudah dicatat.": "The server failed on this request; it was logged.",
+    "Permintaan ini tidak bisa dijalankan.": "This request cannot be carried out.",
+    "Kunci kantor tidak tersedia, jadi data pribadi tidak bisa dibuka sekarang. Hubungi admin server.":
+        "The office key is not available, so personal data cannot be opened now. Contact the server's admin.",
     # inbox
     "Jumlah per status": "Counts per status", "Terlambat": "Overdue", "Cari nomor": "Find number",
     "Status": "Status", "Belum selesai": "Not finished", "Semua": "All", "Layanan": "Service",

@@ -95,7 +95,7 @@ def resume_session(session: Session, token: str | None, *, now: dt.datetime | No
     office = session.get(Office, row.office_id)
     assert office is not None
     return StaffContext(account.id, account.username, account.role, office.id, office.code, office.name,
-                        row.csrf_token, row.token_hash, office_timezone(session, office))
+                        row.csrf_token, row.token_hash, office_timezone(office))
 
 
 def switch_office(session: Session, context: StaffContext, office: Office) -> None:

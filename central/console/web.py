@@ -1,5 +1,6 @@
-"""What every console page shares: templates, the session and role dependencies, the CSRF check,
-error pages in the staff's language, and the security headers and body limit on every /staff answer."""
+"""What every console page shares: templates, the menu, the session and role dependencies, the CSRF
+check, error pages in the staff's language, and the security headers and body limit on every /staff
+answer. Pages raise `ConsoleError` for their own refusals; `central.console.refusals` answers them."""
 
 from __future__ import annotations
 
@@ -14,19 +15,19 @@ from fastapi import Depends, Form, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import exists, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.api.common import DB, database
 from central.console.i18n import LANG_COOKIE, STATUS_WORDS, language_of, number_words, translator
 from central.console.sessions import COOKIE, StaffContext, resume_session
-from central.models import AuditEntry, HelpAcknowledgement, Office, Terminal, as_utc
+from central.help_calls import calls_waiting
+from central.models import Office, as_utc
 from kiosk.timezones import DEFAULT_ZONE, office_zone, zone_label
 
 PREFIX = "/staff"
 #: a row id in a URL: in range for a 64-bit column on either database
 RowId = Annotated[int, PathParam(ge=1, le=2**63 - 1)]
-HELP_ACTION = "citizen.help_requested"
 MAX_FORM_BYTES = 64 * 1024
 SECURITY_HEADERS = (
     (b"content-security-policy", b"default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
@@ -56,11 +57,6 @@ class LoginRequired(Exception):
         self.expired = expired
 
 
-def is_console(request: Request) -> bool:
-    path = request.url.path
-    return path == PREFIX or path.startswith(PREFIX + "/")
-
-
 def is_https(request: Request) -> bool:
     """TLS as the server saw it: behind a proxy named in `LOKET_CENTRAL_TRUSTED_PROXY` uvicorn takes the
     scheme from its `X-Forwarded-Proto`; from anyone else the header is not believed."""
@@ -81,14 +77,6 @@ def local_time(moment: dt.datetime | None, context: StaffContext | None, fmt: st
     return f"{local.strftime(fmt)} {zone_label(zone, local)}"
 
 
-def help_calls_waiting(session: Session, office_id: int) -> int:
-    """Citizens' "Minta Bantuan" at this office's kiosks nobody has acknowledged yet."""
-    return session.scalar(
-        select(func.count()).select_from(AuditEntry).join(Terminal, Terminal.id == AuditEntry.terminal_id)
-        .where(AuditEntry.action == HELP_ACTION, Terminal.office_id == office_id,
-               ~exists().where(HelpAcknowledgement.audit_entry_id == AuditEntry.id))) or 0
-
-
 @dataclass(frozen=True)
 class NavItem:
     key: str
@@ -98,19 +86,14 @@ class NavItem:
     admin: bool = False
 
 
-#: the console's menu; a new page adds its item here
-NAV = [NavItem("inbox", PREFIX, "Permohonan"), NavItem("help", f"{PREFIX}/help", "Panggilan bantuan"),
-       NavItem("terminals", f"{PREFIX}/terminals", "Kios", True),
-       NavItem("reports", f"{PREFIX}/reports", "Laporan", True),
-       NavItem("letters", f"{PREFIX}/letters/settings", "Pengaturan surat", True),
-       NavItem("sms", f"{PREFIX}/sms", "SMS"),
-       NavItem("access_log", f"{PREFIX}/access-log", "Log akses", True),
-       NavItem("accounts", f"{PREFIX}/accounts", "Petugas", True, True)]
+def menu(request: Request) -> list[NavItem]:
+    """The console's menu, as `central.console.pages.PAGES` lists it (kept on the console's application)."""
+    return getattr(request.app.state, "menu", [])
 
 
 def _frame(session: Session, context: StaffContext) -> dict[str, Any]:
     offices = list(session.scalars(select(Office).order_by(Office.code))) if context.is_admin else []
-    return {"help_calls": help_calls_waiting(session, context.office_id), "offices": offices}
+    return {"help_calls": calls_waiting(session, context.office_id), "offices": offices}
 
 
 def render(request: Request, template: str, context: StaffContext | None = None, *, status_code: int = 200,
@@ -127,7 +110,7 @@ def render(request: Request, template: str, context: StaffContext | None = None,
             with database(request).transaction() as own:
                 frame = _frame(own, context)
     return templates.TemplateResponse(request, template, {
-        "t": translator(lang), "lang": lang, "me": context, "nav": NAV, **frame, "status_words": STATUS_WORDS,
+        "t": translator(lang), "lang": lang, "me": context, "nav": menu(request), **frame, "status_words": STATUS_WORDS,
         "when": lambda moment, fmt="%d-%m-%Y %H.%M": local_time(moment, context, fmt), "path": request.url.path,
         "num": lambda value, decimals=0: number_words(value, decimals, lang),
         **values}, status_code=status_code)
@@ -140,7 +123,7 @@ def error_page(request: Request, status: int, message: str, *, staff: StaffConte
                       message=translator(language_of(request))(message, **values))
     lang = language_of(request)
     return templates.TemplateResponse(request, "error.html", {
-        "t": translator(lang), "lang": lang, "me": None, "nav": NAV, "help_calls": 0, "status": status,
+        "t": translator(lang), "lang": lang, "me": None, "nav": menu(request), "help_calls": 0, "status": status,
         "message": translator(lang)(message, **values), "path": request.url.path}, status_code=status)
 
 
@@ -189,15 +172,15 @@ def set_language_cookie(response: Response, lang: str, request: Request) -> None
 
 
 class ConsoleHeaders:
-    """ASGI middleware: security headers (and Server-Timing) on every /staff answer, and form bodies
-    refused past 64 KiB before they are read (a body without a declared length is refused too)."""
+    """ASGI middleware around the console's application: security headers (and Server-Timing) on every
+    answer, its error pages too, and form bodies refused past 64 KiB before they are read (a body without
+    a declared length is refused too)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        path = scope.get("path", "")
-        if scope["type"] != "http" or not (path == PREFIX or path.startswith(PREFIX + "/")):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         if scope["method"] == "POST":

@@ -1,48 +1,30 @@
-"""What staff do to one application in the console besides changing its status (`central.status`):
-finding it in their office, reading its flags, and opening the sealed personal data, each opening
-written to the access log."""
+"""What a staff member does to one application in the console besides changing its status
+(`central.status`): finding it in their office (`central.application_file`, refused as the console's
+404), and opening the sealed personal data, each opening written to the access log under their name."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central import records
+from central.application_file import application_of_office
 from central.console.sessions import StaffContext
-from central.models import AccessLogEntry, Application, StaffSession, StatusChange, as_utc
-from central.records import find_application
-from kiosk.errors import LoketError
-
-FLAG_WORDS = {"region_unknown": "Kode wilayah tidak dikenal"}
+from central.console.web import ConsoleError
+from central.errors import NotFound
+from central.models import AccessLogEntry, Application, StaffSession, as_utc
 
 
-def application_of_office(session: Session, staff: StaffContext, reference: str) -> Application | None:
-    """The application when it is this office's (an admin's too, for any office); None otherwise."""
+def staff_application(session: Session, staff: StaffContext, reference: str) -> Application:
+    """The application when it is this staff member's office's (an admin's: any office's); the console's
+    404 otherwise."""
     try:
-        app = find_application(session, reference)
-    except LoketError:
-        return None
-    return app if app.office_id == staff.office_id or staff.is_admin else None
-
-
-def describe_flags(flags: str, t: Callable[..., str]) -> list[str]:
-    """Validation flags like `nik:region_unknown` as staff read them."""
-    described = []
-    for flag in filter(None, flags.split(",")):
-        field, _, code = flag.rpartition(":")
-        words = t(FLAG_WORDS[code]) if code in FLAG_WORDS else code
-        described.append(f"{field}: {words}" if field else words)
-    return described
-
-
-def history(session: Session, app: Application) -> list[StatusChange]:
-    return list(session.scalars(select(StatusChange).where(StatusChange.application_id == app.id)
-                                .order_by(StatusChange.id)))
+        return application_of_office(session, staff.office_id, reference, any_office=staff.is_admin)
+    except NotFound:
+        raise ConsoleError(404, "Permohonan itu tidak ada di kantor Anda.") from None
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
-"""An office's letter settings: letterhead, logo, signer, number format, time zone, public URL.
+"""An office's letter settings: letterhead, logo, signer, number format, public URL, and the office's
+time zone as its letters date them.
 
 Unset settings fall back to defaults worked out from the office itself: the letterhead from its
-Kemendagri region code (`3273...` → `PEMERINTAH KOTA BANDUNG`), the time zone from its province
-(WIB / WITA / WIT).
+Kemendagri region code (`3273...` → `PEMERINTAH KOTA BANDUNG`). The time zone is set here as before,
+but it is the office's own (`Office.time_zone`, read through `central.office_profile`): terminals,
+due dates and the console count in the same zone the letters show.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from sqlalchemy.orm import Session
 from central.errors import CentralError
 from central.letters.numbering import DEFAULT_NUMBER_FORMAT, check_number_format
 from central.models import Office, OfficeLetterSettings, utcnow
+from central.office_profile import office_timezone, set_time_zone
 from central.values import has_control
-from kiosk.timezones import ZONE_LABELS, office_zone_name
+from kiosk.timezones import ZONE_LABELS
 
 #: the console takes forms of at most 64 KiB, so a logo must fit in one
 MAX_LOGO_BYTES = 60 * 1024
@@ -32,12 +35,13 @@ MAX_LOGO_SIDE_PX = 2000
 LETTER_LOGO_PX = 600
 
 ZONE_NAMES = ZONE_LABELS
-_ZONE_BY_NAME = {v: k for k, v in ZONE_NAMES.items()}
 
 #: settings staff may set, with their longest length
 TEXT_SETTINGS = {"government": 120, "district": 120, "office_line": 120, "address": 300, "phone": 80,
                  "place": 80, "head_title": 120, "signer_name": 120, "signer_nip": 40, "short_code": 20,
                  "number_format": 120, "time_zone": 40, "public_url": 300}
+#: the settings kept in the letter-settings row (the zone is kept on the office)
+_STORED = tuple(name for name in TEXT_SETTINGS if name != "time_zone")
 
 
 @dataclass(frozen=True)
@@ -83,11 +87,6 @@ class LetterSettings:
         return shown
 
 
-def time_zone_for(region_code: str) -> str:
-    """The IANA zone of an office from its province code (the default when staff set none)."""
-    return office_zone_name(region_code)
-
-
 def _region(code: str, length: int) -> str:
     digits = re.sub(r"\D", "", code)
     if len(digits) < length:
@@ -108,7 +107,7 @@ def _defaults(office: Office) -> dict[str, str]:
         "government": government, "district": f"KECAMATAN {district.upper()}" if district else "",
         "office_line": office.name.upper(), "place": place if kind in ("Kota", "Kabupaten") else city,
         "head_title": head, "short_code": f"KEL-{initials}", "number_format": DEFAULT_NUMBER_FORMAT,
-        "time_zone": time_zone_for(office.code), "address": "", "phone": "", "signer_name": "",
+        "address": "", "phone": "", "signer_name": "",
         "signer_nip": "", "public_url": "",
     }
 
@@ -118,7 +117,8 @@ def letter_settings(session: Session, office: Office) -> LetterSettings:
     stored = session.get(OfficeLetterSettings, office.id)
     values = _defaults(office)
     if stored is not None:
-        values.update({k: getattr(stored, k) for k in TEXT_SETTINGS if getattr(stored, k)})
+        values.update({k: getattr(stored, k) for k in _STORED if getattr(stored, k)})
+    values["time_zone"] = office_timezone(office)
     return LetterSettings(office_code=office.code, office_name=office.name,
                           logo_png=stored.logo_png if stored else None, **values)
 
@@ -126,7 +126,7 @@ def letter_settings(session: Session, office: Office) -> LetterSettings:
 def stored_values(session: Session, office: Office) -> dict[str, str]:
     """The settings staff set themselves ('' where the default is in force)."""
     stored = session.get(OfficeLetterSettings, office.id)
-    return {name: getattr(stored, name) if stored else "" for name in TEXT_SETTINGS}
+    return {**{name: getattr(stored, name) if stored else "" for name in _STORED}, "time_zone": office.time_zone or ""}
 
 
 def _checked(name: str, value: str) -> str:
@@ -137,11 +137,6 @@ def _checked(name: str, value: str) -> str:
         raise CentralError(f"office settings: {name} may not hold control characters")
     if name == "number_format" and value:
         check_number_format(value)
-    if name == "time_zone" and value:
-        value = _ZONE_BY_NAME.get(value.upper(), value)
-        if value not in ZONE_NAMES:
-            raise CentralError(f"office settings: time zone {value!r}: use WIB, WITA or WIT "
-                               "(Asia/Jakarta, Asia/Makassar, Asia/Jayapura)")
     if name == "public_url" and value:
         if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+(/[A-Za-z0-9._~/\-]*)?", value):
             raise CentralError(f"office settings: public URL {value!r}: use http(s)://host[:port][/path]")
@@ -182,9 +177,11 @@ def update_settings(session: Session, office: Office, changes: dict[str, str], *
         raise CentralError(f"office settings: unknown setting(s) {', '.join(sorted(unknown))}")
     checked = {name: _checked(name, value) for name, value in changes.items()}
     logo_png = check_logo(logo_png) if logo_png is not None else None  # everything is checked before any write
+    if "time_zone" in checked:
+        set_time_zone(office, checked.pop("time_zone"))  # checks the zone before it writes it
     stored = session.get(OfficeLetterSettings, office.id)
     if stored is None:
-        stored = OfficeLetterSettings(office_id=office.id, updated_at=utcnow(), **dict.fromkeys(TEXT_SETTINGS, ""))
+        stored = OfficeLetterSettings(office_id=office.id, updated_at=utcnow(), **dict.fromkeys(_STORED, ""))
         session.add(stored)
     for name, value in checked.items():
         setattr(stored, name, value)

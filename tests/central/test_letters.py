@@ -187,9 +187,10 @@ def test_office_settings_are_shown_changed_and_refused_when_wrong(
                                           ("7371010001", "Asia/Makassar"), ("9171010001", "Asia/Jayapura"),
                                           ("8171010001", "Asia/Jayapura"), ("1171010001", "Asia/Jakarta")])
 def test_the_time_zone_defaults_from_the_province(region: str, zone: str) -> None:
-    from central.letters.office_settings import time_zone_for
+    from central.models import Office
+    from central.office_profile import office_timezone
 
-    assert time_zone_for(region) == zone
+    assert office_timezone(Office(code=region, name="Kelurahan X")) == zone  # no zone set on the office
 
 
 def test_letter_counts_per_service(central: CentralHarness, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

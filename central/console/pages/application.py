@@ -1,8 +1,10 @@
 """One application (`/staff/applications/{reference}`): summary, validation flags, history, the status
-change form, and "Buka data pribadi", which opens the sealed answers and writes the access log."""
+change form, and "Buka data pribadi", which opens the sealed answers and writes the access log. The page
+asks `central.application_file`, changes through `central.status` and puts the answers in the staff's words."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -10,63 +12,51 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from central.api.common import DB
+from central.application_file import DECLINED, NO_PUBLIC_URL, NO_TEMPLATE, NOT_YET, application_file
 from central.console.i18n import STATUS_WORDS, answer_words, language_of, translator
-from central.console.pages.letters import pending_download
 from central.console.sessions import StaffContext
-from central.console.web import PREFIX, ConsoleError, Posted, Staff, local_time, render
-from central.console.workflow import (
-    Opened,
-    application_of_office,
-    describe_flags,
-    history,
-    open_personal_data,
-    still_open,
-)
+from central.console.web import PREFIX, Posted, Staff, local_time, render
+from central.console.workflow import Opened, open_personal_data, staff_application, still_open
+from central.letters.downloads import pending_download
 from central.letters.history import issued_letter
-from central.letters.office_settings import letter_settings
-from central.models import Application, Office, Terminal
-from central.office_profile import OfficeProfile, load_profile
+from central.models import Application
+from central.office_profile import load_profile
 from central.status import change_status
-from kiosk.lifecycle import LETTER_ALLOWED, MAX_NOTE, NEXT_STATUSES, RefusedChange, is_overdue
+from kiosk.lifecycle import MAX_NOTE, RefusedChange
 
 router = APIRouter(prefix=f"{PREFIX}/applications", include_in_schema=False)
+FLAG_WORDS = {"region_unknown": "Kode wilayah tidak dikenal"}
+#: why "Cetak surat" cannot work now, in the staff's words (`central.application_file.letter_blocked`)
+NO_LETTER_WORDS = {
+    DECLINED: "Permohonan ini ditolak: tidak ada surat untuk dicetak.",
+    NOT_YET: "Surat bisa dicetak setelah permohonan diproses.",
+    NO_TEMPLATE: "Layanan ini tidak punya templat surat di katalog kantor.",
+    NO_PUBLIC_URL: "Kantor belum mengisi alamat publik untuk kode QR surat: supervisor mengisinya di Pengaturan "
+                   "surat.",
+}
 
 
-def _found(session: Session, staff: StaffContext, reference: str) -> Application:
-    app = application_of_office(session, staff, reference)
-    if app is None:
-        raise ConsoleError(404, "Permohonan itu tidak ada di kantor Anda.")
-    return app
-
-
-def _letter_state(session: Session, app: Application, profile: OfficeProfile) -> dict[str, Any]:
-    """Whether "Cetak surat" can work now, and if not, why, in words: it is never offered only to fail."""
-    service = profile.services.get(app.service_code)
-    if app.status == "declined":
-        why = "Permohonan ini ditolak: tidak ada surat untuk dicetak."
-    elif app.status not in LETTER_ALLOWED:
-        why = "Surat bisa dicetak setelah permohonan diproses."
-    elif service is None or service.letter is None:
-        why = "Layanan ini tidak punya templat surat di katalog kantor."
-    elif not letter_settings(session, session.get(Office, app.office_id)).public_url:
-        why = "Kantor belum mengisi alamat publik untuk kode QR surat: supervisor mengisinya di Pengaturan surat."
-    else:
-        why = ""
-    return {"can_print": not why, "no_letter_why": why}
+def describe_flags(flags: str, t: Callable[..., str]) -> list[str]:
+    """Validation flags like `nik:region_unknown` as staff read them."""
+    described = []
+    for flag in filter(None, flags.split(",")):
+        field, _, code = flag.rpartition(":")
+        words = t(FLAG_WORDS[code]) if code in FLAG_WORDS else code
+        described.append(f"{field}: {words}" if field else words)
+    return described
 
 
 def _page(request: Request, session: Session, staff: StaffContext, app: Application, *, status_code: int = 200,
           **extra: Any) -> Response:
     t, lang = translator(request), language_of(request)
     profile = load_profile(session, app.office_id)
-    terminal = session.get(Terminal, app.terminal_id)
-    values = {"app": app, "history": history(session, app), "flags": describe_flags(app.flags, t),
-              "service_name": profile.service_name(app.service_code, lang),
-              "overdue": is_overdue(app.status, app.due_on, profile.today()),
-              "terminal_code": terminal.code if terminal else "", "next_statuses": NEXT_STATUSES[app.status],
+    found = application_file(session, app, profile)
+    values = {"app": app, "history": found.history, "flags": describe_flags(app.flags, t),
+              "service_name": profile.service_name(app.service_code, lang), "overdue": found.overdue,
+              "terminal_code": found.terminal_code, "next_statuses": found.next_statuses,
               "max_note": MAX_NOTE, "note": "", "personal": None, "opening": None, "download": "",
-              "changed": False, "problem": "",
-              "letter": issued_letter(session, app.id), **_letter_state(session, app, profile)}
+              "changed": False, "problem": "", "letter": found.letter, "can_print": not found.letter_blocked,
+              "no_letter_why": NO_LETTER_WORDS.get(found.letter_blocked, "")}
     return render(request, "application.html", staff, session=session, active="inbox", status_code=status_code,
                   **{**values, **extra})
 
@@ -74,10 +64,10 @@ def _page(request: Request, session: Session, staff: StaffContext, app: Applicat
 @router.get("/{reference}")
 def application_page(request: Request, db: DB, staff: Staff, reference: str) -> Response:
     with db.transaction() as session:
-        app = _found(session, staff, reference)
+        app = staff_application(session, staff, reference)
         printed = request.query_params.get("printed")
         download = (f"{PREFIX}/applications/{app.reference}/letter.pdf?printed={printed}"
-                    if pending_download(session, staff, app, issued_letter(session, app.id), printed) else "")
+                    if pending_download(session, staff.username, app, issued_letter(session, app.id), printed) else "")
         return _page(request, session, staff, app, changed=request.query_params.get("changed") == "1",
                      download=download)
 
@@ -98,7 +88,7 @@ def _shown(request: Request, session: Session, staff: StaffContext, app: Applica
 @router.post("/{reference}/personal-data")
 def personal_data(request: Request, db: DB, staff: Posted, reference: str) -> Response:
     with db.transaction() as session:
-        app = _found(session, staff, reference)
+        app = staff_application(session, staff, reference)
         opened = open_personal_data(session, staff, app)
         return _page(request, session, staff, app, **_shown(request, session, staff, app, opened))
 
@@ -112,7 +102,7 @@ def set_status(request: Request, db: DB, staff: Posted, reference: str,
     (the same opening, not logged again), else the browser is sent back to the page."""
     t = translator(request)
     with db.transaction() as session:
-        app = _found(session, staff, reference)
+        app = staff_application(session, staff, reference)
         try:
             change_status(session, staff.username, app, status, note)  # checks everything before it changes anything
         except RefusedChange as e:

@@ -1,23 +1,23 @@
 """Letters in the console: "Cetak surat" on an application (any staff of the office) numbers or reprints its
 letter and brings the staff member back to the application's page, which shows the number and downloads the
-A4 PDF; and the office's letter settings page (`/staff/letters/settings`, supervisors)."""
+A4 PDF (once, to who printed it: `central.letters.downloads`); and the office's letter settings page
+(`/staff/letters/settings`, supervisors)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.api.common import DB
 from central.console.downloads import download
 from central.console.sessions import StaffContext
 from central.console.web import PREFIX, ConsoleError, Posted, PostedSupervisor, Staff, Supervisor, render
-from central.console.workflow import application_of_office, log_access
+from central.console.workflow import log_access, staff_application
 from central.errors import CentralError
+from central.letters.downloads import letter_to_hand_out, office_logo, print_stamp
 from central.letters.history import issued_letter
 from central.letters.issue import NoLetterTemplate, NoPublicUrl, NotReadyForLetter, issue_letter, stored_content
 from central.letters.numbering import format_number
@@ -29,8 +29,8 @@ from central.letters.office_settings import (
     update_settings,
 )
 from central.letters.pdf import render_letter_pdf
-from central.models import AccessLogEntry, Application, IssuedLetter, Office, as_utc, utcnow
 from central.office_profile import load_profile
+from central.offices import get_office
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -49,19 +49,12 @@ FIELDS = (("government", "Kop: pemerintah"), ("district", "Kop: kecamatan"), ("o
 assert {name for name, _ in FIELDS} == set(TEXT_SETTINGS)
 
 
-#: how long after "Cetak surat" the page it lands on may still fetch that print's PDF
-DOWNLOAD_WITHIN = dt.timedelta(minutes=2)
-LETTER_ACTIONS = ("letter.issued", "letter.reprinted")
-
-
 @router.post("/applications/{reference}/letter")
 def print_letter(db: DB, staff: Posted, reference: str) -> Response:
     """Issues the letter (numbered once) or counts a reprint, logged, then sends the browser back to the
     application's page, which shows the number at once and fetches this print's PDF (no JavaScript)."""
     with db.transaction() as session:
-        app = application_of_office(session, staff, reference)
-        if app is None:
-            raise ConsoleError(404, "Permohonan itu tidak ada di kantor Anda.")
+        app = staff_application(session, staff, reference)
         try:
             issued = issue_letter(session, app.reference, actor=staff.username)
         except tuple(REFUSALS) as e:
@@ -74,51 +67,21 @@ def print_letter(db: DB, staff: Posted, reference: str) -> Response:
     return RedirectResponse(f"{PREFIX}/applications/{app.reference}?printed={printed}", status_code=303)
 
 
-def print_stamp(letter: IssuedLetter) -> str:
-    """Names the letter's latest print; it changes once that print's PDF is handed out."""
-    last = as_utc(letter.last_printed_at)
-    assert last is not None
-    return str(int(last.timestamp() * 1_000_000))
-
-
-def pending_download(session: Session, staff: StaffContext, app: Application, letter: IssuedLetter | None,
-                     printed: str | None) -> bool:
-    """Whether `printed` names this staff member's latest print of the letter, logged moments ago and not yet
-    handed out: each logged print gives its PDF once, to the one who printed it."""
-    if letter is None or not printed or printed != print_stamp(letter):
-        return False
-    if utcnow() - as_utc(letter.last_printed_at) > DOWNLOAD_WITHIN:  # type: ignore[operator]
-        return False
-    by = session.scalar(select(AccessLogEntry.username).where(
-        AccessLogEntry.application_id == app.id, AccessLogEntry.action.in_(LETTER_ACTIONS))
-        .order_by(AccessLogEntry.id.desc()).limit(1))
-    return by == staff.username
-
-
 @router.get("/applications/{reference}/letter.pdf")
 def letter_pdf(db: DB, staff: Staff, reference: str, printed: str = "") -> Response:
     """The PDF of the print just logged by "Cetak surat"; anything else goes back to the application's page."""
     with db.transaction() as session:
-        app = application_of_office(session, staff, reference)
-        if app is None:
-            raise ConsoleError(404, "Permohonan itu tidak ada di kantor Anda.")
-        letter = session.scalar(select(IssuedLetter).where(IssuedLetter.application_id == app.id)
-                                .with_for_update())
-        if not pending_download(session, staff, app, letter, printed[:40]):
+        app = staff_application(session, staff, reference)
+        letter = letter_to_hand_out(session, app, staff.username, printed[:40])
+        if letter is None:
             return RedirectResponse(f"{PREFIX}/applications/{app.reference}", status_code=303)
-        assert letter is not None
-        content = stored_content(session, letter)
-        office = session.get(Office, app.office_id)
-        assert office is not None
-        logo = letter_settings(session, office).logo_png
-        letter.last_printed_at = utcnow()  # handed out: the same stamp gives nothing more
+        content, logo = stored_content(session, letter), office_logo(session, app.office_id)
     return download(render_letter_pdf(content, logo), "application/pdf", f"surat-{content.reference}.pdf")
 
 
 def _settings_page(request: Request, session: Session, staff: StaffContext, *, status_code: int = 200,
                    problem: str = "", saved: bool = False) -> Response:
-    office = session.get(Office, staff.office_id)
-    assert office is not None
+    office = get_office(session, staff.office_code)
     settings = letter_settings(session, office)
     today = load_profile(session, office.id).today()  # the example is this month's number
     example = format_number(settings.number_format, classification="470", sequence=12,
@@ -142,8 +105,7 @@ async def save_settings(request: Request, db: DB, staff: PostedSupervisor,
     changes = {name: str(form.get(name, ""))[:1000] for name in TEXT_SETTINGS if name in form}
     picture = await logo.read(MAX_LOGO_BYTES + 1) if logo is not None and logo.filename else None
     with db.transaction() as session:
-        office = session.get(Office, staff.office_id)
-        assert office is not None
+        office = get_office(session, staff.office_code)
         before = letter_settings(session, office)
         try:
             after = update_settings(session, office, changes, logo_png=picture, clear_logo=no_logo == "1")

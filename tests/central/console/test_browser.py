@@ -4,7 +4,6 @@ kiosk terminal that files and syncs. The screenshots in docs/console/ come from 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import shutil
 import sys
 import time
@@ -18,12 +17,11 @@ from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from central.console.accounts import add_staff
 from central.db import Database
-from central.models import AccessLogEntry, Application
-from central.office_profile import backfill_due_dates
+from central.models import AccessLogEntry
 from kiosk.applications import file_application
 from kiosk.journey import call_staff, look_up_status
 from kiosk.samples import sample_answers
@@ -33,6 +31,7 @@ from sync.client import Timeouts
 from sync.enrollment import enroll_terminal
 from sync.worker import SyncWorker
 from tests.central.console.conftest import PASSWORD
+from tests.central.due_support import backdate
 
 pytestmark = pytest.mark.skipif(not Path("/usr/bin/chromedriver").exists(), reason="chromium-driver not installed")
 
@@ -173,9 +172,7 @@ def test_staff_log_in_and_see_the_application_a_kiosk_just_synced(browser, centr
     kiosk.sync()
     db = Database(central.db_url, migrate_schema=False)
     with db.transaction() as session:  # two filed a while ago, so the inbox has something overdue
-        session.execute(update(Application).where(Application.reference.in_(filed[1:3])).values(
-            filed_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=12), due_on=None))
-        backfill_due_dates(session)  # the migration step: ingest gave them due dates from their old filing time
+        backdate(session, filed[1:3], 12)  # due as ingest would have made them 12 days ago
     db.dispose()
     browser.delete_all_cookies()
     browser.get(f"{central.url}/staff")

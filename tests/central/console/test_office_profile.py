@@ -7,9 +7,10 @@ from sqlalchemy import select
 
 from central.db import Database
 from central.deadlines import add_working_days
+from central.inbox import Filters, inbox
 from central.letters.office_settings import update_settings
 from central.models import Application, Office
-from central.office_profile import backfill_due_dates, load_profile, office_timezone
+from central.office_profile import load_profile, office_timezone, set_time_zone
 from kiosk.lifecycle import is_overdue
 from tests.central.console.conftest import ConsoleClient
 from tests.harness.simterminal import SimulatedTerminal
@@ -38,7 +39,7 @@ def test_due_dates_and_overdue_count_on_the_zone_staff_set_for_the_office(centra
         with db.transaction() as session:
             due_on = session.scalar(select(Application.due_on).where(Application.id == upload.id))
             profile = load_profile(session, session.scalar(select(Office).where(Office.code == code)))
-            zone_name = office_timezone(session, session.get(Office, profile.id))
+            zone_name = office_timezone(session.get(Office, profile.id))
     finally:
         db.dispose()
     # set on arrival (no page was read), counted from Friday the 27th, the office's date when it was filed
@@ -78,9 +79,27 @@ def test_reading_the_inbox_writes_nothing(central, office, console_db):
     with console_db.transaction() as session:
         still_empty = session.scalars(select(Application.due_on).join(Office, Office.id == Application.office_id)
                                       .where(Office.code == office.code)).all()
-    assert still_empty == [None]
-    with console_db.transaction() as session:  # the migration step (0009) fills them, once
-        assert backfill_due_dates(session) >= 1
-        filled = session.scalars(select(Application.due_on).join(Office, Office.id == Application.office_id)
-                                 .where(Office.code == office.code)).all()
-    assert filled != [None] and filled[0] is not None
+    assert still_empty == [None]  # (migration 0010 fills such rows, once: tests/central/test_migrations.py)
+
+
+def test_an_office_with_an_explicit_zone_counts_overdue_in_that_zone(central, console_db):
+    """The zone lives on the office (`offices.time_zone`, migration 0016): two offices whose codes both
+    say WIB, one set to WIT, each with an application due on Thursday the 26th. At 16.30 UTC it is still
+    Thursday in WIB and already Friday in WIT: only the WIT office's inbox counts it overdue."""
+    sim_wib, sim_wit = SimulatedTerminal(central.url), SimulatedTerminal(central.url)
+    wib, wit = central.create_office(), central.create_office()
+    with console_db.transaction() as session:
+        set_time_zone(session.scalar(select(Office).where(Office.code == wit)), "WIT")
+    counted = {}
+    for code, sim in ((wib, sim_wib), (wit, sim_wit)):
+        sim.enroll(central.enrollment_code(code))
+        upload = sim.application(service_code="SKU")
+        assert sim.upload([upload]).results[0].outcome == "accepted"
+        with console_db.transaction() as session:
+            session.execute(Application.__table__.update().where(Application.id == upload.id)
+                            .values(due_on=dt.date(2026, 11, 26)))
+            office = session.scalar(select(Office).where(Office.code == code))
+            found = inbox(session, load_profile(session, office), Filters(), now=LATE_EVENING)
+            counted[code] = (office.time_zone, found.overdue_count, [row.overdue for row in found.rows])
+    assert counted[wib] == (None, 0, [False])
+    assert counted[wit] == ("Asia/Jayapura", 1, [True])

@@ -9,12 +9,12 @@ import re
 
 from sqlalchemy import select, update
 
-from central.console.pages.terminals import is_silent
 from central.models import AccessLogEntry, Application
-from central.office_profile import backfill_due_dates
 from central.offices import get_office
+from central.terminals import is_silent
 from kiosk.timezones import office_zone
 from sync.protocol import AuditUpload, Heartbeat, ProvisioningFile
+from tests.central.due_support import backdate
 
 WIB = office_zone("3273010001")
 
@@ -22,9 +22,7 @@ WIB = office_zone("3273010001")
 def _backdate(db, reference: str, days: int) -> None:
     """As if filed `days` calendar days ago (the due date is worked out again)."""
     with db.transaction() as session:
-        session.execute(update(Application).where(Application.reference == reference).values(
-            filed_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=days), due_on=None))
-        backfill_due_dates(session)
+        backdate(session, [reference], days)
 
 
 def _rows(page: str) -> list[str]:
@@ -193,17 +191,17 @@ def test_an_admin_works_on_any_office_after_switching(client, office, enrolled, 
 
 
 def test_the_report_counts_an_application_in_the_month_of_the_offices_calendar(console_db, office, synced):
-    from central.console.pages.reports import monthly_report
-    from central.console.sessions import StaffContext
+    from central.office_profile import load_profile
+    from central.reports import monthly_report
 
     app = synced()
     with console_db.transaction() as session:  # 1 December 2026, 03.00 WIB = 30 November, 20.00 UTC
         session.execute(update(Application).where(Application.reference == app.reference).values(
             filed_at=dt.datetime(2026, 11, 30, 20, 0, tzinfo=dt.UTC), due_on=None))
         office_id = session.scalar(select(Application.office_id).where(Application.reference == app.reference))
-        staff = StaffContext(0, "t", "supervisor", office_id, "3273010001", "x", "c", "h")
-        assert [r.filed for r in monthly_report(session, staff, "2026-12")] == [1]
-        assert monthly_report(session, staff, "2026-11") == []
+        profile = load_profile(session, office_id)
+        assert [r.filed for r in monthly_report(session, profile, dt.date(2026, 12, 1), dt.date(2027, 1, 1))] == [1]
+        assert monthly_report(session, profile, dt.date(2026, 11, 1), dt.date(2026, 12, 1)) == []
 
 
 def test_an_admin_lists_and_disables_staff_accounts_and_others_cannot(client, office, central, console_db):
