@@ -13,9 +13,11 @@ each terminal one request after another as the kiosk's worker does. Two load sha
   latency is mostly queueing (200 requests in flight / throughput), so it measures capacity.
 
 Reported: throughput (applications per second, first request to last answer), per-request latency
-p50/p99, errors (any non-200 answer, any outcome other than `accepted`, or a count central holds
-that differs from what was sent), and the CPU the server processes and this client process spent
-per request while the load ran (steadier than wall time on a shared machine). Runs each load
+p50/p99, errors (any non-200 answer but a shed one, any outcome other than `accepted`, or a count
+central holds that differs from what was sent), the shed share (429/503 "come back later" answers over
+all answers: each such batch is sent again after its Retry-After, its wait counted in its latency),
+and the CPU the server processes and this client process spent per request while the load ran
+(steadier than wall time on a shared machine). Runs each load
 `--rounds` times (3) on SQLite and on a throwaway PostgreSQL, each round on a fresh database;
 prints median (min–max), then one line of JSON.
 
@@ -69,21 +71,45 @@ def _schedule(batches: int, pace_s: float, rng: random.Random) -> list[float] | 
     return due
 
 
+#: a shed request (429/503 with Retry-After) is sent again after the wait, as a kiosk does; this many times at most
+MAX_RETRIES = 20
+
+
+def _retry_after(answer: Any) -> float | None:
+    """The seconds a 429/503 asks to wait (Retry-After), or None when it is not a "come back later"."""
+    if answer.status_code not in (429, 503):
+        return None
+    wait = answer.headers.get("retry-after", "")
+    return float(wait) if wait.isdigit() else 1.0
+
+
 def _drain(sim: SimulatedTerminal, bodies: list[bytes], due: list[float] | None, start: threading.Barrier
-           ) -> tuple[list[float], int, int]:
+           ) -> tuple[list[float], int, int, int]:
     """Uploads every batch when due (one at a time, as a kiosk does) or back to back when `due` is
-    None; returns latencies (s), applications accepted, errors. Paced latencies count from when the
-    batch was due, so a slow answer that delays the next batch shows in the next one's latency too."""
-    latencies, accepted, errors = [], 0, 0
+    None; returns latencies (s), applications accepted, errors, shed answers. Paced latencies count from
+    when the batch was due, so a slow answer that delays the next batch shows in the next one's latency
+    too. A batch shed with 429/503 is sent again after its Retry-After (freshly signed, as the kiosk
+    does), and its latency runs from its first attempt to the answer that took it: the wait is counted."""
+    latencies, accepted, errors, shed = [], 0, 0, 0
     start.wait()
     t0 = time.perf_counter()
     for n, body in enumerate(bodies):
         origin = time.perf_counter() if due is None else t0 + due[n]
         if origin > time.perf_counter():
             time.sleep(origin - time.perf_counter())
-        try:
-            answer = sim.upload_raw(body)
-        except OSError:
+        answer = None
+        for _ in range(MAX_RETRIES + 1):
+            try:
+                answer = sim.upload_raw(body)
+            except OSError:
+                answer = None
+                break
+            wait = _retry_after(answer)
+            if wait is None:
+                break
+            shed += 1
+            time.sleep(wait)
+        if answer is None:
             errors += 1
             continue
         latencies.append(time.perf_counter() - origin)
@@ -93,7 +119,7 @@ def _drain(sim: SimulatedTerminal, bodies: list[bytes], due: list[float] | None,
         outcomes = [r["outcome"] for r in answer.json()["results"]]
         accepted += outcomes.count("accepted")
         errors += len(outcomes) - outcomes.count("accepted")
-    return latencies, accepted, errors
+    return latencies, accepted, errors, shed
 
 
 def _stored(db_url: str, office_code: str) -> int:
@@ -151,9 +177,10 @@ def run_ingest(url: str, terminals: int = 200, per_terminal: int = 50, *, batch:
             server_cpu, client_cpu = _cpu(server) - server_cpu, _own_cpu() - client_cpu
         for sim, _ in prepared:
             sim.close()
-        latencies = [lat * 1000 for lats, _, _ in results for lat in lats]
-        accepted = sum(a for _, a, _ in results)
-        errors = sum(e for _, _, e in results)
+        latencies = [lat * 1000 for lats, _, _, _ in results for lat in lats]
+        accepted = sum(a for _, a, _, _ in results)
+        errors = sum(e for _, _, e, _ in results)
+        shed = sum(s for _, _, _, s in results)
         stored = _stored(db_url, office)
         sent = terminals * per_terminal
         errors += abs(stored - sent) if errors == 0 else 0
@@ -161,6 +188,7 @@ def run_ingest(url: str, terminals: int = 200, per_terminal: int = 50, *, batch:
             "mode": "paced" if pace_s > 0 else "burst", "pace_s": pace_s,
             "terminals": terminals, "per_terminal": per_terminal, "batch": batch, "requests": len(latencies),
             "applications": sent, "accepted": accepted, "stored": stored, "errors": errors,
+            "shed": shed, "shed_share": round(shed / (len(latencies) + shed), 3) if latencies else None,
             "seconds": round(elapsed, 3), "throughput_apps_s": round(accepted / elapsed, 1),
             "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
             "p99_ms": round(percentile(latencies, 99), 1) if latencies else None,
@@ -174,7 +202,7 @@ def run_ingest(url: str, terminals: int = 200, per_terminal: int = 50, *, batch:
 
 
 LOADS = ("paced", "burst")
-KEYS = ("throughput_apps_s", "p50_ms", "p99_ms", "max_ms", "errors", "server_cpu_ms_per_request",
+KEYS = ("throughput_apps_s", "p50_ms", "p99_ms", "max_ms", "errors", "shed_share", "server_cpu_ms_per_request",
         "client_cpu_ms_per_request")
 
 
@@ -207,15 +235,18 @@ def run_loads(workdir: Path, databases: tuple[str, ...], *, pace_s: float = 2.0,
                 runs["postgres_floor"] = [
                     run_floor(pg.create_database(f"floor_{n}"), options.get("terminals", 200),
                               options.get("per_terminal", 50), batch=options.get("batch", 10)) for n in range(count)]
-    return {run: {"rounds": results, **{key: figure(results, key, 1 if "cpu" not in key else 2) for key in KEYS}}
+    digits = {key: 3 if key == "shed_share" else 2 if "cpu" in key else 1 for key in KEYS}
+    return {run: {"rounds": results, **{key: figure(results, key, digits[key]) for key in KEYS}}
             for run, results in runs.items()}
 
 
 def print_loads(loads: dict[str, dict[str, Any]]) -> None:
-    print(f"  {'run':<17} {'apps/s':>26} {'p50 ms':>26} {'p99 ms':>26} {'errors':>7} {'server CPU ms/request':>24}")
+    print(f"  {'run':<17} {'apps/s':>26} {'p50 ms':>26} {'p99 ms':>26} {'errors':>7} {'shed':>7} "
+          f"{'server CPU ms/request':>24}")
     for name, f in loads.items():
+        shed = sum(r.get("shed", 0) for r in f["rounds"])
         print(f"  {name:<17} {text(f['throughput_apps_s']):>26} {text(f['p50_ms']):>26} {text(f['p99_ms']):>26} "
-              f"{sum(r['errors'] for r in f['rounds']):>7} {text(f['server_cpu_ms_per_request']):>24}")
+              f"{sum(r['errors'] for r in f['rounds']):>7} {shed:>7} {text(f['server_cpu_ms_per_request']):>24}")
 
 
 def main(argv: list[str] | None = None) -> int:
