@@ -40,6 +40,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import requests
 from sqlalchemy import func, select
 
 from bench.ingest_floor import run_floor
@@ -50,10 +51,37 @@ from central.models import Application
 from tests.harness.central import create_test_office, new_enrollment_codes, start_postgres
 from tests.harness.simterminal import SimulatedTerminal
 
+#: a shed request (429/503 with Retry-After) is sent again after the wait, as a kiosk does; this many times at most
+MAX_RETRIES = 20
+
+
+def _retry_after(answer: Any) -> float | None:
+    """The seconds a 429/503 asks to wait (Retry-After), or None when it is not a "come back later"."""
+    if answer.status_code not in (429, 503):
+        return None
+    wait = answer.headers.get("retry-after", "")
+    return float(wait) if wait.isdigit() else 1.0
+
+
+def _enroll(sim: SimulatedTerminal, code: str) -> None:
+    """Enrolls, waiting out 429s: central's enrollment limit takes a token from the address's allowance
+    before each attempt (given back on success), so many good codes at once from one address are
+    told to come back, as a kiosk would be."""
+    for _ in range(MAX_RETRIES):
+        try:
+            sim.enroll(code)
+            return
+        except requests.HTTPError as e:
+            wait = _retry_after(e.response)
+            if wait is None:
+                raise
+            time.sleep(wait)
+    sim.enroll(code)
+
 
 def _prepare(url: str, code: str, per_terminal: int, batch: int) -> tuple[SimulatedTerminal, list[bytes]]:
     sim = SimulatedTerminal(url)
-    sim.enroll(code)
+    _enroll(sim, code)
     apps = [sim.application(service_code="SKD") for _ in range(per_terminal)]
     bodies = [sim.batch_body(apps[i:i + batch]) for i in range(0, per_terminal, batch)]
     return sim, bodies
@@ -69,18 +97,6 @@ def _schedule(batches: int, pace_s: float, rng: random.Random) -> list[float] | 
         due.append(at)
         at += rng.uniform(0, 2 * pace_s)
     return due
-
-
-#: a shed request (429/503 with Retry-After) is sent again after the wait, as a kiosk does; this many times at most
-MAX_RETRIES = 20
-
-
-def _retry_after(answer: Any) -> float | None:
-    """The seconds a 429/503 asks to wait (Retry-After), or None when it is not a "come back later"."""
-    if answer.status_code not in (429, 503):
-        return None
-    wait = answer.headers.get("retry-after", "")
-    return float(wait) if wait.isdigit() else 1.0
 
 
 def _drain(sim: SimulatedTerminal, bodies: list[bytes], due: list[float] | None, start: threading.Barrier
