@@ -114,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sqlite", action="store_true", help="also load central on SQLite")
     parser.add_argument("--terminals", type=int, default=200)
     parser.add_argument("--per-terminal", type=int, default=50)
+    parser.add_argument("--batch", type=int, default=10, help="applications per upload in the ingest loads")
     args = parser.parse_args(argv)
     loads: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="loket-bench-sync-") as tmp:
@@ -121,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         drains = run_drains(work, args.count, args.single_count, args.rounds)
         if not args.skip_ingest:
             loads = run_loads(work, ("sqlite", "postgres") if args.sqlite else ("postgres",), count=args.rounds,
-                              floor=True, terminals=args.terminals, per_terminal=args.per_terminal)
+                              floor=True, terminals=args.terminals, per_terminal=args.per_terminal,
+                              batch=args.batch)
 
     b, s = drains["batched"], drains["single"]
     speedup = (b["apps_per_s"]["median"] / s["apps_per_s"]["median"]
@@ -131,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  one per request         {args.single_count:>6} apps  {text(s['apps_per_s'], ' apps/s')}")
     print(f"  batched speedup         {speedup and round(speedup, 1)}x (per round: {drains['speedups']})")
     if loads:
-        print(f"central ingest ({args.terminals} terminals x {args.per_terminal}, paced = a batch per 2 s per "
+        print(f"central ingest ({args.terminals} terminals x {args.per_terminal} in batches of {args.batch}, "
+              "paced = a batch per 2 s per "
               "terminal, burst = all at once)")
         print_loads(loads)
         if share := over_floor(loads):

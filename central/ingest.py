@@ -248,14 +248,15 @@ def _insert_new(session: Session, terminal: Terminal, opened: Sequence[Opened], 
     profile = ingest_profile(session, terminal.office_id)
     due = [profile.due_on(o.upload.service_code, o.filed_at) for o in opened]
     if session.get_bind().dialect.name == "postgresql":
-        return set(session.scalars(_PG_INSERT_NEW_AND_QUEUE, {
+        # on the session's connection, not through the ORM's execute (nothing here maps to objects)
+        return set(session.connection().execute(_PG_INSERT_NEW_AND_QUEUE, {
             "terminal_id": terminal.id, "office_id": terminal.office_id, "now": now, "status": FIRST_STATUS,
             "queue": queue,
             "ids": [o.upload.id for o in opened], "refs": [o.upload.reference for o in opened],
             "services": [o.upload.service_code for o in opened],
             "versions": [o.upload.catalog_version for o in opened], "filed": [o.filed_at for o in opened],
             "flags": [o.flags for o in opened], "sealed": [o.sealed for o in opened],
-            "keys": [o.key_id for o in opened], "due": due}))
+            "keys": [o.key_id for o in opened], "due": due}).scalars())
     return _sqlite_insert_new(session, terminal, opened, due, now)
 
 
