@@ -4,11 +4,12 @@ the part of the request path they fall in.
 
     python -m bench.ingest_spy [--terminals 200] [--per-terminal 50] [--workers 2] [--out FILE]
 
-Needs `py-spy` (pip) and the right to ptrace the server (root here). Each sample is the stack of one
-worker thread that was on the CPU (`--idle` is not passed: waits for the network or the GIL are not
-counted, so the shares are of CPU). A sample is counted in the first part, in the order below, that
-one of its frames belongs to. Prints the parts' shares, then one line of JSON; `--out` keeps the
-collapsed stacks (flamegraph input).
+Needs `py-spy` (pip) and the right to ptrace the server (root here). py-spy's `--nonblocking` mode
+cannot tell a thread waiting in C from one computing, so a sample whose innermost frame is a known
+wait (psycopg waiting for the server, a thread pool's idle workers, the event loop with nothing to
+do: `WAITS`) is left out; the shares are of the rest, close to CPU. A sample is counted in the first
+part, in the order below, that one of its frames belongs to. Prints the parts' shares, then one
+line of JSON; `--out` keeps the collapsed stacks (flamegraph input).
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+#: innermost frames that mean "waiting", not computing
+WAITS = ("Connection.wait", "_send_query_prepared", "_exec_command", "wait_conn", "Condition.wait",
+         "Runner.run", "select (", "Queue.get")
+
+
 def classify(stack: str) -> str:
     for part, needles in PARTS:
         if any(needle in stack for needle in needles):
@@ -52,7 +58,7 @@ def summarize(collapsed: str) -> dict[str, float]:
     counts: collections.Counter[str] = collections.Counter()
     for line in collapsed.splitlines():
         stack, _, count = line.rpartition(" ")
-        if stack and count.isdigit():
+        if stack and count.isdigit() and not any(wait in stack.rsplit(";", 1)[-1] for wait in WAITS):
             counts[classify(stack)] += int(count)
     total = sum(counts.values()) or 1
     return {part: round(n / total, 3) for part, n in counts.most_common()}

@@ -33,3 +33,16 @@ def test_a_shed_batch_is_sent_again_after_its_retry_after_and_counted_as_shed_no
     assert figures["shed_share"] == round(figures["shed"] / (figures["requests"] + figures["shed"]), 3)
     assert figures["requests"] == 6 * 2  # one latency per batch, however many times it was sent
     assert figures["max_ms"] >= 2000  # a shed batch's latency holds its Retry-After wait (at least 2 s)
+
+
+def test_the_server_profile_counts_each_sample_in_its_first_part_and_leaves_waits_out():
+    from bench.ingest_spy import summarize
+
+    collapsed = "\n".join([
+        "run (uvicorn/main.py:1);upload_batch (central/api/applications.py:20);open_sealed (kiosk/crypto.py:80) 3",
+        "run (uvicorn/main.py:1);execute (sqlalchemy/engine/base.py:9);execute (psycopg/cursor.py:1) 1",
+        "run (uvicorn/main.py:1);execute (psycopg/cursor.py:1);Connection.wait (psycopg/connection.py:495) 50",
+        "asyncio_run (uvicorn/_compat.py:30);Runner.run (asyncio/runners.py:118) 40",
+    ])
+    assert summarize(collapsed) == {"seal check (libsodium crypto_box_seal_open)": 0.75,
+                                    "psycopg: params, send, results": 0.25}
