@@ -73,7 +73,7 @@ def run_floor(db_url: str, terminals: int = 200, per_terminal: int = 50, *, batc
                         "refs": [make_reference(code, today, start + k + 1) for k in range(size)],
                         "services": ["SKD"] * size, "versions": ["2026.11.1"] * size,
                         "filed": [dt.datetime.now(dt.UTC)] * size, "flags": [""] * size,
-                        "sealed": [sealed] * size, "keys": [key_id] * size})
+                        "sealed": [sealed] * size, "keys": [key_id] * size, "due": [today] * size})
         return out
 
     prepared = [batches(n) for n in range(terminals)]

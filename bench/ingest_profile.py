@@ -6,7 +6,8 @@ Runs `--requests` signed batches one after the other through exactly what the up
 does (`terminal_transaction`: authenticate, then `ingest`, then commit) on a throwaway PostgreSQL
 (or a SQLite file), and counts per request: SQL statements sent (SQLAlchemy's cursor executions),
 round trips to the server (psycopg waits: the figure that multiplies with load), this process's
-CPU and PostgreSQL's. `--profile FILE` writes a cProfile (cumulative) of the same run. These
+CPU and PostgreSQL's; then, in a tight loop, the CPU of one seal opening and one signature check.
+`--profile FILE` writes a cProfile (cumulative) of the same run. These
 counts barely move on a busy machine, unlike wall time. Prints a table, then one line of JSON.
 """
 
@@ -32,9 +33,10 @@ from central.db import Database
 from central.devserver import use_dev_key_file
 from central.ingest import ingest
 from central.offices import enroll
+from kiosk.crypto import new_office_keypair, new_terminal_keys, open_sealed, seal_for_office, sign, verify
 from sync.protocol import PATH_APPLICATIONS, EnrollRequest, UploadBatch, sign_request
 from tests.harness.central import create_test_office, new_enrollment_codes, start_postgres
-from tests.harness.simterminal import SimulatedTerminal
+from tests.harness.simterminal import SAMPLE_ANSWERS, SimulatedTerminal
 
 
 def _count_round_trips() -> collections.Counter:
@@ -50,6 +52,26 @@ def _count_round_trips() -> collections.Counter:
 
     psycopg.connection.Connection.wait = counted  # type: ignore[method-assign]
     return counter
+
+
+def crypto_costs(repeat: int = 500) -> dict[str, float]:
+    """CPU milliseconds of one seal opening (what ingest does per application) and one request
+    signature check (per upload), each the mean of `repeat` in a tight loop on this process."""
+    office = new_office_keypair()
+    sealed = seal_for_office(office.public_key, {"service": "SKD", "catalog_version": "2026.11.1",
+                                                 "answers": SAMPLE_ANSWERS, "flags": {}})
+    keys = new_terminal_keys()
+    message = b"POST /api/v1/applications/batch" + bytes(200)
+    signature = sign(keys.signing_key, message)
+
+    def cpu_ms(work: Any) -> float:
+        began = time.process_time()
+        for _ in range(repeat):
+            work()
+        return round(1000 * (time.process_time() - began) / repeat, 4)
+
+    return {"seal_open_ms": cpu_ms(lambda: open_sealed(office.private_key, sealed)),
+            "signature_check_ms": cpu_ms(lambda: verify(keys.verify_key, message, signature))}
 
 
 def run(db_url: str, requests: int, batch: int, postgres_pid: int | None, profile: Path | None) -> dict[str, Any]:
@@ -120,9 +142,10 @@ def main(argv: list[str] | None = None) -> int:
             with start_postgres(Path(tmp) / "pg") as pg:
                 pid = int((pg.directory / "data" / "postmaster.pid").read_text().split()[0])
                 result = run(pg.create_database("profile"), args.requests, args.batch, pid, args.profile)
+    result.update(crypto_costs())
     print(f"{result['requests']} requests of {result['batch']} applications on {result['database']}, per request:")
     for key in ("statements_per_request", "round_trips_per_request", "python_cpu_ms_per_request",
-                "postgres_cpu_ms_per_request", "wall_ms_per_request"):
+                "postgres_cpu_ms_per_request", "wall_ms_per_request", "seal_open_ms", "signature_check_ms"):
         print(f"  {key:<30} {result[key]}")
     for statement, count in result["statements"].items():
         print(f"    {count:>5}  {statement}")

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import logging
 import os
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,12 +23,13 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from central.db import insert_ignoring_conflicts
 from central.errors import InvalidUpload
 from central.keyring import KeysUnavailable, office_private_key
 from central.models import Application, AuditEntry, Terminal, utcnow
-from central.office_profile import load_profile
+from central.office_profile import OfficeProfile, load_profile
 from central.offices import known_service_codes, office_keys
 from central.skm import store_surveys
 from central.values import clean_text, has_control, is_uuid, plausible_utc
@@ -88,6 +90,23 @@ def office_material(session: Session, office_id: int, *, fresh: bool = False) ->
             keys = ()
         _material[key] = OfficeMaterial(known_service_codes(session, office_id), keys, stored[0].id)
     return _material[key]
+
+
+#: how long one process reuses an office's profile (catalog deadlines, time zone) for due dates at
+#: ingest: three queries and a catalog parse saved on every upload; a catalog or zone changed by staff
+#: reaches due dates within this time (they are only ever set at ingest, from the filing time)
+PROFILE_TTL_S = 30.0
+_profiles: dict[tuple[str, int], tuple[float, OfficeProfile]] = {}
+
+
+def ingest_profile(session: Session, office_id: int, *, now: float | None = None) -> OfficeProfile:
+    """The office's profile as ingest uses it: read at most every `PROFILE_TTL_S` seconds per process."""
+    now = time.monotonic() if now is None else now
+    key = (str(session.get_bind().url), office_id)
+    cached = _profiles.get(key)
+    if cached is None or now - cached[0] > PROFILE_TTL_S:
+        cached = _profiles[key] = (now, load_profile(session, office_id))
+    return cached[1]
 
 
 def _open_with_any(keys: Sequence[tuple[int, str]], sealed: bytes) -> tuple[int, Any] | None:
@@ -210,21 +229,34 @@ SELECT id FROM new
 """)
 
 
-def _insert_new(session: Session, terminal: Terminal, opened: Sequence[Opened], now: dt.datetime) -> set[str]:
+# central's own: the same, and the terminal's reported queue moved on (`queue_after`) in the same round
+# trip, when it changes (the floor in bench.ingest_floor writes `_PG_INSERT_NEW` alone)
+_PG_INSERT_NEW_AND_QUEUE = text(_PG_INSERT_NEW.text.replace("""
+SELECT id FROM new""", """, queue AS (
+    UPDATE terminals SET queue_json = CAST(:queue AS text) WHERE id = :terminal_id AND CAST(:queue AS text) IS NOT NULL
+)
+SELECT id FROM new"""))
+
+
+def _insert_new(session: Session, terminal: Terminal, opened: Sequence[Opened], now: dt.datetime,
+                queue: str | None = None) -> set[str]:
     """Inserts the applications with their due dates (on the office's calendar) and their first status;
-    returns the ids that were new (the others conflicted)."""
+    returns the ids that were new (the others conflicted). PostgreSQL also stores `queue` (not None) as
+    the terminal's queue in the same statement; the caller tells the session (see `ingest`)."""
     if not opened:
         return set()
-    profile = load_profile(session, terminal.office_id)
+    profile = ingest_profile(session, terminal.office_id)
     due = [profile.due_on(o.upload.service_code, o.filed_at) for o in opened]
     if session.get_bind().dialect.name == "postgresql":
-        return set(session.scalars(_PG_INSERT_NEW, {
+        # on the session's connection, not through the ORM's execute (nothing here maps to objects)
+        return set(session.connection().execute(_PG_INSERT_NEW_AND_QUEUE, {
             "terminal_id": terminal.id, "office_id": terminal.office_id, "now": now, "status": FIRST_STATUS,
+            "queue": queue,
             "ids": [o.upload.id for o in opened], "refs": [o.upload.reference for o in opened],
             "services": [o.upload.service_code for o in opened],
             "versions": [o.upload.catalog_version for o in opened], "filed": [o.filed_at for o in opened],
             "flags": [o.flags for o in opened], "sealed": [o.sealed for o in opened],
-            "keys": [o.key_id for o in opened], "due": due}))
+            "keys": [o.key_id for o in opened], "due": due}).scalars())
     return _sqlite_insert_new(session, terminal, opened, due, now)
 
 
@@ -316,33 +348,41 @@ def ingest(session: Session, terminal: Terminal, batch: UploadBatch, *, now: dt.
     for verdict in verdicts:
         if isinstance(verdict, Opened):
             first_of_each.setdefault(verdict.upload.id, verdict)
-    new = _insert_new(session, terminal, list(first_of_each.values()), now)
+    # the queue as it will be when every upload that passed the checks is accepted or a duplicate (the
+    # usual case): written by the insert itself; recomputed below when the database said otherwise
+    expected = queue_after(terminal.queue_json, len(verdicts), sum(1 for v in verdicts if isinstance(v, str)))
+    new = _insert_new(session, terminal, list(first_of_each.values()), now, expected)
     owners = _owners(session, [u.id for u in batch.applications if u.id not in new and is_uuid(u.id)])
     answered: set[str] = set()
     results = [_settle(upload, verdict, new, owners, terminal, answered)
                for upload, verdict in zip(batch.applications, verdicts, strict=True)]
     survey_stored = store_surveys(session, terminal.office_id, batch.survey)
-    _count_as_sent(terminal, results)
+    queue = queue_after(terminal.queue_json, len(results), sum(1 for r in results if r.outcome == "rejected"))
+    if queue is not None:
+        if queue == expected and first_of_each and session.get_bind().dialect.name == "postgresql":
+            set_committed_value(terminal, "queue_json", queue)  # stored already, by the insert
+        else:
+            terminal.queue_json = queue
     return UploadResponse(results=results, audit_stored=audit_stored, survey_stored=survey_stored)
 
 
-def _count_as_sent(terminal: Terminal, results: list[UploadResult]) -> None:
-    """The queue the terminal reported (in its heartbeat, sent before this batch) with this batch moved
-    on, so that the terminals page never says "5 waiting" for five applications already in the inbox."""
-    if not results:
-        return
+def queue_after(reported: str | None, sent: int, rejected: int) -> str | None:
+    """The queue the terminal reported (in its heartbeat, sent before this batch, as JSON) with `sent`
+    applications of this batch moved on, `rejected` of them refused, so that the terminals page never says
+    "5 waiting" for five applications already in the inbox; None when there is nothing to change."""
+    if not sent:
+        return None
     try:
-        queue = json.loads(terminal.queue_json or "{}")
+        queue = json.loads(reported or "{}")
     except ValueError:
-        return
+        return None
     if not isinstance(queue, dict) or not all(isinstance(v, int) for v in queue.values()):
-        return
-    left = len(results)
+        return None
+    left = sent
     for state in ("sending", "queued"):
         taken = min(left, max(0, queue.get(state, 0)))
         queue[state] = queue.get(state, 0) - taken
         left -= taken
-    rejected = sum(1 for r in results if r.outcome == "rejected")
     queue["rejected"] = queue.get("rejected", 0) + rejected
-    queue["synced"] = queue.get("synced", 0) + len(results) - rejected
-    terminal.queue_json = json.dumps(queue, sort_keys=True)
+    queue["synced"] = queue.get("synced", 0) + sent - rejected
+    return json.dumps(queue, sort_keys=True)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -24,6 +25,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 BigId = BigInteger().with_variant(Integer, "sqlite")  # SQLite only auto-increments INTEGER PRIMARY KEY
+
+
+def _of_application(table: str) -> ForeignKeyConstraint:
+    """`table`'s (office_id, application_id) -> applications (office_id, id) (migration 0019)."""
+    return ForeignKeyConstraint(["office_id", "application_id"], ["applications.office_id", "applications.id"],
+                                name=f"fk_{table}_office_application")
 
 
 def utcnow() -> dt.datetime:
@@ -126,9 +133,15 @@ class Application(Base):
     sealed at rest; `office_key_id` names the key that opened it on arrival."""
 
     __tablename__ = "applications"
+    # the office leads every unique key but the primary key's (migration 0019, docs/scale.md): a number
+    # is unique in its office (its terminal's code makes it unique everywhere), and (office, id) is what
+    # the tables about an application refer to
+    __table_args__ = (UniqueConstraint("office_id", "reference", name="uq_applications_office_reference"),
+                      UniqueConstraint("office_id", "id", name="uq_applications_office_id"),
+                      Index("ix_applications_reference", "reference"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    reference: Mapped[str] = mapped_column(String(32))
     terminal_id: Mapped[str] = mapped_column(ForeignKey("terminals.id"), index=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
     service_code: Mapped[str] = mapped_column(String(20))
@@ -148,12 +161,13 @@ class StatusChange(Base):
     """Each status an application took; the id is the cursor a terminal passes back as `since`."""
 
     __tablename__ = "status_changes"
-    __table_args__ = (Index("ix_status_changes_office_terminal_cursor", "office_id", "terminal_id", "id"),)
+    __table_args__ = (Index("ix_status_changes_office_terminal_cursor", "office_id", "terminal_id", "id"),
+                      _of_application("status_changes"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     #: the application's office, so the table leads with it like every table that grows (sharding)
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
-    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"))
+    application_id: Mapped[str] = mapped_column(String(36))
     terminal_id: Mapped[str] = mapped_column(String(36))
     status: Mapped[str] = mapped_column(String(20))
     at: Mapped[dt.datetime]
@@ -275,7 +289,6 @@ CONSOLE_INDEXES = (
     Index("ix_applications_office_status_due", Application.office_id, Application.status, Application.due_on,
           Application.service_code),
     Index("ix_applications_office_filed", Application.office_id, Application.filed_at),
-    Index("ix_applications_office_reference", Application.office_id, Application.reference),
     Index("ix_audit_entries_action", AuditEntry.action, AuditEntry.id),
     Index("ix_status_changes_application", StatusChange.application_id, StatusChange.id),
 )
@@ -323,10 +336,12 @@ class IssuedLetter(Base):
     Each opening of personal data for a letter goes to the console's access log."""
 
     __tablename__ = "issued_letters"
-    __table_args__ = (UniqueConstraint("office_id", "year", "sequence", name="uq_issued_letters_sequence"),)
+    __table_args__ = (UniqueConstraint("office_id", "year", "sequence", name="uq_issued_letters_sequence"),
+                      UniqueConstraint("office_id", "application_id", name="uq_issued_letters_office_application"),
+                      _of_application("issued_letters"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), unique=True)
+    application_id: Mapped[str] = mapped_column(String(36))
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
     service_code: Mapped[str] = mapped_column(String(20))
     year: Mapped[int] = mapped_column(Integer)
@@ -400,11 +415,12 @@ class SmsMessage(Base):
 
     __tablename__ = "sms_messages"
     __table_args__ = (Index("ix_sms_messages_state_due", "state", "next_attempt_at"),
-                      Index("ix_sms_messages_office_created", "office_id", "created_at"))
+                      Index("ix_sms_messages_office_created", "office_id", "created_at"),
+                      _of_application("sms_messages"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
-    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
+    application_id: Mapped[str] = mapped_column(String(36), index=True)
     reference: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(String(160))

@@ -7,10 +7,14 @@ import json
 from sqlalchemy import select
 
 from central.db import Database
-from central.models import AuditEntry
+from central.ingest import PROFILE_TTL_S, ingest_profile
+from central.letters.office_settings import update_settings
+from central.models import AuditEntry, Terminal
+from central.offices import create_office
 from central.records import show_application
 from kiosk.crypto import b64encode, new_office_keypair, seal_for_office
-from sync.protocol import MAX_BATCH_COUNT, MAX_BODY_BYTES, MAX_COMPRESSED_BYTES, AuditUpload
+from sync.protocol import MAX_BATCH_COUNT, MAX_BODY_BYTES, MAX_COMPRESSED_BYTES, AuditUpload, Heartbeat
+from tests.harness.simterminal import SimulatedTerminal
 
 
 def _outcomes(response):
@@ -184,3 +188,44 @@ def test_an_audit_id_past_64_bits_refuses_the_whole_batch_with_422_and_stores_no
     answer = sim.upload_raw(sim.batch_body([app], [entry]))
     assert answer.status_code == 422 and answer.json()["error"] == "invalid" and "audit.0.id" in answer.text
     assert sim.upload([app]).results[0].outcome == "accepted"  # the first try left nothing behind
+
+
+def _reported_queue(db_url, terminal_id):
+    db = Database(db_url, migrate_schema=False)
+    try:
+        with db.transaction() as session:
+            return json.loads(session.get(Terminal, terminal_id).queue_json)
+    finally:
+        db.dispose()
+
+
+def test_the_queue_a_terminal_reported_moves_on_with_each_batch_even_when_one_is_refused(any_central):
+    # on PostgreSQL the move is written by the insert statement itself, and corrected after it when the
+    # database refused what the checks let through (here: a reference another application holds)
+    sim = SimulatedTerminal(any_central.url)
+    sim.enroll(any_central.enrollment_code(any_central.create_office()))
+    sim.heartbeat(Heartbeat(queue={"queued": 6, "sending": 0, "synced": 2, "rejected": 0}))
+    first = [sim.application() for _ in range(3)]
+    assert [r.outcome for r in sim.upload(first).results] == ["accepted"] * 3
+    assert _reported_queue(any_central.db_url, sim.terminal_id) == {"queued": 3, "sending": 0, "synced": 5,
+                                                                    "rejected": 0}
+    taken = sim.application().model_copy(update={"reference": first[0].reference})
+    second = [sim.application(), taken, sim.application(service_code="NOPE")]
+    assert [r.outcome for r in sim.upload(second).results] == ["accepted", "rejected", "rejected"]
+    assert _reported_queue(any_central.db_url, sim.terminal_id) == {"queued": 0, "sending": 0, "synced": 6,
+                                                                    "rejected": 2}
+
+
+def test_ingest_reuses_an_office_profile_for_due_dates_at_most_its_ttl(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'ttl.db'}")
+    try:
+        with db.transaction() as session:
+            office = create_office(session, "3273010001", "Kelurahan Braga")
+            before = ingest_profile(session, office.id, now=1000.0)
+            update_settings(session, office, {"time_zone": "WIT"})
+            within = ingest_profile(session, office.id, now=1000.0 + PROFILE_TTL_S)
+            after = ingest_profile(session, office.id, now=1000.0 + PROFILE_TTL_S + 0.1)
+    finally:
+        db.dispose()
+    assert before.zone.key == within.zone.key == "Asia/Jakarta"  # the office code says West Java
+    assert after.zone.key == "Asia/Jayapura"  # staff's change reaches due dates once the TTL ran out

@@ -155,17 +155,25 @@ def start_postgres(workdir: Path) -> RunningPostgres:
 
     The cluster lives in a new `workdir/postgres-*` when the postgres user can reach `workdir`, else
     in a private temporary directory removed on `stop()`."""
-    bin_dir = ensure_postgres_installed()
     workdir.mkdir(parents=True, exist_ok=True)
     owned = not _reachable_by_postgres(workdir)
     directory = Path(tempfile.mkdtemp(prefix="loket-pg-") if owned else tempfile.mkdtemp(prefix="postgres-",
                                                                                          dir=workdir))
-    if os.geteuid() == 0:
-        os.chmod(directory, 0o755)
-        shutil.chown(directory, "postgres", "postgres")
+    return start_postgres_in(directory, owned=owned)
+
+
+def start_postgres_in(directory: Path, *, owned: bool = False, waldir: Path | None = None) -> RunningPostgres:
+    """A fresh cluster whose data directory is `directory/data` (`directory` exists, empty), its WAL in
+    `waldir` (a new folder) when given: a test can put the data on a small filesystem of its own.
+    `owned`: `stop()` removes `directory`."""
+    bin_dir = ensure_postgres_installed()
+    for folder in (directory, *((waldir.parent,) if waldir else ())):
+        if os.geteuid() == 0:
+            os.chmod(folder, 0o755)
+            shutil.chown(folder, "postgres", "postgres")
     data = directory / "data"
     _run_as_postgres([str(bin_dir / "initdb"), "-D", str(data), "-U", "tester", "--auth=trust", "-E", "UTF8",
-                      "--locale=C.UTF-8", "--no-sync"])
+                      "--locale=C.UTF-8", "--no-sync", *(("--waldir", str(waldir)) if waldir else ())])
     running = RunningPostgres(directory, free_port(), bin_dir, owned)
     running.resume()
     running.create_database("loket")
