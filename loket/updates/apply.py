@@ -8,6 +8,7 @@ rename, and a trial the power cut interrupted is finished by `boot_check` at the
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import os
 import shutil
@@ -22,7 +23,8 @@ from kiosk.release.bundle import SUFFIX, BundleHeader, check_applicable, read_he
 from kiosk.release.manifest import BundleRefused, parse_version, read_trusted_keys
 from loket.release import SYSTEM_PYTHON, ReleaseError, install_release, remove_release, switch_current
 from loket.updates.services import Services
-from loket.updates.state import UpdatePaths, UpdateState, came_up, citizen_at_screen, read_state, write_state
+from loket.updates.state import UpdatePaths, UpdateState, came_up, read_state, write_state
+from loket.updates.window import may_switch
 
 Log = Callable[[str], None]
 
@@ -37,6 +39,8 @@ class ApplyOptions:
     python: Path = SYSTEM_PYTHON
     #: boots that may try a release on trial before it is given up (a crash loop that reboots)
     max_boot_attempts: int = 3
+    #: the clock the office's hours are read on (tests); None: the system clock
+    now: Callable[[], dt.datetime] | None = None
 
 
 def queue_schema(queue: Path) -> int | None:
@@ -99,12 +103,17 @@ def install_bundle(paths: UpdatePaths, header: BundleHeader, options: ApplyOptio
     return release
 
 
-def wait_until_screen_free(paths: UpdatePaths, options: ApplyOptions, log: Log) -> None:
+def wait_until_screen_free(paths: UpdatePaths, options: ApplyOptions, log: Log) -> str:
+    """Waits until no citizen is mid-journey, or the office is closed (its `office_hours`); returns why."""
     started = time.monotonic()
     said = False
-    while citizen_at_screen(paths):
+    while True:
+        free, why = may_switch(paths, options.now() if options.now else None)
+        if free:
+            return why
         if not said:
-            log("a citizen is using the kiosk: the switch waits until the screen is back at Welcome")
+            log("a citizen is using the kiosk: the switch waits until the screen is back at Welcome "
+                "or the office closes")
             said = True
         if options.max_idle_wait_s is not None and time.monotonic() - started > options.max_idle_wait_s:
             raise BundleRefused("the kiosk stayed in use; the update is installed and waits for the next try")
@@ -130,7 +139,7 @@ def apply_bundle(paths: UpdatePaths, bundle: Path, services: Services, options: 
             write_state(paths, UpdateState("refused", manifest.version, previous=running, reason=str(e)))
             raise
         write_state(paths, UpdateState("waiting", manifest.version, previous=running))
-        wait_until_screen_free(paths, options, log)
+        log(f"switching now: {wait_until_screen_free(paths, options, log)}")
         schema = queue_schema(paths.queue)
         if schema is not None and schema < manifest.queue_schema:
             copy = backup_queue(paths.queue, paths.data / "backups" / f"queue-before-{manifest.version}.db")
