@@ -210,10 +210,29 @@ def roll_back(paths: UpdatePaths, trial: UpdateState, services: Services, reason
     return state
 
 
+def discard_unfinished(paths: UpdatePaths) -> list[str]:
+    """Removes what a killed applier left half made: the unpacked wheels and a release directory without its
+    `release.json` (never the current one); returns what went. The next try starts these afresh anyway;
+    this gives the disk back at the next boot."""
+    gone = []
+    if paths.incoming.exists():
+        shutil.rmtree(paths.incoming, ignore_errors=True)
+        gone.append(str(paths.incoming))
+    layout = paths.layout
+    complete = set(layout.installed())
+    if layout.releases.is_dir():
+        for folder in layout.releases.iterdir():
+            if folder.is_dir() and folder.name not in complete and folder.name != layout.current_version():
+                shutil.rmtree(folder, ignore_errors=True)
+                gone.append(str(folder))
+    return gone
+
+
 def boot_check(paths: UpdatePaths, services: Services, options: ApplyOptions, log: Log = print) -> UpdateState:
     """At boot (or any time): finishes a trial a power cut or crash interrupted."""
     with applier_lock(paths):
         state = read_state(paths)
+        discard_unfinished(paths)
         if state.state in ("installing", "waiting"):  # the applier was killed before the switch
             return write_state(paths, UpdateState(
                 "interrupted", state.version, previous=state.previous,
