@@ -33,7 +33,7 @@ def test_bad_bundles_are_refused_in_one_line_and_change_nothing(kiosk, releases,
     changed = tmp_path / "changed" / v2.name
     changed.parent.mkdir()
     shutil.copyfile(v2, changed)
-    with tarfile.open(v2) as tar:  # a byte inside the last wheel (the end of the file is tar padding)
+    with tarfile.open(v2) as tar:  # a byte inside the last wheel
         last = tar.getmembers()[-1]
     with open(changed, "r+b") as f:
         f.seek(last.offset_data + last.size // 2)
