@@ -213,12 +213,13 @@ def install(target: Target, source: Path, wheelhouse: Path | None = None, releas
     pin_release_keys(target, list(release_keys), changes)
     print("install-terminal: release (a venv from /usr/bin/python3; pip takes a minute the first time)", flush=True)
     layout = Layout(target.prefix)
+    replaced = layout.current_version()
     release, built = install_release(layout, source=source, wheelhouse=wheelhouse)
     if built:
         changes(f"installed release {release.name} in {release}")
     if switch_current(layout, release.name):
         changes(f"{layout.current} -> releases/{release.name}")
-    for version in prune_releases(layout):  # the one before stays, to go back to by hand
+    for version in prune_releases(layout, previous=replaced):  # the one it replaced stays, to go back to
         changes(f"removed the old release {version}")
     print("install-terminal: systemd units", flush=True)
     install_units(target, changes)

@@ -191,14 +191,34 @@ def remove_release(layout: Layout, version: str) -> None:
     shutil.rmtree(layout.release(version), ignore_errors=True)
 
 
-def prune_releases(layout: Layout, keep: int = 2) -> list[str]:
-    """Removes all but the newest `keep` releases (the current one always stays); returns what went."""
+def remove_unfinished(layout: Layout) -> list[str]:
+    """Removes release directories without their `release.json` (an install that was killed or failed),
+    never the current one; returns their versions."""
+    if not layout.releases.is_dir():
+        return []
+    complete, current = set(layout.installed()), layout.current_version()
+    gone = [p.name for p in layout.releases.iterdir() if p.is_dir() and p.name not in complete and p.name != current]
+    for version in gone:
+        shutil.rmtree(layout.releases / version, ignore_errors=True)
+    return sorted(gone)
+
+
+def prune_releases(layout: Layout, keep: int = 2, previous: str | None = None) -> list[str]:
+    """Removes all but `keep` releases and any unfinished one; returns what went. The current release always
+    stays, then `previous` (the release to go back to, when known: the one an update or the installer
+    switched from), then the newest others by install time. The installer and the updater both call it."""
     current = layout.current_version()
-    older = [v for v in layout.installed() if v != current]
-    gone = older[: max(0, len(older) - (keep - 1))]
+    others = [v for v in layout.installed() if v != current]
+    kept = [previous] if previous in others else []
+    for version in reversed(others):
+        if len(kept) >= keep - 1:
+            break
+        if version not in kept:
+            kept.append(version)
+    gone = [v for v in others if v not in kept]
     for version in gone:
         remove_release(layout, version)
-    return gone
+    return gone + remove_unfinished(layout)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,7 +21,14 @@ from pathlib import Path
 
 from kiosk.release.bundle import SUFFIX, BundleHeader, check_applicable, read_header, unpack_wheels, verify_wheels
 from kiosk.release.manifest import BundleRefused, parse_version, read_trusted_keys
-from loket.release import SYSTEM_PYTHON, ReleaseError, install_release, remove_release, switch_current
+from loket.release import (
+    SYSTEM_PYTHON,
+    ReleaseError,
+    install_release,
+    prune_releases,
+    remove_unfinished,
+    switch_current,
+)
 from loket.updates.services import Services
 from loket.updates.state import UpdatePaths, UpdateState, came_up, read_state, write_state
 from loket.updates.window import may_switch
@@ -192,9 +199,7 @@ def keep(paths: UpdatePaths, trial: UpdateState, log: Log) -> UpdateState:
         tmp.write_text(text, encoding="utf-8")
         tmp.chmod(0o644)
         tmp.replace(paths.trusted_keys)
-    for version in paths.layout.installed():
-        if version not in (trial.version, trial.previous):
-            remove_release(paths.layout, version)  # keep this and the one to go back to
+    prune_releases(paths.layout, previous=trial.previous)  # keep this one and the one to go back to
     log(f"release {trial.version} is up (Welcome on screen): kept")
     return write_state(paths, UpdateState("good", trial.version, previous=trial.previous))
 
@@ -214,18 +219,9 @@ def discard_unfinished(paths: UpdatePaths) -> list[str]:
     """Removes what a killed applier left half made: the unpacked wheels and a release directory without its
     `release.json` (never the current one); returns what went. The next try starts these afresh anyway;
     this gives the disk back at the next boot."""
-    gone = []
-    if paths.incoming.exists():
-        shutil.rmtree(paths.incoming, ignore_errors=True)
-        gone.append(str(paths.incoming))
-    layout = paths.layout
-    complete = set(layout.installed())
-    if layout.releases.is_dir():
-        for folder in layout.releases.iterdir():
-            if folder.is_dir() and folder.name not in complete and folder.name != layout.current_version():
-                shutil.rmtree(folder, ignore_errors=True)
-                gone.append(str(folder))
-    return gone
+    gone = [str(paths.incoming)] if paths.incoming.exists() else []
+    shutil.rmtree(paths.incoming, ignore_errors=True)
+    return gone + remove_unfinished(paths.layout)
 
 
 def boot_check(paths: UpdatePaths, services: Services, options: ApplyOptions, log: Log = print) -> UpdateState:
