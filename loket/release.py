@@ -121,12 +121,14 @@ def install_release(
     version: str | None = None,
     python: Path = SYSTEM_PYTHON,
     extra_requirements: tuple[str, ...] = (),
+    extras: tuple[str, ...] = (),
 ) -> tuple[Path, bool]:
     """Installs release `version` into `layout.release(version)` unless it is already complete there.
 
     From `wheelhouse` (a directory of wheels, no index: `loket==version` and its dependencies), else
     from the `source` tree (pip, with the machine's index or cache). Returns the release directory
-    and whether anything was installed. `current` is not touched: see `switch_current`.
+    and whether anything was installed. `current` is not touched: see `switch_current`. `extras` are the
+    package's optional parts (`("central",)` on central's machine; a terminal needs none).
     """
     if version is None:
         if source is None:
@@ -144,10 +146,12 @@ def install_release(
         # venvs are not relocatable (scripts name their interpreter), so the venv is built in place
         _run([str(python), "-m", "venv", str(target)])
         pip = [str(target / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        wanted = f"[{','.join(extras)}]" if extras else ""
         if wheelhouse is not None:
-            _run([*pip, "--no-index", "--find-links", str(wheelhouse), f"loket=={version}", *extra_requirements])
+            _run([*pip, "--no-index", "--find-links", str(wheelhouse), f"loket{wanted}=={version}",
+                  *extra_requirements])
         elif source is not None:
-            _run([*pip, str(source), *extra_requirements])
+            _run([*pip, f"{source}{wanted}", *extra_requirements])
         else:
             raise ReleaseError("give a source tree or a wheelhouse")
         record = {"version": version, "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -46,7 +46,8 @@ def test_bad_bundles_are_refused_in_one_line_and_change_nothing(kiosk, releases,
     loket_cli("release", "build", "--key", str(other_key), "--out", str(foreign), "--source",
               str(releases.source("v2")), "--find-links", str(releases.wheel_cache), "--no-index")
     before = tree(kiosk)
-    cases = {truncated: "cut short", changed: "does not match its SHA-256", next(foreign.glob("*")): "not signed",
+    cases = {truncated: "cut short", changed: "match its SHA-256 in the manifest",
+             next(foreign.glob("*")): "not signed",
              releases.bundle("v1"): "not newer than the running 1.0.0"}
     for bundle, words in cases.items():
         done = kiosk.update(str(bundle))
