@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kiosk.release.manifest import BundleRefused
+from kiosk.settings import load_settings
 from loket.updates.apply import ApplyOptions, wait_until_screen_free
 from loket.updates.state import UpdatePaths, mark_journey
 from loket.updates.window import may_switch, office_code
+from tests.fixtures.releases import loket_cli
 
 WIB = ZoneInfo("Asia/Jakarta")
 MONDAY_10_WIB = dt.datetime(2026, 12, 7, 10, 0, tzinfo=WIB)
@@ -61,3 +63,12 @@ def test_the_applier_waits_for_the_screen_or_the_closing_time(paths):
     clock = iter([MONDAY_15_30_WIB, MONDAY_15_30_WIB, MONDAY_15_30_WIB + dt.timedelta(hours=1)])
     closing = ApplyOptions(poll_s=0.05, max_idle_wait_s=5, now=lambda: next(clock))
     assert wait_until_screen_free(paths, closing, lines.append) == "outside the office's hours"
+
+
+def test_a_technician_sets_the_hours_from_the_shell_and_a_bad_value_is_refused(terminal):
+    home = str(terminal.paths.home)
+    loket_cli("--home", home, "maintenance", "set", "office_hours=Sen-Jum 07.30-15.30")
+    assert load_settings(terminal.paths.settings_file).office_hours == "Sen-Jum 07.30-15.30"
+    refused = loket_cli("--home", home, "maintenance", "set", "office_hours=Jum-Sen 07.30-15.30", check=False)
+    assert refused.returncode == 2 and "office_hours" in refused.stderr and "run backwards" in refused.stderr
+    assert load_settings(terminal.paths.settings_file).office_hours == "Sen-Jum 07.30-15.30"
