@@ -1,6 +1,7 @@
 """Benchmark: signed updates of a real bundle of this tree (issue 21).
 
     python -m bench.updates [--rounds 3]
+    python -m bench.updates --size-only       # the bundle's size alone (no timings)
 
 - bundle size (MB) of `loket release build` of this tree (Loket + every wheel a terminal needs);
 - verify: the signature and every wheel's SHA-256 (`read_header` + `verify_wheels`); floor: one
@@ -168,6 +169,7 @@ def resume_bytes(bundle: Path, key: str, work: Path) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.updates", description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--size-only", action="store_true", help="only build the bundle and report its size")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-updates-") as tmp:
         work = Path(tmp)
@@ -176,6 +178,12 @@ def main(argv: list[str] | None = None) -> int:
         header = read_header(bundle, [key.public_key])
         version = header.manifest.version
         size_mb = bundle.stat().st_size / 1e6
+        if args.size_only:
+            names = sorted(n.removeprefix("wheels/").split("-")[0].lower() for n in header.manifest.files)
+            print(f"bundle:           {size_mb:.1f} MB ({len(names)} wheels), release {version}")
+            print(json.dumps({"bench": "updates-size", "bundle_mb": round(size_mb, 1), "wheels": len(names),
+                              "wheel_names": names}))
+            return 0
 
         verify = rounds(lambda _: timed(lambda: verify_wheels(read_header(bundle, [key.public_key]))), args.rounds)
         def sha256_once() -> None:

@@ -20,6 +20,7 @@ import tomli_w
 
 from kiosk.errors import SettingsError
 from kiosk.files import PRIVATE_DIR, make_private, write_atomically
+from kiosk.office_hours import DEFAULT_OFFICE_HOURS, check_office_hours
 from kiosk.timezones import check_zone
 
 PRINTER_BACKENDS = ("pdf", "cups", "escpos")
@@ -157,6 +158,9 @@ class Settings:
     sync_interval_s: int = 30
     #: the office's time zone (Asia/Jakarta, Asia/Makassar, Asia/Jayapura); empty: from its region code
     timezone: str = ""
+    #: the office's opening hours on its own clock (`Mon-Fri 08:00-16:00; Sat 08:00-12:00`): outside them an
+    #: update may switch releases without waiting for Welcome (see docs/updates.md)
+    office_hours: str = DEFAULT_OFFICE_HOURS
     maintenance_pin_hash: str = ""
     #: once central accepted an application: days until its sealed answers leave the terminal, then its metadata
     answers_retention_days: int = 7
@@ -191,6 +195,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "ca_bundle": _text,
     "sync_interval_s": _int_between(5, 86400),
     "timezone": _zone,
+    "office_hours": check_office_hours,
     "maintenance_pin_hash": _text,
     "answers_retention_days": _int_between(1, 3650),
     "metadata_retention_days": _int_between(1, 3650),

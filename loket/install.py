@@ -204,7 +204,8 @@ def pin_release_keys(target: Target, keys: list[str], changes: Changes) -> None:
         write_if_different(path, text, 0o644, changes)
 
 
-def install(target: Target, source: Path, wheelhouse: Path | None = None, release_keys: list[str] = ()) -> Changes:
+def install(target: Target, source: Path, wheelhouse: Path | None = None, release_keys: list[str] = (),
+            extras: tuple[str, ...] = ()) -> Changes:
     changes = Changes()
     os.umask(0o022)
     print("install-terminal: kiosk user, directories", flush=True)
@@ -213,12 +214,13 @@ def install(target: Target, source: Path, wheelhouse: Path | None = None, releas
     pin_release_keys(target, list(release_keys), changes)
     print("install-terminal: release (a venv from /usr/bin/python3; pip takes a minute the first time)", flush=True)
     layout = Layout(target.prefix)
-    release, built = install_release(layout, source=source, wheelhouse=wheelhouse)
+    replaced = layout.current_version()
+    release, built = install_release(layout, source=source, wheelhouse=wheelhouse, extras=extras)
     if built:
         changes(f"installed release {release.name} in {release}")
     if switch_current(layout, release.name):
         changes(f"{layout.current} -> releases/{release.name}")
-    for version in prune_releases(layout):  # the one before stays, to go back to by hand
+    for version in prune_releases(layout, previous=replaced):  # the one it replaced stays, to go back to
         changes(f"removed the old release {version}")
     print("install-terminal: systemd units", flush=True)
     install_units(target, changes)
@@ -289,6 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "$LOKET_INSTALL_UNIT_DIR)")
     parser.add_argument("--root", type=Path, help="where etc/systemd, etc/pam.d, etc/udev are (default /)")
     parser.add_argument("--user", help=f"the kiosk's user (default {KIOSK_USER}; made when missing)")
+    parser.add_argument("--with-central", action="store_true",
+                        help="also install central's dependencies (loket[central]), on central's machine")
     parser.add_argument("--release-key", action="append", default=[], metavar="PUBLIC_KEY",
                         help="pin this release public key (base64) for signed updates (docs/updates.md)")
     return parser
@@ -307,7 +311,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.uninstall:
             changes = uninstall(target, purge=args.purge)
         else:
-            changes = install(target, args.source, args.wheelhouse, args.release_key)
+            changes = install(target, args.source, args.wheelhouse, args.release_key,
+                              ("central",) if args.with_central else ())
     except (ReleaseError, OSError) as e:
         print(f"install-terminal: {e}", file=sys.stderr)
         return 1

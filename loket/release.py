@@ -121,12 +121,14 @@ def install_release(
     version: str | None = None,
     python: Path = SYSTEM_PYTHON,
     extra_requirements: tuple[str, ...] = (),
+    extras: tuple[str, ...] = (),
 ) -> tuple[Path, bool]:
     """Installs release `version` into `layout.release(version)` unless it is already complete there.
 
     From `wheelhouse` (a directory of wheels, no index: `loket==version` and its dependencies), else
     from the `source` tree (pip, with the machine's index or cache). Returns the release directory
-    and whether anything was installed. `current` is not touched: see `switch_current`.
+    and whether anything was installed. `current` is not touched: see `switch_current`. `extras` are the
+    package's optional parts (`("central",)` on central's machine; a terminal needs none).
     """
     if version is None:
         if source is None:
@@ -144,10 +146,12 @@ def install_release(
         # venvs are not relocatable (scripts name their interpreter), so the venv is built in place
         _run([str(python), "-m", "venv", str(target)])
         pip = [str(target / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        wanted = f"[{','.join(extras)}]" if extras else ""
         if wheelhouse is not None:
-            _run([*pip, "--no-index", "--find-links", str(wheelhouse), f"loket=={version}", *extra_requirements])
+            _run([*pip, "--no-index", "--find-links", str(wheelhouse), f"loket{wanted}=={version}",
+                  *extra_requirements])
         elif source is not None:
-            _run([*pip, str(source), *extra_requirements])
+            _run([*pip, f"{source}{wanted}", *extra_requirements])
         else:
             raise ReleaseError("give a source tree or a wheelhouse")
         record = {"version": version, "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -191,14 +195,34 @@ def remove_release(layout: Layout, version: str) -> None:
     shutil.rmtree(layout.release(version), ignore_errors=True)
 
 
-def prune_releases(layout: Layout, keep: int = 2) -> list[str]:
-    """Removes all but the newest `keep` releases (the current one always stays); returns what went."""
+def remove_unfinished(layout: Layout) -> list[str]:
+    """Removes release directories without their `release.json` (an install that was killed or failed),
+    never the current one; returns their versions."""
+    if not layout.releases.is_dir():
+        return []
+    complete, current = set(layout.installed()), layout.current_version()
+    gone = [p.name for p in layout.releases.iterdir() if p.is_dir() and p.name not in complete and p.name != current]
+    for version in gone:
+        shutil.rmtree(layout.releases / version, ignore_errors=True)
+    return sorted(gone)
+
+
+def prune_releases(layout: Layout, keep: int = 2, previous: str | None = None) -> list[str]:
+    """Removes all but `keep` releases and any unfinished one; returns what went. The current release always
+    stays, then `previous` (the release to go back to, when known: the one an update or the installer
+    switched from), then the newest others by install time. The installer and the updater both call it."""
     current = layout.current_version()
-    older = [v for v in layout.installed() if v != current]
-    gone = older[: max(0, len(older) - (keep - 1))]
+    others = [v for v in layout.installed() if v != current]
+    kept = [previous] if previous in others else []
+    for version in reversed(others):
+        if len(kept) >= keep - 1:
+            break
+        if version not in kept:
+            kept.append(version)
+    gone = [v for v in others if v not in kept]
     for version in gone:
         remove_release(layout, version)
-    return gone
+    return gone + remove_unfinished(layout)
 
 
 def main(argv: list[str] | None = None) -> int:

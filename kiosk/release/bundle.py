@@ -3,6 +3,12 @@
 The manifest and its signature come first, so a bundle signed by another key, changed, or not a
 bundle at all is refused after reading a few hundred kilobytes; the wheels are then hashed as they
 stream past (and written out only when unpacking), so nothing unverified is ever installed.
+
+Every byte of the file is checked, not only the wheels' contents: the first two members (headers,
+manifest, signature, padding) must be exactly the bytes the writer makes of the signed manifest, and
+the signed manifest holds the SHA-256 and size of the rest (the body: the wheels' tar headers,
+contents, zero padding and the archive's end). A byte changed in a tar header or in padding that
+carries no content is refused like any other.
 """
 
 from __future__ import annotations
@@ -36,23 +42,52 @@ def bundle_name(version: str) -> str:
     return f"loket-{version}{SUFFIX}"
 
 
-def write_bundle(out: Path, manifest: Manifest, signature: bytes, wheels: dict[str, Path]) -> None:
-    """Writes the bundle to `out` (via a temporary file renamed into place)."""
-    partial = out.with_name(out.name + ".partial")
-    raw = manifest.to_bytes()
-    with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as tar:
-        for name, data in ((MANIFEST_NAME, raw), (SIGNATURE_NAME, signature)):
-            info = tarfile.TarInfo(name)
-            info.size, info.mode, info.mtime = len(data), 0o644, int(manifest.built_at.timestamp())
-            tar.addfile(info, io.BytesIO(data))
-        for name in sorted(manifest.files):
+def write_body(out: Path, wheels: dict[str, Path]) -> tuple[str, int]:
+    """Writes the wheels as a tar (members in name order, closed with the archive's end) to `out`, the
+    bytes that follow the signature in a bundle; returns their SHA-256 and size, for the manifest."""
+    with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as tar:
+        for name in sorted(wheels):
             info = tar.gettarinfo(str(wheels[name]), arcname=name)
             info.uid = info.gid = 0
             info.uname = info.gname = ""
             info.mode = 0o644
             with open(wheels[name], "rb") as f:
                 tar.addfile(info, f)
+    return _sha256_of(out, 0), out.stat().st_size
+
+
+def head_bytes(manifest_bytes: bytes, signature: bytes, mtime: int) -> bytes:
+    """The bundle's first two tar members exactly as written: the manifest and its signature."""
+    buffer = io.BytesIO()
+    tar = tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT)  # noqa: SIM115 - never closed:
+    for name, data in ((MANIFEST_NAME, manifest_bytes), (SIGNATURE_NAME, signature)):  # no archive end here
+        info = tarfile.TarInfo(name)
+        info.size, info.mode, info.mtime = len(data), 0o644, mtime
+        tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def write_bundle(out: Path, manifest: Manifest, signature: bytes, body: Path) -> None:
+    """Writes the bundle to `out`: the signed head, then `body` (from `write_body`), via a temporary file
+    renamed into place."""
+    partial = out.with_name(out.name + ".partial")
+    with open(partial, "wb") as f, open(body, "rb") as rest:
+        f.write(head_bytes(manifest.to_bytes(), signature, _mtime(manifest)))
+        shutil.copyfileobj(rest, f, 1 << 20)
     partial.replace(out)
+
+
+def _mtime(manifest: Manifest) -> int:
+    return int(manifest.built_at.timestamp())
+
+
+def _sha256_of(path: Path, offset: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        f.seek(offset)
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -63,6 +98,8 @@ class BundleHeader:
     manifest: Manifest
     signed_by: str
     size: int
+    #: where the body (covered by the manifest's `body_sha256`) begins
+    body_offset: int
 
 
 def _open(path: Path) -> tarfile.TarFile:
@@ -106,9 +143,14 @@ def read_header(path: Path, trusted_keys: list[str]) -> BundleHeader:
     manifest = Manifest.from_bytes(raw)
     if manifest.key != signer:
         raise BundleRefused(f"{path.name}: the manifest names a different key from the one that signed it")
-    if manifest.payload_bytes > size:
-        raise BundleRefused(f"{path.name}: cut short ({size} bytes, the manifest lists {manifest.payload_bytes})")
-    return BundleHeader(path, manifest, signer, size)
+    head = head_bytes(raw, signature, _mtime(manifest))
+    with open(path, "rb") as f:
+        if f.read(len(head)) != head:
+            raise BundleRefused(f"{path.name}: a byte around the signed manifest was changed (tar header or padding)")
+    if len(head) + manifest.body_bytes != size:
+        raise BundleRefused(f"{path.name}: {size} bytes, the manifest says {len(head) + manifest.body_bytes}: "
+                            + ("cut short" if size < len(head) + manifest.body_bytes else "bytes were added"))
+    return BundleHeader(path, manifest, signer, size, len(head))
 
 
 def check_applicable(manifest: Manifest, *, running: str | None, free_bytes: int,
@@ -169,7 +211,11 @@ def _stream_wheels(header: BundleHeader, sink: Sink) -> None:
 
 
 def verify_wheels(header: BundleHeader) -> None:
-    """Checks every wheel's size and SHA-256 against the signed manifest, writing nothing."""
+    """Checks every byte after the signature (the body's SHA-256), then every wheel's size and SHA-256
+    against the signed manifest, writing nothing."""
+    if _sha256_of(header.path, header.body_offset) != header.manifest.body_sha256:
+        raise BundleRefused(f"{header.path.name}: the bytes after its manifest do not match its SHA-256 in the "
+                            "manifest (the file was changed or damaged)")
     _stream_wheels(header, lambda name: None)
 
 

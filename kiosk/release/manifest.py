@@ -58,6 +58,10 @@ class Manifest(BaseModel):
     downgrade: bool = False
     built_at: dt.datetime
     files: dict[str, ReleaseFile] = Field(max_length=MAX_FILES)
+    #: SHA-256 and size of every byte of the bundle after its signature (the wheels' tar headers, contents,
+    #: padding and the archive's end), so no byte of the file goes unchecked
+    body_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    body_bytes: int = Field(ge=0)
     #: room the installed release takes (the wheels' contents unpacked), checked against free disk
     installed_bytes: int = Field(ge=0)
     #: the release key that signed this bundle (base64), and the one that will sign the next ones

@@ -73,7 +73,7 @@ def set_command(args: argparse.Namespace) -> int:
         if key == "maintenance_pin_hash":
             raise LoketError("set the PIN with `loket maintenance set-pin`")
         changes[key] = _typed(value) if key not in ("printer_cups_queue", "printer_escpos_url", "ca_bundle",
-                                                    "printer_pdf_dir", "server_url") else value
+                                                    "printer_pdf_dir", "server_url", "office_hours") else value
     terminal = terminal_for(args)
     terminal.update_settings(**changes)
     terminal.store.record_audit("maintenance.settings_changed", ", ".join(sorted(changes)), actor="technician")

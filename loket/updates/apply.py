@@ -8,6 +8,7 @@ rename, and a trial the power cut interrupted is finished by `boot_check` at the
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import os
 import shutil
@@ -20,9 +21,17 @@ from pathlib import Path
 
 from kiosk.release.bundle import SUFFIX, BundleHeader, check_applicable, read_header, unpack_wheels, verify_wheels
 from kiosk.release.manifest import BundleRefused, parse_version, read_trusted_keys
-from loket.release import SYSTEM_PYTHON, ReleaseError, install_release, remove_release, switch_current
+from loket.release import (
+    SYSTEM_PYTHON,
+    ReleaseError,
+    install_release,
+    prune_releases,
+    remove_unfinished,
+    switch_current,
+)
 from loket.updates.services import Services
-from loket.updates.state import UpdatePaths, UpdateState, came_up, citizen_at_screen, read_state, write_state
+from loket.updates.state import UpdatePaths, UpdateState, came_up, read_state, write_state
+from loket.updates.window import may_switch
 
 Log = Callable[[str], None]
 
@@ -37,6 +46,8 @@ class ApplyOptions:
     python: Path = SYSTEM_PYTHON
     #: boots that may try a release on trial before it is given up (a crash loop that reboots)
     max_boot_attempts: int = 3
+    #: the clock the office's hours are read on (tests); None: the system clock
+    now: Callable[[], dt.datetime] | None = None
 
 
 def queue_schema(queue: Path) -> int | None:
@@ -99,12 +110,17 @@ def install_bundle(paths: UpdatePaths, header: BundleHeader, options: ApplyOptio
     return release
 
 
-def wait_until_screen_free(paths: UpdatePaths, options: ApplyOptions, log: Log) -> None:
+def wait_until_screen_free(paths: UpdatePaths, options: ApplyOptions, log: Log) -> str:
+    """Waits until no citizen is mid-journey, or the office is closed (its `office_hours`); returns why."""
     started = time.monotonic()
     said = False
-    while citizen_at_screen(paths):
+    while True:
+        free, why = may_switch(paths, options.now() if options.now else None)
+        if free:
+            return why
         if not said:
-            log("a citizen is using the kiosk: the switch waits until the screen is back at Welcome")
+            log("a citizen is using the kiosk: the switch waits until the screen is back at Welcome "
+                "or the office closes")
             said = True
         if options.max_idle_wait_s is not None and time.monotonic() - started > options.max_idle_wait_s:
             raise BundleRefused("the kiosk stayed in use; the update is installed and waits for the next try")
@@ -130,7 +146,7 @@ def apply_bundle(paths: UpdatePaths, bundle: Path, services: Services, options: 
             write_state(paths, UpdateState("refused", manifest.version, previous=running, reason=str(e)))
             raise
         write_state(paths, UpdateState("waiting", manifest.version, previous=running))
-        wait_until_screen_free(paths, options, log)
+        log(f"switching now: {wait_until_screen_free(paths, options, log)}")
         schema = queue_schema(paths.queue)
         if schema is not None and schema < manifest.queue_schema:
             copy = backup_queue(paths.queue, paths.data / "backups" / f"queue-before-{manifest.version}.db")
@@ -183,9 +199,7 @@ def keep(paths: UpdatePaths, trial: UpdateState, log: Log) -> UpdateState:
         tmp.write_text(text, encoding="utf-8")
         tmp.chmod(0o644)
         tmp.replace(paths.trusted_keys)
-    for version in paths.layout.installed():
-        if version not in (trial.version, trial.previous):
-            remove_release(paths.layout, version)  # keep this and the one to go back to
+    prune_releases(paths.layout, previous=trial.previous)  # keep this one and the one to go back to
     log(f"release {trial.version} is up (Welcome on screen): kept")
     return write_state(paths, UpdateState("good", trial.version, previous=trial.previous))
 
@@ -201,10 +215,20 @@ def roll_back(paths: UpdatePaths, trial: UpdateState, services: Services, reason
     return state
 
 
+def discard_unfinished(paths: UpdatePaths) -> list[str]:
+    """Removes what a killed applier left half made: the unpacked wheels and a release directory without its
+    `release.json` (never the current one); returns what went. The next try starts these afresh anyway;
+    this gives the disk back at the next boot."""
+    gone = [str(paths.incoming)] if paths.incoming.exists() else []
+    shutil.rmtree(paths.incoming, ignore_errors=True)
+    return gone + remove_unfinished(paths.layout)
+
+
 def boot_check(paths: UpdatePaths, services: Services, options: ApplyOptions, log: Log = print) -> UpdateState:
     """At boot (or any time): finishes a trial a power cut or crash interrupted."""
     with applier_lock(paths):
         state = read_state(paths)
+        discard_unfinished(paths)
         if state.state in ("installing", "waiting"):  # the applier was killed before the switch
             return write_state(paths, UpdateState(
                 "interrupted", state.version, previous=state.previous,

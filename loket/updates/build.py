@@ -15,7 +15,7 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-from kiosk.release.bundle import bundle_name, write_bundle
+from kiosk.release.bundle import bundle_name, write_body, write_bundle
 from kiosk.release.manifest import MANIFEST_FORMAT, BundleRefused, Manifest, ReleaseFile, ReleaseKey, sha256_file
 
 SCHEMA_LINE = re.compile(r"^def _v(\d+)\(", re.MULTILINE)
@@ -89,14 +89,17 @@ def build_release(
         wheelhouse = Path(work)
         build_wheelhouse(source, wheelhouse, find_links=list(find_links), no_index=no_index)
         wheels = {f"wheels/{p.name}": p for p in sorted(wheelhouse.glob("*.whl"))}
+        body = wheelhouse / "body.tar"
+        body_sha256, body_bytes = write_body(body, wheels)
         manifest = Manifest(
             format=MANIFEST_FORMAT, version=version, min_queue_schema=min_queue_schema,
             queue_schema=source_queue_schema(source), fallback_version=fallback_version, downgrade=downgrade,
             built_at=(now or dt.datetime.now(dt.UTC)).replace(microsecond=0),
             files={name: ReleaseFile(sha256=sha256_file(p), bytes=p.stat().st_size) for name, p in wheels.items()},
             installed_bytes=sum(_unpacked_size(p) for p in wheels.values()),
+            body_sha256=body_sha256, body_bytes=body_bytes,
             key=key.public_key, next_key=next_key,
         )
         out = out_dir / bundle_name(version)
-        write_bundle(out, manifest, key.sign(manifest.to_bytes()), wheels)
+        write_bundle(out, manifest, key.sign(manifest.to_bytes()), body)
     return out

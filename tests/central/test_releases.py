@@ -59,7 +59,7 @@ def test_a_damaged_bundle_is_not_stored_and_a_good_one_is_once(central, releases
         f.seek(-1, 1)
         f.write(bytes([byte[0] ^ 0xFF]))
     done = central_cli(central.db_url, keys, "release", "upload", str(bad))
-    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "does not match its SHA-256" in done.stderr
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "match its SHA-256 in the manifest" in done.stderr
     assert "0 release(s)" in central_cli(central.db_url, keys, "release", "list").stdout
     done = central_cli(central.db_url, keys, "release", "upload", str(good), "--share", "100")
     assert done.returncode == 0, done.stderr

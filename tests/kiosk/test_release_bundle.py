@@ -3,8 +3,10 @@ refused with one line, before anything is written."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import tarfile
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,12 +15,24 @@ from hypothesis import strategies as st
 
 from kiosk.release.bundle import (
     MANIFEST_NAME,
+    SIGNATURE_NAME,
     check_applicable,
     read_header,
     unpack_wheels,
     verify_wheels,
+    write_body,
+    write_bundle,
 )
-from kiosk.release.manifest import BundleRefused, Manifest, check_signature, new_release_key, read_trusted_keys
+from kiosk.release.manifest import (
+    MANIFEST_FORMAT,
+    BundleRefused,
+    Manifest,
+    ReleaseFile,
+    check_signature,
+    new_release_key,
+    read_trusted_keys,
+    sha256_file,
+)
 
 pytestmark = pytest.mark.slow  # the first test builds the session's bundles (pip wheel of every dependency)
 
@@ -68,6 +82,78 @@ def test_one_byte_changed_in_a_wheel_is_refused_and_nothing_is_left(releases, v1
     with pytest.raises(BundleRefused, match="does not match its SHA-256"):
         unpack_wheels(header, tmp_path / "staging")
     assert not (tmp_path / "staging").exists()
+
+
+def padding_offsets(bundle: Path) -> dict[str, int]:
+    """Bytes of the tar that carry no content: zero padding after members, the checksum's trailing byte of
+    a header (tar ignores it), and the archive's end."""
+    with tarfile.open(bundle) as tar:
+        members = tar.getmembers()
+    padded = next(m for m in members[2:] if m.size % 512)
+    return {"padding after a wheel": padded.offset_data + padded.size + 3,
+            "padding after the manifest": members[0].offset_data + members[0].size + 1,
+            "the checksum's spare byte in the signature's header": members[1].offset + 155,
+            "the checksum's spare byte in a wheel's header": members[3].offset + 155,
+            "the archive's end": bundle.stat().st_size - 1}
+
+
+@pytest.mark.parametrize("where", ["padding after a wheel", "padding after the manifest",
+                                   "the checksum's spare byte in the signature's header",
+                                   "the checksum's spare byte in a wheel's header", "the archive's end"])
+def test_one_byte_changed_where_tar_carries_no_content_is_refused(releases, v1, tmp_path, where):
+    bad = damaged_copy(v1, tmp_path, at=padding_offsets(v1)[where])
+    with tarfile.open(bad) as tar:  # tar itself reads the same members from it
+        assert len(tar.getmembers()) == len(read_header(v1, [releases.key.public_key]).manifest.files) + 2
+    with pytest.raises(BundleRefused, match="changed"):
+        verify_wheels(read_header(bad, [releases.key.public_key]))
+
+
+def test_bytes_added_after_the_archive_are_refused(releases, v1, tmp_path):
+    longer = tmp_path / v1.name
+    shutil.copyfile(v1, longer)
+    with open(longer, "ab") as f:
+        f.write(b"\0" * 512)
+    with pytest.raises(BundleRefused, match="bytes were added"):
+        read_header(longer, [releases.key.public_key])
+
+
+def tiny_bundle(into: Path, key) -> Path:  # type: ignore[no-untyped-def]
+    """A bundle of one small made-up wheel, written as `loket release build` writes one."""
+    wheel = into / "loket-1.0.0-py3-none-any.whl"
+    wheel.write_bytes(b"PK not really a zip, but hashed all the same" * 30)
+    wheels = {f"wheels/{wheel.name}": wheel}
+    body_sha256, body_bytes = write_body(into / "body.tar", wheels)
+    manifest = Manifest(format=MANIFEST_FORMAT, version="1.0.0", min_queue_schema=0, queue_schema=5,
+                        built_at=dt.datetime(2026, 12, 4, tzinfo=dt.UTC), installed_bytes=1,
+                        files={name: ReleaseFile(sha256=sha256_file(p), bytes=p.stat().st_size)
+                               for name, p in wheels.items()},
+                        body_sha256=body_sha256, body_bytes=body_bytes, key=key.public_key)
+    out = into / "loket-1.0.0.loket-release"
+    write_bundle(out, manifest, key.sign(manifest.to_bytes()), into / "body.tar")
+    return out
+
+
+TINY_KEY = new_release_key()
+with tempfile.TemporaryDirectory() as _work:
+    TINY = tiny_bundle(Path(_work), TINY_KEY).read_bytes()
+
+
+def test_the_tiny_bundle_is_whole_and_verifies(tmp_path):
+    (tmp_path / "b").write_bytes(TINY)
+    header = read_header(tmp_path / "b", [TINY_KEY.public_key])
+    verify_wheels(header)
+    with tarfile.open(tmp_path / "b") as tar:
+        assert [m.name for m in tar][:2] == [MANIFEST_NAME, SIGNATURE_NAME]
+
+
+@settings(max_examples=300, deadline=None)
+@given(position=st.integers(min_value=0, max_value=len(TINY) - 1), flip=st.integers(min_value=1, max_value=255))
+def test_any_one_byte_changed_anywhere_in_a_bundle_is_refused(position, flip):
+    with tempfile.TemporaryDirectory() as work:
+        bad = Path(work) / "b"
+        bad.write_bytes(TINY[:position] + bytes([TINY[position] ^ flip]) + TINY[position + 1:])
+        with pytest.raises(BundleRefused):
+            verify_wheels(read_header(bad, [TINY_KEY.public_key]))
 
 
 def test_one_byte_changed_in_the_manifest_breaks_the_signature(releases, v1, tmp_path):

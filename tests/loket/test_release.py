@@ -58,6 +58,21 @@ def test_pruning_keeps_the_current_and_the_one_before(tmp_path: Path) -> None:
     assert layout.installed() == ["0.3.0", "0.4.0"]
 
 
+def test_pruning_keeps_the_release_to_go_back_to_even_when_a_failed_one_is_newer(tmp_path: Path) -> None:
+    """After 1.0.0 -> 1.5.0 (rolled back) -> 2.0.0, the updater and the installer keep 2.0.0 and the one it
+    replaced, 1.0.0, not the newer 1.5.0 that never came up; a half-made release goes too."""
+    layout = Layout(tmp_path)
+    for n, version in enumerate(("0.9.0", "1.0.0", "1.5.0", "2.0.0")):
+        path = fake_release(layout, version)
+        os.utime(path / RELEASE_FILE, (1_000_000 + n, 1_000_000 + n))
+    fake_release(layout, "3.0.0", complete=False)  # an install killed half-way
+    switch_current(layout, "2.0.0")
+    assert prune_releases(layout, previous="1.0.0") == ["0.9.0", "1.5.0", "3.0.0"]
+    assert layout.installed() == ["1.0.0", "2.0.0"] and sorted(p.name for p in layout.releases.iterdir()) == [
+        "1.0.0", "2.0.0"]
+    assert prune_releases(layout, previous="1.0.0") == []
+
+
 @given(st.text(min_size=1, max_size=20))
 def test_a_version_never_names_a_path_outside_the_releases_folder(text: str) -> None:
     try:

@@ -38,7 +38,7 @@ def test_a_release_on_a_stick_is_checked_and_handed_to_the_updater(technician, r
     kiosk.screenshot("maintenance-update-usb")
     kiosk.tap(next(b for b in panel.ids.bundles.children if b.value == damaged))
     settle(kiosk, board)
-    assert not board.result_ok and "does not match its SHA-256" in board.result, board.result
+    assert not board.result_ok and "match its SHA-256 in the manifest" in board.result, board.result
     spool = terminal.paths.home / "updates"
     assert not list(spool.glob("*")) if spool.exists() else True
 
