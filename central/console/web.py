@@ -104,6 +104,7 @@ NAV = [NavItem("inbox", PREFIX, "Permohonan"), NavItem("help", f"{PREFIX}/help",
        NavItem("reports", f"{PREFIX}/reports", "Laporan", True),
        NavItem("letters", f"{PREFIX}/letters/settings", "Pengaturan surat", True),
        NavItem("sms", f"{PREFIX}/sms", "SMS"),
+       NavItem("requests", f"{PREFIX}/requests", "Permintaan warga"),
        NavItem("access_log", f"{PREFIX}/access-log", "Log akses", True),
        NavItem("accounts", f"{PREFIX}/accounts", "Petugas", True, True)]
 

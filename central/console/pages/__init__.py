@@ -8,10 +8,12 @@ from central.console.pages import (
     letters,
     login,
     reports,
+    requests,
     sms,
     staff_accounts,
     terminals,
 )
 
 ROUTERS = (login.router, inbox.router, application.router, terminals.router, help_calls.router, reports.router,
-           access_log.router, letters.router, staff_accounts.router, sms.router)
+           access_log.router, letters.router, staff_accounts.router, sms.router,
+           requests.router)
