@@ -38,7 +38,8 @@ EN_REQUESTS: dict[str, str] = {
     "Permintaan itu tidak ada di kantor Anda.": "That request is not at your office.",
     "Permintaan ini sudah diputuskan.": "This request was already decided.",
     "Pilih: jalankan atau tolak.": "Choose: carry out or refuse.",
-    "Tulis alasan penolakan: warga membacanya di anjungan.": "Write the reason for refusing: the citizen reads it at the kiosk.",
+    "Tulis alasan penolakan: warga membacanya di anjungan.":
+        "Write the reason for refusing: the citizen reads it at the kiosk.",
     "Data pribadi permohonan ini sudah dihapus.": "The personal data of this application was deleted.",
     "Isian yang diminta untuk dikoreksi tidak ada di layanan ini; tolak dengan alasannya.":
         "The answer asked to be corrected is not in this service; refuse it with the reason.",
