@@ -43,4 +43,7 @@ EN_REQUESTS: dict[str, str] = {
     "Data pribadi permohonan ini sudah dihapus.": "The personal data of this application was deleted.",
     "Isian yang diminta untuk dikoreksi tidak ada di layanan ini; tolak dengan alasannya.":
         "The answer asked to be corrected is not in this service; refuse it with the reason.",
+    "Data pribadi permohonan ini sudah dihapus atas permintaan warga; yang tersisa hanya nomor, layanan, tanggal "
+    "dan status.": "The personal data of this application was deleted at the citizen's request; only its number, "
+                   "service, dates and status remain.",
 }

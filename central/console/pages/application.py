@@ -30,6 +30,8 @@ from central.status import change_status
 from kiosk.lifecycle import LETTER_ALLOWED, MAX_NOTE, NEXT_STATUSES, RefusedChange, is_overdue
 
 router = APIRouter(prefix=f"{PREFIX}/applications", include_in_schema=False)
+DELETED_WORDS = ("Data pribadi permohonan ini sudah dihapus atas permintaan warga; yang tersisa hanya nomor, "
+                 "layanan, tanggal dan status.")
 
 
 def _found(session: Session, staff: StaffContext, reference: str) -> Application:
@@ -99,6 +101,8 @@ def _shown(request: Request, session: Session, staff: StaffContext, app: Applica
 def personal_data(request: Request, db: DB, staff: Posted, reference: str) -> Response:
     with db.transaction() as session:
         app = _found(session, staff, reference)
+        if app.personal_data_deleted_at is not None:  # a citizen's deletion request left only the skeleton
+            raise ConsoleError(410, DELETED_WORDS, staff=staff)
         opened = open_personal_data(session, staff, app)
         return _page(request, session, staff, app, **_shown(request, session, staff, app, opened))
 

@@ -15,7 +15,7 @@ from central.citizen_requests import request_of_office, requests_of_office
 from central.console.i18n import language_of
 from central.console.sessions import StaffContext
 from central.console.web import PREFIX, ConsoleError, Posted, Staff, render
-from central.models import Application, CitizenRequest, utcnow
+from central.models import Application, CitizenRequest, as_utc, utcnow
 from central.office_profile import load_profile
 from central.request_decisions import MAX_NOTE, DecisionRefused, decide, open_request
 from kiosk.citizen_requests import ANSWER_WITHIN_HOURS, OPEN, due_at, is_overdue
@@ -52,10 +52,10 @@ def _page(request: Request, session: Session, staff: StaffContext, req: CitizenR
     lang = language_of(request)
     service = profile.services.get(app.service_code)
     labels = {f.name: f.label.in_language(lang) for f in service.fields} if service else {}
-    received = req.received_at
+    received = as_utc(req.received_at)
     values = {"req": req, "app": app, "service_name": profile.service_name(app.service_code, lang),
               "field_label": labels.get(req.field, req.field), "labels": labels,
-              "due": due_at(received), "overdue": is_overdue(received, req.state, utcnow()) if received else False,
+              "due": due_at(received), "overdue": is_overdue(received, req.state, utcnow()),  # type: ignore[arg-type]
               "is_open": req.state == OPEN, "opened": None, "problem": "", "note": "", "max_note": MAX_NOTE,
               "deleted": app.personal_data_deleted_at is not None,
               "may_decide": req.kind != "deletion" or staff.is_supervisor, **_words()}
