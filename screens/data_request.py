@@ -103,7 +103,7 @@ class DataRequestScreen(KioskScreen):
             self.problem = outcome.text.in_language(self.app.lang)
         elif isinstance(outcome, FormInvalid):
             messages = [t.in_language(self.app.lang) for t in outcome.errors.values()]
-            self.problem = " ".join(messages)
+            self.problem = str.join(" ", messages)
         elif isinstance(outcome, BaseException):
             self.problem = self.app.t("The request could not be saved. Please ask a staff member.", self.app.lang)
         else:
