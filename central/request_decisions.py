@@ -99,7 +99,9 @@ def decide(session: Session, actor: str, req: CitizenRequest, app: Application, 
         else:
             note = note or COPY_READY
         state = APPLIED
-    req.state, req.decided_at, req.decided_by, req.note = state, now, actor[:60], note or None
+    # dated after the openings the action logged, so the citizen's record reads in the order it happened
+    decided = max(now, utcnow())
+    req.state, req.decided_at, req.decided_by, req.note = state, decided, actor[:60], note or None
     log_access(session, actor, DECIDED, app, f"{req.kind} {req.reference}: {state}")
     return req
 

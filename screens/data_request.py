@@ -26,7 +26,7 @@ KIND_MEANS = {
     "copy": "The office prepares a printed copy of your data. Collect it at the counter with your original KTP.",
 }
 DONE_WORDS = ("Your request is recorded with number {number}. The office answers within {hours} hours of "
-              "receiving it; see the outcome in Check status → My data.")
+              "receiving it; see the outcome in Check status, then My data.")
 
 
 class DataRequestScreen(KioskScreen):

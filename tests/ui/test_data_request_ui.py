@@ -119,7 +119,7 @@ def test_a_correction_filed_at_the_kiosk_is_applied_in_the_console_and_shown_bac
         assert len(rows) == 2
         assert "overdue" in rows[0].get_attribute("class") and other.reference in rows[0].text  # due first, marked
         mine = rows[1]
-        assert app.reference in mine.text and "Koreksi data" in mine.text
+        assert app.reference in mine.text and "Koreksi data (Alamat)" in mine.text
         assert "overdue" not in mine.get_attribute("class")
         assert NEW_ADDRESS not in browser.page_source  # the queue shows nothing personal
         browser.save_screenshot(str(tmp_path / "queue.png"))
@@ -141,6 +141,8 @@ def test_a_correction_filed_at_the_kiosk_is_applied_in_the_console_and_shown_bac
         rows = [w.text for w in my_data.ids.events.children[::-1]]
         assert any("Kantor menjalankan permintaan Anda “koreksi data saya”" in r for r in rows), rows
         assert any("untuk: koreksi data atas permintaan Anda" in r for r in rows), rows  # the opening, logged
+        my_data.ids.scroll.scroll_y = 0  # the newest lines, at the bottom
+        kiosk.frames(3)
         keep(kiosk.screenshot("my-data-after-request"), PRIVACY, "my-data-after-request-1024x600")
         kiosk.resize(1920, 1080)
         kiosk.app.reset()

@@ -42,7 +42,10 @@ def _words() -> dict[str, Any]:
 def request_queue(request: Request, db: DB, staff: Staff) -> Response:
     with db.transaction() as session:
         rows = requests_of_office(session, staff.office_id, utcnow())
-        return render(request, "requests.html", staff, session=session, active="requests", rows=rows,
+        services = load_profile(session, staff.office_id).services
+        lang = language_of(request)
+        labels = {(s.code, f.name): f.label.in_language(lang) for s in services.values() for f in s.fields}
+        return render(request, "requests.html", staff, session=session, active="requests", rows=rows, labels=labels,
                       decided=request.query_params.get("decided", "")[:36], **_words())
 
 
