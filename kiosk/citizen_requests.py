@@ -109,7 +109,7 @@ def is_overdue(received_at: dt.datetime, state: str, now: dt.datetime) -> bool:
 
 def outcome_detail(kind: str, state: str, note: str = "") -> str:
     """A request's outcome as the record carries it (`kind:state[:note]`, at most 300 characters)."""
-    return f"{kind}:{state}" + (f":{note}" if note else "")[:280]
+    return (f"{kind}:{state}" + (f":{note}" if note else ""))[:300]
 
 
 def parse_outcome_detail(detail: str) -> tuple[str, str, str]:

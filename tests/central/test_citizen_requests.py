@@ -132,6 +132,8 @@ def test_a_deletion_leaves_the_skeleton_and_a_later_request_says_the_data_is_gon
     assert request_row(db, again.id).state == "already_deleted"
     kinds = [(e.kind, e.detail) for e in fetch_record(kiosk.terminal, reference).events]
     assert ("deleted", "") in kinds and ("request", "copy:already_deleted") in kinds
+    assert kiosk.terminal.store.get(reference).answers_deleted_at is not None  # the kiosk's sealed copy went too
+    assert ("retention", "") in [(e.kind, e.detail) for e in fetch_record(kiosk.terminal, reference).events]
 
 
 def test_bad_requests_are_refused_with_clear_words(setup, central):
