@@ -23,6 +23,7 @@ EVENT_WORDS = {
     "letter": "The letter was printed (number {detail})",
     "sms": "A text message was sent to you",
     "retention": "This kiosk deleted its locked copy of your data (the office keeps it)",
+    "forgotten": "This kiosk deleted its locked copy of your data",
     "deleted": "The office deleted your personal data at your request (the number, service and dates remain)",
 }
 #: a request's outcome as the citizen reads it, by state (the kind's words fill {kind})
@@ -86,6 +87,8 @@ class MyDataScreen(KioskScreen):
         t, lang = self.app.t, self.app.lang
         zone = self.app.terminal.zone
         when = f"{in_zone(at, zone):%d-%m-%Y} {clock_in_zone(at, zone, lang)}"
+        if kind == "retention" and self.deleted:
+            kind = "forgotten"  # the office no longer keeps it either
         if kind == EVENT_REQUEST:
             asked, state, note = parse_outcome_detail(detail)
             words = t(REQUEST_WORDS.get(state, "{kind}"), lang, kind=t(REQUEST_KIND_WORDS.get(asked, asked), lang),

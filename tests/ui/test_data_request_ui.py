@@ -23,7 +23,7 @@ from kiosk.citizen_requests import file_request
 from kiosk.samples import sample_answers
 from kiosk.status_pin import LookupGuard, status_pin
 from loket.runtime import Runtime
-from tests.central.console.conftest import PASSWORD
+from tests.central.console.conftest import PASSWORD, ConsoleClient
 from tests.central.console.test_browser import browser, enrolled_kiosk, follow, log_in  # noqa: F401 - fixture
 from tests.ui.test_status_pin_ui import ask
 
@@ -147,6 +147,44 @@ def test_a_correction_filed_at_the_kiosk_is_applied_in_the_console_and_shown_bac
         kiosk.resize(1920, 1080)
         kiosk.app.reset()
         assert kiosk.app.screen("data_request").reference == "" and kiosk.app.screen("data_request").filed == ""
+    finally:
+        kiosk.app.runtime = ui_runtime
+        runtime.close()
+        db.dispose()
+        terminal.close()
+
+
+def test_data_saya_says_the_data_was_deleted_and_offers_no_request_about_it(kiosk, central, tmp_path, ui_runtime):
+    enrolled = enrolled_kiosk(central, OFFICE, tmp_path)
+    terminal = enrolled.terminal
+    db = Database(central.db_url, migrate_schema=False)
+    with db.transaction() as session:
+        add_staff(session, OFFICE, "lurah", "supervisor", PASSWORD)
+    app = file_application(terminal.store, terminal.catalog, "SKD", sample_answers(terminal.catalog.service("SKD")))
+    enrolled.sync()
+    deletion = file_request(terminal.store, terminal.catalog, app.reference, "deletion")
+    enrolled.sync()
+    supervisor = ConsoleClient(central.url)
+    supervisor.log_in("lurah")
+    assert supervisor.post(f"/staff/requests/{deletion.id}/decide", {"action": "apply"}).status_code == 200
+    supervisor.http.close()
+    runtime = Runtime(terminal=terminal)
+    kiosk.app.runtime = runtime
+    try:
+        kiosk.resize(1024, 600)
+        my_data = open_my_data(kiosk, terminal, app.reference)
+        assert my_data.deleted and my_data.ids.request_button.disabled and my_data.ids.request_button.height == 0
+        assert "sudah dihapus atas permintaan Anda" in my_data.ids.deleted_note.text
+        rows = [w.text for w in my_data.ids.events.children[::-1]]
+        assert any("Kantor menghapus data pribadi Anda atas permintaan Anda" in r for r in rows), rows
+        assert terminal.store.get(app.reference).answers_deleted_at is not None  # nor does the kiosk keep a copy
+        my_data = open_my_data(kiosk, terminal, app.reference)  # the next look tells of the kiosk's copy too
+        rows = [w.text for w in my_data.ids.events.children[::-1]]
+        assert rows[-1].endswith("Anjungan ini menghapus salinan data Anda yang terkunci"), rows
+        my_data.ids.scroll.scroll_y = 1
+        kiosk.frames(3)
+        keep(kiosk.screenshot("my-data-deleted"), PRIVACY, "my-data-deleted-1024x600")
+        kiosk.resize(1920, 1080)
     finally:
         kiosk.app.runtime = ui_runtime
         runtime.close()
