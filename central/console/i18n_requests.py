@@ -46,4 +46,8 @@ EN_REQUESTS: dict[str, str] = {
     "Data pribadi permohonan ini sudah dihapus atas permintaan warga; yang tersisa hanya nomor, layanan, tanggal "
     "dan status.": "The personal data of this application was deleted at the citizen's request; only its number, "
                    "service, dates and status remain.",
+    "Menerima permintaan warga": "Received a citizen's request",
+    "Memutuskan permintaan warga": "Decided a citizen's request",
+    "Mengoreksi data atas permintaan warga": "Corrected data at the citizen's request",
+    "Menghapus data pribadi atas permintaan warga": "Deleted personal data at the citizen's request",
 }

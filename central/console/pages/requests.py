@@ -11,18 +11,22 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from central.api.common import DB
-from central.citizen_requests import request_of_office, requests_of_office
+from central.citizen_requests import RECEIVED, request_of_office, requests_of_office
 from central.console.i18n import language_of
 from central.console.sessions import StaffContext
 from central.console.web import PREFIX, ConsoleError, Posted, Staff, render
 from central.models import Application, CitizenRequest, as_utc, utcnow
 from central.office_profile import load_profile
-from central.request_decisions import MAX_NOTE, DecisionRefused, decide, open_request
+from central.request_decisions import CORRECTED, DECIDED, DELETED, MAX_NOTE, DecisionRefused, decide, open_request
 from kiosk.citizen_requests import ANSWER_WITHIN_HOURS, OPEN, due_at, is_overdue
 
 router = APIRouter(prefix=f"{PREFIX}/requests", include_in_schema=False)
 #: each kind and state as staff read them (Indonesian keys, see i18n_requests)
 KIND_WORDS = {"correction": "Koreksi data", "deletion": "Tarik persetujuan & hapus data", "copy": "Salinan data"}
+#: the access log's request actions as staff read them (the access-log page lists them)
+REQUEST_ACTION_WORDS = {RECEIVED: "Menerima permintaan warga", DECIDED: "Memutuskan permintaan warga",
+                        CORRECTED: "Mengoreksi data atas permintaan warga",
+                        DELETED: "Menghapus data pribadi atas permintaan warga"}
 STATE_WORDS = {"received": "Menunggu", "applied": "Dijalankan", "refused": "Ditolak",
                "already_deleted": "Data sudah dihapus"}
 
