@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from central.citizen_requests import requests_of_office
 from central.console.accounts import add_staff
@@ -192,3 +192,33 @@ def test_the_queue_puts_the_open_request_due_first_and_marks_overdue(setup, cent
     assert len(waiting) >= 2 and all(r.overdue for r in waiting)
     assert [r.due_at for r in waiting] == sorted(r.due_at for r in waiting)
     assert not any(r.overdue for r in rows if r.state != "received")
+
+
+def test_on_postgresql_too_requests_are_taken_once_and_decided(central_pg, tmp_path):
+    central_pg.create_office(OFFICE, NAME)
+    db = Database(central_pg.db_url, migrate_schema=False)
+    with db.transaction() as session:
+        add_staff(session, OFFICE, SUPERVISOR, "supervisor", PASSWORD)
+    kiosk = enrolled_kiosk(central_pg, OFFICE, tmp_path)
+    try:
+        kept, gone = kiosk.file("SKD", "Joko Susilo"), kiosk.file("SKD", "Rina Marlina")
+        kiosk.sync()
+        store, catalog = kiosk.terminal.store, kiosk.terminal.catalog
+        correction = file_request(store, catalog, kept, "correction", field="rt_rw", value="004/006")
+        deletion = file_request(store, catalog, gone, "deletion")
+        kiosk.sync()
+        assert store.requeue_synced_since(dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)) >= 2
+        kiosk.sync()  # sent again: duplicates, nothing doubled
+        staff = console(central_pg, SUPERVISOR)
+        for asked in (correction, deletion):
+            assert staff.post(f"/staff/requests/{asked.id}/decide", {"action": "apply"}).status_code == 200
+        with db.transaction() as session:
+            assert session.scalar(select(func.count()).select_from(CitizenRequest)) == 2
+            by_reference = {a.reference: a for a in session.scalars(select(Application))}
+            assert open_personal_data(session, by_reference[kept])["answers"]["rt_rw"] == "004/006"
+            assert by_reference[gone].sealed == b"" and by_reference[gone].personal_data_deleted_at is not None
+            states = {r.id: r.state for r in session.scalars(select(CitizenRequest))}
+        assert states == {correction.id: "applied", deletion.id: "applied"}
+    finally:
+        kiosk.terminal.close()
+        db.dispose()
