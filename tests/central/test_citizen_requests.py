@@ -172,6 +172,16 @@ def test_bad_requests_are_refused_with_clear_words(setup, central):
     assert twice.status_code == 409 and "sudah diputuskan" in twice.text
     assert request_row(db, asked.id).note == "Datang ke loket."
 
+    # a correction the kiosk would have refused (made by hand here): the console refuses to apply it, in words
+    forged_value = seal_for_office(store.identity().office_key, {"service": REQUEST_SERVICE, "request": {
+        "kind": "correction", "about": reference, "field": "nik", "value": "12345"}})
+    bad = store.submit(REQUEST_SERVICE, catalog.version, forged_value, flags=["request:correction",
+                                                                                      f"about:{reference}"])
+    kiosk.sync()
+    refused_value = staff.post(f"/staff/requests/{bad.id}/decide", {"action": "apply"})
+    assert refused_value.status_code == 409 and "Nilai baru tidak sah" in refused_value.text
+    assert request_row(db, bad.id).state == "received"  # nothing changed
+
     sealed = seal_for_office(store.identity().office_key, {"service": REQUEST_SERVICE, "request": {"kind": "copy"}})
     forged = store.submit(REQUEST_SERVICE, catalog.version, sealed, flags=["request:copy"])  # no "about:"
     kiosk.worker.run_once()
@@ -222,3 +232,19 @@ def test_on_postgresql_too_requests_are_taken_once_and_decided(central_pg, tmp_p
     finally:
         kiosk.terminal.close()
         db.dispose()
+
+
+def test_a_copy_is_opened_for_the_counter_and_the_citizen_told_where_to_collect_it(setup, central):
+    kiosk, db = setup
+    reference = kiosk.file("SKD", "Agus Salim")
+    kiosk.sync()
+    asked = file_request(kiosk.terminal.store, kiosk.terminal.catalog, reference, "copy")
+    kiosk.sync()
+    staff = console(central, OPERATOR)
+    opened = staff.post(f"/staff/requests/{asked.id}/open")
+    assert opened.status_code == 200 and "Agus Salim" in opened.text and "Nama lengkap" in opened.text
+    assert staff.post(f"/staff/requests/{asked.id}/decide", {"action": "apply"}).status_code == 200
+    record = fetch_record(kiosk.terminal, reference)
+    assert "copy:applied:Salinan data Anda siap diambil di loket kantor. Bawa KTP asli." in [
+        e.detail for e in record.events if e.kind == "request"]
+    assert any(e.kind == "opened" and e.detail == "salinan data atas permintaan Anda" for e in record.events)
