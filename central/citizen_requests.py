@@ -50,11 +50,16 @@ def ingest_requests(session: Session, terminal: Terminal, uploads: Sequence[Appl
     name its kind and an application of this terminal (or whose sealed part says otherwise). A request
     about an application whose personal data is already deleted is stored and answered at once
     (`already_deleted`)."""
-    from central.ingest import Opened, check_uploads, open_with_any  # ingest hands requests here
+    from central.ingest import Opened, check_uploads, office_material, open_with_any  # ingest hands requests here
 
     material = dataclasses.replace(office, services=office.services | {REQUEST_SERVICE})
+    verdicts = check_uploads(uploads, terminal, material)
+    if any(isinstance(v, str) for v in verdicts):  # refuse for good only on what the database says now
+        fresh = office_material(session, terminal.office_id, fresh=True)
+        material = dataclasses.replace(fresh, services=fresh.services | {REQUEST_SERVICE})
+        verdicts = check_uploads(uploads, terminal, material)
     results: list[UploadResult] = []
-    for upload, verdict in zip(uploads, check_uploads(uploads, terminal, material), strict=True):
+    for upload, verdict in zip(uploads, verdicts, strict=True):
         if not isinstance(verdict, Opened):
             results.append(UploadResult(id=upload.id, outcome="rejected", reason=verdict))
             continue
