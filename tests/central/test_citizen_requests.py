@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from central.citizen_requests import requests_of_office
+from central.cli import main as central_cli
 from central.console.accounts import add_staff
 from central.db import Database
 from central.models import AccessLogEntry, AccessLogSealed, Application, CitizenRequest, Office
@@ -21,6 +22,7 @@ from central.request_decisions import CORRECTED, corrected_values
 from kiosk.citizen_requests import REQUEST_SERVICE, RequestRefused, file_request
 from kiosk.crypto import seal_for_office
 from kiosk.errors import FormInvalid
+from loket.export import export_unsynced
 from loket.my_data import fetch_record
 from tests.central.console.conftest import PASSWORD, ConsoleClient
 from tests.central.console.test_browser import enrolled_kiosk
@@ -248,3 +250,20 @@ def test_a_copy_is_opened_for_the_counter_and_the_citizen_told_where_to_collect_
     assert "copy:applied:Salinan data Anda siap diambil di loket kantor. Bawa KTP asli." in [
         e.detail for e in record.events if e.kind == "request"]
     assert any(e.kind == "opened" and e.detail == "salinan data atas permintaan Anda" for e in record.events)
+
+
+def test_a_request_carried_on_a_usb_stick_is_taken_in_by_import_once_like_an_application(setup, central, tmp_path,
+                                                                                        capsys):
+    kiosk, db = setup
+    reference = kiosk.file("SKD", "Joko Susilo")
+    kiosk.sync()
+    asked = file_request(kiosk.terminal.store, kiosk.terminal.catalog, reference, "copy")
+    bundle = export_unsynced(kiosk.terminal, tmp_path).path  # no network: the technician's USB export
+    for expected in ("accepted 1, duplicate 0", "accepted 0, duplicate 1"):
+        assert central_cli(["import", str(bundle), "--db", central.db_url]) == 0
+        assert expected in capsys.readouterr().out
+    assert request_row(db, asked.id).state == "received"
+    kiosk.sync()  # the online upload afterwards is a duplicate: still one request
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(CitizenRequest)
+                              .where(CitizenRequest.id == asked.id)) == 1
