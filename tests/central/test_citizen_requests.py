@@ -267,3 +267,27 @@ def test_a_request_carried_on_a_usb_stick_is_taken_in_by_import_once_like_an_app
     with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(CitizenRequest)
                               .where(CitizenRequest.id == asked.id)) == 1
+
+
+def test_the_command_line_lists_and_decides_with_the_consoles_rules_in_one_line_each(setup, central, capsys):
+    kiosk, db = setup
+    reference = kiosk.file("SKD", "Siti Aminah")
+    kiosk.sync()
+    asked = file_request(kiosk.terminal.store, kiosk.terminal.catalog, reference, "correction",
+                         field="rt_rw", value="007/008")
+    kiosk.sync()
+    assert central_cli(["requests", "list", "--office", OFFICE, "--db", central.db_url]) == 0
+    listed = capsys.readouterr().out
+    assert asked.id in listed and "correction" in listed and "007/008" not in listed  # nothing personal
+    assert central_cli(["requests", "decide", asked.id, "refuse", "--db", central.db_url]) == 2
+    assert capsys.readouterr().err.strip().count("\n") == 0  # one line: the reason is missing
+    assert central_cli(["requests", "decide", "no-such-request", "apply", "--db", central.db_url]) == 2
+    assert "no request" in capsys.readouterr().err
+    assert central_cli(["requests", "decide", asked.id, "apply", "--db", central.db_url]) == 0
+    assert capsys.readouterr().out.strip() == f"request {asked.reference}: applied"
+    with db.transaction() as session:
+        app = session.scalar(select(Application).where(Application.reference == reference))
+        assert open_personal_data(session, app)["answers"]["rt_rw"] == "007/008"
+        actors = {e.username for e in session.scalars(select(AccessLogEntry).where(
+            AccessLogEntry.application_id == app.id, AccessLogEntry.action == CORRECTED))}
+    assert len(actors) == 1 and actors.pop().startswith("cli:")
