@@ -6,7 +6,8 @@
   detail, so the chain covers it);
 - a **deletion** (the citizen withdraws consent) removes the personal data — the sealed answers, the
   phone number inside them and the SMS flag, the letter's sealed content and masked name — and leaves
-  the skeleton: reference, service, dates, status, the letter's number;
+  the skeleton: reference, service, dates, status, the letter's number; an application still open is
+  declined through the lifecycle (`central.status.change_status`) with the reason the citizen reads;
 - a **copy** is handed over at the office's counter (the citizen shows their KTP): staff open the data
   (logged) and print it there; applying it tells the citizen it is ready.
 A request about data already deleted is answered so, whatever was asked."""
@@ -35,9 +36,11 @@ from central.models import (
 from central.office_profile import load_profile
 from central.offices import current_key, office_keys
 from central.records import log_access, open_application
+from central.status import change_status
 from central.values import clean_text
 from kiosk.citizen_requests import NOT_CORRECTABLE, OPEN
 from kiosk.crypto import CryptoFailure, open_sealed, seal_for_office
+from kiosk.lifecycle import NEXT_STATUSES
 from kiosk.notify import NOTIFY_SMS_FLAG
 from kiosk.validation import check_answer
 
@@ -48,6 +51,8 @@ DECIDED = "request.decided"
 MAX_NOTE = 280
 #: what the citizen reads when a copy is ready, unless staff write their own words
 COPY_READY = "Salinan data Anda siap diambil di loket kantor. Bawa KTP asli."
+#: why an application still open stops when its data is deleted (the citizen reads it in Cek Status)
+WITHDRAWN = "Dihentikan: Anda menarik persetujuan dan data pribadi Anda sudah dihapus atas permintaan Anda."
 #: purposes written to the access log when staff open data for a request (the citizen reads them)
 PURPOSE = {"correction": "koreksi data atas permintaan Anda", "copy": "salinan data atas permintaan Anda",
            "deletion": "penghapusan data atas permintaan Anda"}
@@ -96,6 +101,8 @@ def decide(session: Session, actor: str, req: CitizenRequest, app: Application, 
             _apply_correction(session, actor, req, app)
         elif req.kind == "deletion":
             delete_personal_data(session, actor, app, now=now)
+            if "declined" in NEXT_STATUSES.get(app.status, ()):  # nothing left to process: the lifecycle ends it
+                change_status(session, actor, app, "declined", WITHDRAWN, now=now)
         else:
             note = note or COPY_READY
         state = APPLIED

@@ -122,10 +122,13 @@ def test_a_deletion_leaves_the_skeleton_and_a_later_request_says_the_data_is_gon
     with db.transaction() as session:
         app = session.scalar(select(Application).where(Application.reference == reference))
         assert app.sealed == b"" and app.personal_data_deleted_at is not None
-        assert (app.reference, app.service_code, app.status) == (reference, "SKD", "received")
+        assert (app.reference, app.service_code, app.status) == (reference, "SKD", "declined")  # the lifecycle ends it
         assert app.filed_at is not None and app.received_at is not None
         with pytest.raises(PersonalDataDeleted):
             open_personal_data(session, app)
+    kiosk.worker.run_once()  # Cek Status at the kiosk: declined, with the reason
+    status = kiosk.status(reference)
+    assert status.status == "declined" and "menarik persetujuan" in (status.decline_reason or "")
     page = supervisor.post(f"/staff/applications/{reference}/personal-data")
     assert 400 <= page.status_code < 500 and "dihapus" in page.text
 

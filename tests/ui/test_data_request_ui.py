@@ -168,11 +168,15 @@ def test_data_saya_says_the_data_was_deleted_and_offers_no_request_about_it(kios
     supervisor.log_in("lurah")
     assert supervisor.post(f"/staff/requests/{deletion.id}/decide", {"action": "apply"}).status_code == 200
     supervisor.http.close()
+    enrolled.sync()  # the status the deletion ended it with comes back with the next round
     runtime = Runtime(terminal=terminal)
     kiosk.app.runtime = runtime
     try:
         kiosk.resize(1024, 600)
         my_data = open_my_data(kiosk, terminal, app.reference)
+        status = kiosk.app.screen("status")  # Cek Status said it first: declined, with the reason
+        assert status.result.status == "declined"
+        assert "menarik persetujuan" in status.ids.decline_reason.text
         assert my_data.deleted and my_data.ids.request_button.disabled and my_data.ids.request_button.height == 0
         assert "sudah dihapus atas permintaan Anda" in my_data.ids.deleted_note.text
         rows = [w.text for w in my_data.ids.events.children[::-1]]
