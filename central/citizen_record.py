@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from central.citizen_requests import record_events as request_events
 from central.models import (
     AccessLogEntry,
     Application,
@@ -63,5 +64,6 @@ def processing_record(session: Session, app: Application) -> ProcessingRecord:
                                                             SmsMessage.state == "sent")):
         events.append(RecordEvent(at=as_utc(message.sent_at), kind="sms", office=where,  # type: ignore[arg-type]
                                   role="system", detail=message.status))
+    events += request_events(session, app, where)  # the citizen's requests, their outcomes, a deletion
     events.sort(key=lambda e: e.at)
     return ProcessingRecord(reference=app.reference, events=events)

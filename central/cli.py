@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from central import backup, cli_audit, cli_keys, records
+from central import backup, cli_audit, cli_keys, cli_requests, records
 from central.bundles import import_bundle
 from central.cli_citizen import add_citizen_commands
 from central.cli_releases import add_release_commands
@@ -317,6 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_keys.register(commands, db)
     add_citizen_commands(command, group)
     sms_cli.register(command, group)
+    cli_requests.register(command, group)
     add_release_commands(command, group, _open)
     return parser
 

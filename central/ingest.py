@@ -25,6 +25,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from central.citizen_requests import ingest_requests, is_request
 from central.db import insert_ignoring_conflicts
 from central.errors import InvalidUpload
 from central.keyring import KeysUnavailable, office_private_key
@@ -117,6 +118,9 @@ def _open_with_any(keys: Sequence[tuple[int, str]], sealed: bytes) -> tuple[int,
             continue
     return None
 
+
+#: the one opener, for the citizen's requests too (`central.citizen_requests`)
+open_with_any = _open_with_any
 
 #: from this many sealed applications on, a batch is opened in chunks on several threads: libsodium
 #: runs without the GIL, and the X25519 step is most of a large batch's checking time
@@ -341,29 +345,43 @@ def ingest(session: Session, terminal: Terminal, batch: UploadBatch, *, now: dt.
     """Stores a batch from `terminal` in the caller's transaction; one result per application, in order."""
     now = now or utcnow()
     audit_stored = store_audit(session, terminal, batch.audit, now)
-    verdicts = check_uploads(batch.applications, terminal, office_material(session, terminal.office_id))
+    uploads = [u for u in batch.applications if not is_request(u)]
+    results, expected, written = _ingest_applications(session, terminal, uploads, now, len(batch.applications))
+    if len(uploads) < len(batch.applications):  # the citizen's requests, after the applications they are about
+        asked = [u for u in batch.applications if is_request(u)]
+        answers = iter(ingest_requests(session, terminal, asked, office_material(session, terminal.office_id), now))
+        of_applications = iter(results)
+        results = [next(answers) if is_request(u) else next(of_applications) for u in batch.applications]
+    survey_stored = store_surveys(session, terminal.office_id, batch.survey)
+    queue = queue_after(terminal.queue_json, len(results), sum(1 for r in results if r.outcome == "rejected"))
+    if queue is not None:
+        if written and queue == expected and session.get_bind().dialect.name == "postgresql":
+            set_committed_value(terminal, "queue_json", queue)  # stored already, by the insert
+        else:
+            terminal.queue_json = queue
+    return UploadResponse(results=results, audit_stored=audit_stored, survey_stored=survey_stored)
+
+
+def _ingest_applications(session: Session, terminal: Terminal, uploads: list[ApplicationUpload], now: dt.datetime,
+                         sent: int) -> tuple[list[UploadResult], str | None, bool]:
+    """The results of `uploads`, with the terminal's queue the insert wrote (as `queue_after` makes it for
+    `sent` uploads in all) and whether it wrote one."""
+    verdicts = check_uploads(uploads, terminal, office_material(session, terminal.office_id))
     if any(isinstance(v, str) for v in verdicts):  # refuse for good only on what the database says now
-        verdicts = check_uploads(batch.applications, terminal, office_material(session, terminal.office_id, fresh=True))
+        verdicts = check_uploads(uploads, terminal, office_material(session, terminal.office_id, fresh=True))
     first_of_each: dict[str, Opened] = {}
     for verdict in verdicts:
         if isinstance(verdict, Opened):
             first_of_each.setdefault(verdict.upload.id, verdict)
     # the queue as it will be when every upload that passed the checks is accepted or a duplicate (the
-    # usual case): written by the insert itself; recomputed below when the database said otherwise
-    expected = queue_after(terminal.queue_json, len(verdicts), sum(1 for v in verdicts if isinstance(v, str)))
+    # usual case): written by the insert itself; recomputed by the caller when the database said otherwise
+    expected = queue_after(terminal.queue_json, sent, sum(1 for v in verdicts if isinstance(v, str)))
     new = _insert_new(session, terminal, list(first_of_each.values()), now, expected)
-    owners = _owners(session, [u.id for u in batch.applications if u.id not in new and is_uuid(u.id)])
+    owners = _owners(session, [u.id for u in uploads if u.id not in new and is_uuid(u.id)])
     answered: set[str] = set()
     results = [_settle(upload, verdict, new, owners, terminal, answered)
-               for upload, verdict in zip(batch.applications, verdicts, strict=True)]
-    survey_stored = store_surveys(session, terminal.office_id, batch.survey)
-    queue = queue_after(terminal.queue_json, len(results), sum(1 for r in results if r.outcome == "rejected"))
-    if queue is not None:
-        if queue == expected and first_of_each and session.get_bind().dialect.name == "postgresql":
-            set_committed_value(terminal, "queue_json", queue)  # stored already, by the insert
-        else:
-            terminal.queue_json = queue
-    return UploadResponse(results=results, audit_stored=audit_stored, survey_stored=survey_stored)
+               for upload, verdict in zip(uploads, verdicts, strict=True)]
+    return results, expected, bool(first_of_each)
 
 
 def queue_after(reported: str | None, sent: int, rejected: int) -> str | None:

@@ -155,6 +155,8 @@ class Application(Base):
     status_at: Mapped[dt.datetime]
     #: the last working day for the office to finish it (catalog's service days); the console fills it
     due_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: when its personal data was deleted at the citizen's request (issue 24): the skeleton stays
+    personal_data_deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class StatusChange(Base):
@@ -482,3 +484,45 @@ class ReleaseChunk(Base):
     version: Mapped[str] = mapped_column(ForeignKey("releases.version", ondelete="CASCADE"), primary_key=True)
     number: Mapped[int] = mapped_column(Integer, primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+# -- issue 24: the citizen's requests (correction, deletion, copy) ---------------------------------
+
+
+class CitizenRequest(Base):
+    """A citizen's request about one application's data, filed at a kiosk (its terminal-made UUID is the
+    key, so a resend is a duplicate). Readable: its kind, the field a correction names, the dates and the
+    outcome; the new value stays sealed (`sealed`, as it came). Due 72 hours after it was received."""
+
+    __tablename__ = "citizen_requests"
+    __table_args__ = (Index("ix_citizen_requests_office_state", "office_id", "state", "received_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    terminal_id: Mapped[str] = mapped_column(ForeignKey("terminals.id"))
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    field: Mapped[str] = mapped_column(String(40), default="")
+    filed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    office_key_id: Mapped[int] = mapped_column(ForeignKey("office_keys.id"))
+    #: received (waiting for staff), applied, refused, already_deleted
+    state: Mapped[str] = mapped_column(String(16), default="received")
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(60))
+    #: the office's words to the citizen (why refused; where to collect a copy)
+    note: Mapped[str | None] = mapped_column(String(280))
+
+
+class AccessLogSealed(Base):
+    """Values an access-log entry keeps but must not show in a dump (a correction's old and new value):
+    sealed to the office key; the entry's detail carries this blob's SHA-256, so the chain covers it."""
+
+    __tablename__ = "access_log_sealed"
+
+    entry_id: Mapped[int] = mapped_column(BigId, ForeignKey("access_log.id"), primary_key=True, autoincrement=False)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    office_key_id: Mapped[int] = mapped_column(ForeignKey("office_keys.id"))

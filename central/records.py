@@ -23,6 +23,10 @@ from kiosk.reference import parse_reference
 STATUSES = CENTRAL_STATUSES
 
 
+class PersonalDataDeleted(CentralError):
+    """The application's personal data was deleted at the citizen's request: only its skeleton is left."""
+
+
 def _iso(moment: dt.datetime | None) -> str | None:
     return None if moment is None else as_utc(moment).isoformat()  # type: ignore[union-attr]
 
@@ -124,7 +128,10 @@ def open_personal_data(session: Session, app: Application) -> dict[str, Any]:
     """The application's sealed answers, opened with the key that opened them on arrival (or, for one
     taken in while central lacked its key-encryption key, whichever of the office's keys opens them).
 
-    Raises `KeysUnavailable` when central cannot unwrap its keys."""
+    Raises `KeysUnavailable` when central cannot unwrap its keys, `PersonalDataDeleted` when the citizen
+    had it deleted."""
+    if app.personal_data_deleted_at is not None:
+        raise PersonalDataDeleted(f"the personal data of {app.reference} was deleted at the citizen's request")
     keys = sorted(office_keys(session, app.office_id), key=lambda k: k.id != app.office_key_id)
     for key in keys:
         try:

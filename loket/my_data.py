@@ -3,7 +3,9 @@ they gave the receipt's PIN (the screen checks it first, through `kiosk.status_p
 
 from __future__ import annotations
 
+from kiosk.citizen_requests import EVENT_DELETED
 from kiosk.errors import LoketError
+from kiosk.store.retention import forget_answers
 from kiosk.terminal import Terminal
 from sync.client import CentralClient
 from sync.protocol import ProcessingRecord, RecordEvent
@@ -26,6 +28,9 @@ def fetch_record(terminal: Terminal, reference: str) -> ProcessingRecord:
             record = client.processing_record(app.id)
     except LoketError as e:
         raise RecordUnavailable(f"the record of {reference} could not be fetched: {e}") from e
+    if app.answers_deleted_at is None and any(event.kind == EVENT_DELETED for event in record.events):
+        forget_answers(terminal.store, app.id)  # the office deleted it at the citizen's request: so does the kiosk
+        app = terminal.store.get(reference) or app
     if app.answers_deleted_at is None:
         return record
     deleted = RecordEvent(at=app.answers_deleted_at, kind="retention", role="system")

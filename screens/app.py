@@ -63,13 +63,13 @@ SCREENS = {
     "welcome": "welcome:WelcomeScreen", "services": "services:ServicesScreen", "form": "form:FormScreen",
     "documents": "documents:DocumentsScreen", "review": "review:ReviewScreen", "consent": "consent:ConsentScreen",
     "receipt": "receipt:ReceiptScreen", "status": "status:StatusScreen", "survey": "survey:SurveyScreen",
-    "my_data": "my_data:MyDataScreen",
+    "my_data": "my_data:MyDataScreen", "data_request": "data_request:DataRequestScreen",
     "not_provisioned": "not_provisioned:NotProvisionedScreen", "provisioning": "provisioning:ProvisioningScreen",
     "maintenance_pin": "pin_pad:MaintenancePinScreen", "maintenance": "maintenance:MaintenanceScreen",
 }
 #: what the first taps need soonest is built first
 WARM_UP_ORDER = ("services", "form", "documents", "review", "consent", "receipt", "survey", "status", "my_data",
-                 "maintenance_pin", "maintenance", "not_provisioned", "provisioning", "welcome")
+                 "data_request", "maintenance_pin", "maintenance", "not_provisioned", "provisioning", "welcome")
 
 
 def register_fonts() -> None:

@@ -5,8 +5,9 @@ once the citizen leaves (`clear`)."""
 
 from __future__ import annotations
 
-from kivy.properties import ListProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
+from kiosk.citizen_requests import EVENT_DELETED, EVENT_REQUEST, parse_outcome_detail
 from kiosk.errors import LoketError
 from kiosk.lifecycle import WORDS
 from kiosk.timezones import clock_in_zone, in_zone
@@ -23,7 +24,18 @@ EVENT_WORDS = {
     "letter": "The letter was printed (number {detail})",
     "sms": "A text message was sent to you",
     "retention": "This kiosk deleted its locked copy of your data (the office keeps it)",
+    "forgotten": "This kiosk deleted its locked copy of your data",
+    "deleted": "The office deleted your personal data at your request (the number, service and dates remain)",
 }
+#: a request's outcome as the citizen reads it, by state (the kind's words fill {kind})
+REQUEST_WORDS = {
+    "received": "Your request “{kind}” was received (number {note}); the office answers within 72 hours",
+    "applied": "The office carried out your request “{kind}”",
+    "refused": "The office refused your request “{kind}”: {note}",
+    "already_deleted": "Your request “{kind}”: your personal data had already been deleted",
+}
+REQUEST_KIND_WORDS = {"correction": "correct my data", "deletion": "withdraw consent and delete",
+                      "copy": "a copy of my data"}
 #: who did it, as a role (never a name)
 ROLE_WORDS = {"operator": "an operator", "supervisor": "a supervisor", "admin": "an administrator",
               "cli": "a technician", "system": "the system", "staff": "a staff member"}
@@ -36,6 +48,8 @@ class MyDataScreen(KioskScreen):
     #: "loading", "shown", or the problem's gettext id
     state = StringProperty("")
     lines = ListProperty([])
+    #: the office deleted this application's personal data: no request can be made about it any more
+    deleted = BooleanProperty(False)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -47,7 +61,7 @@ class MyDataScreen(KioskScreen):
         self.app.go("my_data")
 
     def enter(self) -> None:
-        self.lines, self.state = [], "loading"
+        self.lines, self.state, self.deleted = [], "loading", False
         self.ids.events.clear_widgets()
         reference = self.reference
         when_done(self.app.runtime.in_background(lambda terminal: fetch_record(terminal, reference)),
@@ -60,6 +74,7 @@ class MyDataScreen(KioskScreen):
             self.state = "The office cannot be reached now. Please try again later, or ask a staff member."
             return
         self.lines = [(event.at, event.kind, event.office, event.role, event.detail) for event in outcome.events]
+        self.deleted = any(event.kind == EVENT_DELETED for event in outcome.events)
         self.state = "shown"
         self.render()
 
@@ -73,12 +88,19 @@ class MyDataScreen(KioskScreen):
         t, lang = self.app.t, self.app.lang
         zone = self.app.terminal.zone
         when = f"{in_zone(at, zone):%d-%m-%Y} {clock_in_zone(at, zone, lang)}"
+        if kind == "retention" and self.deleted:
+            kind = "forgotten"  # the office no longer keeps it either
+        if kind == EVENT_REQUEST:
+            asked, state, note = parse_outcome_detail(detail)
+            words = t(REQUEST_WORDS.get(state, "{kind}"), lang, kind=t(REQUEST_KIND_WORDS.get(asked, asked), lang),
+                      note=note)
+            return f"{when} — {words}"
         words = t(EVENT_WORDS.get(kind, kind), lang, office=office, role=t(ROLE_WORDS.get(role, role), lang),
                   detail=detail, status=t(STATUS_IDS.get(detail, detail), lang))
         return f"{when} — {words[:1].upper()}{words[1:]}"
 
     def clear(self) -> None:
-        self.reference, self.state, self.lines = "", "", []
+        self.reference, self.state, self.lines, self.deleted = "", "", [], False
         self.ids.events.clear_widgets()
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from starlette.requests import Request
 
 from central.console.i18n_privacy import EN_PRIVACY
+from central.console.i18n_requests import EN_REQUESTS
 from kiosk.catalog.model import Field
 from kiosk.lifecycle import WORDS
 
@@ -210,6 +211,7 @@ EN: dict[str, str] = {
     "Mengubah pengaturan surat": "Changed the letter settings",
 }
 EN.update(EN_PRIVACY)
+EN.update(EN_REQUESTS)
 
 
 #: the kiosk's screens by name, as staff read them (a help call says where the citizen was)

@@ -17,6 +17,7 @@ from central.console.web import ConsoleError, LoginRequired, error_page, login_r
 from central.db import Database
 from central.errors import CentralError, DatabaseUnavailable, InvalidValue, NotFound
 from central.keyring import KeysUnavailable
+from central.records import PersonalDataDeleted
 
 NO_PAGE = "Halaman ini tidak ada."
 BUSY = "Server sedang sibuk. Coba lagi sebentar lagi."
@@ -28,6 +29,8 @@ PAGES: tuple[tuple[type[CentralError], int, str], ...] = (
     (NotFound, 404, NO_PAGE),
     (KeysUnavailable, 503, "Kunci kantor tidak tersedia, jadi data pribadi tidak bisa dibuka sekarang. "
                            "Hubungi admin server."),
+    (PersonalDataDeleted, 410, "Data pribadi permohonan ini sudah dihapus atas permintaan warga; yang tersisa hanya "
+                               "nomor, layanan, tanggal dan status."),
     (DatabaseUnavailable, 503, BUSY),
     (InvalidValue, 400, BAD_FORM),
     (CentralError, 400, "Permintaan ini tidak bisa dijalankan."),

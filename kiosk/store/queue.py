@@ -184,6 +184,15 @@ class Store(Outbox):
             params.append(limit)
         return [application_of(r) for r in self.db.execute(sql, params).fetchall()]
 
+    def flagged(self, service_code: str, flag: str) -> list[Application]:
+        """The applications of `service_code` that carry `flag` (e.g. a citizen's requests about one
+        application), oldest first."""
+        rows = self.db.execute(f"SELECT {COLUMNS} FROM applications WHERE service_code = ? AND "
+                               "(',' || flags || ',') LIKE ? ESCAPE '\\' ORDER BY created_at, reference",
+                               [service_code, "%," + flag.replace("\\", "\\\\").replace("%", "\\%")
+                                .replace("_", "\\_") + ",%"]).fetchall()
+        return [application_of(r) for r in rows]
+
     def counts(self) -> dict[str, int]:
         """How many applications are in each sync state (every state listed, zero included)."""
         found = dict(self.db.execute("SELECT state, count(*) FROM applications GROUP BY state").fetchall())

@@ -56,6 +56,23 @@ def apply_retention(store: Store, *, answers_days: int, metadata_days: int,
     return Purged(answers, applications, pages_freed)
 
 
+def forget_answers(store: Store, app_id: str, *, now: dt.datetime | None = None) -> bool:
+    """Deletes (zeroes) the sealed answers of one application central has, at once: the office deleted its
+    personal data at the citizen's request, so the kiosk keeps no copy either. True when it had them."""
+    now = now or utcnow()
+    store.db.conn.execute("PRAGMA secure_delete = ON")
+    with transaction(store.db):
+        forgotten = store.db.execute(
+            "UPDATE applications SET sealed = x'', answers_deleted_at = ? "
+            "WHERE id = ? AND state = 'synced' AND answers_deleted_at IS NULL", [iso(now), app_id]).rowcount
+    store.db.conn.execute("PRAGMA secure_delete = OFF")
+    if forgotten:
+        store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.record_audit("store.forgotten", f"sealed answers of {app_id} deleted: the office deleted the "
+                           "personal data at the citizen's request", now=now)
+    return bool(forgotten)
+
+
 def run_if_due(store: Store, settings: Settings, *, now: dt.datetime | None = None) -> Purged | None:
     """`apply_retention` with the terminal's settings, when the last run is over an hour old."""
     now = now or utcnow()

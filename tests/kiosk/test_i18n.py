@@ -15,6 +15,7 @@ from kiosk.journey import STATUS_WORDS
 
 SCREENS = Path(__file__).resolve().parents[2] / "screens"
 CITIZEN_SCREENS = {"app", "consent", "dialogs", "documents", "form", "not_provisioned", "receipt", "review",
+                   "my_data", "data_request",
                    "services", "status", "survey", "welcome", "widgets", "keyboard", "date_picker"}
 
 

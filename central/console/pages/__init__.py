@@ -17,6 +17,7 @@ from central.console.pages import (
     letters,
     login,
     reports,
+    requests,
     sms,
     staff_accounts,
     terminals,
@@ -40,6 +41,7 @@ PAGES = (
     Page(reports.router, NavItem("reports", f"{PREFIX}/reports", "Laporan", supervisor=True)),
     Page(letters.router, NavItem("letters", f"{PREFIX}/letters/settings", "Pengaturan surat", supervisor=True)),
     Page(sms.router, NavItem("sms", f"{PREFIX}/sms", "SMS")),
+    Page(requests.router, NavItem("requests", f"{PREFIX}/requests", "Permintaan warga")),
     Page(access_log.router, NavItem("access_log", f"{PREFIX}/access-log", "Log akses", supervisor=True)),
     Page(staff_accounts.router, NavItem("accounts", f"{PREFIX}/accounts", "Petugas", supervisor=True, admin=True)),
 )

@@ -15,6 +15,7 @@ from central.access_log import access_log_page
 from central.api.common import DB
 from central.console.i18n import PURPOSE_WORDS, STATUS_WORDS
 from central.console.pages.letters import FIELDS as SETTING_FIELDS
+from central.console.pages.requests import REQUEST_ACTION_WORDS
 from central.console.web import PREFIX, Supervisor, render
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -26,6 +27,7 @@ ACTION_WORDS = {
     "help.acknowledged": "Menanggapi panggilan bantuan", "staff.disabled": "Menonaktifkan akun petugas",
     "letter.issued": "Menerbitkan surat",
     "letter.reprinted": "Mencetak ulang surat", "letter_settings.changed": "Mengubah pengaturan surat",
+    **REQUEST_ACTION_WORDS,
 }
 #: a chain fault's kind as staff read it; {entry} is the entry's number, {first}-{last} the missing places
 FAULT_WORDS = {
