@@ -25,10 +25,11 @@ from sqlalchemy.orm import Session
 
 from central.db import insert_ignoring_conflicts
 from central.errors import InvalidUpload
-from central.keyring import KeysUnavailable, office_private_key
-from central.models import Application, AuditEntry, Terminal, utcnow
+from central.keyring import KeysUnavailable, keyring_of, office_private_key
+from central.models import Application, AuditEntry, RecordPin, Terminal, utcnow
 from central.office_profile import load_profile
 from central.offices import known_service_codes, office_keys
+from central.record_pin import verifier_row
 from central.skm import store_surveys
 from central.values import clean_text, has_control, is_uuid, plausible_utc
 from kiosk.crypto import CryptoFailure, b64decode, open_sealed
@@ -57,6 +58,8 @@ class Opened(NamedTuple):
     key_id: int
     filed_at: dt.datetime
     flags: str
+    #: the record page's PIN verifier row (central.record_pin), when the sealed content carried a PIN
+    pin_row: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ class OfficeMaterial:
     services: frozenset[str]
     keys: tuple[tuple[int, str], ...]  # (key id, private key)
     current_key_id: int
+    #: the record-page PIN pepper (from the KEK), None without the KEK
+    pepper: bytes | None = None
 
 
 SEAL_UNCHECKED = "central:seal_unchecked"
@@ -80,13 +85,15 @@ def office_material(session: Session, office_id: int, *, fresh: bool = False) ->
     key = (str(session.get_bind().url), office_id)
     if fresh or key not in _material or not _material[key].keys:
         stored = office_keys(session, office_id)
+        pepper = None
         try:
             keys = tuple((k.id, office_private_key(session, k)) for k in stored)
+            pepper = keyring_of(session).kek().pin_pepper if keys else None
         except KeysUnavailable as e:
             if key not in _material or _material[key].keys:  # once, not on every batch
                 log.warning("accepting uploads with their seal unchecked: %s", e)
             keys = ()
-        _material[key] = OfficeMaterial(known_service_codes(session, office_id), keys, stored[0].id)
+        _material[key] = OfficeMaterial(known_service_codes(session, office_id), keys, stored[0].id, pepper)
     return _material[key]
 
 
@@ -170,7 +177,8 @@ def _seal_verdict(upload: ApplicationUpload, sealed: bytes, filed_at: dt.datetim
         return "sealed data is not a JSON object"
     if content.get("service", upload.service_code) != upload.service_code:
         return f"sealed data is for service {content.get('service')!r}, not {upload.service_code!r}"
-    return Opened(upload, sealed, key_id, filed_at, ",".join(upload.flags))
+    return Opened(upload, sealed, key_id, filed_at, ",".join(upload.flags),
+                  verifier_row(office.pepper, upload.id, content))
 
 
 def check_uploads(uploads: Sequence[ApplicationUpload], terminal: Terminal, office: OfficeMaterial
@@ -317,6 +325,9 @@ def ingest(session: Session, terminal: Terminal, batch: UploadBatch, *, now: dt.
         if isinstance(verdict, Opened):
             first_of_each.setdefault(verdict.upload.id, verdict)
     new = _insert_new(session, terminal, list(first_of_each.values()), now)
+    pin_rows = [o.pin_row for o in first_of_each.values() if o.pin_row is not None and o.upload.id in new]
+    if pin_rows:
+        session.execute(insert_ignoring_conflicts(session, RecordPin.__table__), pin_rows)
     owners = _owners(session, [u.id for u in batch.applications if u.id not in new and is_uuid(u.id)])
     answered: set[str] = set()
     results = [_settle(upload, verdict, new, owners, terminal, answered)
