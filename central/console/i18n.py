@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from central.console.i18n_breach import EN_BREACH
 from central.console.i18n_privacy import EN_PRIVACY
 from kiosk.catalog.model import Field
 from kiosk.lifecycle import WORDS
@@ -207,6 +208,7 @@ EN: dict[str, str] = {
     "Mengubah pengaturan surat": "Changed the letter settings",
 }
 EN.update(EN_PRIVACY)
+EN.update(EN_BREACH)
 
 
 #: the kiosk's screens by name, as staff read them (a help call says where the citizen was)
@@ -216,7 +218,8 @@ SCREEN_WORDS = {
     "receipt": "Tanda terima", "status": "Cek status", "survey": "Survei kepuasan",
 }
 #: why personal data was opened (the access log's detail), as words
-PURPOSE_WORDS = {"letter": "untuk menerbitkan surat", "letter reprint": "untuk mencetak ulang surat"}
+PURPOSE_WORDS = {"letter": "untuk menerbitkan surat", "letter reprint": "untuk mencetak ulang surat",
+                 "pemberitahuan insiden data pribadi": "pemberitahuan insiden data pribadi"}
 #: a consent answer as staff read it
 CONSENT_WORDS = {"yes": "Ya, setuju", "no": "Tidak setuju"}
 

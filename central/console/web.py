@@ -105,6 +105,7 @@ NAV = [NavItem("inbox", PREFIX, "Permohonan"), NavItem("help", f"{PREFIX}/help",
        NavItem("letters", f"{PREFIX}/letters/settings", "Pengaturan surat", True),
        NavItem("sms", f"{PREFIX}/sms", "SMS"),
        NavItem("access_log", f"{PREFIX}/access-log", "Log akses", True),
+       NavItem("breaches", f"{PREFIX}/breaches", "Insiden data", True),
        NavItem("accounts", f"{PREFIX}/accounts", "Petugas", True, True)]
 
 

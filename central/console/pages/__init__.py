@@ -3,6 +3,7 @@
 from central.console.pages import (
     access_log,
     application,
+    breaches,
     help_calls,
     inbox,
     letters,
@@ -14,4 +15,5 @@ from central.console.pages import (
 )
 
 ROUTERS = (login.router, inbox.router, application.router, terminals.router, help_calls.router, reports.router,
-           access_log.router, letters.router, staff_accounts.router, sms.router)
+           access_log.router, letters.router, staff_accounts.router, sms.router,
+           breaches.router)
