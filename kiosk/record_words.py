@@ -13,7 +13,7 @@ from kiosk.lifecycle import WORDS
 from kiosk.timezones import clock_in_zone, in_zone
 
 EVENT_TEXT = {
-    "filed": Text("Anda mengajukan permohonan di kios", "You filed the application at the kiosk"),
+    "filed": Text("Anda mengajukan permohonan di anjungan", "You filed the application at the kiosk"),
     "received": Text("{office} menerimanya", "{office} received it"),
     "opened": Text("Data pribadi Anda dibuka oleh {role} {office}, untuk: {detail}",
                    "Your personal data was opened by {role} of {office}, for: {detail}"),
@@ -21,11 +21,12 @@ EVENT_TEXT = {
     "letter": Text("Surat dicetak (nomor {detail})", "The letter was printed (number {detail})"),
     "sms": Text("SMS dikirim kepada Anda", "A text message was sent to you"),
     "sms_to": Text("SMS dikirim ke {phone}", "A text message was sent to {phone}"),
-    "retention": Text("Kios ini menghapus salinan terkunci data Anda (kantor tetap menyimpannya)",
+    "retention": Text("Anjungan ini menghapus salinan data Anda yang terkunci (kantor tetap menyimpannya)",
                       "This kiosk deleted its locked copy of your data (the office keeps it)"),
 }
-ROLE_TEXT = {"operator": Text("operator", "an operator"), "supervisor": Text("supervisor", "a supervisor"),
-             "admin": Text("administrator", "an administrator"), "cli": Text("teknisi", "a technician"),
+#: the same words as the kiosk's screen (its gettext catalog), so paper and screen read alike
+ROLE_TEXT = {"operator": Text("petugas", "an operator"), "supervisor": Text("supervisor", "a supervisor"),
+             "admin": Text("admin", "an administrator"), "cli": Text("teknisi", "a technician"),
              "system": Text("sistem", "the system"), "staff": Text("petugas", "a staff member")}
 #: the one purpose central records for a console opening, in English
 PURPOSE_EN = {"pemrosesan permohonan": "processing the application"}

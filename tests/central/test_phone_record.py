@@ -74,7 +74,7 @@ def test_the_printed_record_lists_the_events_and_carries_the_receipts_signed_qr(
     assert qr == receipt_url(kiosk, app, tmp_path)  # the receipt's own code: the phone page opens from either
     text = " ".join(pdf_text(pdf).split())
     assert "CATATAN DATA SAYA" in text and app.reference in text
-    assert "Data pribadi Anda dibuka oleh operator" in text and "pemrosesan permohonan" in text
+    assert "Data pribadi Anda dibuka oleh petugas" in text and "pemrosesan permohonan" in text
     assert "mengubah statusnya menjadi “Diproses”" in text
     assert NIK not in text and "Siti" not in text and "rina" not in text  # no personal data, no staff name
     assert status_pin(kiosk.store, app.id) not in text.split()  # the PIN stays on the receipt only
@@ -93,7 +93,7 @@ def test_the_phone_page_shows_the_masked_record_only_for_the_right_pin_and_cools
 
     right = post_pin(post_url, code, pin)
     assert right.status_code == 200 and 'id="record"' in right.text
-    assert "Data pribadi Anda dibuka oleh operator Kelurahan Braga, untuk: pemrosesan permohonan" in right.text
+    assert "Data pribadi Anda dibuka oleh petugas Kelurahan Braga, untuk: pemrosesan permohonan" in right.text
     assert "Your personal data was opened by an operator of Kelurahan Braga" in right.text
     assert NIK not in right.text and NAME not in right.text and "rina" not in right.text
     viewed = in_db(central, lambda s: s.scalars(select(AccessLogEntry.username).where(
@@ -150,6 +150,6 @@ def test_on_a_phone_the_pin_form_leads_to_the_record(phone_record: tuple, phone:
     phone.find_element(By.ID, "pin").send_keys(pin)
     phone.find_element(By.CSS_SELECTOR, "form.pin button").click()
     items = phone.find_elements(By.CSS_SELECTOR, "#record li")
-    assert len(items) >= 4 and "Anda mengajukan permohonan di kios" in items[0].text
+    assert len(items) >= 4 and "Anda mengajukan permohonan di anjungan" in items[0].text
     assert phone.execute_script("return document.documentElement.scrollWidth") <= 390
     phone.save_screenshot(str(DOCS_PRIVACY / "record-phone.png"))
