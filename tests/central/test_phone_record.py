@@ -15,6 +15,7 @@ import pytest
 import requests
 from selenium import webdriver
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select, update
 
 from central.console.accounts import add_staff
@@ -31,7 +32,8 @@ from loket.my_data import fetch_record
 from loket.runtime import Runtime
 from printing import record_receipt
 from printing.layouts import render_pdf
-from tests.central.letter_support import ANSWERS, decode_qr, pdf_text, pdf_to_png
+from sync.enrollment import enroll_terminal
+from tests.central.letter_support import ANSWERS, decode_qr, pdf_text, pdf_to_png, set_up_office
 from tests.central.status_support import move_to
 from tests.central.test_verification import in_db, kiosk, phone, receipt_url  # noqa: F401 - fixtures by name
 from tests.fixtures.central import CentralHarness
@@ -82,8 +84,19 @@ def test_the_printed_record_lists_the_events_and_carries_the_receipts_signed_qr(
     pdf_to_png(pdf, DOCS_PRIVACY / "printed-record-80mm.png", dpi=150)
 
 
+@pytest.fixture
+def any_kiosk(any_central: CentralHarness, tmp_path: Path) -> Iterator[Terminal]:
+    """A real kiosk enrolled with a central on SQLite, then on PostgreSQL."""
+    office, _ = set_up_office(any_central)
+    terminal = Terminal(tmp_path / "kiosk")
+    enroll_terminal(terminal, any_central.url, any_central.enrollment_code(office))
+    yield terminal
+    terminal.close()
+
+
 def test_the_phone_page_shows_the_masked_record_only_for_the_right_pin_and_cools_down(
-        central: CentralHarness, kiosk: Terminal, tmp_path: Path) -> None:  # noqa: F811
+        any_central: CentralHarness, any_kiosk: Terminal, tmp_path: Path) -> None:
+    central, kiosk = any_central, any_kiosk  # noqa: F811
     app = filed_and_handled(central, kiosk)
     url = receipt_url(kiosk, app, tmp_path)
     code, pin = payload_of(url), status_pin(kiosk.store, app.id)
@@ -149,6 +162,7 @@ def test_on_a_phone_the_pin_form_leads_to_the_record(phone_record: tuple, phone:
     phone.get(url)
     phone.find_element(By.ID, "pin").send_keys(pin)
     phone.find_element(By.CSS_SELECTOR, "form.pin button").click()
+    WebDriverWait(phone, 10).until(lambda p: p.find_elements(By.CSS_SELECTOR, "#record li"))
     items = phone.find_elements(By.CSS_SELECTOR, "#record li")
     assert len(items) >= 4 and "Anda mengajukan permohonan di anjungan" in items[0].text
     assert phone.execute_script("return document.documentElement.scrollWidth") <= 390
