@@ -27,7 +27,7 @@ from central.letters.content import LetterContent, person_name
 from central.letters.office_settings import LetterSettings, letter_settings
 from central.letters.pdf import render_letters_pdf
 from central.models import Application, Breach, BreachApplication, Office, Terminal, as_utc, utcnow
-from central.office_profile import load_profile
+from central.office_profile import OfficeProfile, load_profile
 from central.records import open_application
 from kiosk.catalog.letter import long_date_id
 from kiosk.crypto import CryptoFailure
@@ -174,16 +174,20 @@ def _breach_lines(settings: LetterSettings, breach: Breach) -> tuple[str, str, s
     return (_local(settings, breach.found_at), breach.what_data, breach.how, breach.actions)
 
 
+def _office_of(session: Session, breach: Breach, now: dt.datetime) -> tuple[LetterSettings, OfficeProfile, dt.date]:
+    """The incident's office as its papers need it: letter settings, profile, today on its calendar."""
+    office = session.get(Office, breach.office_id)
+    assert office is not None
+    profile = load_profile(session, office)
+    return letter_settings(session, office), profile, profile.today(now)
+
+
 def notification_letters(session: Session, breach: Breach, actor: str, *, now: dt.datetime | None = None
                          ) -> tuple[bytes, int]:
     """One letter per affected application (one PDF, a page each) and how many; each citizen's name is
     opened for it, logged as an opening for `PURPOSE`. Marks the incident notified (first time)."""
     now = now or utcnow()
-    office = session.get(Office, breach.office_id)
-    assert office is not None
-    settings = letter_settings(session, office)
-    profile = load_profile(session, office)
-    today = profile.today(now)
+    settings, profile, today = _office_of(session, breach, now)
     found, what, how, actions = _breach_lines(settings, breach)
     contents = []
     apps = affected(session, breach)
@@ -222,14 +226,10 @@ def authority_report(session: Session, breach: Breach, *, now: dt.datetime | Non
     """The report to the authority: the incident, the clock, how many applications by service and terminal,
     how the citizens are told. No personal data. Marks the incident reported (first time)."""
     now = now or utcnow()
-    office = session.get(Office, breach.office_id)
-    assert office is not None
-    settings = letter_settings(session, office)
-    profile = load_profile(session, office)
-    today = profile.today(now)
+    settings, profile, today = _office_of(session, breach, now)
     apps = affected(session, breach)
     by_service = Counter(profile.service_name(a.service_code) for a in apps)
-    terminals = {t.id: t.code for t in session.scalars(select(Terminal).where(Terminal.office_id == office.id))}
+    terminals = {t.id: t.code for t in session.scalars(select(Terminal).where(Terminal.office_id == breach.office_id))}
     by_terminal = Counter(terminals.get(a.terminal_id, "?") for a in apps)
     clock = clock_of(breach, now)
     found, what, how, actions = _breach_lines(settings, breach)

@@ -160,7 +160,9 @@ def phone_record(central: CentralHarness, kiosk: Terminal, tmp_path: Path) -> It
 def test_on_a_phone_the_pin_form_leads_to_the_record(phone_record: tuple, phone: webdriver.Chrome) -> None:  # noqa: F811
     url, pin = phone_record
     phone.get(url)
+    assert phone.title == "Asli / Genuine · Loket"
     phone.find_element(By.ID, "pin").send_keys(pin)
+    phone.save_screenshot(str(DOCS_PRIVACY / "record-phone-pin.png"))
     phone.find_element(By.CSS_SELECTOR, "form.pin button").click()
     WebDriverWait(phone, 10).until(lambda p: p.find_elements(By.CSS_SELECTOR, "#record li"))
     items = phone.find_elements(By.CSS_SELECTOR, "#record li")
