@@ -32,10 +32,9 @@ from loket.my_data import fetch_record
 from loket.runtime import Runtime
 from printing import record_receipt
 from printing.layouts import render_pdf
-from sync.enrollment import enroll_terminal
-from tests.central.letter_support import ANSWERS, decode_qr, pdf_text, pdf_to_png, set_up_office
+from tests.central.letter_support import ANSWERS, decode_qr, pdf_text, pdf_to_png
 from tests.central.status_support import move_to
-from tests.central.test_verification import in_db, kiosk, phone, receipt_url  # noqa: F401 - fixtures by name
+from tests.central.test_verification import enrolled_terminal, in_db, kiosk, phone, receipt_url  # noqa: F401 - fixtures by name
 from tests.fixtures.central import CentralHarness
 
 DOCS_PRIVACY = Path(__file__).resolve().parents[2] / "docs" / "privacy"
@@ -87,9 +86,7 @@ def test_the_printed_record_lists_the_events_and_carries_the_receipts_signed_qr(
 @pytest.fixture
 def any_kiosk(any_central: CentralHarness, tmp_path: Path) -> Iterator[Terminal]:
     """A real kiosk enrolled with a central on SQLite, then on PostgreSQL."""
-    office, _ = set_up_office(any_central)
-    terminal = Terminal(tmp_path / "kiosk")
-    enroll_terminal(terminal, any_central.url, any_central.enrollment_code(office))
+    terminal = enrolled_terminal(any_central, tmp_path)
     yield terminal
     terminal.close()
 
