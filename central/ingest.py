@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session
 
 from central.db import insert_ignoring_conflicts
 from central.errors import InvalidUpload
-from central.keyring import KeysUnavailable, keyring_of, office_private_key
+from central.keyring import KeysUnavailable, office_private_key
 from central.models import Application, AuditEntry, RecordPin, Terminal, utcnow
 from central.office_profile import load_profile
 from central.offices import known_service_codes, office_keys
-from central.record_pin import verifier_row
+from central.record_pin import pepper_of, verifier_row
 from central.skm import store_surveys
 from central.values import clean_text, has_control, is_uuid, plausible_utc
 from kiosk.crypto import CryptoFailure, b64decode, open_sealed
@@ -72,8 +72,6 @@ class OfficeMaterial:
     services: frozenset[str]
     keys: tuple[tuple[int, str], ...]  # (key id, private key)
     current_key_id: int
-    #: the record-page PIN pepper (from the KEK), None without the KEK
-    pepper: bytes | None = None
 
 
 SEAL_UNCHECKED = "central:seal_unchecked"
@@ -85,15 +83,13 @@ def office_material(session: Session, office_id: int, *, fresh: bool = False) ->
     key = (str(session.get_bind().url), office_id)
     if fresh or key not in _material or not _material[key].keys:
         stored = office_keys(session, office_id)
-        pepper = None
         try:
             keys = tuple((k.id, office_private_key(session, k)) for k in stored)
-            pepper = keyring_of(session).kek().pin_pepper if keys else None
         except KeysUnavailable as e:
             if key not in _material or _material[key].keys:  # once, not on every batch
                 log.warning("accepting uploads with their seal unchecked: %s", e)
             keys = ()
-        _material[key] = OfficeMaterial(known_service_codes(session, office_id), keys, stored[0].id, pepper)
+        _material[key] = OfficeMaterial(known_service_codes(session, office_id), keys, stored[0].id)
     return _material[key]
 
 
@@ -178,7 +174,7 @@ def _seal_verdict(upload: ApplicationUpload, sealed: bytes, filed_at: dt.datetim
     if content.get("service", upload.service_code) != upload.service_code:
         return f"sealed data is for service {content.get('service')!r}, not {upload.service_code!r}"
     return Opened(upload, sealed, key_id, filed_at, ",".join(upload.flags),
-                  verifier_row(office.pepper, upload.id, content))
+                  verifier_row(pepper_of(dict(office.keys)[key_id]), upload.id, content))
 
 
 def check_uploads(uploads: Sequence[ApplicationUpload], terminal: Terminal, office: OfficeMaterial

@@ -10,7 +10,6 @@ terminals (enrollment, uploads, pulls); only opening personal data is refused, w
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import secrets
 import stat
@@ -53,12 +52,6 @@ class KeyEncryptionKey:
     @property
     def id(self) -> str:
         return hashlib.sha256(b"loket-kek-id\n" + self.secret).hexdigest()[:16]
-
-    @property
-    def pin_pepper(self) -> bytes:
-        """The secret under which central keeps its record-page PIN verifiers (`central.record_pin`):
-        derived from the KEK, so it too lives only in the key file, never in the database."""
-        return hmac.new(self.secret, b"loket record pin pepper v1", hashlib.sha256).digest()
 
     def wrap(self, private_key: str, public_key: str) -> str:
         """`kek1:<kek id>:<base64 nonce+ciphertext>` of a base64 private key."""

@@ -504,10 +504,10 @@ class BreachApplication(Base):
 
 class RecordPin(Base):
     """What the record page on a phone checks a PIN against: HMAC(pepper, application id || PIN), the
-    pepper derived from central's key-encryption key (outside the database, so a dump alone cannot try
-    the 10 000 PINs). Made at ingest from the PIN the kiosk sealed in; with the misses in a row and the
-    cooldown they started (per application), and the citizen's phone number masked (`0812••••678`) when
-    they asked for a text message."""
+    pepper derived from the office's private key that opened the application (stored only wrapped under
+    the key file's key, so a dump alone cannot try the 10 000 PINs). Made at ingest from the PIN the kiosk
+    sealed in; with the misses in a row and the cooldown they started (per application), and the citizen's
+    phone number masked (`0812•••••890`) when they asked for a text message."""
 
     __tablename__ = "record_pins"
 

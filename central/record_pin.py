@@ -3,9 +3,11 @@
 Central cannot compute a receipt's PIN (it is an HMAC under a secret only the terminal holds,
 `kiosk.status_pin`). So the kiosk seals the PIN into the application's content, and ingest, which
 opens that sealed box anyway to check it, keeps only a verifier: HMAC(pepper, application id || PIN).
-The pepper is derived from central's key-encryption key (`KeyEncryptionKey.pin_pepper`), which lives
-in the key file and never in the database, so a dump alone cannot try the 10 000 PINs. The PIN itself
-is never stored.
+The pepper is derived from the private office key that opened the application (`pepper_of`): that key
+is stored only wrapped under the key-encryption key in central's key file, so a database dump alone
+cannot try the 10 000 PINs. It also outlives a rewrap under a new key-encryption key (`loket-central
+keys rewrap` keeps the office keys) and an office key rotation (retired keys are kept, and each
+application names its key). The PIN itself is never stored.
 
 A wrong PIN counts a miss for that application; five in a row cool its page down for a minute (the
 kiosk's `LookupGuard`, the same rule as Cek Status at the kiosk), kept in the database so every
@@ -25,10 +27,17 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from central.models import Application, RecordPin, as_utc, utcnow
+from kiosk.crypto import b64decode
 from kiosk.status_pin import PIN_DIGITS, LookupCoolingDown, LookupGuard
 
 _CONTEXT = b"loket record pin verifier v1\x00"
 _PIN = re.compile(f"[0-9]{{{PIN_DIGITS}}}")
+
+
+def pepper_of(office_private_key: str) -> bytes:
+    """The pepper of the applications an office key opened: HMAC of a fixed label under the private key."""
+    return hmac.new(b64decode(office_private_key, what="office private key", length=32),
+                    b"loket record pin pepper v1", hashlib.sha256).digest()
 
 
 def pin_verifier(pepper: bytes, application_id: str, pin: str) -> bytes:

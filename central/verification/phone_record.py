@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from central.citizen_record import processing_record
-from central.keyring import KeysUnavailable, keyring_of
+from central.keyring import KeysUnavailable, office_private_key
 from central.letters.office_settings import letter_settings
-from central.record_pin import PinCheck, check_pin
+from central.models import Application, OfficeKey
+from central.record_pin import PinCheck, check_pin, pepper_of
 from central.records import log_access
 from central.verification.lookup import genuine_receipt, service_name
 from kiosk.record_words import describe_event
@@ -31,9 +32,13 @@ class ShownRecord:
     lines: list[tuple[str, str]] = field(default_factory=list)  # (Bahasa Indonesia, English)
 
 
-def _pepper(session: Session) -> bytes | None:
+def _pepper(session: Session, app: Application) -> bytes | None:
+    """The pepper of the office key that opened `app`; None when central cannot unwrap it (no key file)."""
+    key = session.get(OfficeKey, app.office_key_id)
+    if key is None:
+        return None
     try:
-        return keyring_of(session).kek().pin_pepper
+        return pepper_of(office_private_key(session, key))
     except KeysUnavailable:
         return None
 
@@ -47,7 +52,7 @@ def record_for_pin(session: Session, code: str, pin: str) -> ShownRecord | None:
     service = service_name(session, office.id, claims.service_code)
     if app is None:  # not yet synced: nothing central could check the PIN against
         return ShownRecord(PinCheck("no_pin"), claims.reference, office.name, service)
-    check = check_pin(session, app, pin, _pepper(session))
+    check = check_pin(session, app, pin, _pepper(session, app))
     if check.outcome != "shown":
         return ShownRecord(check, claims.reference, office.name, service)
     zone = letter_settings(session, office).zone
