@@ -8,10 +8,15 @@ import datetime as dt
 
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from central.breaches import NOTICE_HOURS, clock_of
-from central.models import Breach
-from central.record_pin import mask_phone, pin_verifier, verifier_row
+from central.db import Database
+from central.keyring import Keyring, office_private_key
+from central.models import Breach, OfficeKey
+from central.offices import create_office
+from central.record_pin import mask_phone, pepper_of, pin_verifier, verifier_row
+from tests.central.test_keys_at_rest import _cli
 
 FOUND = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
 moments = st.integers(min_value=0, max_value=400 * 3600).map(lambda s: FOUND + dt.timedelta(seconds=s))
@@ -73,3 +78,21 @@ def test_only_a_four_digit_pin_in_the_sealed_content_makes_a_verifier(pin):
     is_pin = isinstance(pin, str) and len(pin) == 4 and pin.isascii() and pin.isdigit()
     assert (row is not None) == is_pin
     assert verifier_row(None, "id", {"status_pin": "1234"}) is None  # without the key file: no verifier
+
+
+def test_the_pepper_is_behind_the_key_file_and_survives_a_rewrap(tmp_path):
+    """A dump of the database holds no pepper; with the key file central derives it; after `keys rewrap`
+    under a new key file the same pepper comes out, so every verifier stays good."""
+    url, old_key, new_key = f"sqlite:///{tmp_path / 'central.db'}", tmp_path / "old-kek", tmp_path / "new" / "kek"
+    db = Database(url, keyring=Keyring(old_key))
+    with db.transaction() as session:
+        create_office(session, "A1", "Kelurahan A")
+        [key] = session.scalars(select(OfficeKey)).all()
+        pepper = pepper_of(office_private_key(session, key))
+    db.dispose()
+    dump = b"".join(p.read_bytes() for p in tmp_path.glob("central.db*"))
+    assert pepper not in dump and pepper.hex().encode() not in dump
+    done = _cli(url, old_key, "keys", "rewrap", "--new-key-file", str(new_key))
+    assert done.returncode == 0, done.stderr
+    with Database(url, keyring=Keyring(new_key)).transaction() as session:
+        assert pepper_of(office_private_key(session, session.scalars(select(OfficeKey)).one())) == pepper
