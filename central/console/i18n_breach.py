@@ -13,6 +13,7 @@ EN_BREACH: dict[str, str] = {
     "No.": "No.", "Diketahui": "Found", "Data terdampak": "Data affected", "Batas {h} jam": "{h}-hour limit",
     "Jam 3×24": "3×24-hour clock", "Surat warga": "Citizens' letters",
     "selesai dalam {n} jam": "done within {n} hours", "terlambat": "late", "lewat {n} jam": "{n} hours overdue",
+    "lewat batas": "past the limit",
     "{n} jam berjalan, sisa {left} jam": "{n} hours running, {left} hours left", "belum": "not yet",
     "Belum ada insiden tercatat.": "No incident recorded yet.", "Catat insiden baru": "Record a new incident",
     "Insiden tidak dicatat: {why}": "The incident was not recorded: {why}",

@@ -19,7 +19,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select, update
 
 from central.console.accounts import add_staff
-from central.models import AccessLogEntry, Office, RecordPin, StaffAccount
+from central.models import AccessLogEntry, Office, RecordPin, SmsMessage, StaffAccount
 from central.records import find_application, open_application
 from central.verification.phone_record import VIEWED
 from kiosk.applications import file_application
@@ -166,3 +166,25 @@ def test_on_a_phone_the_pin_form_leads_to_the_record(phone_record: tuple, phone:
     assert len(items) >= 4 and "Anda mengajukan permohonan di anjungan" in items[0].text
     assert phone.execute_script("return document.documentElement.scrollWidth") <= 390
     phone.save_screenshot(str(DOCS_PRIVACY / "record-phone.png"))
+
+
+def test_a_text_message_shows_on_the_phone_page_with_the_number_masked(
+        central: CentralHarness, kiosk: Terminal, tmp_path: Path) -> None:  # noqa: F811
+    answers = {**ANSWERS["SKD"], "phone": "0812 3456 7890"}
+    app = file_application(kiosk.store, kiosk.catalog, "SKD", answers, notify_sms=True)
+    assert sync_now(Runtime(terminal=kiosk)).sent == 1
+
+    def sent(session) -> None:  # noqa: ANN001 - what the delivery worker records once gammu sent it
+        found = find_application(session, app.reference)
+        now = dt.datetime.now(dt.UTC)
+        session.add(SmsMessage(office_id=found.office_id, application_id=found.id, reference=found.reference,
+                               status="ready", text="siap diambil", state="sent", attempts=1, next_attempt_at=now,
+                               created_at=now, handed_at=now, sent_at=now))
+    in_db(central, sent)
+    answer = post_pin(f"{central.url}/v/record", payload_of(receipt_url(kiosk, app, tmp_path)),
+                      status_pin(kiosk.store, app.id))
+    assert answer.status_code == 200 and "SMS dikirim ke 0812•••••890" in answer.text
+    assert "A text message was sent to 0812•••••890" in answer.text
+    assert "81234567890" not in answer.text and "3456" not in answer.text
+    stored = in_db(central, lambda s: s.get(RecordPin, find_application(s, app.reference).id).masked_phone)
+    assert stored == "0812•••••890"
