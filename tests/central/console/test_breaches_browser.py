@@ -168,6 +168,11 @@ def test_bad_input_gets_a_clear_400_and_operators_cannot_see_the_register(centra
     assert supervisor.get("/staff/breaches/999999").status_code == 404
     assert supervisor.get("/staff/breaches/abc").status_code == 400  # the console's page for a bad request
 
+    supervisor.get("/staff/lang/en")
+    english = supervisor.get("/staff/breaches").text
+    assert "Personal-data incident register" in english and "Record the incident" in english
+    assert "Register insiden" not in english
+
     operator = ConsoleClient(central.url)
     operator.log_in("siti")
     assert operator.get("/staff/breaches").status_code == 403
