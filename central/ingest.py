@@ -29,9 +29,10 @@ from central.citizen_requests import ingest_requests, is_request
 from central.db import insert_ignoring_conflicts
 from central.errors import InvalidUpload
 from central.keyring import KeysUnavailable, office_private_key
-from central.models import Application, AuditEntry, Terminal, utcnow
+from central.models import Application, AuditEntry, RecordPin, Terminal, utcnow
 from central.office_profile import OfficeProfile, load_profile
 from central.offices import known_service_codes, office_keys
+from central.record_pin import pepper_of, verifier_row
 from central.skm import store_surveys
 from central.values import clean_text, has_control, is_uuid, plausible_utc
 from kiosk.crypto import CryptoFailure, b64decode, open_sealed
@@ -60,6 +61,8 @@ class Opened(NamedTuple):
     key_id: int
     filed_at: dt.datetime
     flags: str
+    #: the record page's PIN verifier row (central.record_pin), when the sealed content carried a PIN
+    pin_row: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -193,7 +196,8 @@ def _seal_verdict(upload: ApplicationUpload, sealed: bytes, filed_at: dt.datetim
         return "sealed data is not a JSON object"
     if content.get("service", upload.service_code) != upload.service_code:
         return f"sealed data is for service {content.get('service')!r}, not {upload.service_code!r}"
-    return Opened(upload, sealed, key_id, filed_at, ",".join(upload.flags))
+    return Opened(upload, sealed, key_id, filed_at, ",".join(upload.flags),
+                  verifier_row(pepper_of(dict(office.keys)[key_id]), upload.id, content))
 
 
 def check_uploads(uploads: Sequence[ApplicationUpload], terminal: Terminal, office: OfficeMaterial
@@ -377,6 +381,9 @@ def _ingest_applications(session: Session, terminal: Terminal, uploads: list[App
     # usual case): written by the insert itself; recomputed by the caller when the database said otherwise
     expected = queue_after(terminal.queue_json, sent, sum(1 for v in verdicts if isinstance(v, str)))
     new = _insert_new(session, terminal, list(first_of_each.values()), now, expected)
+    pin_rows = [o.pin_row for o in first_of_each.values() if o.pin_row is not None and o.upload.id in new]
+    if pin_rows:
+        session.execute(insert_ignoring_conflicts(session, RecordPin.__table__), pin_rows)
     owners = _owners(session, [u.id for u in uploads if u.id not in new and is_uuid(u.id)])
     answered: set[str] = set()
     results = [_settle(upload, verdict, new, owners, terminal, answered)

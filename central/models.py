@@ -526,3 +526,54 @@ class AccessLogSealed(Base):
     entry_id: Mapped[int] = mapped_column(BigId, ForeignKey("access_log.id"), primary_key=True, autoincrement=False)
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
     office_key_id: Mapped[int] = mapped_column(ForeignKey("office_keys.id"))
+# -- issue 24: the breach register and the record page's PIN verifier ---------------------------
+
+
+class Breach(Base):
+    """A personal-data incident a supervisor recorded (UU 27/2022 Pasal 46): when it was found, what data,
+    how, what is being done, and which applications it touched (by time range, terminal and/or service).
+    The citizens and the authority are due a notice within 72 hours of `found_at`."""
+
+    __tablename__ = "breaches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    found_at: Mapped[dt.datetime]
+    what_data: Mapped[str] = mapped_column(Text)
+    how: Mapped[str] = mapped_column(Text)
+    actions: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(60))
+    recorded_at: Mapped[dt.datetime]
+    #: how the affected applications were chosen (filed between, at this terminal, for this service)
+    filed_from: Mapped[dt.datetime | None]
+    filed_until: Mapped[dt.datetime | None]
+    terminal_code: Mapped[str | None] = mapped_column(String(8))
+    service_code: Mapped[str | None] = mapped_column(String(20))
+    #: when the notification letters and the authority's report were first produced
+    notified_at: Mapped[dt.datetime | None]
+    reported_at: Mapped[dt.datetime | None]
+
+
+class BreachApplication(Base):
+    """One application an incident touched."""
+
+    __tablename__ = "breach_applications"
+
+    breach_id: Mapped[int] = mapped_column(ForeignKey("breaches.id", ondelete="CASCADE"), primary_key=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), primary_key=True, index=True)
+
+
+class RecordPin(Base):
+    """What the record page on a phone checks a PIN against: HMAC(pepper, application id || PIN), the
+    pepper derived from the office's private key that opened the application (stored only wrapped under
+    the key file's key, so a dump alone cannot try the 10 000 PINs). Made at ingest from the PIN the kiosk
+    sealed in; with the misses in a row and the cooldown they started (per application), and the citizen's
+    phone number masked (`0812•••••890`) when they asked for a text message."""
+
+    __tablename__ = "record_pins"
+
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), primary_key=True)
+    verifier: Mapped[bytes] = mapped_column(LargeBinary(32))
+    masked_phone: Mapped[str] = mapped_column(String(20), default="")
+    misses: Mapped[int] = mapped_column(Integer, default=0)
+    cooling_until: Mapped[dt.datetime | None]

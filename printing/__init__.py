@@ -10,7 +10,15 @@ from printing.backends import PrintJob
 from printing.content import Receipt, build_receipt
 from printing.errors import BadSignature, MalformedPayload, PrinterError, ReceiptInvalid, UnknownTerminal
 from printing.qr import VerifiedReceipt, make_qr_payload, verify_qr_payload
-from printing.receipts import print_receipt, print_test_receipt, receipt_for, render_receipt_pdf, reprint_receipt
+from printing.receipts import (
+    print_receipt,
+    print_record,
+    print_test_receipt,
+    receipt_for,
+    record_receipt,
+    render_receipt_pdf,
+    reprint_receipt,
+)
 
 __all__ = [
     "BadSignature",
@@ -24,6 +32,8 @@ __all__ = [
     "build_receipt",
     "make_qr_payload",
     "print_receipt",
+    "print_record",
+    "record_receipt",
     "print_test_receipt",
     "receipt_for",
     "render_receipt_pdf",

@@ -10,18 +10,20 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.errors import LoketError, NotProvisioned, UnknownService
+from kiosk.errors import LoketError, NotProvisioned, Text, UnknownService
+from kiosk.lifecycle import WORDS
+from kiosk.record_words import Event, describe_event
 from kiosk.reference import make_reference, parse_reference
 from kiosk.status_pin import status_pin
 from kiosk.store import Application
 from kiosk.terminal import Terminal
 from printing.backends import PrintJob, backend_for
 from printing.backends.pdf_folder import write_pdf
-from printing.content import Receipt, build_receipt
+from printing.content import Receipt, build_receipt, filed_moment
 from printing.errors import PrinterError
 from printing.layouts import DEFAULT_LOGO, render_pdf
 from printing.qr import make_qr_payload
@@ -122,6 +124,46 @@ def _hand_to_printer(terminal: Terminal, make_receipt: Callable[[], Receipt], wh
         raise PrinterError(f"the receipt for {what} could not be printed: {e}") from e
     log.info("receipt %s: %s", what, job.description)
     record_printer_state(terminal, "ok")
+    return job
+
+
+RECORD_LABELS = {
+    "title": Text("CATATAN DATA SAYA", "MY DATA RECORD"),
+    "printed": Text("Dicetak", "Printed"),
+    "status": Text("Status", "Status"),
+    "events": Text("Catatan pemrosesan (waktu kantor):", "Processing record (office time):"),
+    "none": Text("Belum ada catatan dari kantor.", "No record from the office yet."),
+    "phone": Text("Lihat catatan ini di ponsel: pindai kode QR dan masukkan PIN dari tanda terima Anda.",
+                  "See this record on a phone: scan the QR code and enter the PIN from your receipt."),
+    "privacy": Text("Catatan ini tidak memuat data pribadi Anda. Setiap pembukaan data oleh petugas tercatat di sini.",
+                    "This record holds none of your personal data. Every time staff open it is listed here."),
+}
+
+
+def record_receipt(terminal: Terminal, app: Application, events: Sequence[Event], language: str = "id"
+                   ) -> Receipt:
+    """"Data saya" on paper: the receipt's layout and its signed QR (the same code as the receipt's, so a
+    phone opens the masked record with the PIN), the events in place of the documents, no PIN printed."""
+    lang = "en" if language == "en" else "id"
+    say = {key: text.in_language(lang) for key, text in RECORD_LABELS.items()}
+    base = receipt_for(terminal, app, lang)
+    lines = tuple(describe_event(event, lang, terminal.zone) for event in events)
+    status = app.central_status or "received"
+    status_text = Text(*WORDS[status]).in_language(lang) if status in WORDS else status
+    return dataclasses.replace(
+        base, title=say["title"], ready_label=say["printed"],
+        ready_text=filed_moment(terminal.now(), lang, terminal.zone), ready_note="",
+        fee_label=say["status"], fee_text=status_text,
+        documents_label=say["events"] if lines else say["none"], documents=lines,
+        status_text=say["phone"], privacy_text=say["privacy"], status_pin="", pin_label="")
+
+
+def print_record(terminal: Terminal, app: Application, events: Sequence[Event], language: str = "id") -> PrintJob:
+    """Prints "Data saya" on the terminal's printer; the audit log notes it (no personal data in it).
+    Raises `PrinterError` (one line)."""
+    job = _hand_to_printer(terminal, lambda: record_receipt(terminal, app, events, language),
+                           f"the record of {app.reference}")
+    terminal.store.record_audit("citizen.record_printed", app.reference, actor="citizen")
     return job
 
 

@@ -12,8 +12,10 @@ from kiosk.errors import LoketError
 from kiosk.lifecycle import WORDS
 from kiosk.timezones import clock_in_zone, in_zone
 from loket.my_data import fetch_record
+from printing import PrinterError, print_record
 from screens.ui_thread import when_done
 from screens.widgets import KioskScreen, Muted, load_kv
+from sync.protocol import ProcessingRecord
 
 #: each event kind as the citizen reads it (English gettext ids)
 EVENT_WORDS = {
@@ -45,13 +47,17 @@ STATUS_IDS = {status: english for status, (_indonesian, english) in WORDS.items(
 
 class MyDataScreen(KioskScreen):
     reference = StringProperty("")
-    #: "loading", "shown", or the problem's gettext id
+    #: "loading", "shown", "printing", "printed", "print_failed", or the problem's gettext id
     state = StringProperty("")
     lines = ListProperty([])
     #: the office deleted this application's personal data: no request can be made about it any more
     deleted = BooleanProperty(False)
+    #: what the screen says after a print (gettext ids)
+    PRINT_WORDS = {"printed": "Take the printed record from the printer.",
+                   "print_failed": "The record could not be printed. Please ask a staff member."}
 
     def __init__(self, **kwargs) -> None:
+        self.record: ProcessingRecord | None = None
         super().__init__(**kwargs)
         self.app.bind(lang=lambda *_: self.render())
 
@@ -75,6 +81,7 @@ class MyDataScreen(KioskScreen):
             return
         self.lines = [(event.at, event.kind, event.office, event.role, event.detail) for event in outcome.events]
         self.deleted = any(event.kind == EVENT_DELETED for event in outcome.events)
+        self.record = outcome
         self.state = "shown"
         self.render()
 
@@ -99,7 +106,28 @@ class MyDataScreen(KioskScreen):
                   detail=detail, status=t(STATUS_IDS.get(detail, detail), lang))
         return f"{when} — {words[:1].upper()}{words[1:]}"
 
+    def print_record(self) -> None:
+        """Prints the record shown (the receipt's layout with its signed QR) on a background thread."""
+        if self.state not in ("shown", "printed", "print_failed") or self.record is None:
+            return
+        reference, events, lang = self.reference, list(self.record.events), self.app.lang
+        self.state = "printing"
+
+        def work(terminal) -> object:  # noqa: ANN001
+            app = terminal.store.get(reference)
+            if app is None:
+                raise PrinterError(f"no application {reference} on this terminal")
+            return print_record(terminal, app, events, lang)
+
+        when_done(self.app.runtime.in_background(work), lambda outcome: self._printed(reference, outcome))
+
+    def _printed(self, reference: str, outcome: object) -> None:
+        if reference != self.reference:
+            return
+        self.state = "print_failed" if isinstance(outcome, Exception) else "printed"
+
     def clear(self) -> None:
+        self.record = None
         self.reference, self.state, self.lines, self.deleted = "", "", [], False
         self.ids.events.clear_widgets()
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from central.console.i18n_breach import EN_BREACH
 from central.console.i18n_privacy import EN_PRIVACY
 from central.console.i18n_requests import EN_REQUESTS
 from kiosk.catalog.model import Field
@@ -212,6 +213,7 @@ EN: dict[str, str] = {
 }
 EN.update(EN_PRIVACY)
 EN.update(EN_REQUESTS)
+EN.update(EN_BREACH)
 
 
 #: the kiosk's screens by name, as staff read them (a help call says where the citizen was)
@@ -221,7 +223,8 @@ SCREEN_WORDS = {
     "receipt": "Tanda terima", "status": "Cek status", "survey": "Survei kepuasan",
 }
 #: why personal data was opened (the access log's detail), as words
-PURPOSE_WORDS = {"letter": "untuk menerbitkan surat", "letter reprint": "untuk mencetak ulang surat"}
+PURPOSE_WORDS = {"letter": "untuk menerbitkan surat", "letter reprint": "untuk mencetak ulang surat",
+                 "pemberitahuan insiden data pribadi": "pemberitahuan insiden data pribadi"}
 #: a consent answer as staff read it
 CONSENT_WORDS = {"yes": "Ya, setuju", "no": "Tidak setuju"}
 

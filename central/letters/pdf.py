@@ -8,6 +8,7 @@ receipts' Noto Sans (assets/fonts), embedded, so every name prints whatever its 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -22,7 +23,17 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import HRFlowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    HRFlowable,
+    Image,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from central.errors import CentralError
 from central.letters.content import LetterContent
@@ -113,22 +124,16 @@ def _signature(content: LetterContent, width: float) -> Table:
         signer.append(_p(content.signer_nip, body))
     caption = _style("qr", 7.5)
     qr = [_qr(content.verify_url), Spacer(1, 1.5 * mm),
-          _p("Pindai kode QR untuk memeriksa keaslian surat ini.", caption), _p(content.verify_url, caption)]
+          _p("Pindai kode QR untuk memeriksa keaslian surat ini.", caption),
+          _p(content.verify_url, caption)] if content.verify_url else []  # a notice, not a certificate: no QR
     table = Table([[qr, signer]], colWidths=[width - 80 * mm, 80 * mm])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     return table
 
 
-def render_letter_pdf(content: LetterContent, logo_png: bytes | None = None) -> bytes:
-    """The letter as a one-page (or, for very long answers, longer) A4 PDF."""
-    buffer = io.BytesIO()
-    width = A4[0] - 2 * MARGIN
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=14 * mm,
-                            bottomMargin=15 * mm, title=f"{content.title} {content.number}",
-                            author=content.letterhead[-1] if content.letterhead else "", subject=content.title,
-                            invariant=1)
+def _story(content: LetterContent, logo_png: bytes | None, width: float) -> list:
     paragraph = _style("body", 11, align=TA_JUSTIFY, indent=10 * mm, after=2.5 * mm)
-    story = [
+    return [
         *_letterhead(content, logo_png, width),
         Paragraph(f"<u>{escape(content.title)}</u>", _style("title", 13, bold=True, align=TA_CENTER)),
         _p(f"Nomor: {content.number}", _style("number", 11, align=TA_CENTER, after=7 * mm)),
@@ -138,5 +143,24 @@ def render_letter_pdf(content: LetterContent, logo_png: bytes | None = None) -> 
         _p(content.closing, paragraph), Spacer(1, 6 * mm),
         KeepTogether([_signature(content, width)]),
     ]
+
+
+def render_letters_pdf(contents: Sequence[LetterContent], logo_png: bytes | None = None) -> bytes:
+    """Several letters in one A4 PDF, each starting on a new page (`contents` not empty)."""
+    buffer = io.BytesIO()
+    width = A4[0] - 2 * MARGIN
+    first = contents[0]
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=14 * mm,
+                            bottomMargin=15 * mm, title=f"{first.title} {first.number}",
+                            author=first.letterhead[-1] if first.letterhead else "", subject=first.title,
+                            invariant=1)
+    story: list = []
+    for n, content in enumerate(contents):
+        story += ([PageBreak()] if n else []) + _story(content, logo_png, width)
     doc.build(story)
     return buffer.getvalue()
+
+
+def render_letter_pdf(content: LetterContent, logo_png: bytes | None = None) -> bytes:
+    """The letter as a one-page (or, for very long answers, longer) A4 PDF."""
+    return render_letters_pdf([content], logo_png)

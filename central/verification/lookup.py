@@ -23,7 +23,7 @@ from kiosk.catalog.letter import long_date_id
 from kiosk.crypto import CryptoFailure
 from kiosk.errors import ReceiptInvalid
 from kiosk.lifecycle import WORDS
-from kiosk.receipt_code import parse_qr_payload, verify_qr_payload
+from kiosk.receipt_code import VerifiedReceipt, parse_qr_payload, verify_qr_payload
 
 MAX_CODE_CHARS = 400
 _LETTER_CODE = re.compile(r"S[0-9A-Z]{20}")
@@ -82,7 +82,20 @@ def _letter(session: Session, code: str) -> Verified | None:
                     status_en, letter.masked_name)
 
 
-def _receipt(session: Session, payload: str) -> Verified | None:
+@dataclass(frozen=True)
+class GenuineReceipt:
+    """A receipt code whose signature checks against its (unrevoked) terminal, with central's application
+    when it has arrived (None: not yet synced)."""
+
+    claims: VerifiedReceipt
+    office: Office
+    app: Application | None
+
+
+def genuine_receipt(session: Session, payload: str) -> GenuineReceipt | None:
+    """What a receipt's QR proves, or None when it proves nothing (malformed, unknown, altered, revoked)."""
+    if not payload.startswith("LK") or len(payload) > MAX_CODE_CHARS:
+        return None
     try:
         claims, _, _ = parse_qr_payload(payload)
         terminal = session.scalar(select(Terminal).where(Terminal.code == claims.terminal_code))
@@ -98,6 +111,14 @@ def _receipt(session: Session, payload: str) -> Verified | None:
     app = session.scalar(select(Application).where(Application.reference == claims.reference))
     if app is not None and (app.terminal_id != terminal.id or app.service_code != claims.service_code):
         return None
+    return GenuineReceipt(claims, office, app)
+
+
+def _receipt(session: Session, payload: str) -> Verified | None:
+    genuine = genuine_receipt(session, payload)
+    if genuine is None:
+        return None
+    claims, office, app = genuine.claims, genuine.office, genuine.app
     status = app.status if app is not None else "not_yet"
     status_id, status_en = STATUS_TEXT.get(status, (status, status))
     return Verified("Tanda terima permohonan", "Application receipt",

@@ -133,8 +133,10 @@ class Store(Outbox):
         *,
         flags: Iterable[str] = (),
         now: dt.datetime | None = None,
+        app_id: str | None = None,
     ) -> Application:
-        """Queues an application durably and returns it with its new reference number."""
+        """Queues an application durably and returns it with its new reference number. `app_id`: the id
+        made beforehand (`kiosk.ids.time_ordered_uuid`) when the sealed content had to name it."""
         identity = self.identity()
         if identity is None:
             raise NotProvisioned()
@@ -144,7 +146,7 @@ class Store(Outbox):
         month = self._filing_month
         if month is None or not month.covers(now):
             month = self._filing_month = FilingMonth.around(now, identity)
-        app_id = time_ordered_uuid()  # appends to the id indexes, however deep the queue
+        app_id = app_id or time_ordered_uuid()  # appends to the id indexes, however deep the queue
         created = iso(now)
         flag_list = tuple(f for f in flags if f)
         flag_text = ",".join(flag_list)

@@ -36,12 +36,17 @@ SECURITY_HEADERS = {"content-security-policy": "default-src 'self'; frame-ancest
                     "x-content-type-options": "nosniff", "referrer-policy": "no-referrer"}
 
 
+def enrolled_terminal(central: CentralHarness, folder: Path) -> Terminal:
+    """A real kiosk terminal in `folder`, enrolled with central for a new office (so it knows central's URL)."""
+    office, _ = set_up_office(central)
+    terminal = Terminal(folder / "kiosk")
+    enroll_terminal(terminal, central.url, central.enrollment_code(office))
+    return terminal
+
+
 @pytest.fixture
 def kiosk(central: CentralHarness, tmp_path: Path) -> Iterator[Terminal]:
-    """A real kiosk terminal enrolled with central (so it knows central's URL)."""
-    office, _ = set_up_office(central)
-    terminal = Terminal(tmp_path / "kiosk")
-    enroll_terminal(terminal, central.url, central.enrollment_code(office))
+    terminal = enrolled_terminal(central, tmp_path)
     yield terminal
     terminal.close()
 

@@ -11,11 +11,13 @@ from pathlib import Path
 from central.console.accounts import add_staff
 from central.db import Database
 from kiosk.applications import file_application
+from kiosk.receipt_code import verify_qr_payload
 from kiosk.samples import sample_answers
 from kiosk.status_pin import LookupGuard, status_pin
 from loket.runtime import Runtime
 from tests.central.console.conftest import PASSWORD, ConsoleClient
 from tests.central.console.test_browser import enrolled_kiosk
+from tests.central.letter_support import decode_qr, pdf_text, pdf_to_png
 from tests.ui.test_status_pin_ui import ask
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "privacy"
@@ -72,6 +74,18 @@ def test_data_saya_shows_the_operators_opening_by_role_after_the_pin(kiosk, cent
         kiosk.frames(4)
         keep(kiosk.screenshot("my-data-1024x600"), "my-data-1024x600")
         kiosk.resize(1920, 1080)
+
+        # "Cetak catatan ini": the record on the receipt printer, its QR the receipt's signed code
+        terminal.update_settings(printer_backend="pdf", printer_pdf_dir=str(tmp_path / "printed"))
+        kiosk.tap(my_data.ids.nav.ids.next_button)
+        assert kiosk.wait_until(lambda: my_data.state in ("printed", "print_failed"), timeout_s=20)
+        assert my_data.state == "printed" and "Ambil catatan" in my_data.ids.problem.text
+        [pdf] = list((tmp_path / "printed").glob("*.pdf"))
+        assert "CATATAN DATA SAYA" in pdf_text(pdf) and "NIK" not in pdf_text(pdf)
+        [code] = decode_qr(pdf_to_png(pdf, tmp_path / "printed.png", dpi=203))
+        identity = terminal.identity
+        assert verify_qr_payload(code, {identity.terminal_code: identity.verify_key}).reference == app.reference
+        assert any(e["action"] == "citizen.record_printed" for e in terminal.store.audit_entries())
         kiosk.app.reset()
         assert my_data.lines == [] and my_data.ids.events.children == []  # nothing stays for the next citizen
     finally:

@@ -12,6 +12,7 @@ from fastapi import APIRouter
 from central.console.pages import (
     access_log,
     application,
+    breaches,
     help_calls,
     inbox,
     letters,
@@ -43,6 +44,7 @@ PAGES = (
     Page(sms.router, NavItem("sms", f"{PREFIX}/sms", "SMS")),
     Page(requests.router, NavItem("requests", f"{PREFIX}/requests", "Permintaan warga")),
     Page(access_log.router, NavItem("access_log", f"{PREFIX}/access-log", "Log akses", supervisor=True)),
+    Page(breaches.router, NavItem("breaches", f"{PREFIX}/breaches", "Insiden data", supervisor=True)),
     Page(staff_accounts.router, NavItem("accounts", f"{PREFIX}/accounts", "Petugas", supervisor=True, admin=True)),
 )
 

@@ -28,6 +28,9 @@ ACTION_WORDS = {
     "letter.issued": "Menerbitkan surat",
     "letter.reprinted": "Mencetak ulang surat", "letter_settings.changed": "Mengubah pengaturan surat",
     **REQUEST_ACTION_WORDS,
+    "breach.recorded": "Mencatat insiden data", "breach.linked": "Menautkan permohonan ke insiden",
+    "breach.letters": "Membuat surat pemberitahuan insiden", "breach.reported": "Membuat laporan insiden",
+    "citizen.record_viewed": "Warga melihat catatan datanya di ponsel",
 }
 #: a chain fault's kind as staff read it; {entry} is the entry's number, {first}-{last} the missing places
 FAULT_WORDS = {

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.status_pin import status_pin
 from printing import make_qr_payload
 from tests.central.console.test_browser import (  # noqa: F401  (fixtures)
     OPERATOR,
@@ -50,10 +51,23 @@ def test_axe_finds_no_violation_on_any_console_or_verification_page(browser, cen
     check("/staff/login")
     for phone in (receipt_url, receipt_url[:-4] + "AAAA"):  # a real receipt, then an altered one
         check(phone)
+    browser.get(receipt_url)  # the record behind the receipt's PIN
+    browser.find_element("id", "pin").send_keys(status_pin(kiosk.terminal.store, app.id))
+    browser.find_element("css selector", "form.pin button").click()
+    assert browser.find_element("id", "record")
+    found["record on a phone"] = violations(browser)
     log_in(browser, central, SUPERVISOR)
     for path in ("/staff", f"/staff/applications/{reference}", "/staff/help", "/staff/terminals", "/staff/reports",
-                 "/staff/access-log", "/staff/letters/settings", "/staff/accounts", "/staff/no-such-page"):
+                 "/staff/access-log", "/staff/letters/settings", "/staff/accounts", "/staff/breaches",
+                 "/staff/no-such-page"):
         check(path)
+    browser.get(f"{central.url}/staff/breaches")  # an incident recorded, with its clock and link form
+    browser.execute_script("document.getElementById('found_at').value = '2026-01-01T08:00'")
+    for field in ("what_data", "how", "actions"):
+        browser.find_element("id", field).send_keys("uji aksesibilitas")
+    browser.find_element("xpath", "//form[@id='new-breach']//button").click()
+    assert browser.find_element("id", "clock")
+    found["breach page (overdue)"] = violations(browser)
     browser.get(f"{central.url}/staff/applications/{reference}")
     browser.find_element("xpath", "//button[contains(., 'Buka data pribadi')]").click()
     found["personal data opened"] = violations(browser)
