@@ -34,6 +34,7 @@ from central.errors import (
 )
 from central.keyring import KeysUnavailable
 from central.pg import CommitNotReplicated
+from central.records import PersonalDataDeleted
 from tests.central.console.conftest import ConsoleClient
 
 #: one of every domain error the tables name, as domain code raises it
@@ -47,17 +48,19 @@ RAISED = {
     "replica": CommitNotReplicated("the standby did not confirm"),
     "value": InvalidValue("a value in this request is out of range or malformed"),
     "enroll_collided": EnrollmentRefused("collided", "try again"),
+    "deleted": PersonalDataDeleted("the personal data of X was deleted at the citizen's request"),
     "other": CentralError("anything else central refuses"),
 }
 #: what the API answers each: (status, protocol code)
 API = {"signature": (401, "stale"), "revoked": (403, "revoked"), "not_found": (404, "not_found"),
        "upload": (422, "invalid"), "keys": (503, "keys_unavailable"), "database": (503, "unavailable"),
        "replica": (503, "unavailable"), "value": (400, "invalid"), "enroll_collided": (503, "retry"),
-       "other": (400, "invalid")}
+       "deleted": (400, "invalid"), "other": (400, "invalid")}
 #: what the console shows for each: (status, the English words staff read)
 CONSOLE = {"not_found": (404, "This page does not exist."),
            "keys": (503, "The office key is not available"), "database": (503, "The server is busy."),
            "replica": (503, "The server is busy."), "value": (400, "The form is incomplete or not valid"),
+           "deleted": (410, "only its number, service, dates and status remain"),
            "other": (400, "This request cannot be carried out.")}
 
 
