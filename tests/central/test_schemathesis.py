@@ -2,11 +2,14 @@
 unsigned and signed (each generated request signed by an enrolled terminal, as a stolen kiosk key
 could): never a 5xx, and every status answered is declared in the schema (413/429/503 included).
 
-The example count is bounded (`EXAMPLES` per operation) so the four runs take about a minute or two."""
+The example count is bounded (`EXAMPLES` per operation) so the four runs take about a minute or two.
+The centrals here allow any number of refused enrollments: the generated bodies are refused enrollments
+from one address by the dozen, and the limit that answers them 429 (tested in test_limits) would
+otherwise refuse the signed run's own terminal."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -15,7 +18,10 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, status_code_conformance
 
+from central.settings import ENV_ENROLL_REFUSALS
 from sync.protocol import sign_request
+from tests.fixtures.central import GENEROUS_LOGINS, CentralHarness, central_harness
+from tests.harness.central import RunningPostgres
 from tests.harness.simterminal import SimulatedTerminal
 
 EXAMPLES = 25
@@ -23,6 +29,20 @@ pytestmark = pytest.mark.slow  # about 20 s each
 CHECKS = [not_a_server_error, status_code_conformance]
 #: health, enroll, applications, catalog, status changes, heartbeat, record ("Data saya"), releases
 OPERATIONS = 8
+UNLIMITED_ENROLLMENTS = {**GENEROUS_LOGINS, ENV_ENROLL_REFUSALS: "1000000/1"}
+
+
+@pytest.fixture(scope="module")
+def central(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralHarness]:
+    folder = tmp_path_factory.mktemp("central")
+    yield from central_harness(f"sqlite:///{folder / 'central.db'}", folder, UNLIMITED_ENROLLMENTS)
+
+
+@pytest.fixture(scope="module")
+def central_pg(postgres_cluster: RunningPostgres, tmp_path_factory: pytest.TempPathFactory
+               ) -> Iterator[CentralHarness]:
+    folder = tmp_path_factory.mktemp("central_pg")
+    yield from central_harness(postgres_cluster.create_database(folder.name.lower()), folder, UNLIMITED_ENROLLMENTS)
 
 
 def _each_operation(url: str, call: Callable[[Any], None]) -> int:

@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from kiosk.status_pin import status_pin
 from printing import make_qr_payload
@@ -54,7 +56,7 @@ def test_axe_finds_no_violation_on_any_console_or_verification_page(browser, cen
     browser.get(receipt_url)  # the record behind the receipt's PIN
     browser.find_element("id", "pin").send_keys(status_pin(kiosk.terminal.store, app.id))
     browser.find_element("css selector", "form.pin button").click()
-    assert browser.find_element("id", "record")
+    WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.ID, "record"))
     found["record on a phone"] = violations(browser)
     log_in(browser, central, SUPERVISOR)
     for path in ("/staff", f"/staff/applications/{reference}", "/staff/help", "/staff/terminals", "/staff/reports",
@@ -66,7 +68,7 @@ def test_axe_finds_no_violation_on_any_console_or_verification_page(browser, cen
     for field in ("what_data", "how", "actions"):
         browser.find_element("id", field).send_keys("uji aksesibilitas")
     browser.find_element("xpath", "//form[@id='new-breach']//button").click()
-    assert browser.find_element("id", "clock")
+    WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.ID, "clock"))
     found["breach page (overdue)"] = violations(browser)
     browser.get(f"{central.url}/staff/applications/{reference}")
     browser.find_element("xpath", "//button[contains(., 'Buka data pribadi')]").click()
