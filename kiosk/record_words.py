@@ -6,10 +6,11 @@ never names; no personal data (a phone number only as masked by central)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Protocol
 
 from kiosk.errors import Text
-from kiosk.lifecycle import WORDS
+from kiosk.lifecycle import FIRST, WORDS
 from kiosk.timezones import clock_in_zone, in_zone
 
 EVENT_TEXT = {
@@ -38,6 +39,13 @@ class Event(Protocol):
     office: str
     role: str
     detail: str
+
+
+def latest_status(events: Sequence[Event], known: str | None) -> str:
+    """The status the record says the application is in now: its last status change, else `known`
+    (the terminal's own last word), else "received" — so paper's status and its timeline agree."""
+    changes = [event.detail for event in events if event.kind == "status" and event.detail in WORDS]
+    return changes[-1] if changes else known or FIRST
 
 
 def describe_event(event: Event, language: str, zone: dt.tzinfo, *, phone: str = "") -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kiosk.errors import LoketError, NotProvisioned, Text, UnknownService
 from kiosk.lifecycle import WORDS
-from kiosk.record_words import Event, describe_event
+from kiosk.record_words import Event, describe_event, latest_status
 from kiosk.reference import make_reference, parse_reference
 from kiosk.status_pin import status_pin
 from kiosk.store import Application
@@ -148,7 +148,7 @@ def record_receipt(terminal: Terminal, app: Application, events: Sequence[Event]
     say = {key: text.in_language(lang) for key, text in RECORD_LABELS.items()}
     base = receipt_for(terminal, app, lang)
     lines = tuple(describe_event(event, lang, terminal.zone) for event in events)
-    status = app.central_status or "received"
+    status = latest_status(events, app.central_status)
     status_text = Text(*WORDS[status]).in_language(lang) if status in WORDS else status
     return dataclasses.replace(
         base, title=say["title"], ready_label=say["printed"],
