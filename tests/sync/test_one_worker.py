@@ -58,8 +58,8 @@ def test_a_worker_nobody_started_runs_the_rounds_asked_of_it_and_then_ends(enrol
         assert probe.result(20).reachable and round_.result(20).accepted == 1
         pulled = runtime.pull_status().result(20)
         assert pulled.sent == 0 and pulled.reachable
-        deadline = time.monotonic() + 5
-        while runtime.worker.running and time.monotonic() < deadline:
+        deadline = time.monotonic() + 5  # (the thread stops counting as running, closes its queue, then ends)
+        while (runtime.worker.running or _sync_threads()) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not runtime.worker.running and not _sync_threads()
         assert runtime.sync_now().result(20).ok  # asked again: the same worker comes back for it
