@@ -234,17 +234,6 @@ class StaffSession(Base):
     last_seen_at: Mapped[dt.datetime]
 
 
-class LoginThrottle(Base):
-    """Failed logins per typed username (known or not), and how long it stays locked."""
-
-    __tablename__ = "login_throttle"
-
-    username: Mapped[str] = mapped_column(String(60), primary_key=True)
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    lockouts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None]
-
-
 class AccessLogEntry(Base):
     """Who looked at which application's personal data (and other events staff must answer for)."""
 
