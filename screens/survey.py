@@ -17,7 +17,7 @@ from kivy.properties import ListProperty, NumericProperty, ObjectProperty, Optio
 
 from kiosk.errors import LoketError
 from kiosk.skm import ELEMENT_COUNT, ELEMENTS, FILING_ELEMENTS, RESULT_ELEMENTS, SCALE, SCORE_WORDS, SurveyResponse
-from kiosk.store.survey import record_survey
+from kiosk.store.survey import mark_result_rated, record_survey
 from screens.widgets import KioskButton, KioskScreen, load_kv
 
 log = logging.getLogger("loket.screens")
@@ -143,8 +143,7 @@ class SurveyScreen(KioskScreen):
             if record_survey(self.app.terminal.store, response):
                 self.last_kept = response
             if rated is not None:  # asked once per application, whatever was answered
-                values = self.app.terminal.store.values
-                values.result_rated = {**values.result_rated, rated: response.day.isoformat()}
+                mark_result_rated(self.app.terminal.store, rated, response.day)
         except LoketError as e:  # a survey answer is never worth stopping the kiosk for
             log.error("survey answers not kept: %s", e)
 

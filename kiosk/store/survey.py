@@ -40,6 +40,15 @@ def record_survey(store: Store, response: SurveyResponse) -> str | None:
     return row_id
 
 
+def mark_result_rated(store: Store, application_id: str, day: dt.date) -> None:
+    """Notes that the citizen of `application_id` was asked to rate its result (asked once per application).
+    Marks of applications retention has deleted go at the same time, so the list never outgrows the queue."""
+    marks = {**store.values.result_rated, application_id: day.isoformat()}
+    kept = {row[0] for row in store.db.execute(
+        "SELECT id FROM applications WHERE id IN (SELECT value FROM json_each(?))", [json.dumps(list(marks))])}
+    store.values.result_rated = {app_id: when for app_id, when in marks.items() if app_id in kept}
+
+
 def unsent_surveys(store: Store, limit: int = 200) -> list[StoredSurvey]:
     """Surveys central does not have yet (at most `limit`), in no meaningful order."""
     rows = store.db.execute(f"SELECT id, day, service_code, overall, elements FROM {TABLE} LIMIT ?", [limit])

@@ -10,6 +10,7 @@ from kiosk.samples import sample_answers
 from kiosk.settings import Settings
 from kiosk.store import SCHEMA_VERSION, Store
 from kiosk.store.retention import apply_retention, run_if_due
+from kiosk.store.survey import mark_result_rated
 from kiosk.terminal import Terminal
 from tests.harness.old_queue import queue_at_version
 
@@ -120,3 +121,15 @@ def test_after_a_restore_what_central_acknowledged_since_and_still_holds_goes_ba
     assert store.requeue_synced_since(NOW - 12 * DAY, now=NOW) == 3
     assert {i for i in old + purged + since if store.get_by_id(i).state == "queued"} == set(since)
     assert all(store.get_by_id(i).state == "synced" for i in old + purged)
+
+
+def test_result_rating_marks_go_with_the_applications_retention_deletes(terminal: Terminal) -> None:
+    store = terminal.store
+    old, new = file_some(terminal, 1, NOW - 200 * DAY), file_some(terminal, 1, NOW - DAY)
+    store.mark_synced(old, now=NOW - 199 * DAY)
+    store.mark_synced(new, now=NOW - DAY)
+    mark_result_rated(store, old[0], (NOW - 190 * DAY).date())
+    assert set(store.values.result_rated) == {old[0]}
+    apply_retention(store, answers_days=7, metadata_days=180, now=NOW)
+    mark_result_rated(store, new[0], NOW.date())
+    assert store.values.result_rated == {new[0]: NOW.date().isoformat()}  # the deleted one's mark went with it
