@@ -3,12 +3,13 @@
     python -m bench.ingest_profile [--requests 300] [--batch 10] [--sqlite] [--profile FILE]
 
 Runs `--requests` signed batches one after the other through exactly what the upload endpoint
-does (`terminal_transaction`: authenticate, then `ingest`, then commit) on a throwaway PostgreSQL
-(or a SQLite file), and counts per request: SQL statements sent (SQLAlchemy's cursor executions),
-round trips to the server (psycopg waits: the figure that multiplies with load), this process's
-CPU and PostgreSQL's; then, in a tight loop, the CPU of one seal opening and one signature check.
-`--profile FILE` writes a cProfile (cumulative) of the same run. These
-counts barely move on a busy machine, unlike wall time. Prints a table, then one line of JSON.
+does (`terminal_transaction`: authenticate, then `ingest`, then commit, guarded by the server's
+statement timeout) on a throwaway PostgreSQL (or a SQLite file), and counts per request: SQL
+statements sent (SQLAlchemy's cursor executions), round trips to the server (psycopg waits: the
+figure that multiplies with load), this process's CPU and PostgreSQL's; then, in a tight loop, the
+CPU of one seal opening and one signature check. `--profile FILE` writes a cProfile (cumulative) of
+the same run. These counts barely move on a busy machine, unlike wall time. Prints a table, then one
+line of JSON.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from central.db import Database
 from central.devserver import use_dev_key_file
 from central.ingest import ingest
 from central.offices import enroll
+from central.settings import statement_timeout_s
 from kiosk.crypto import new_office_keypair, new_terminal_keys, open_sealed, seal_for_office, sign, verify
 from sync.protocol import PATH_APPLICATIONS, EnrollRequest, UploadBatch, sign_request
 from tests.harness.central import create_test_office, new_enrollment_codes, start_postgres
@@ -75,7 +77,7 @@ def crypto_costs(repeat: int = 500) -> dict[str, float]:
 
 
 def run(db_url: str, requests: int, batch: int, postgres_pid: int | None, profile: Path | None) -> dict[str, Any]:
-    db = Database(db_url)
+    db = Database(db_url, statement_timeout_s=statement_timeout_s())  # as the server's workers make it
     office = create_test_office(db_url).code
     sim = SimulatedTerminal("http://unused")
     with db.transaction() as session:
