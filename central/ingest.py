@@ -242,10 +242,18 @@ SELECT id FROM new
 """
 
 
-# central's own: the same, and the terminal's reported queue moved on (`queue_after`) in the same round
-# trip, when it changes (the floor in bench.ingest_floor writes `_PG_INSERT_NEW` alone)
+# central's own: the same, with the record PIN verifiers of the new applications (`central.record_pin`)
+# and the terminal's reported queue moved on (`queue_after`, when it changes) in the same round trip
+# (the floor in bench.ingest_floor writes `_PG_INSERT_NEW` alone)
 _PG_INSERT_NEW_AND_QUEUE = _PG_INSERT_NEW.replace("""
-SELECT id FROM new""", """, queue AS (
+SELECT id FROM new""", """, pins AS (
+    INSERT INTO record_pins (application_id, verifier, masked_phone, misses, cooling_until)
+    SELECT pin.id, pin.verifier, pin.masked_phone, 0, NULL
+    FROM unnest(CAST(%(pin_ids)b AS varchar[]), CAST(%(pin_verifiers)b AS bytea[]),
+                CAST(%(pin_phones)b AS varchar[])) AS pin(id, verifier, masked_phone)
+    JOIN new ON new.id = pin.id
+    ON CONFLICT DO NOTHING
+), queue AS (
     UPDATE terminals SET queue_json = CAST(%(queue)s AS text)
     WHERE id = %(terminal_id)s AND CAST(%(queue)s AS text) IS NOT NULL
 )
@@ -254,18 +262,21 @@ SELECT id FROM new""")
 
 def _insert_new(session: Session, terminal: Terminal, opened: Sequence[Opened], now: dt.datetime,
                 queue: str | None = None) -> set[str]:
-    """Inserts the applications with their due dates (on the office's calendar) and their first status;
-    returns the ids that were new (the others conflicted). PostgreSQL also stores `queue` (not None) as
-    the terminal's queue in the same statement; the caller tells the session (see `ingest`)."""
+    """Inserts the applications with their due dates (on the office's calendar), their first status and
+    the record PIN verifiers of those that were new; returns the ids that were new (the others conflicted).
+    PostgreSQL also stores `queue` (not None) as the terminal's queue in the same statement; the caller
+    tells the session (see `ingest`)."""
     if not opened:
         return set()
     profile = ingest_profile(session, terminal.office_id)
     due = [profile.due_on(o.upload.service_code, o.filed_at) for o in opened]
     if session.get_bind().dialect.name == "postgresql":
+        pins = [o.pin_row for o in opened if o.pin_row is not None]
         # at the driver, on the session's connection (nothing here maps to objects)
         return set(session.connection().exec_driver_sql(_PG_INSERT_NEW_AND_QUEUE, {
             "terminal_id": terminal.id, "office_id": terminal.office_id, "now": now, "status": FIRST_STATUS,
-            "queue": queue,
+            "queue": queue, "pin_ids": [p["application_id"] for p in pins],
+            "pin_verifiers": [p["verifier"] for p in pins], "pin_phones": [p["masked_phone"] for p in pins],
             "ids": [o.upload.id for o in opened], "refs": [o.upload.reference for o in opened],
             "services": [o.upload.service_code for o in opened],
             "versions": [o.upload.catalog_version for o in opened], "filed": [o.filed_at for o in opened],
@@ -306,6 +317,9 @@ def _sqlite_insert_new(session: Session, terminal: Terminal, opened: Sequence[Op
     if new:
         connection.exec_driver_sql(_SQLITE_STATUS, [(terminal.office_id, o.upload.id, terminal.id, FIRST_STATUS, stamp)
                                                     for o in opened if o.upload.id in new])
+    pin_rows = [o.pin_row for o in opened if o.pin_row is not None and o.upload.id in new]
+    if pin_rows:
+        session.execute(insert_ignoring_conflicts(session, RecordPin.__table__), pin_rows)
     return new
 
 
@@ -387,9 +401,6 @@ def _ingest_applications(session: Session, terminal: Terminal, uploads: list[App
     # usual case): written by the insert itself; recomputed by the caller when the database said otherwise
     expected = queue_after(terminal.queue_json, sent, sum(1 for v in verdicts if isinstance(v, str)))
     new = _insert_new(session, terminal, list(first_of_each.values()), now, expected)
-    pin_rows = [o.pin_row for o in first_of_each.values() if o.pin_row is not None and o.upload.id in new]
-    if pin_rows:
-        session.execute(insert_ignoring_conflicts(session, RecordPin.__table__), pin_rows)
     owners = _owners(session, [u.id for u in uploads if u.id not in new and is_uuid(u.id)])
     answered: set[str] = set()
     results = [_settle(upload, verdict, new, owners, terminal, answered)
