@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import queue
-import re
 import statistics
 import threading
 import time
@@ -32,7 +31,7 @@ from kiosk.reference import make_reference
 from tests.harness.simterminal import SAMPLE_ANSWERS
 
 #: central's own statement, with psycopg's placeholders: the floor writes exactly what central writes
-STATEMENT = re.sub(r"(?<!:):(\w+)", r"%(\1)s", _PG_INSERT_NEW.text)
+STATEMENT = _PG_INSERT_NEW
 
 
 def _setup(db_url: str, terminals: int) -> tuple[int, int, list[str], bytes]:

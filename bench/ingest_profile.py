@@ -3,12 +3,13 @@
     python -m bench.ingest_profile [--requests 300] [--batch 10] [--sqlite] [--profile FILE]
 
 Runs `--requests` signed batches one after the other through exactly what the upload endpoint
-does (`terminal_transaction`: authenticate, then `ingest`, then commit) on a throwaway PostgreSQL
-(or a SQLite file), and counts per request: SQL statements sent (SQLAlchemy's cursor executions),
-round trips to the server (psycopg waits: the figure that multiplies with load), this process's
-CPU and PostgreSQL's; then, in a tight loop, the CPU of one seal opening and one signature check.
-`--profile FILE` writes a cProfile (cumulative) of the same run. These
-counts barely move on a busy machine, unlike wall time. Prints a table, then one line of JSON.
+does (`terminal_transaction`: authenticate, then `ingest`, then commit, guarded by the server's
+statement timeout) on a throwaway PostgreSQL (or a SQLite file), and counts per request: SQL
+statements sent (SQLAlchemy's cursor executions), round trips to the server (psycopg waits: the
+figure that multiplies with load), this process's CPU and PostgreSQL's; then, in a tight loop, the
+CPU of one seal opening and one signature check. `--profile FILE` writes a cProfile (cumulative) of
+the same run. These counts barely move on a busy machine, unlike wall time. Prints a table, then one
+line of JSON.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from bench.repeat import tree_cpu_seconds
 from central.api.common import decode_body, terminal_transaction
@@ -32,8 +33,11 @@ from central.auth import SignedRequest
 from central.db import Database
 from central.devserver import use_dev_key_file
 from central.ingest import ingest
+from central.models import RecordPin
 from central.offices import enroll
+from central.settings import statement_timeout_s
 from kiosk.crypto import new_office_keypair, new_terminal_keys, open_sealed, seal_for_office, sign, verify
+from kiosk.status_pin import PIN_DIGITS
 from sync.protocol import PATH_APPLICATIONS, EnrollRequest, UploadBatch, sign_request
 from tests.harness.central import create_test_office, new_enrollment_codes, start_postgres
 from tests.harness.simterminal import SAMPLE_ANSWERS, SimulatedTerminal
@@ -75,13 +79,15 @@ def crypto_costs(repeat: int = 500) -> dict[str, float]:
 
 
 def run(db_url: str, requests: int, batch: int, postgres_pid: int | None, profile: Path | None) -> dict[str, Any]:
-    db = Database(db_url)
+    db = Database(db_url, statement_timeout_s=statement_timeout_s())  # as the server's workers make it
     office = create_test_office(db_url).code
     sim = SimulatedTerminal("http://unused")
     with db.transaction() as session:
         sim.identity = enroll(session, EnrollRequest(code=new_enrollment_codes(db_url, office, 1)[0],
                                                      verify_key=sim.keys.verify_key))
-    bodies = [sim.batch_body([sim.application() for _ in range(batch)]) for _ in range(requests + 1)]
+    # each with its receipt's PIN sealed in, as kiosks send them (ingest stores a verifier for it)
+    bodies = [sim.batch_body([sim.application(status_pin=f"{n % 10**PIN_DIGITS:0{PIN_DIGITS}d}")
+                              for n in range(batch)]) for _ in range(requests + 1)]
     statements: collections.Counter = collections.Counter()
 
     @event.listens_for(db.engine, "before_cursor_execute")
@@ -111,12 +117,11 @@ def run(db_url: str, requests: int, batch: int, postgres_pid: int | None, profil
         profiler.disable()
     wall, cpu = time.perf_counter() - began, time.process_time() - cpu_before
     pg_cpu = tree_cpu_seconds(postgres_pid) - pg_before if postgres_pid else None
-    db.dispose()
     if profiler and profile:
         text = io.StringIO()
         pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(60)
         profile.write_text(text.getvalue())
-    return {
+    result = {
         "database": db_url.split(":")[0], "requests": requests, "batch": batch,
         "statements_per_request": round(sum(statements.values()) / requests, 2),
         "round_trips_per_request": round(trips["round_trips"] / requests, 2) if trips else None,
@@ -125,6 +130,12 @@ def run(db_url: str, requests: int, batch: int, postgres_pid: int | None, profil
         "wall_ms_per_request": round(1000 * wall / requests, 3),
         "statements": {s: round(n / requests, 2) for s, n in statements.most_common()},
     }
+    with db.transaction() as session:  # after the counts: not one of the upload's statements
+        pins = session.scalar(select(func.count()).select_from(RecordPin))
+    db.dispose()
+    if pins != (requests + 1) * batch:
+        raise RuntimeError(f"{pins} record PIN verifiers stored for {(requests + 1) * batch} applications")
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:

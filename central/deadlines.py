@@ -31,6 +31,7 @@ def is_working_day(day: dt.date) -> bool:
     return day.weekday() < 5 and day not in _days_off(day.year)
 
 
+@functools.lru_cache(maxsize=4096)  # ingest asks it for every application; the calendar is fixed data
 def add_working_days(start: dt.date, days: int) -> dt.date:
     """The date `days` working days after `start` (`start` itself does not count)."""
     day = start

@@ -13,7 +13,12 @@ it then (`duplicate`), once the standby is back or the primary was told to go on
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import logging
 import threading
+import time
+from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from sqlalchemy import Engine, event
@@ -26,6 +31,7 @@ from central.errors import DatabaseUnavailable
 #: in recovery, admin shutdown, crash shutdown, cannot connect now
 FAILOVER_SQLSTATES = frozenset({"25006", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08006"})
 _UNREPLICATED = "canceling wait for synchronous replication"
+log = logging.getLogger("central")
 
 
 class CommitNotReplicated(DatabaseUnavailable):
@@ -64,14 +70,64 @@ def configure(engine: Engine, *, statement_timeout_s: float) -> None:
         dbapi_connection.commit()
 
 
-def guard_commit(session: Session, timeout_s: float) -> threading.Timer:
-    """Starts a timer that cancels `session`'s commit if it takes longer than `timeout_s`; `.cancel()` it
-    once the commit returned."""
+class CommitGuard:
+    """A commit's deadline, watched by the process's one watchdog thread; `cancel()` once it returned."""
+
+    def __init__(self, deadline: float, cancel_commit: Callable[[], object]) -> None:
+        self.deadline = deadline
+        self.cancel_commit = cancel_commit
+        self.done = False
+
+    def cancel(self) -> None:
+        with _watch:
+            self.done = True
+
+
+# one thread for all commits of the process: a `threading.Timer` per commit started a thread on every
+# request (its CPU, and on a busy machine a wait for the new thread to be scheduled)
+_watch = threading.Condition()
+_guards: list[tuple[float, int, CommitGuard]] = []  # a heap, by deadline
+_sequence = itertools.count()
+_watchdog: threading.Thread | None = None
+
+
+def guard_commit(session: Session, timeout_s: float) -> CommitGuard:
+    """Cancels `session`'s commit if it takes longer than `timeout_s`; `.cancel()` the guard once the
+    commit returned."""
+    global _watchdog
     raw = session.connection().connection.driver_connection
-    timer = threading.Timer(timeout_s, raw.cancel_safe)
-    timer.daemon = True
-    timer.start()
-    return timer
+    guard = CommitGuard(time.monotonic() + timeout_s, raw.cancel_safe)
+    with _watch:
+        heapq.heappush(_guards, (guard.deadline, next(_sequence), guard))
+        if _watchdog is None or not _watchdog.is_alive():  # not alive: this process was forked from another
+            _watchdog = threading.Thread(target=_cancel_overdue_commits, name="commit-watchdog", daemon=True)
+            _watchdog.start()
+        elif _guards[0][2] is guard:
+            _watch.notify()
+    return guard
+
+
+def _cancel_overdue_commits() -> None:
+    with _watch:
+        while True:
+            while _guards and _guards[0][2].done:
+                heapq.heappop(_guards)
+            if not _guards:
+                _watch.wait()
+                continue
+            wait = _guards[0][0] - time.monotonic()
+            if wait > 0:
+                _watch.wait(wait)
+                continue
+            guard = heapq.heappop(_guards)[2]
+            guard.done = True
+            _watch.release()  # cancelling opens a connection to the server: the others must not wait on it
+            try:
+                guard.cancel_commit()
+            except Exception:  # a failed cancel leaves that commit to statement_timeout and the others watched
+                log.warning("could not cancel an overdue commit", exc_info=True)
+            finally:
+                _watch.acquire()
 
 
 def forget_unreplicated() -> None:

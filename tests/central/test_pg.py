@@ -1,17 +1,22 @@
 """Central's PostgreSQL URLs: the multi-host form `pg_autoctl show uri` prints is taken as it is, for
-the server and for the backup tools alike, and the password never reaches a command line."""
+the server and for the backup tools alike, and the password never reaches a command line. And the
+guard that cancels a commit waiting too long."""
 
 from __future__ import annotations
+
+import time
 
 import psycopg
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from central.backup import _libpq
-from central.db import make_engine
+from central.db import Database, make_engine
 from central.errors import CentralError
-from central.pg import sqlalchemy_url
+from central.pg import guard_commit, sqlalchemy_url
 
 FORMATION = "postgresql://loket:rahasia@db1.kota.example:5432,db2.kota.example:5433/loket?target_session_attrs=read-write"
 
@@ -51,3 +56,22 @@ def test_anything_else_is_refused_with_a_clear_error_or_taken_as_a_url(text: str
         assert str(e)
     except Exception as e:  # noqa: BLE001 - the point: nothing but CentralError may escape
         pytest.fail(f"{text!r} raised {type(e).__name__}: {e}")
+
+
+def test_a_guarded_commit_that_overruns_is_cancelled_and_one_that_returned_is_left_alone(postgres_url: str) -> None:
+    # a slow statement stands in for a commit waiting for its synchronous standby
+    db = Database(postgres_url, migrate_schema=False)
+    try:
+        with pytest.raises(OperationalError, match="canceling statement"), db.transaction() as session:
+            guard = guard_commit(session, 0.3)
+            began = time.monotonic()
+            session.execute(text("SELECT pg_sleep(5)"))
+        assert time.monotonic() - began < 3
+        guard.cancel()
+        with db.transaction() as session:
+            guards = [guard_commit(session, 0.2) for _ in range(3)]
+            for guard in guards:
+                guard.cancel()
+            assert session.execute(text("SELECT pg_sleep(0.6), 1")).one()[1] == 1  # no cancel arrived
+    finally:
+        db.dispose()

@@ -57,15 +57,18 @@ class SimulatedTerminal:
 
     def application(self, *, service_code: str = "SKD", answers: Mapping[str, Any] | None = None,
                     sequence: int | None = None, office_key: str | None = None,
-                    filed_on: dt.date | None = None) -> wire.ApplicationUpload:
-        """A new application as the kiosk would queue it, sealed to the office's key."""
+                    filed_on: dt.date | None = None, status_pin: str | None = None) -> wire.ApplicationUpload:
+        """A new application as the kiosk would queue it, sealed to the office's key (with the receipt's
+        `status_pin` sealed in, as kiosks do, when given)."""
         assert self.identity is not None, "enroll first"
         if sequence is None:
             self._sequence += 1
             sequence = self._sequence
-        sealed = seal_for_office(office_key or self.identity.office_key,
-                                 {"service": service_code, "catalog_version": "2026.11.1",
-                                  "answers": dict(answers or SAMPLE_ANSWERS), "flags": {}})
+        content = {"service": service_code, "catalog_version": "2026.11.1",
+                   "answers": dict(answers or SAMPLE_ANSWERS), "flags": {}}
+        if status_pin is not None:
+            content["status_pin"] = status_pin
+        sealed = seal_for_office(office_key or self.identity.office_key, content)
         return wire.ApplicationUpload(
             id=str(uuid.uuid4()), reference=make_reference(self.identity.terminal_code, filed_on or dt.date.today(),
                                                            sequence),
