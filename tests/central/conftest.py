@@ -1,6 +1,7 @@
 """Central's own tests share one server per module (starting one costs about a second): `central`
-and `central_pg` are redefined here at module scope, and every test enrolls its terminals with an
-office of its own, so tests stay independent. `any_central` runs a test on SQLite and PostgreSQL."""
+and `central_pg` are redefined here at module scope (a module may set `CENTRAL_ENVIRONMENT` for its
+own centrals' settings), and every test enrolls its terminals with an office of its own, so tests stay
+independent. `any_central` runs a test on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -13,17 +14,22 @@ from tests.harness.central import RunningPostgres
 from tests.harness.simterminal import SimulatedTerminal
 
 
+def _environment(request: pytest.FixtureRequest) -> dict[str, str] | None:
+    """A test module's own settings for its central (`CENTRAL_ENVIRONMENT`), else the harness's."""
+    return getattr(request.module, "CENTRAL_ENVIRONMENT", None)
+
+
 @pytest.fixture(scope="module")
-def central(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralHarness]:
+def central(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralHarness]:
     folder = tmp_path_factory.mktemp("central")
-    yield from central_harness(f"sqlite:///{folder / 'central.db'}", folder)
+    yield from central_harness(f"sqlite:///{folder / 'central.db'}", folder, _environment(request))
 
 
 @pytest.fixture(scope="module")
-def central_pg(postgres_cluster: RunningPostgres, tmp_path_factory: pytest.TempPathFactory
-               ) -> Iterator[CentralHarness]:
+def central_pg(request: pytest.FixtureRequest, postgres_cluster: RunningPostgres,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralHarness]:
     folder = tmp_path_factory.mktemp("central_pg")
-    yield from central_harness(postgres_cluster.create_database(folder.name.lower()), folder)
+    yield from central_harness(postgres_cluster.create_database(folder.name.lower()), folder, _environment(request))
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

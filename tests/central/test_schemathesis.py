@@ -9,7 +9,7 @@ otherwise refuse the signed run's own terminal."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,8 +20,7 @@ from schemathesis.checks import not_a_server_error, status_code_conformance
 
 from central.settings import ENV_ENROLL_REFUSALS
 from sync.protocol import sign_request
-from tests.fixtures.central import GENEROUS_LOGINS, CentralHarness, central_harness
-from tests.harness.central import RunningPostgres
+from tests.fixtures.central import GENEROUS_LOGINS
 from tests.harness.simterminal import SimulatedTerminal
 
 EXAMPLES = 25
@@ -29,20 +28,8 @@ pytestmark = pytest.mark.slow  # about 20 s each
 CHECKS = [not_a_server_error, status_code_conformance]
 #: health, enroll, applications, catalog, status changes, heartbeat, record ("Data saya"), releases
 OPERATIONS = 8
-UNLIMITED_ENROLLMENTS = {**GENEROUS_LOGINS, ENV_ENROLL_REFUSALS: "1000000/1"}
-
-
-@pytest.fixture(scope="module")
-def central(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralHarness]:
-    folder = tmp_path_factory.mktemp("central")
-    yield from central_harness(f"sqlite:///{folder / 'central.db'}", folder, UNLIMITED_ENROLLMENTS)
-
-
-@pytest.fixture(scope="module")
-def central_pg(postgres_cluster: RunningPostgres, tmp_path_factory: pytest.TempPathFactory
-               ) -> Iterator[CentralHarness]:
-    folder = tmp_path_factory.mktemp("central_pg")
-    yield from central_harness(postgres_cluster.create_database(folder.name.lower()), folder, UNLIMITED_ENROLLMENTS)
+#: the centrals of this module (tests/central/conftest.py): refused enrollments without limit
+CENTRAL_ENVIRONMENT = {**GENEROUS_LOGINS, ENV_ENROLL_REFUSALS: "1000000/1"}
 
 
 def _each_operation(url: str, call: Callable[[Any], None]) -> int:
