@@ -1,9 +1,10 @@
-"""A reconnect storm: past its bound of terminal requests in progress central answers 429 `busy` with a
-spread-out Retry-After at once (no body read, no database touched), and the terminals' queues still
-drain, every application stored once."""
+"""A reconnect storm: past its bound of terminal requests in progress, or while its answers have been
+slow for a whole interval, central answers 429 `busy` with a spread-out Retry-After at once (no body
+read, no database touched), and the terminals' queues still drain, every application stored once."""
 
 from __future__ import annotations
 
+import random
 import socket
 import time
 from collections.abc import Iterator
@@ -11,7 +12,8 @@ from collections.abc import Iterator
 import pytest
 
 from central.devserver import RunningCentral, start_central
-from central.settings import ENV_IN_FLIGHT
+from central.settings import ENV_IN_FLIGHT, ENV_SHED_AFTER, shed_after_s
+from central.shedding import QueueDelay
 from sync.protocol import PATH_APPLICATIONS
 from tests.harness.central import create_test_office, new_enrollment_codes
 from tests.harness.fleet import Fleet
@@ -26,6 +28,53 @@ def busy_central(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCe
                            environment={ENV_IN_FLIGHT: "3"})
     yield server
     server.stop()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_answers_slower_than_the_target_for_a_whole_interval_shed_the_next_interval():
+    clock = Clock()
+    delay = QueueDelay(1.0, interval_s=0.5, clock=clock)
+    for held in (1.4, 2.0, 1.2):  # every answer of the interval held over a second: a standing queue
+        delay.observe(held)
+        assert not delay.overloaded()  # judged when the interval ends, not on one answer
+    clock.now += 0.5
+    assert delay.overloaded() and delay.held_s == 1.2
+    clock.now += 0.5  # an interval with no answer (everything shed, or nobody calling): take requests again
+    assert not delay.overloaded()
+
+
+def test_one_quick_answer_in_the_interval_means_there_is_no_standing_queue():
+    clock = Clock()
+    delay = QueueDelay(1.0, interval_s=0.5, clock=clock)
+    for held in (3.0, 0.2, 5.0):  # a slow request or two is not a queue
+        delay.observe(held)
+    clock.now += 0.6
+    assert not delay.overloaded()
+
+
+def test_the_retry_after_of_a_slow_interval_spreads_over_about_twice_the_hold_within_one_to_ten_seconds():
+    clock, rng = Clock(), random.Random(4)
+    for held, most in ((1.1, 3), (3.0, 6), (40.0, 10)):
+        delay = QueueDelay(1.0, interval_s=0.5, clock=clock)
+        delay.observe(held)
+        clock.now += 0.5
+        assert delay.overloaded()
+        waits = {delay.retry_after_s(rng) for _ in range(300)}
+        assert min(waits) == 1 and max(waits) == most, (held, waits)
+
+
+def test_the_time_bound_is_a_second_by_default_and_zero_turns_it_off():
+    assert shed_after_s({}) == 1.0
+    assert shed_after_s({ENV_SHED_AFTER: "250"}) == 0.25
+    assert shed_after_s({ENV_SHED_AFTER: "0"}) is None
+    assert shed_after_s({ENV_SHED_AFTER: "soon"}) == 1.0
 
 
 def _stalled_upload(port: int) -> socket.socket:
@@ -72,3 +121,26 @@ def test_a_storm_of_terminals_drains_with_some_told_to_wait_and_nothing_twice(bu
     finally:
         view.close()
     assert {i: stored.get(i) for i in fleet.filed} == dict.fromkeys(fleet.filed, 1)
+
+
+def test_while_answers_are_held_past_the_target_uploads_are_shed_and_taken_again_once_answers_are_quick(tmp_path):
+    # a target of 1 ms: every upload's own work (a thread, a transaction) holds it longer than that
+    server = start_central(f"sqlite:///{tmp_path / 'central.db'}", log_path=tmp_path / "central.log",
+                           environment={ENV_SHED_AFTER: "1"})
+    try:
+        office = create_test_office(server.db_url).code
+        sim = SimulatedTerminal(server.url)
+        sim.enroll(new_enrollment_codes(server.db_url, office, 1)[0])
+        first, second = sim.application(), sim.application()
+        assert sim.upload([first]).results[0].outcome == "accepted"
+        time.sleep(0.6)  # the interval of that slow answer has ended
+        t0 = time.monotonic()
+        answer = sim.upload_raw(sim.batch_body([second]))
+        assert time.monotonic() - t0 < 1.0
+        assert answer.status_code == 429 and answer.json()["error"] == "busy"
+        assert 1 <= int(answer.headers["Retry-After"]) <= 2  # about twice the hold seen (a few ms): 1-2 s
+        assert sim.signed("GET", "/api/v1/health").status_code == 200  # health is never shed
+        time.sleep(0.6)  # an interval with nothing answered: no queue any more
+        assert sim.upload([second]).results[0].outcome == "accepted"
+    finally:
+        server.stop()
