@@ -6,9 +6,11 @@ Two bounds, each per server process (plain ASGI middleware, one event loop: no l
 - on time: `QueueDelay` watches how long central held each terminal request from its last body byte
   to its answer (its wait for a worker thread and its work, not the network's upload time). When every
   request answered during a whole interval was held longer than the target, a standing queue has
-  formed, and new requests are shed until the answers are quick again (CoDel's rule, as routers use
-  it, at a kiosk's scale of seconds). Retry-After then spreads the returns over about twice the delay
-  seen, so that the shed terminals come back about when the queue has drained.
+  formed (CoDel's rule, as routers use it, at a kiosk's scale of seconds), and a share of new requests
+  is shed until the answers are quick again: 1 - target/hold, so that a queue just past the target
+  sheds a few and one far past it nearly all. Retry-After spreads the returns over about the hold
+  seen, by when the queue that made it has drained. The console shares central's threads with the
+  terminals: the target is also how long a storm may slow staff's pages.
 - on count: a request waiting in the queue holds its body (up to `MAX_COMPRESSED_BYTES`), so at most
   `limit` are in progress at once whatever they cost; past that, Retry-After is drawn from 2–10 s.
 """
@@ -32,7 +34,7 @@ MAX_RETRY_AFTER_S = 10
 class QueueDelay:
     """Whether answers are slow enough to shed: `overloaded()` is true for the interval after one in
     which every request answered was held longer than `target_s` (an interval with no answers is not
-    overloaded). `observe(held_s)` records one answered request."""
+    overloaded), and `shed_share()` says how much to shed then. `observe(held_s)` records one answer."""
 
     def __init__(self, target_s: float, interval_s: float = 0.5,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -56,9 +58,15 @@ class QueueDelay:
         self._roll(self.clock())
         return self.held_s > 0.0
 
+    def shed_share(self) -> float:
+        """The share of new requests to shed now: none without a standing queue, else as much as brings the
+        hold back to the target if the rest keep coming as they do (1 - target/hold: half at twice it)."""
+        return 1.0 - self.target_s / self.held_s if self.overloaded() else 0.0
+
     def retry_after_s(self, rng: random.Random) -> int:
-        """Seconds to tell a request shed on time: spread over about twice the hold seen, at least 1–2 s."""
-        return rng.randint(1, max(2, min(MAX_RETRY_AFTER_S, math.ceil(2 * self.held_s))))
+        """Seconds to tell a request shed on time: spread over about the hold seen (by then the queue that
+        made it has drained), from 1 s, at most `MAX_RETRY_AFTER_S`."""
+        return rng.randint(1, max(2, min(MAX_RETRY_AFTER_S, math.ceil(self.held_s))))
 
 
 class LoadShedding:
@@ -80,7 +88,7 @@ class LoadShedding:
         if self.in_flight >= self.limit:
             await self._shed(send, self.rng.randint(*self.retry_after_s))
             return
-        if self.delay is not None and self.delay.overloaded():
+        if self.delay is not None and self.rng.random() < self.delay.shed_share():
             await self._shed(send, self.delay.retry_after_s(self.rng))
             return
         self.in_flight += 1
