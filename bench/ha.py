@@ -31,10 +31,9 @@ from typing import Any
 
 import psycopg
 
-from bench.central_ingest import run_ingest
+from bench.central_ingest import UNBOUNDED, run_ingest
 from bench.repeat import ROUNDS, figure, text
 from central.devserver import start_central
-from central.settings import ENV_IN_FLIGHT
 from tests.harness.central import create_test_office, new_enrollment_codes
 from tests.harness.fleet import Fleet
 from tests.harness.formation import RunningFormation, start_formation
@@ -54,7 +53,7 @@ def ingest(formation: RunningFormation, synchronous: bool, terminals: int, per_t
     formation.wait_healthy(timeout=180)
     _synchronous_commit(formation, "on" if synchronous else "local")
     # new connections take the database's setting; no shedding: this measures the commit, not the bound
-    server = start_central(formation.url, workers=2, environment={ENV_IN_FLIGHT: "1000"},
+    server = start_central(formation.url, workers=2, environment=UNBOUNDED,
                            log_path=LOGS / "central.log", timeout=180)
     try:
         return run_ingest(server.url, terminals, per_terminal, pace_s=0.0, db_url=formation.url)

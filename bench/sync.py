@@ -20,7 +20,7 @@ its wait counted in its latency, and the shed share reported; and the burst's fl
 (`bench.ingest_floor`: the same rows and batches with bare psycopg, same connections) in the same
 cluster: `pg_burst_over_floor` is the burst's share of the floor's
 throughput (target >= 0.5) and its p99 ratio (target <= 2); its `unbounded_` figures are the same burst
-with central's in-flight bound lifted, so that no batch is shed and no Retry-After wait (2–10 s) is
+with central's load shedding lifted, so that no batch is shed and no Retry-After wait is
 counted: central's own cost against the floor's, apart from its load-shedding policy.
 Prints medians (min–max), then one line of JSON.
 """
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  PostgreSQL burst / its floor (bare psycopg, same rows, batches and connections): throughput "
                   f"x{share['throughput_share']} (target >= 0.5), p99 x{share['p99_ratio']} (target <= 2)")
             if "unbounded_throughput_share" in share:
-                print(f"  the same burst, central's in-flight bound lifted (nothing shed) / its floor: throughput "
+                print(f"  the same burst, central's load shedding lifted (nothing shed) / its floor: throughput "
                       f"x{share['unbounded_throughput_share']}, p99 x{share['unbounded_p99_ratio']}")
 
     def median(run: str, key: str) -> Any:

@@ -22,6 +22,7 @@ from central.settings import (
     DEFAULT_ENROLL_REFUSALS,
     DEFAULT_IN_FLIGHT,
     DEFAULT_LOGIN_LIMIT,
+    DEFAULT_SHED_AFTER_MS,
     SignatureV1Grace,
     database_url,
     enroll_refusals,
@@ -29,10 +30,11 @@ from central.settings import (
     pool_size,
     requests_in_flight,
     server_workers,
+    shed_after_s,
     signature_v1_grace,
     statement_timeout_s,
 )
-from central.shedding import NOT_SHED, SHED_PREFIX, LoadShedding
+from central.shedding import NOT_SHED, SHED_PREFIX, LoadShedding, QueueDelay
 from central.verification.router import router as verification_router
 from sync.protocol import PATH_ENROLL, ErrorBody, Heartbeat, UploadBatch
 
@@ -49,14 +51,16 @@ def _share(limit: int, workers: int) -> int:
 
 def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAULT_ENROLL_REFUSALS,
                signature_v1: SignatureV1Grace = NO_SIGNATURE_V1, workers: int = 1,
-               login_limit: tuple[int, float] = DEFAULT_LOGIN_LIMIT, in_flight: int = DEFAULT_IN_FLIGHT) -> FastAPI:
+               login_limit: tuple[int, float] = DEFAULT_LOGIN_LIMIT, in_flight: int = DEFAULT_IN_FLIGHT,
+               shed_after: float | None = DEFAULT_SHED_AFTER_MS / 1000) -> FastAPI:
     """The API, the staff console and the public verification page over `database` (already migrated);
     every body is bounded before it is read.
 
     The per-address limits are counted in memory, so each of the `workers` server processes answering
     on the same address keeps 1/`workers` of them: together they never allow more than the limit.
-    Past `in_flight` terminal requests in progress in this process the next is answered 429 with
-    Retry-After (central/shedding.py)."""
+    Past `in_flight` terminal requests in progress in this process, or while its answers have been held
+    longer than `shed_after` seconds (None: never), the next is answered 429 with Retry-After
+    (central/shedding.py)."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -81,7 +85,7 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
     app.add_middleware(TextBoundary)
     app.add_middleware(BodyLimit)
     app.add_middleware(LoginRateLimit, guard=guard, path=LOGIN_PATH)
-    app.add_middleware(LoadShedding, limit=in_flight)
+    app.add_middleware(LoadShedding, limit=in_flight, delay=QueueDelay(shed_after) if shed_after else None)
     refusals, per_s = enroll_refusals
     app.add_middleware(EnrollmentRateLimit, refusals=_share(refusals, workers), per_s=per_s)  # outermost
     api_refusals.install(app, database)
@@ -137,4 +141,5 @@ def from_environment() -> FastAPI:
         log.warning("%s. Terminals are still served; opening personal data is refused until the key is back.",
                     problem)
     return create_app(database, enroll_refusals=enroll_refusals(), signature_v1=signature_v1_grace(),
-                      workers=server_workers(), login_limit=login_limit(), in_flight=requests_in_flight())
+                      workers=server_workers(), login_limit=login_limit(), in_flight=requests_in_flight(),
+                      shed_after=shed_after_s())

@@ -39,15 +39,29 @@ def pool_size(environ: Mapping[str, str] | None = None) -> int:
 
 
 ENV_IN_FLIGHT = "LOKET_CENTRAL_IN_FLIGHT"  # terminal requests one server process takes at once; more: 429
-DEFAULT_IN_FLIGHT = 100
+#: each request in progress may hold a body of up to 1 MB (sync.protocol.MAX_COMPRESSED_BYTES) while it
+#: waits for a thread: 256 of them bound that to 256 MB per server process
+DEFAULT_IN_FLIGHT = 256
+ENV_SHED_AFTER = "LOKET_CENTRAL_SHED_AFTER_MS"  # answers held longer than this for an interval: shed; 0: never
+DEFAULT_SHED_AFTER_MS = 2000
 
 
 def requests_in_flight(environ: Mapping[str, str] | None = None) -> int:
     """How many terminal requests one server process works on at once before it sheds the rest with 429
-    (`$LOKET_CENTRAL_IN_FLIGHT`, default 100). At ~7 ms of CPU per upload, 100 waiting on one core is
-    ~0.7 s: a request central takes is answered within about a second however many terminals call."""
+    (`$LOKET_CENTRAL_IN_FLIGHT`, default 256): a bound on the memory their bodies may hold, not on load
+    (that is `shed_after_s`)."""
     value = (os.environ if environ is None else environ).get(ENV_IN_FLIGHT, "")
     return max(1, int(value)) if value.isdigit() else DEFAULT_IN_FLIGHT
+
+
+def shed_after_s(environ: Mapping[str, str] | None = None) -> float | None:
+    """How long central may hold terminal requests (from their last body byte to the answer) before a
+    standing queue is shed with 429 (`$LOKET_CENTRAL_SHED_AFTER_MS`, default 2000 ms; 0: never, the
+    count bound alone). Terminals sync in the background and wait 30 s for an answer; the console's
+    pages wait in the same queue, and two seconds is what a storm may cost staff."""
+    value = (os.environ if environ is None else environ).get(ENV_SHED_AFTER, "")
+    milliseconds = int(value) if value.isdigit() else DEFAULT_SHED_AFTER_MS
+    return milliseconds / 1000 if milliseconds else None
 
 
 def server_workers(environ: Mapping[str, str] | None = None) -> int:

@@ -2,28 +2,80 @@
 promptly, the excess is told to come back later (429 + Retry-After) at once, before its body is read,
 so the requests central does take keep their usual latency and the queue waits on the terminals.
 
-The bound is on requests in progress in one server process (plain ASGI middleware, one event loop:
-no lock). Retry-After is spread over a range, so the shed terminals do not all return together.
+Two bounds, each per server process (plain ASGI middleware, one event loop: no lock):
+- on time: `QueueDelay` watches how long central held each terminal request from its last body byte
+  to its answer (its wait for a worker thread and its work, not the network's upload time). When every
+  request answered during a whole interval was held longer than the target, a standing queue has
+  formed (CoDel's rule, as routers use it, at a kiosk's scale of seconds), and a share of new requests
+  is shed until the answers are quick again: 1 - target/hold, so that a queue just past the target
+  sheds a few and one far past it nearly all. Retry-After spreads the returns over about the hold
+  seen, by when the queue that made it has drained. The console shares central's threads with the
+  terminals: the target is also how long a storm may slow staff's pages.
+- on count: a request waiting in the queue holds its body (up to `MAX_COMPRESSED_BYTES`), so at most
+  `limit` are in progress at once whatever they cost; past that, Retry-After is drawn from 2–10 s.
 """
 
 from __future__ import annotations
 
+import math
 import random
+import time
+from collections.abc import Callable
 
-from central.limits import ASGIApp, Receive, Scope, Send, answer
+from central.limits import ASGIApp, Message, Receive, Scope, Send, answer
 
 #: terminal routes that hold a database connection; enrollment has its own limit, health none
 SHED_PREFIX, NOT_SHED = "/api/", frozenset({"/api/v1/health", "/api/v1/enroll"})
 RETRY_AFTER_RANGE_S = (2, 10)
+#: the longest a terminal is told to wait when the time bound sheds it
+MAX_RETRY_AFTER_S = 10
+
+
+class QueueDelay:
+    """Whether answers are slow enough to shed: `overloaded()` is true for the interval after one in
+    which every request answered was held longer than `target_s` (an interval with no answers is not
+    overloaded), and `shed_share()` says how much to shed then. `observe(held_s)` records one answer."""
+
+    def __init__(self, target_s: float, interval_s: float = 0.5,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.target_s, self.interval_s, self.clock = target_s, interval_s, clock
+        self.window_end = clock() + interval_s
+        self.window_min = math.inf
+        self.held_s = 0.0  # the shortest hold of the last closed interval that was over the target; else 0
+
+    def _roll(self, now: float) -> None:
+        if now >= self.window_end:
+            over = self.target_s < self.window_min < math.inf
+            self.held_s = self.window_min if over else 0.0
+            self.window_min = math.inf
+            self.window_end = now + self.interval_s
+
+    def observe(self, held_s: float) -> None:
+        self._roll(self.clock())
+        self.window_min = min(self.window_min, held_s)
+
+    def overloaded(self) -> bool:
+        self._roll(self.clock())
+        return self.held_s > 0.0
+
+    def shed_share(self) -> float:
+        """The share of new requests to shed now: none without a standing queue, else as much as brings the
+        hold back to the target if the rest keep coming as they do (1 - target/hold: half at twice it)."""
+        return 1.0 - self.target_s / self.held_s if self.overloaded() else 0.0
+
+    def retry_after_s(self, rng: random.Random) -> int:
+        """Seconds to tell a request shed on time: spread over about the hold seen (by then the queue that
+        made it has drained), from 1 s, at most `MAX_RETRY_AFTER_S`."""
+        return rng.randint(1, max(2, min(MAX_RETRY_AFTER_S, math.ceil(self.held_s))))
 
 
 class LoadShedding:
-    """At most `limit` terminal requests in progress; the next is answered 429 `busy` with a Retry-After
-    drawn from `retry_after_s`."""
+    """At most `limit` terminal requests in progress, and none taken while `delay` says answers are
+    slow (`delay` None: the count alone); a shed request is answered 429 `busy` with a Retry-After."""
 
-    def __init__(self, app: ASGIApp, *, limit: int, retry_after_s: tuple[int, int] = RETRY_AFTER_RANGE_S,
-                 rng: random.Random | None = None) -> None:
-        self.app, self.limit, self.retry_after_s = app, max(1, limit), retry_after_s
+    def __init__(self, app: ASGIApp, *, limit: int, delay: QueueDelay | None = None,
+                 retry_after_s: tuple[int, int] = RETRY_AFTER_RANGE_S, rng: random.Random | None = None) -> None:
+        self.app, self.limit, self.delay, self.retry_after_s = app, max(1, limit), delay, retry_after_s
         self.rng = rng or random.Random()
         self.in_flight = 0
         self.shed = 0
@@ -34,13 +86,41 @@ class LoadShedding:
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.limit:
-            self.shed += 1
-            wait = self.rng.randint(*self.retry_after_s)
-            await answer(send, 429, "busy", f"central is busy: keep the applications queued and retry in {wait} s",
-                          {"Retry-After": str(wait)})
+            await self._shed(send, self.rng.randint(*self.retry_after_s))
+            return
+        if self.delay is not None and self.rng.random() < self.delay.shed_share():
+            await self._shed(send, self.delay.retry_after_s(self.rng))
             return
         self.in_flight += 1
         try:
-            await self.app(scope, receive, send)
+            if self.delay is None:
+                await self.app(scope, receive, send)
+            else:
+                await self._timed(scope, receive, send, self.delay)
         finally:
             self.in_flight -= 1
+
+    async def _shed(self, send: Send, wait: int) -> None:
+        self.shed += 1
+        await answer(send, 429, "busy", f"central is busy: keep the applications queued and retry in {wait} s",
+                     {"Retry-After": str(wait)})
+
+    async def _timed(self, scope: Scope, receive: Receive, send: Send, delay: QueueDelay) -> None:
+        """Runs the request, telling `delay` how long it was held from its last body byte to its answer."""
+        body_done: float | None = None
+
+        async def watching_receive() -> Message:
+            nonlocal body_done
+            message = await receive()
+            if message["type"] == "http.request" and not message.get("more_body", False):
+                body_done = time.monotonic()
+            return message
+
+        async def watching_send(message: Message) -> None:
+            nonlocal body_done
+            if message["type"] == "http.response.start" and body_done is not None:
+                delay.observe(time.monotonic() - body_done)
+                body_done = None
+            await send(message)
+
+        await self.app(scope, watching_receive, watching_send)

@@ -1,9 +1,11 @@
-"""A reconnect storm: past its bound of terminal requests in progress central answers 429 `busy` with a
-spread-out Retry-After at once (no body read, no database touched), and the terminals' queues still
-drain, every application stored once."""
+"""A reconnect storm: past its bound of terminal requests in progress, or while its answers have been
+slow for a whole interval, central answers 429 `busy` with a spread-out Retry-After at once (no body
+read, no database touched), and the terminals' queues still drain, every application stored once."""
 
 from __future__ import annotations
 
+import asyncio
+import random
 import socket
 import time
 from collections.abc import Iterator
@@ -11,7 +13,8 @@ from collections.abc import Iterator
 import pytest
 
 from central.devserver import RunningCentral, start_central
-from central.settings import ENV_IN_FLIGHT
+from central.settings import ENV_IN_FLIGHT, ENV_SHED_AFTER, shed_after_s
+from central.shedding import LoadShedding, QueueDelay
 from sync.protocol import PATH_APPLICATIONS
 from tests.harness.central import create_test_office, new_enrollment_codes
 from tests.harness.fleet import Fleet
@@ -26,6 +29,96 @@ def busy_central(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCe
                            environment={ENV_IN_FLIGHT: "3"})
     yield server
     server.stop()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_answers_slower_than_the_target_for_a_whole_interval_shed_the_next_interval():
+    clock = Clock()
+    delay = QueueDelay(1.0, interval_s=0.5, clock=clock)
+    for held in (1.4, 2.0, 1.25):  # every answer of the interval held over a second: a standing queue
+        delay.observe(held)
+        assert not delay.overloaded()  # judged when the interval ends, not on one answer
+    clock.now += 0.5
+    assert delay.overloaded() and delay.held_s == 1.25
+    assert delay.shed_share() == pytest.approx(0.2)  # just past the target: a few are shed
+    clock.now += 0.5  # an interval with no answer (everything shed, or nobody calling): take requests again
+    assert not delay.overloaded() and delay.shed_share() == 0.0
+
+
+def test_the_further_past_the_target_the_larger_the_share_shed():
+    clock = Clock()
+    shares = []
+    for held in (1.0, 1.5, 2.0, 4.0, 20.0):
+        delay = QueueDelay(1.0, interval_s=0.5, clock=clock)
+        delay.observe(held)
+        clock.now += 0.5
+        shares.append(round(delay.shed_share(), 2))
+    assert shares == [0.0, 0.33, 0.5, 0.75, 0.95]  # at the target itself nothing is shed
+
+
+def test_one_quick_answer_in_the_interval_means_there_is_no_standing_queue():
+    clock = Clock()
+    delay = QueueDelay(1.0, interval_s=0.5, clock=clock)
+    for held in (3.0, 0.2, 5.0):  # a slow request or two is not a queue
+        delay.observe(held)
+    clock.now += 0.6
+    assert not delay.overloaded()
+
+
+def test_the_retry_after_of_a_slow_interval_spreads_over_about_the_hold_within_one_to_ten_seconds():
+    clock, rng = Clock(), random.Random(4)
+    for held, most in ((1.1, 2), (4.5, 5), (40.0, 10)):
+        delay = QueueDelay(1.0, interval_s=0.5, clock=clock)
+        delay.observe(held)
+        clock.now += 0.5
+        assert delay.overloaded()
+        waits = {delay.retry_after_s(rng) for _ in range(300)}
+        assert min(waits) == 1 and max(waits) == most, (held, waits)
+
+
+def test_the_share_shed_is_the_share_of_requests_answered_busy():
+    class Busy:
+        """An interval of answers held 4 s against a target of 1 s: three quarters to shed."""
+
+        def shed_share(self) -> float:
+            return 0.75
+
+        def retry_after_s(self, rng: random.Random) -> int:
+            return 4
+
+    sent: list[dict] = []
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    async def record(message):
+        sent.append(message)
+
+    async def nothing():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    shedding = LoadShedding(app, limit=1000, delay=Busy(), rng=random.Random(7))  # type: ignore[arg-type]
+    for _ in range(2000):
+        asyncio.run(shedding(
+            {"type": "http", "path": PATH_APPLICATIONS, "method": "POST", "headers": []}, nothing, record))
+    statuses = [m["status"] for m in sent if m["type"] == "http.response.start"]
+    assert statuses.count(429) == shedding.shed and 0.72 < shedding.shed / 2000 < 0.78
+    assert {dict(m["headers"]).get(b"retry-after") for m in sent if m.get("status") == 429} == {b"4"}
+
+
+def test_the_time_bound_is_two_seconds_by_default_and_zero_turns_it_off():
+    assert shed_after_s({}) == 2.0
+    assert shed_after_s({ENV_SHED_AFTER: "250"}) == 0.25
+    assert shed_after_s({ENV_SHED_AFTER: "0"}) is None
+    assert shed_after_s({ENV_SHED_AFTER: "soon"}) == 2.0
 
 
 def _stalled_upload(port: int) -> socket.socket:
@@ -72,3 +165,29 @@ def test_a_storm_of_terminals_drains_with_some_told_to_wait_and_nothing_twice(bu
     finally:
         view.close()
     assert {i: stored.get(i) for i in fleet.filed} == dict.fromkeys(fleet.filed, 1)
+
+
+def test_while_answers_are_held_past_the_target_uploads_are_shed_and_taken_again_once_answers_are_quick(tmp_path):
+    # a target of 1 ms: every upload's own work (a thread, a transaction) holds it several times that
+    server = start_central(f"sqlite:///{tmp_path / 'central.db'}", log_path=tmp_path / "central.log",
+                           environment={ENV_SHED_AFTER: "1"})
+    try:
+        office = create_test_office(server.db_url).code
+        sim = SimulatedTerminal(server.url)
+        sim.enroll(new_enrollment_codes(server.db_url, office, 1)[0])
+        first, second, third = sim.application(), sim.application(), sim.application()
+        assert sim.upload([first]).results[0].outcome == "accepted"
+        time.sleep(0.6)  # the interval of that slow answer has ended: most of the next interval's are shed
+        t0 = time.monotonic()
+        answers = [sim.upload_raw(sim.batch_body([second])) for _ in range(10)]
+        assert time.monotonic() - t0 < 1.0
+        busy = [a for a in answers if a.status_code == 429]
+        assert busy and {a.status_code for a in answers} <= {200, 429}
+        assert {a.json()["error"] for a in busy} == {"busy"}
+        assert all(1 <= int(a.headers["Retry-After"]) <= 2 for a in busy)  # about the hold seen (ms): 1-2 s
+        assert sim.signed("GET", "/api/v1/health").status_code == 200  # health is never shed
+        time.sleep(1.2)  # a whole interval with nothing answered: no queue any more
+        outcomes = [r.outcome for r in sim.upload([second, third]).results]
+        assert outcomes[1] == "accepted" and outcomes[0] in ("accepted", "duplicate")
+    finally:
+        server.stop()
