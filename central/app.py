@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI
+from sqlalchemy import event
 
 from central import console
 from central.api import ROUTERS
@@ -34,7 +35,7 @@ from central.settings import (
     signature_v1_grace,
     statement_timeout_s,
 )
-from central.shedding import NOT_SHED, SHED_PREFIX, LoadShedding, QueueDelay
+from central.shedding import NOT_SHED, SHED_PREFIX, LoadShedding, QueueDelay, work_begins
 from central.verification.router import router as verification_router
 from sync.protocol import PATH_ENROLL, ErrorBody, Heartbeat, UploadBatch
 
@@ -58,9 +59,9 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
 
     The per-address limits are counted in memory, so each of the `workers` server processes answering
     on the same address keeps 1/`workers` of them: together they never allow more than the limit.
-    Past `in_flight` terminal requests in progress in this process, or while its answers have been held
-    longer than `shed_after` seconds (None: never), the next is answered 429 with Retry-After
-    (central/shedding.py)."""
+    Past `in_flight` terminal requests in progress in this process, or while its requests have waited
+    longer than `shed_after` seconds for a thread and a connection (None: never), the next is answered
+    429 with Retry-After (central/shedding.py)."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -86,6 +87,8 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
     app.add_middleware(BodyLimit)
     app.add_middleware(LoginRateLimit, guard=guard, path=LOGIN_PATH)
     app.add_middleware(LoadShedding, limit=in_flight, delay=QueueDelay(shed_after) if shed_after else None)
+    if not event.contains(database.engine, "checkout", work_begins):
+        event.listen(database.engine, "checkout", work_begins)  # a request's wait in the queue ends there
     refusals, per_s = enroll_refusals
     app.add_middleware(EnrollmentRateLimit, refusals=_share(refusals, workers), per_s=per_s)  # outermost
     api_refusals.install(app, database)

@@ -21,7 +21,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from central.db import insert_ignoring_conflicts
+from central.db import insert_ignoring_conflicts, write_at_commit
 from central.errors import SignatureRefused, TerminalRevoked
 from central.models import Office, SeenNonce, Terminal, as_utc
 from central.settings import SignatureV1Grace
@@ -147,7 +147,7 @@ def authenticate(session: Session, request: SignedRequest, *, now: float | None 
         raise SignatureRefused("replay", "this request was seen before (replayed nonce)")
     last_seen = as_utc(terminal.last_seen_at)
     if last_seen is None or (seen_at - last_seen).total_seconds() > _LAST_SEEN_RESOLUTION_S:
-        terminal.last_seen_at = seen_at  # not on every request: that would lock the row for each one
+        write_at_commit(session, terminal, last_seen_at=seen_at)  # not on every request: that locks the row
     _prune_nonces(session, now)
     return terminal
 

@@ -110,6 +110,23 @@ def migrate(engine: Engine, keyring: Keyring | None = None) -> None:
         command.upgrade(config, "head")
 
 
+def write_at_commit(session: Session, entity: object, **values: object) -> None:
+    """Sets `values` on `entity` only as the transaction commits, so that its row is locked last. An
+    upload locks its terminal's row after inserting its applications (the queue it reports); a row
+    locked earlier by the same kind of request (when the terminal was last seen) made two copies of one
+    batch wait on each other in opposite order, and PostgreSQL broke the deadlock by failing one."""
+    session.info.setdefault(_AT_COMMIT, []).append((entity, values))
+
+
+_AT_COMMIT = "loket.at_commit"
+
+
+def _write_deferred(session: Session) -> None:
+    for entity, values in session.info.pop(_AT_COMMIT, ()):
+        for name, value in values.items():
+            setattr(entity, name, value)
+
+
 class Database:
     """One engine and its session factory; `transaction()` is the unit of work. Its sessions carry the
     keyring (`central.keyring.keyring_of`) that unwraps the offices' private keys."""
@@ -126,6 +143,7 @@ class Database:
             migrate(self.engine, self.keyring)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, info={"keyring": self.keyring})
         event.listen(self._sessions, "before_flush", chain_new_entries)  # every access-log entry is chained
+        event.listen(self._sessions, "before_commit", _write_deferred)
         # SQLite has one writer at a time; queueing threads here is fair and cheap, where queueing them
         # on the file lock means polling with growing sleeps, which starves some requests for seconds
         self._sqlite = is_sqlite(url)

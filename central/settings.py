@@ -42,7 +42,7 @@ ENV_IN_FLIGHT = "LOKET_CENTRAL_IN_FLIGHT"  # terminal requests one server proces
 #: each request in progress may hold a body of up to 1 MB (sync.protocol.MAX_COMPRESSED_BYTES) while it
 #: waits for a thread: 256 of them bound that to 256 MB per server process
 DEFAULT_IN_FLIGHT = 256
-ENV_SHED_AFTER = "LOKET_CENTRAL_SHED_AFTER_MS"  # answers held longer than this for an interval: shed; 0: never
+ENV_SHED_AFTER = "LOKET_CENTRAL_SHED_AFTER_MS"  # waits in the queue longer than this for an interval: shed; 0: never
 DEFAULT_SHED_AFTER_MS = 2000
 
 
@@ -55,10 +55,11 @@ def requests_in_flight(environ: Mapping[str, str] | None = None) -> int:
 
 
 def shed_after_s(environ: Mapping[str, str] | None = None) -> float | None:
-    """How long central may hold terminal requests (from their last body byte to the answer) before a
-    standing queue is shed with 429 (`$LOKET_CENTRAL_SHED_AFTER_MS`, default 2000 ms; 0: never, the
-    count bound alone). Terminals sync in the background and wait 30 s for an answer; the console's
-    pages wait in the same queue, and two seconds is what a storm may cost staff."""
+    """How long terminal requests may wait in central's queue (from their last body byte until their work
+    takes a database connection) before the standing queue is shed with 429
+    (`$LOKET_CENTRAL_SHED_AFTER_MS`, default 2000 ms; 0: never, the count bound alone). Terminals sync in
+    the background and wait 30 s for an answer; the console's pages wait in the same queue, and two
+    seconds is what a storm may cost staff."""
     value = (os.environ if environ is None else environ).get(ENV_SHED_AFTER, "")
     milliseconds = int(value) if value.isdigit() else DEFAULT_SHED_AFTER_MS
     return milliseconds / 1000 if milliseconds else None
