@@ -61,7 +61,8 @@ class QueueDelay:
 
     def _roll(self, now: float) -> None:
         if now >= self.window_end:
-            over = self.target_s < self.window_min < math.inf
+            # the verdict on an interval holds for the next one only: after it, an interval went by unanswered
+            over = self.target_s < self.window_min < math.inf and now < self.window_end + self.interval_s
             self.waited_s = self.window_min if over else 0.0
             self.window_min = math.inf
             self.window_end = now + self.interval_s

@@ -66,6 +66,14 @@ def test_the_further_past_the_target_the_larger_the_share_shed():
     assert shares == [0.0, 0.33, 0.5, 0.75, 0.95]  # at the target itself nothing is shed
 
 
+def test_a_slow_interval_that_ended_long_ago_sheds_nothing_now():
+    clock = Clock()
+    delay = QueueDelay(1.0, interval_s=0.5, clock=clock)
+    delay.observe(3.0)  # the last answers of a storm
+    clock.now += 1.2  # then quiet: nothing asked, nothing answered, until a terminal calls again
+    assert not delay.overloaded()
+
+
 def test_one_quick_answer_in_the_interval_means_there_is_no_standing_queue():
     clock = Clock()
     delay = QueueDelay(1.0, interval_s=0.5, clock=clock)
