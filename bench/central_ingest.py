@@ -51,7 +51,7 @@ from bench.repeat import ROUNDS, figure, percentile, text, tree_cpu_seconds
 from central.db import Database
 from central.devserver import start_central
 from central.models import Application
-from central.settings import ENV_IN_FLIGHT, ENV_SHED_AFTER
+from central.settings import ENV_IN_FLIGHT, ENV_IN_FLIGHT_MB, ENV_SHED_AFTER
 from sync.protocol import PATH_APPLICATIONS, sign_request
 from tests.harness.central import create_test_office, new_enrollment_codes, start_postgres
 from tests.harness.simterminal import SimulatedTerminal
@@ -270,7 +270,7 @@ def run_ingest(url: str, terminals: int = 200, per_terminal: int = 50, *, batch:
 
 LOADS = ("paced", "burst")
 #: central without load shedding (`bench.storm`'s naive way): no bound on count or on time, none shed
-UNBOUNDED = {ENV_IN_FLIGHT: "100000", ENV_SHED_AFTER: "0"}
+UNBOUNDED = {ENV_IN_FLIGHT: "100000", ENV_IN_FLIGHT_MB: "100000", ENV_SHED_AFTER: "0"}
 KEYS = ("throughput_apps_s", "p50_ms", "p99_ms", "max_ms", "errors", "shed_share", "server_cpu_ms_per_request",
         "client_cpu_ms_per_request")
 

@@ -22,6 +22,7 @@ from central.ratelimit import RateLimiter
 from central.settings import (
     DEFAULT_ENROLL_REFUSALS,
     DEFAULT_IN_FLIGHT,
+    DEFAULT_IN_FLIGHT_MB,
     DEFAULT_LOGIN_LIMIT,
     DEFAULT_SHED_AFTER_MS,
     SignatureV1Grace,
@@ -52,16 +53,17 @@ def _share(limit: int, workers: int) -> int:
 
 def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAULT_ENROLL_REFUSALS,
                signature_v1: SignatureV1Grace = NO_SIGNATURE_V1, workers: int = 1,
-               login_limit: tuple[int, float] = DEFAULT_LOGIN_LIMIT, in_flight: int = DEFAULT_IN_FLIGHT,
+               login_limit: tuple[int, float] = DEFAULT_LOGIN_LIMIT,
+               in_flight: tuple[int, int] = (DEFAULT_IN_FLIGHT, DEFAULT_IN_FLIGHT_MB * 2**20),
                shed_after: float | None = DEFAULT_SHED_AFTER_MS / 1000) -> FastAPI:
     """The API, the staff console and the public verification page over `database` (already migrated);
     every body is bounded before it is read.
 
     The per-address limits are counted in memory, so each of the `workers` server processes answering
     on the same address keeps 1/`workers` of them: together they never allow more than the limit.
-    Past `in_flight` terminal requests in progress in this process, or while its requests have waited
-    longer than `shed_after` seconds for a thread and a connection (None: never), the next is answered
-    429 with Retry-After (central/shedding.py)."""
+    Past `in_flight` terminal requests in progress in this process (a count, and bytes of their bodies),
+    or while its requests have waited longer than `shed_after` seconds for a thread and a connection
+    (None: never), the next is answered 429 with Retry-After (central/shedding.py)."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -86,7 +88,8 @@ def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAU
     app.add_middleware(TextBoundary)
     app.add_middleware(BodyLimit)
     app.add_middleware(LoginRateLimit, guard=guard, path=LOGIN_PATH)
-    app.add_middleware(LoadShedding, limit=in_flight, delay=QueueDelay(shed_after) if shed_after else None)
+    app.add_middleware(LoadShedding, limit=in_flight[0], byte_limit=in_flight[1],
+                       delay=QueueDelay(shed_after) if shed_after else None)
     if not event.contains(database.engine, "checkout", work_begins):
         event.listen(database.engine, "checkout", work_begins)  # a request's wait in the queue ends there
     refusals, per_s = enroll_refusals

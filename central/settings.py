@@ -39,19 +39,24 @@ def pool_size(environ: Mapping[str, str] | None = None) -> int:
 
 
 ENV_IN_FLIGHT = "LOKET_CENTRAL_IN_FLIGHT"  # terminal requests one server process takes at once; more: 429
-#: each request in progress may hold a body of up to 1 MB (sync.protocol.MAX_COMPRESSED_BYTES) while it
-#: waits for a thread: 256 of them bound that to 256 MB per server process
-DEFAULT_IN_FLIGHT = 256
+DEFAULT_IN_FLIGHT = 1024
+ENV_IN_FLIGHT_MB = "LOKET_CENTRAL_IN_FLIGHT_MB"  # their declared bodies, in MiB, one process takes at once
+#: a request in progress holds its body (up to 1 MiB, sync.protocol.MAX_COMPRESSED_BYTES) while it waits
+#: for a thread: 256 MiB of them per server process, whatever their number
+DEFAULT_IN_FLIGHT_MB = 256
 ENV_SHED_AFTER = "LOKET_CENTRAL_SHED_AFTER_MS"  # waits in the queue longer than this for an interval: shed; 0: never
 DEFAULT_SHED_AFTER_MS = 2000
 
 
-def requests_in_flight(environ: Mapping[str, str] | None = None) -> int:
-    """How many terminal requests one server process works on at once before it sheds the rest with 429
-    (`$LOKET_CENTRAL_IN_FLIGHT`, default 256): a bound on the memory their bodies may hold, not on load
-    (that is `shed_after_s`)."""
-    value = (os.environ if environ is None else environ).get(ENV_IN_FLIGHT, "")
-    return max(1, int(value)) if value.isdigit() else DEFAULT_IN_FLIGHT
+def requests_in_flight(environ: Mapping[str, str] | None = None) -> tuple[int, int]:
+    """How many terminal requests, and how many bytes of their bodies (as declared, a body of unknown
+    length counted at the most a body may be), one server process works on at once before it sheds the
+    rest with 429 (`$LOKET_CENTRAL_IN_FLIGHT`, default 1024; `$LOKET_CENTRAL_IN_FLIGHT_MB`, default 256):
+    bounds on the memory they may hold, not on load (that is `shed_after_s`)."""
+    env = os.environ if environ is None else environ
+    count, megabytes = env.get(ENV_IN_FLIGHT, ""), env.get(ENV_IN_FLIGHT_MB, "")
+    return (max(1, int(count)) if count.isdigit() else DEFAULT_IN_FLIGHT,
+            max(1, int(megabytes)) * 2**20 if megabytes.isdigit() else DEFAULT_IN_FLIGHT_MB * 2**20)
 
 
 def shed_after_s(environ: Mapping[str, str] | None = None) -> float | None:

@@ -13,8 +13,9 @@ Two bounds, each per server process (plain ASGI middleware, one event loop: no l
   all. Retry-After spreads the returns over about the wait seen, by when the queue that made it has
   drained. The console shares central's threads with the terminals: the target is also how long a storm
   may slow staff's pages. A request answered without ever taking a connection waited all along.
-- on count: a request waiting in the queue holds its body (up to `MAX_COMPRESSED_BYTES`), so at most
-  `limit` are in progress at once whatever they cost; past that, Retry-After is drawn from 2–10 s.
+- on memory: a request waiting in the queue holds its body (up to `MAX_COMPRESSED_BYTES`), so at most
+  `limit` requests and `byte_limit` bytes of their bodies (as declared; unknown: the most a body may
+  be) are in progress at once whatever they cost; past that, Retry-After is drawn from 2–10 s.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 
 from central.limits import ASGIApp, Message, Receive, Scope, Send, answer
+from sync.protocol import MAX_COMPRESSED_BYTES
 
 #: terminal routes that hold a database connection; enrollment has its own limit, health none
 SHED_PREFIX, NOT_SHED = "/api/", frozenset({"/api/v1/health", "/api/v1/enroll"})
@@ -86,15 +88,26 @@ class QueueDelay:
         return rng.randint(1, max(2, min(MAX_RETRY_AFTER_S, math.ceil(self.waited_s))))
 
 
-class LoadShedding:
-    """At most `limit` terminal requests in progress, and none taken while `delay` says requests wait
-    long (`delay` None: the count alone); a shed request is answered 429 `busy` with a Retry-After."""
+def declared_bytes(scope: Scope) -> int:
+    """What a request's body may hold in memory: its Content-Length (at most `MAX_COMPRESSED_BYTES`, the
+    bound `BodyLimit` enforces), none for a GET or HEAD without one, else the most a body may be."""
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            return min(int(value), MAX_COMPRESSED_BYTES) if value.isdigit() else MAX_COMPRESSED_BYTES
+    return 0 if scope.get("method") in ("GET", "HEAD") else MAX_COMPRESSED_BYTES
 
-    def __init__(self, app: ASGIApp, *, limit: int, delay: QueueDelay | None = None,
+
+class LoadShedding:
+    """At most `limit` terminal requests and `byte_limit` bytes of their bodies in progress, and none
+    taken while `delay` says requests wait long (`delay` None: the bounds alone); a shed request is
+    answered 429 `busy` with a Retry-After."""
+
+    def __init__(self, app: ASGIApp, *, limit: int, byte_limit: int = 256 * 2**20, delay: QueueDelay | None = None,
                  retry_after_s: tuple[int, int] = RETRY_AFTER_RANGE_S, rng: random.Random | None = None) -> None:
         self.app, self.limit, self.delay, self.retry_after_s = app, max(1, limit), delay, retry_after_s
+        self.byte_limit = max(1, byte_limit)
         self.rng = rng or random.Random()
-        self.in_flight = 0
+        self.in_flight = self.in_flight_bytes = 0
         self.shed = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -102,13 +115,15 @@ class LoadShedding:
         if scope["type"] != "http" or not path.startswith(SHED_PREFIX) or path in NOT_SHED:
             await self.app(scope, receive, send)
             return
-        if self.in_flight >= self.limit:
+        size = declared_bytes(scope)
+        if self.in_flight >= self.limit or (self.in_flight and self.in_flight_bytes + size > self.byte_limit):
             await self._shed(send, self.rng.randint(*self.retry_after_s))
             return
         if self.delay is not None and self.rng.random() < self.delay.shed_share():
             await self._shed(send, self.delay.retry_after_s(self.rng))
             return
         self.in_flight += 1
+        self.in_flight_bytes += size
         try:
             if self.delay is None:
                 await self.app(scope, receive, send)
@@ -116,6 +131,7 @@ class LoadShedding:
                 await self._timed(scope, receive, send, self.delay)
         finally:
             self.in_flight -= 1
+            self.in_flight_bytes -= size
 
     async def _shed(self, send: Send, wait: int) -> None:
         self.shed += 1

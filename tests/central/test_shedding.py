@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from central.devserver import RunningCentral, start_central
-from central.settings import ENV_IN_FLIGHT, ENV_SHED_AFTER, shed_after_s
+from central.settings import ENV_IN_FLIGHT, ENV_IN_FLIGHT_MB, ENV_SHED_AFTER, requests_in_flight, shed_after_s
 from central.shedding import LoadShedding, QueueDelay, work_begins
 from sync.protocol import PATH_APPLICATIONS
 from tests.harness.central import create_test_office, new_enrollment_codes
@@ -174,6 +174,49 @@ def test_the_wait_timed_is_the_queue_before_the_work_takes_a_connection_not_the_
     assert [round(w, 1) for w in _timed_waits(at_once_then_slow)] == [0.0]
     assert [round(w, 1) for w in _timed_waits(never_began)] == [0.3]
     work_begins()  # outside a timed request: nothing to mark, nothing raised
+
+
+def test_past_the_bytes_bound_a_large_upload_is_shed_while_a_small_one_and_a_lookup_are_taken():
+    async def scenario() -> list[int]:
+        release, statuses = asyncio.Event(), []
+
+        async def held(scope, receive, send):
+            await release.wait()
+            await _answer(send)
+
+        async def record(message):
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+
+        async def body():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        shedding = LoadShedding(held, limit=100, byte_limit=2 * 2**20)
+
+        def upload(size: int | None, method: str = "POST"):
+            headers = [] if size is None else [(b"content-length", str(size).encode())]
+            return asyncio.create_task(shedding({"type": "http", "path": PATH_APPLICATIONS, "method": method,
+                                                 "headers": headers}, body, record))
+
+        waiting = [upload(900_000), upload(900_000)]  # 1.8 MB in progress
+        await asyncio.sleep(0.05)
+        await upload(300_000)  # would pass 2 MiB: told at once
+        await upload(None)  # a body of unknown length counts as the most a body may be
+        waiting += [upload(100_000), upload(None, "GET")]  # fits; a lookup holds no body
+        await asyncio.sleep(0.05)
+        assert shedding.in_flight == 4 and shedding.in_flight_bytes == 1_900_000
+        release.set()
+        await asyncio.gather(*waiting)
+        assert shedding.in_flight == shedding.in_flight_bytes == 0
+        return statuses
+
+    assert sorted(asyncio.run(scenario())) == [200, 200, 200, 200, 429, 429]
+
+
+def test_the_memory_bounds_are_1024_requests_and_256_mib_by_default():
+    assert requests_in_flight({}) == (1024, 256 * 2**20)
+    assert requests_in_flight({ENV_IN_FLIGHT: "3", ENV_IN_FLIGHT_MB: "8"}) == (3, 8 * 2**20)
+    assert requests_in_flight({ENV_IN_FLIGHT: "many", ENV_IN_FLIGHT_MB: "-1"}) == (1024, 256 * 2**20)
 
 
 def test_the_time_bound_is_two_seconds_by_default_and_zero_turns_it_off():
