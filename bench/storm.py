@@ -2,8 +2,9 @@
 
     python -m bench.storm [--terminals 300] [--per-terminal 100] [--batch 50] [--rounds 3]
 
-Central (one worker, its production load shedding: a standing queue of answers held over two seconds,
-or 256 terminal requests in progress, is shed with 429 + Retry-After) on a throwaway PostgreSQL; every
+Central (one worker, its production load shedding: a standing queue whose requests waited over two
+seconds for a thread and a connection, or past 1024 requests / 256 MiB of bodies in progress, is shed
+with 429 + Retry-After) on a throwaway PostgreSQL; every
 terminal (tests/harness/fleet.py, the production backoff: full jitter, never sooner than Retry-After)
 starts sending at the same instant, each with two days of a busy kiosk queued (100 applications,
 sent 50 a batch: big batches, so that the storm outruns central and not the load generator on the
