@@ -21,8 +21,6 @@ from central.limits import BodyLimit, EnrollmentRateLimit, LoginRateLimit, TextB
 from central.ratelimit import RateLimiter
 from central.settings import (
     DEFAULT_ENROLL_REFUSALS,
-    DEFAULT_IN_FLIGHT,
-    DEFAULT_IN_FLIGHT_MB,
     DEFAULT_LOGIN_LIMIT,
     DEFAULT_SHED_AFTER_MS,
     SignatureV1Grace,
@@ -54,7 +52,7 @@ def _share(limit: int, workers: int) -> int:
 def create_app(database: Database, *, enroll_refusals: tuple[int, float] = DEFAULT_ENROLL_REFUSALS,
                signature_v1: SignatureV1Grace = NO_SIGNATURE_V1, workers: int = 1,
                login_limit: tuple[int, float] = DEFAULT_LOGIN_LIMIT,
-               in_flight: tuple[int, int] = (DEFAULT_IN_FLIGHT, DEFAULT_IN_FLIGHT_MB * 2**20),
+               in_flight: tuple[int, int] = requests_in_flight({}),
                shed_after: float | None = DEFAULT_SHED_AFTER_MS / 1000) -> FastAPI:
     """The API, the staff console and the public verification page over `database` (already migrated);
     every body is bounded before it is read.

@@ -42,6 +42,11 @@ async def answer(send: Send, status: int, error: str, message: str, headers: Map
     await send({"type": "http.response.body", "body": body})
 
 
+def declared_length(scope: Scope) -> bytes | None:
+    """The request's Content-Length header as sent (None without one)."""
+    return dict(scope.get("headers") or ()).get(b"content-length")
+
+
 class BodyLimit:
     """413 for a body over its route's limit (`ROUTE_LIMITS`, else `default`), checked before buffering."""
 
@@ -55,7 +60,7 @@ class BodyLimit:
             return
         limit = self.routes.get(scope.get("path", ""), self.default)
         too_large = f"the body is larger than {limit} bytes: send less (smaller batches)"
-        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        declared = declared_length(scope)
         if declared is not None:
             if not declared.isdigit():
                 await answer(send, 400, "malformed", "the Content-Length header is not a number")
@@ -188,7 +193,7 @@ class TextBoundary:
                           "...): send text without them / alamat berisi karakter kontrol")
             return
         headers = dict(scope.get("headers") or ())
-        declared = headers.get(b"content-length", b"")
+        declared = declared_length(scope) or b""
         if (headers.get(b"content-type", b"").split(b";")[0].strip().lower() != FORM_TYPE
                 or not declared.isdigit() or int(declared) > MAX_CHECKED_FORM_BYTES):
             await self.app(scope, receive, send)

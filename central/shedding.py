@@ -26,7 +26,8 @@ import time
 from collections.abc import Callable
 from contextvars import ContextVar
 
-from central.limits import ASGIApp, Message, Receive, Scope, Send, answer
+from central.limits import ASGIApp, Message, Receive, Scope, Send, answer, declared_length
+from central.settings import DEFAULT_IN_FLIGHT_MB
 from sync.protocol import MAX_COMPRESSED_BYTES
 
 #: terminal routes that hold a database connection; enrollment has its own limit, health none
@@ -91,9 +92,9 @@ class QueueDelay:
 def declared_bytes(scope: Scope) -> int:
     """What a request's body may hold in memory: its Content-Length (at most `MAX_COMPRESSED_BYTES`, the
     bound `BodyLimit` enforces), none for a GET or HEAD without one, else the most a body may be."""
-    for name, value in scope.get("headers", ()):
-        if name == b"content-length":
-            return min(int(value), MAX_COMPRESSED_BYTES) if value.isdigit() else MAX_COMPRESSED_BYTES
+    declared = declared_length(scope)
+    if declared is not None:
+        return min(int(declared), MAX_COMPRESSED_BYTES) if declared.isdigit() else MAX_COMPRESSED_BYTES
     return 0 if scope.get("method") in ("GET", "HEAD") else MAX_COMPRESSED_BYTES
 
 
@@ -102,8 +103,9 @@ class LoadShedding:
     taken while `delay` says requests wait long (`delay` None: the bounds alone); a shed request is
     answered 429 `busy` with a Retry-After."""
 
-    def __init__(self, app: ASGIApp, *, limit: int, byte_limit: int = 256 * 2**20, delay: QueueDelay | None = None,
-                 retry_after_s: tuple[int, int] = RETRY_AFTER_RANGE_S, rng: random.Random | None = None) -> None:
+    def __init__(self, app: ASGIApp, *, limit: int, byte_limit: int = DEFAULT_IN_FLIGHT_MB * 2**20,
+                 delay: QueueDelay | None = None, retry_after_s: tuple[int, int] = RETRY_AFTER_RANGE_S,
+                 rng: random.Random | None = None) -> None:
         self.app, self.limit, self.delay, self.retry_after_s = app, max(1, limit), delay, retry_after_s
         self.byte_limit = max(1, byte_limit)
         self.rng = rng or random.Random()

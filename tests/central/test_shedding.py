@@ -110,8 +110,7 @@ def test_the_share_shed_is_the_share_of_requests_answered_busy():
     sent: list[dict] = []
 
     async def app(scope, receive, send):
-        await send({"type": "http.response.start", "status": 200, "headers": []})
-        await send({"type": "http.response.body", "body": b"{}"})
+        await _answer(send)
 
     async def record(message):
         sent.append(message)
