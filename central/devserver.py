@@ -10,9 +10,11 @@ start it, wait until it answers, stop it (SIGTERM, then SIGKILL), kill it like a
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -32,9 +34,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 def use_dev_key_file() -> None:
     """Unless central's settings name a key-encryption key already, this process (and every central it
-    starts) keeps one in a private temporary folder, never in the user's config directory."""
+    starts) keeps one in a private temporary folder, never in the user's config directory. The folder
+    goes when this process exits: a throwaway key must not outlive the centrals that used it."""
     if not (os.environ.get(ENV_KEY_FILE) or os.environ.get(ENV_KEK)):
-        os.environ[ENV_KEY_FILE] = str(Path(tempfile.mkdtemp(prefix="loket-kek-")) / "central.key")
+        folder = tempfile.mkdtemp(prefix="loket-kek-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        os.environ[ENV_KEY_FILE] = str(Path(folder) / "central.key")
 
 
 def free_port() -> int:

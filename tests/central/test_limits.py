@@ -154,9 +154,10 @@ def test_two_workers_together_refuse_no_more_enrollments_than_the_limit_before_4
     try:
         statuses = [_enroll_from(running.port, "127.0.0.1", "WRONG-CODE-0000").status for _ in range(30)]
         refused = statuses.count(401)
-        # each worker keeps half the allowance: however the kernel spreads the connections, at most 6
-        assert 3 <= refused <= 6 and set(statuses) == {401, 429}, statuses
-        assert statuses[-5:] == [429] * 5
+        # each worker keeps half the allowance, so at most 6 are refused however the kernel spreads the
+        # connections; one worker took at least 15 of the 30, so its half (3) was spent. Where the 401s
+        # fall is the kernel's choice: a worker that was sent few connections refuses its last ones late.
+        assert 3 <= refused <= 6 and statuses.count(429) == len(statuses) - refused, statuses
     finally:
         running.stop()
 
