@@ -45,6 +45,7 @@ from sync.enrollment import enroll_terminal
 from sync.errors import ServerUnreachable
 from sync.protocol import Heartbeat
 from sync.updates import UpdateLink, fetch_piece
+from tests.harness.xvfb import start_xvfb, stop_xvfb
 from tests.sync.cutproxy import CuttingProxy
 
 REPO = Path(__file__).resolve().parents[1]
@@ -65,16 +66,6 @@ def timed(action) -> float:  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     action()
     return time.perf_counter() - started
-
-
-def xvfb() -> tuple[subprocess.Popen, str]:
-    read, write = os.pipe()
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1024x600x24", "-nolisten", "tcp"],
-                              pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write)
-    display = ":" + os.read(read, 16).decode().strip()
-    os.close(read)
-    return server, display
 
 
 def kiosk_env(display: str, home: Path) -> dict[str, str]:
@@ -201,11 +192,11 @@ def main(argv: list[str] | None = None) -> int:
         home = work / "home"
         Terminal(home).provision_offline(terminal_code="K7Q2", office_code="3273010001", office_name="Kelurahan Braga",
                                          office_key="pjpKIYXZhXPOAdMiPMtn4AO72fiAI0bTG2BHhjidCRE=")
-        server, display = xvfb()
+        server, display = start_xvfb("1024x600x24")
         try:
             downs, kivy_floor = switch_downtime(prefixes[0], home, display, version, args.rounds)
         finally:
-            server.terminate()
+            stop_xvfb(server)
         resume = [resume_bytes(bundle, key.public_key, work / f"resume{n}") for n in range(args.rounds)]
 
     figures = {

@@ -10,7 +10,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 
 from kiosk.crypto import new_office_keypair
 from kiosk.terminal import Terminal
+from tests.harness.xvfb import start_xvfb, stop_xvfb
 from tests.loket.unprivileged import give_to_nobody, python_as_nobody, python_for_nobody
 
 CHILD = Path(__file__).with_name("fault_child.py")
@@ -30,15 +30,9 @@ pytestmark = pytest.mark.skipif(python_for_nobody() is None or shutil.which("Xvf
 @pytest.fixture
 def open_display() -> Iterator[str]:
     """An Xvfb any local user may draw on (-ac), on a display number it picks itself."""
-    read, write = os.pipe()
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-ac", "-nolisten", "tcp", "-screen", "0",
-                               "1280x800x24"], pass_fds=(write,), stderr=subprocess.DEVNULL)
-    os.close(write)
-    with os.fdopen(read) as answer:
-        display = answer.readline().strip()
-    yield f":{display}"
-    server.terminate()
-    server.wait(10)
+    server, display = start_xvfb("1280x800x24", "-ac")
+    yield display
+    stop_xvfb(server)
 
 
 @pytest.mark.parametrize("fault", ["queue-unreadable", "data-dir-read-only"])
